@@ -1,0 +1,118 @@
+/*
+ * http: one libcurl multi event loop that drives every request of both APIs.
+ *
+ * A request is queued with http_get() and started only when its API has a token in its
+ * bucket, a free in-flight slot and room under its daily limit; while nothing can start,
+ * the loop sleeps until the next token, retry or completion. Each attempt's outcome is
+ * classified (the API's own classify() reads the body where the status is not enough),
+ * transient classes are retried under the retry policy, and the final result goes to the
+ * request's callback exactly once. Callbacks run inside http_run() and may queue more
+ * requests (the pipeline: a TMDB result queues its OMDB request).
+ *
+ * Keys: the engine appends the key itself (query parameter or bearer header) and never
+ * lets it reach a log line, an error message or a result: every URL it shows is redacted.
+ * Time: the engine reads the monotonic clock itself (it waits on sockets); the daily limit
+ * uses the `used_today` the caller read from the store for the run's UTC day.
+ */
+#ifndef REELSYNC_HTTP_H
+#define REELSYNC_HTTP_H
+
+#include <signal.h>
+
+#include "reelsync/reelsync.h"
+#include "reelsync/retry.h"
+
+struct http;
+
+/*
+ * Classifies one completed exchange of an API: RS_OK when BODY is a usable answer, else
+ * the outcome class. Called for every HTTP response, whatever its status.
+ */
+typedef enum rs_err (*http_classify_fn)(long status, const char *body, size_t len);
+
+struct http_api_config {
+    const char *base_url;  /* "https://api.themoviedb.org/3", "https://www.omdbapi.com/" */
+    const char *key_param; /* query parameter that carries KEY ("api_key", "apikey") */
+    const char *key;       /* NULL: none sent */
+    const char *bearer;    /* if set, sent as "Authorization: Bearer" instead of KEY */
+    double rps;            /* token bucket rate and capacity; 0 = unlimited */
+    int concurrency;       /* in-flight cap; 0 = unlimited */
+    int64_t daily_limit;   /* attempts per UTC day; 0 = unlimited */
+    int64_t used_today;    /* attempts already made today, before this run */
+    http_classify_fn classify; /* NULL: status only (2xx ok) */
+};
+
+struct http_config {
+    struct http_api_config api[RS_API_COUNT];
+    struct retry_policy retry;
+    long connect_timeout_ms; /* 0: 10000 */
+    long timeout_ms;         /* whole transfer; 0: 30000 */
+    size_t max_body;         /* larger bodies end as RS_ERR_BAD_RESPONSE; 0: 8 MiB */
+    uint64_t seed;           /* for retry jitter */
+    const struct rs_log *log;
+    /* When *cancel becomes non-zero, no new attempt starts; in-flight ones finish. */
+    const volatile sig_atomic_t *cancel;
+};
+
+struct http_result {
+    enum rs_api api;
+    enum rs_err outcome; /* RS_OK, or the class of the last attempt */
+    long status;         /* HTTP status of the last attempt, 0 if none */
+    const char *body;    /* last body (NUL-terminated); valid during the callback only */
+    size_t body_len;
+    int attempts;        /* attempts made (0 when refused before any: quota, auth stop, cancel) */
+    const char *detail;  /* one line on what went wrong, redacted; "" on success */
+};
+
+/* Called once per request with its final result. H may be used to queue more requests. */
+typedef void (*http_done_fn)(struct http *h, const struct http_result *res, void *user);
+
+/*
+ * Creates an engine. CFG's strings are copied. Returns RS_ERR_NOMEM, or RS_ERR_CONFIG for
+ * a bad base URL. *OUT is written only on success; free it with http_destroy().
+ */
+enum rs_err http_create(const struct http_config *cfg, struct http **out, struct rs_error *err);
+/* Aborts anything in flight (callbacks are not called) and frees H; accepts NULL. */
+void http_destroy(struct http *h);
+
+/*
+ * Queues GET base_url + SUFFIX for API (SUFFIX: "/movie/27205?language=en-US", "?i=tt1375666";
+ * already URL-encoded, without the key). DONE(h, result, USER) is called exactly once, from
+ * inside http_run(). Returns RS_ERR_NOMEM (DONE not called).
+ */
+enum rs_err http_get(struct http *h, enum rs_api api, const char *suffix, http_done_fn done,
+                     void *user);
+
+/*
+ * Runs the loop until nothing is queued, waiting or in flight. Requests refused without an
+ * attempt (daily limit reached, the API rejected the key earlier in the run, cancelled)
+ * complete with outcome RS_ERR_QUOTA_EXHAUSTED, RS_ERR_AUTH or RS_ERR_CANCELLED. Returns
+ * RS_OK, or RS_ERR_NOMEM / RS_ERR_NETWORK for a failure of the engine itself.
+ */
+enum rs_err http_run(struct http *h, struct rs_error *err);
+
+/*
+ * Moves the attempt counts since the last call into OUT (added, not overwritten) and zeroes
+ * them: OUT[api][RS_OK] successes, OUT[api][class] failures by class. Only attempts that
+ * reached the network count; requests refused locally do not. For the store's usage table.
+ */
+void http_take_counts(struct http *h, int64_t out[RS_API_COUNT][RS_OUTCOME_COUNT]);
+
+/* True once API is stopped for the run: it rejected the key, or its daily limit is used up. */
+bool http_api_stopped(const struct http *h, enum rs_api api, enum rs_err *why);
+
+/* What the engine saw, for benchmarks and tests. */
+struct http_stats {
+    int64_t attempts[RS_API_COUNT];
+    int64_t retries[RS_API_COUNT];
+    int max_in_flight[RS_API_COUNT];
+};
+void http_get_stats(const struct http *h, struct http_stats *out);
+
+/*
+ * Copies URL into OUT with the value of every api_key= / apikey= parameter replaced by
+ * "***". Always NUL-terminates (truncating). Returns OUT.
+ */
+char *http_redact(const char *url, char *out, size_t len);
+
+#endif

@@ -1,0 +1,77 @@
+/*
+ * orchestrator: the collect run of SPEC (the seed's run_full_collection). Discovery, then
+ * the refresh of the movies due: TMDB details and OMDB ratings fetched as a pipeline under
+ * each API's limits, stored in small batches as they arrive, then the freezing rule.
+ * Single failures are recorded and stay due (partial success); the run only fails when it
+ * cannot do its work at all.
+ */
+#ifndef REELSYNC_ORCHESTRATOR_H
+#define REELSYNC_ORCHESTRATOR_H
+
+#include <signal.h>
+
+#include "reelsync/http.h"
+#include "reelsync/store.h"
+
+enum orch_phase { ORCH_DISCOVER = 0, ORCH_REFRESH };
+struct orch_progress {
+    enum orch_phase phase;
+    int64_t done, total; /* pages (discover) or movies (refresh) */
+    int64_t errors;
+};
+
+struct orch_options {
+    bool discover; /* run the discovery phase */
+    bool refresh;  /* run the refresh phase */
+    int start_year, end_year;
+    int min_vote_count;
+    int max_pages; /* per year; 0 = every page TMDB serves */
+    size_t refresh_limit;
+    bool include_frozen;
+    bool dry_run;
+    /* Per API (RS_API_TMDB, RS_API_OMDB). */
+    const char *base_url[RS_API_COUNT];
+    double rps[RS_API_COUNT];
+    int concurrency[RS_API_COUNT];
+    int64_t daily_limit[RS_API_COUNT];
+    const char *tmdb_key;   /* v3 key, or NULL */
+    const char *tmdb_token; /* v4 token (used when set), or NULL */
+    const char *omdb_key;
+    struct retry_policy retry;
+    long timeout_ms, connect_timeout_ms;
+    rs_time_t now; /* the run's "now" (honouring --now) */
+    const struct rs_log *log;
+    const volatile sig_atomic_t *cancel;
+    /* Progress, called from the loop at least on every completed movie and page. */
+    void (*progress)(void *ctx, const struct orch_progress *p);
+    void *progress_ctx;
+};
+
+/* What a run did: SPEC's collect --json keys. */
+struct orch_stats {
+    int64_t discovered;   /* distinct movies seen by discovery */
+    int64_t discovered_new;
+    int64_t tmdb_updated; /* movies whose tmdb_movies row was written */
+    int64_t omdb_updated;
+    int64_t frozen;       /* movies frozen in this run */
+    int64_t failed[RS_API_COUNT];        /* movies whose request failed (final outcome) */
+    int64_t errors[RS_OUTCOME_COUNT];    /* final failures by class (index: enum rs_err) */
+    int64_t requests[RS_API_COUNT];      /* attempts sent, retries included */
+    int64_t deferred_by_quota;           /* movies left due because a daily limit was hit */
+    int64_t omdb_skipped_no_imdb;        /* movies with no IMDb id after TMDB */
+    int64_t gone;                        /* movies TMDB answered 404 for */
+    int64_t planned;                     /* movies selected for refresh */
+    double duration_s;
+};
+
+/*
+ * Runs a collection on ST with OPT. STATS is filled as far as the run got, also on error.
+ * Returns RS_OK when the run completed (single failures included); RS_ERR_AUTH when an API
+ * rejected the key, RS_ERR_NETWORK (or the class) when every request failed, RS_ERR_DB on a
+ * storage failure, RS_ERR_CANCELLED when *opt->cancel stopped it (what was received is
+ * stored), RS_ERR_CONFIG for a missing key.
+ */
+enum rs_err orch_collect(struct store *st, const struct orch_options *opt, struct orch_stats *stats,
+                         struct rs_error *err);
+
+#endif

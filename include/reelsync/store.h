@@ -1,0 +1,110 @@
+/*
+ * store: the DuckDB file. Every SQL statement reelsync runs is in store.c, the only file
+ * that includes duckdb.h. It creates and migrates the schema (SPEC's tables plus
+ * schema_version, api_usage, runs and tracking columns), writes rows through prepared
+ * statements or the appender inside transactions, and answers the planner's and the
+ * reports' queries.
+ *
+ * Time: every function that stamps or compares takes `now` (UTC seconds, honouring --now);
+ * the store never reads the clock.
+ */
+#ifndef REELSYNC_STORE_H
+#define REELSYNC_STORE_H
+
+#include "reelsync/normalize.h"
+#include "reelsync/refresh.h"
+
+struct store;
+
+enum store_mode { STORE_READ_WRITE = 0, STORE_READ_ONLY };
+
+/*
+ * Opens (creating it with the schema, or migrating it, if need be) the database at PATH.
+ * Errors: RS_ERR_DB_LOCKED when another process holds it; RS_ERR_DB for a file that is not
+ * a DuckDB database or was written by a newer reelsync (it is left untouched); RS_ERR_IO
+ * for a path that cannot be created. *OUT is written only on success.
+ */
+enum rs_err store_open(const char *path, enum store_mode mode, struct store **out,
+                       struct rs_error *err);
+/* Closes ST (rolling back an open transaction); accepts NULL. */
+void store_close(struct store *st);
+
+/* Transactions. Writes outside one run in their own implicit transaction. */
+enum rs_err store_begin(struct store *st, struct rs_error *err);
+enum rs_err store_commit(struct store *st, struct rs_error *err);
+void store_rollback(struct store *st);
+
+/*
+ * Upserts discovered movies: inserts new ones, updates title and release date of known
+ * ones (tracking stamps kept), and clears their "gone" mark. NEW_COUNT (may be NULL) gets
+ * how many were new.
+ */
+enum rs_err store_upsert_discovered(struct store *st, const struct discover_row *rows, size_t n,
+                                    rs_time_t now, size_t *new_count, struct rs_error *err);
+
+/*
+ * Writes a movie's TMDB details (tmdb_movies row, fetched_at = NOW), sets movies.imdb_id,
+ * title, release_date and last_tmdb_update = NOW, creating the movies row if needed.
+ * Compares FINGERPRINT with the stored one: *CHANGED says whether the data changed (a
+ * first fetch counts as changed).
+ */
+enum rs_err store_put_tmdb(struct store *st, const struct tmdb_row *row, uint64_t fingerprint,
+                           rs_time_t now, bool *changed, struct rs_error *err);
+/* Likewise for OMDB: omdb_movies row for row->imdb_id, last_omdb_update of TMDB_ID = NOW. */
+enum rs_err store_put_omdb(struct store *st, int64_t tmdb_id, const struct omdb_row *row,
+                           uint64_t fingerprint, rs_time_t now, bool *changed,
+                           struct rs_error *err);
+/* TMDB answered 404 for TMDB_ID: mark it gone (it leaves planning until rediscovered). */
+enum rs_err store_mark_gone(struct store *st, int64_t tmdb_id, rs_time_t now,
+                            struct rs_error *err);
+/* OMDB knows no record for the movie's IMDb id: stamp the check (due again next interval). */
+enum rs_err store_stamp_omdb_checked(struct store *st, int64_t tmdb_id, rs_time_t now,
+                                     struct rs_error *err);
+/*
+ * Ends one movie's refresh in a run: stable_cycles + 1 if nothing CHANGED, else 0 (and the
+ * "last changed" stamp = NOW); last_full_refresh = NOW when BOTH APIs were stored; freezes
+ * the movie when it is ARCHIVED at NOW and stable for REFRESH_FREEZE_CYCLES. *FROZEN says
+ * whether this call froze it.
+ */
+enum rs_err store_finish_refresh(struct store *st, int64_t tmdb_id, bool changed, bool both,
+                                 rs_time_t now, bool *frozen, struct rs_error *err);
+
+/* One planned movie. */
+struct plan_item {
+    int64_t tmdb_id;
+    char imdb_id[24];         /* "" when unknown */
+    char title[128];          /* truncated for display; "" when unknown */
+    struct rs_i64 release_date;
+    struct rs_i64 last_tmdb;  /* rs_time_t of the last TMDB check */
+    struct rs_i64 last_omdb;  /* rs_time_t of the last OMDB check (stored or not found) */
+    enum refresh_category category;
+    int64_t age_days;         /* 0 when no release date */
+    bool needs_tmdb;
+    bool needs_omdb;          /* OMDB due and an IMDb id known or coming from TMDB now */
+    bool frozen;
+    int64_t overdue_s;        /* seconds past due; INT64_MAX when never fetched */
+};
+
+/*
+ * Selects the movies due at NOW under the policy, most overdue first (never fetched first),
+ * at most LIMIT (0: no limit), skipping frozen ones unless INCLUDE_FROZEN and gone ones.
+ * One query; *ITEMS is malloc'd (free()), written only on success.
+ */
+enum rs_err store_plan(struct store *st, rs_time_t now, size_t limit, bool include_frozen,
+                       struct plan_item **items, size_t *n, struct rs_error *err);
+
+/* Adds COUNTS (indexed RS_OK and the outcome classes) to API's usage on DAY. */
+enum rs_err store_usage_add(struct store *st, rs_date_t day, enum rs_api api,
+                            const int64_t counts[RS_OUTCOME_COUNT], struct rs_error *err);
+/* Total attempts of API on DAY (all outcomes). */
+enum rs_err store_usage_total(struct store *st, rs_date_t day, enum rs_api api, int64_t *total,
+                              struct rs_error *err);
+
+/* Records the start of a collect run (OPTIONS_JSON: its options); *RUN_ID gets its id. */
+enum rs_err store_run_begin(struct store *st, rs_time_t now, const char *options_json,
+                            int64_t *run_id, struct rs_error *err);
+/* Records the end of a run with its stats (STATS_JSON) and exit status. */
+enum rs_err store_run_end(struct store *st, int64_t run_id, rs_time_t now,
+                          const char *stats_json, int status, struct rs_error *err);
+
+#endif

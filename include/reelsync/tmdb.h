@@ -1,0 +1,54 @@
+/*
+ * tmdb: TMDB v3 request suffixes and response parsing. Parsing goes JSON -> API struct ->
+ * row (normalize.h); the functions below do both steps for the orchestrator. No I/O here:
+ * the HTTP engine sends what these build and hands back what the server said.
+ */
+#ifndef REELSYNC_TMDB_H
+#define REELSYNC_TMDB_H
+
+#include "reelsync/normalize.h"
+
+/* TMDB serves at most this many pages (20 results each) for one discover query. */
+#define TMDB_MAX_PAGES 500
+#define TMDB_PAGE_SIZE 20
+
+/*
+ * Writes the engine suffix of GET /discover/movie for releases FROM..TO (inclusive), with
+ * vote_count.gte=MIN_VOTES, sort_by=primary_release_date.desc, include_adult=false,
+ * include_video=false, page=PAGE. Returns false if BUF is too small.
+ */
+bool tmdb_discover_suffix(char *buf, size_t len, rs_date_t from, rs_date_t to, int min_votes,
+                          int page);
+/* Writes "/movie/ID". Returns false if BUF is too small. */
+bool tmdb_movie_suffix(char *buf, size_t len, int64_t tmdb_id);
+
+/* The HTTP engine's classify hook for TMDB: status first, then body. */
+enum rs_err tmdb_classify(long status, const char *body, size_t len);
+
+/* One discover page. */
+struct tmdb_page {
+    int page;
+    int total_pages;     /* as reported (may exceed TMDB_MAX_PAGES) */
+    int64_t total_results;
+    struct discover_row *results;
+    size_t n_results;
+};
+/*
+ * Parses a discover body. Entries without a usable id are skipped (and logged); a body that
+ * is not a discover page is RS_ERR_BAD_RESPONSE. *OUT is written only on success.
+ */
+enum rs_err tmdb_parse_discover(const char *body, size_t len, struct tmdb_page *out,
+                                const struct rs_log *log, struct rs_error *err);
+void tmdb_page_release(struct tmdb_page *page);
+
+/*
+ * Parses and normalizes a /movie/{id} body into OUT (raw = BODY as received). A body
+ * without the expected shape, or whose id is not EXPECT_ID (when EXPECT_ID > 0), is
+ * RS_ERR_BAD_RESPONSE and OUT is untouched. Fields in unknown formats become NULL with a
+ * warning naming the field.
+ */
+enum rs_err tmdb_parse_movie(const char *body, size_t len, int64_t expect_id,
+                             struct tmdb_row *out, const struct rs_log *log,
+                             struct rs_error *err);
+
+#endif

@@ -1,0 +1,224 @@
+/*
+ * Test support: temporary directories, the fake API launcher, HTTP with libcurl and running
+ * the built programs. Failures here fail the calling test (cmocka's fail_msg).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+
+#include "test.h"
+
+char *tmpdir_create(void)
+{
+    const char *base = getenv("TMPDIR");
+    char tmpl[512];
+    snprintf(tmpl, sizeof(tmpl), "%s/reelsync-test-XXXXXX", base && *base ? base : "/tmp");
+    char *dir = mkdtemp(tmpl);
+    if (!dir)
+        fail_msg("mkdtemp: %s", strerror(errno));
+    return strdup(dir);
+}
+
+static int remove_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+    (void)sb;
+    (void)flag;
+    (void)ftw;
+    return remove(path);
+}
+
+void tmpdir_remove(char *dir)
+{
+    if (!dir)
+        return;
+    nftw(dir, remove_one, 16, FTW_DEPTH | FTW_PHYS);
+    free(dir);
+}
+
+char *path_join(const char *dir, const char *name)
+{
+    size_t len = strlen(dir) + strlen(name) + 2;
+    char *p = malloc(len);
+    snprintf(p, len, "%s/%s", dir, name);
+    return p;
+}
+
+void fake_start(struct fake *f, const char *const *args)
+{
+    const char *argv[64];
+    size_t n = 0;
+    argv[n++] = RS_FAKEAPI_BIN;
+    argv[n++] = "--port";
+    argv[n++] = "0";
+    for (size_t i = 0; args && args[i] && n < 62; i++)
+        argv[n++] = args[i];
+    argv[n] = NULL;
+
+    int fds[2];
+    if (pipe(fds) != 0)
+        fail_msg("pipe: %s", strerror(errno));
+    pid_t pid = fork();
+    if (pid == 0) {
+        dup2(fds[1], 1);
+        close(fds[0]);
+        close(fds[1]);
+        execv(argv[0], (char *const *)argv);
+        _exit(127);
+    }
+    close(fds[1]);
+    FILE *in = fdopen(fds[0], "r");
+    char line[256] = "";
+    if (!fgets(line, sizeof(line), in)) {
+        fclose(in);
+        waitpid(pid, NULL, 0);
+        fail_msg("reelsync-fakeapi did not start");
+    }
+    fclose(in); /* the server's later stdout goes to a closed pipe; it must not print more */
+    int port = 0;
+    const char *p = strstr(line, "127.0.0.1:");
+    if (p)
+        port = (int)strtol(p + 10, NULL, 10);
+    if (strncmp(line, "listening on http://127.0.0.1:", 30) != 0 || port <= 0) {
+        kill(pid, SIGKILL);
+        waitpid(pid, NULL, 0);
+        fail_msg("unexpected first line from reelsync-fakeapi: %s", line);
+    }
+    f->pid = pid;
+    f->port = port;
+    snprintf(f->base, sizeof(f->base), "http://127.0.0.1:%d", port);
+    snprintf(f->tmdb_url, sizeof(f->tmdb_url), "%s/3", f->base);
+    snprintf(f->omdb_url, sizeof(f->omdb_url), "%s/omdb/", f->base);
+}
+
+void fake_stop(struct fake *f)
+{
+    if (f->pid <= 0)
+        return;
+    kill(f->pid, SIGTERM);
+    waitpid(f->pid, NULL, 0);
+    f->pid = 0;
+}
+
+struct buf {
+    char *p;
+    size_t len;
+};
+
+static size_t collect(char *data, size_t size, size_t n, void *ud)
+{
+    struct buf *b = ud;
+    size_t add = size * n;
+    char *p = realloc(b->p, b->len + add + 1);
+    if (!p)
+        return 0;
+    memcpy(p + b->len, data, add);
+    b->p = p;
+    b->len += add;
+    b->p[b->len] = '\0';
+    return add;
+}
+
+void http_fetch(const char *method, const char *url, const char *header, struct http_reply *out)
+{
+    struct buf body = {calloc(1, 1), 0}, head = {calloc(1, 1), 0};
+    CURL *c = curl_easy_init();
+    struct curl_slist *hl = header ? curl_slist_append(NULL, header) : NULL;
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &body);
+    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, collect);
+    curl_easy_setopt(c, CURLOPT_HEADERDATA, &head);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 20000L);
+    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    if (hl)
+        curl_easy_setopt(c, CURLOPT_HTTPHEADER, hl);
+    if (method && strcmp(method, "POST") == 0)
+        curl_easy_setopt(c, CURLOPT_POSTFIELDS, "");
+    CURLcode rc = curl_easy_perform(c);
+    out->status = 0;
+    if (rc == CURLE_OK)
+        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &out->status);
+    out->body = body.p;
+    out->len = body.len;
+    out->headers = head.p;
+    curl_slist_free_all(hl);
+    curl_easy_cleanup(c);
+}
+
+void http_reply_free(struct http_reply *r)
+{
+    free(r->body);
+    free(r->headers);
+    r->body = r->headers = NULL;
+}
+
+static char *drain(int fd)
+{
+    struct buf b = {calloc(1, 1), 0};
+    char chunk[4096];
+    ssize_t n;
+    while ((n = read(fd, chunk, sizeof(chunk))) > 0)
+        collect(chunk, 1, (size_t)n, &b);
+    return b.p;
+}
+
+void run_program(const char *const *argv, const char *const *env, struct run_result *out)
+{
+    char outpath[] = "/tmp/rs-run-out-XXXXXX", errpath[] = "/tmp/rs-run-err-XXXXXX";
+    int ofd = mkstemp(outpath), efd = mkstemp(errpath);
+    if (ofd < 0 || efd < 0)
+        fail_msg("mkstemp: %s", strerror(errno));
+    pid_t pid = fork();
+    if (pid == 0) {
+        int devnull = open("/dev/null", O_RDONLY);
+        dup2(devnull, 0);
+        dup2(ofd, 1);
+        dup2(efd, 2);
+        for (size_t i = 0; env && env[i]; i++)
+            putenv((char *)env[i]);
+        execv(argv[0], (char *const *)argv);
+        _exit(127);
+    }
+    int status = 0;
+    waitpid(pid, &status, 0);
+    lseek(ofd, 0, SEEK_SET);
+    lseek(efd, 0, SEEK_SET);
+    out->out = drain(ofd);
+    out->err = drain(efd);
+    close(ofd);
+    close(efd);
+    unlink(outpath);
+    unlink(errpath);
+    out->status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+void run_result_free(struct run_result *r)
+{
+    free(r->out);
+    free(r->err);
+    r->out = r->err = NULL;
+}
+
+char *read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    struct buf b = {calloc(1, 1), 0};
+    char chunk[8192];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+        collect(chunk, 1, n, &b);
+    fclose(f);
+    if (len)
+        *len = b.len;
+    return b.p;
+}

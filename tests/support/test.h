@@ -1,0 +1,66 @@
+/*
+ * Test support: what cmocka.h expects to be included first, temporary directories, the
+ * fake API server launcher, and running the built programs. Every test includes this.
+ */
+#ifndef RS_TEST_H
+#define RS_TEST_H
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdbool.h>
+#include <cmocka.h>
+
+#include "reelsync/reelsync.h"
+
+/* A fresh directory under $TMPDIR (or /tmp); removed with everything in it by tmpdir_remove. */
+char *tmpdir_create(void);
+void tmpdir_remove(char *dir);
+/* DIR "/" NAME in a static-per-call malloc'd string (free it). */
+char *path_join(const char *dir, const char *name);
+
+/* A running reelsync-fakeapi. */
+struct fake {
+    int pid;
+    int port;
+    char base[64];      /* "http://127.0.0.1:PORT" */
+    char tmdb_url[96];  /* base "/3" */
+    char omdb_url[96];  /* base "/omdb/" */
+};
+/*
+ * Starts build/reelsync-fakeapi with ARGS (NULL-terminated, after the program name; "--port 0"
+ * is added) and waits for its "listening on" line. Fails the test if it cannot start.
+ */
+void fake_start(struct fake *f, const char *const *args);
+/* Stops it (SIGTERM, then waits). */
+void fake_stop(struct fake *f);
+
+/* A finished HTTP exchange, made with libcurl. */
+struct http_reply {
+    long status;
+    char *body;   /* NUL-terminated, malloc'd */
+    size_t len;
+    char *headers; /* raw response headers, malloc'd */
+};
+/* GET (or POST when METHOD is "POST") URL with optional extra HEADER ("Name: value" or NULL). */
+void http_fetch(const char *method, const char *url, const char *header, struct http_reply *out);
+void http_reply_free(struct http_reply *r);
+
+/* Result of running a program. */
+struct run_result {
+    int status;   /* exit status, or 128+signal */
+    char *out;    /* stdout, malloc'd */
+    char *err;    /* stderr, malloc'd */
+};
+/*
+ * Runs ARGV (argv[0] is a path) with ENV entries ("NAME=value", NULL-terminated, may be NULL)
+ * added to this process's environment, stdin from /dev/null, and waits.
+ */
+void run_program(const char *const *argv, const char *const *env, struct run_result *out);
+void run_result_free(struct run_result *r);
+
+/* Reads a whole file into a malloc'd NUL-terminated buffer; NULL if it cannot. */
+char *read_file(const char *path, size_t *len);
+
+#endif
