@@ -19,6 +19,9 @@ struct discover_row {
     int64_t tmdb_id;
     char *title;                /* may be NULL */
     struct rs_i64 release_date; /* rs_date_t; NULL when TMDB sent "" or null */
+    struct rs_f64 vote_average; /* TMDB may send an integer (8) or a double (8.2) */
+    struct rs_i64 vote_count;
+    struct rs_f64 popularity;
 };
 
 /* The `tmdb_movies` row. */
@@ -33,9 +36,14 @@ struct tmdb_row {
     struct rs_i64 runtime;      /* minutes; NULL for 0 or null */
     struct rs_i64 budget;       /* whole dollars, as given (0 stays 0) */
     struct rs_i64 revenue;
-    char **genres; /* names; n_genres may be 0 (an empty list, not NULL) */
+    /*
+     * Names. After a successful parse both arrays are non-NULL and NULL-terminated
+     * (genres[n_genres] == NULL), so an empty list is {NULL} with n 0, never a NULL pointer:
+     * a missing, null or empty list from TMDB is stored as an empty list.
+     */
+    char **genres;
     size_t n_genres;
-    char **production_companies; /* names */
+    char **production_companies;
     size_t n_production_companies;
     struct rs_f64 vote_average;
     struct rs_i64 vote_count;
@@ -71,6 +79,128 @@ struct omdb_row {
     size_t raw_len;
 };
 
+/*
+ * A TMDB /movie/{id} body as parsed (tmdb.c), before normalization. Strings are borrowed
+ * from the parsed document (valid while it lives) and NULL when the key is missing, null
+ * or of the wrong type (the parser has warned about the latter); numbers are unset
+ * likewise. The arrays hold borrowed names.
+ */
+struct tmdb_movie {
+    int64_t id;
+    const char *imdb_id;
+    const char *title;
+    const char *original_title;
+    const char *overview;
+    const char *tagline;
+    const char *release_date; /* "YYYY-MM-DD", "" or anything TMDB sent */
+    const char *status;
+    const char *original_language;
+    struct rs_i64 runtime;
+    struct rs_i64 budget;
+    struct rs_i64 revenue;
+    struct rs_i64 vote_count;
+    struct rs_i64 adult; /* 0/1 */
+    struct rs_f64 vote_average;
+    struct rs_f64 popularity;
+    const char *const *genres;
+    size_t n_genres;
+    const char *const *production_companies;
+    size_t n_production_companies;
+    const char *raw; /* the body as received, RAW_LEN bytes */
+    size_t raw_len;
+};
+
+/*
+ * Normalizes M into OUT (a zeroed or released row): imdb_id null or "" -> NULL; text ""
+ * -> NULL (titles, overview, tagline, status, language); release_date "" -> NULL, an
+ * unreadable date -> NULL with a warning naming the field; runtime 0 -> NULL; runtime,
+ * vote_count, budget or revenue below 0, runtime or vote_count above INT32_MAX,
+ * vote_average outside 0..10 or a negative popularity -> NULL with a warning; budget and
+ * revenue otherwise as given (0 stays 0). Copies every string (raw included) into OUT.
+ * Returns RS_OK, or RS_ERR_NOMEM with OUT left zeroed.
+ */
+enum rs_err norm_tmdb_movie(const struct tmdb_movie *m, struct tmdb_row *out,
+                            const struct rs_log *log, struct rs_error *err);
+
+/*
+ * Normalizes one discover result (only id, title, release_date, vote_average, vote_count
+ * and popularity of M are read) into OUT with the rules of norm_tmdb_movie. Returns RS_OK,
+ * or RS_ERR_NOMEM with OUT untouched.
+ */
+enum rs_err norm_discover_entry(const struct tmdb_movie *m, struct discover_row *out,
+                                const struct rs_log *log, struct rs_error *err);
+
+/*
+ * An OMDB answer as parsed (omdb.c): every field the string OMDB sent, borrowed from the
+ * parsed document; NULL when missing, null or not a string. rating_* are the Value of the
+ * Ratings entry of that Source ("8.8/10", "87%", "74/100"), NULL without one.
+ */
+struct omdb_movie {
+    const char *imdb_id;
+    const char *title;
+    const char *year;
+    const char *rated;
+    const char *released;
+    const char *runtime;
+    const char *genre;
+    const char *director;
+    const char *writer;
+    const char *actors;
+    const char *language;
+    const char *country;
+    const char *awards;
+    const char *imdb_rating; /* "imdbRating": "8.8" */
+    const char *imdb_votes;  /* "2,767,518" */
+    const char *metascore;   /* "74" */
+    const char *box_office;  /* "$292,587,330" */
+    const char *rating_imdb; /* Ratings "Internet Movie Database" */
+    const char *rating_rotten_tomatoes;
+    const char *rating_metacritic;
+    const char *raw;
+    size_t raw_len;
+};
+
+/*
+ * Normalizes M into OUT (a zeroed or released row) with the field normalizers below:
+ * text "N/A" or "" -> NULL (any other word, "None" or "Not Rated", is kept);
+ * imdb_rating from Ratings, else imdbRating; metacritic from Ratings, else Metascore.
+ * A value in an unknown format becomes NULL and logs a warning
+ * `omdb: unreadable FIELD "VALUE" imdb_id=ID`. Returns RS_OK, or RS_ERR_NOMEM with OUT
+ * left zeroed.
+ */
+enum rs_err norm_omdb_movie(const struct omdb_movie *m, struct omdb_row *out,
+                            const struct rs_log *log, struct rs_error *err);
+
+/*
+ * OMDB field normalizers: pure, total functions over any NUL-terminated string (S may be
+ * NULL). Each returns the value, or NULL (set == false) when S is NULL, "", "N/A" or
+ * unreadable; *BAD (BAD may be NULL) is set to true only when S was present but in an
+ * unknown format, false otherwise. Numbers are read digit by digit: no sign, no spaces,
+ * no exponent, no trailing text; a value that overflows or is out of range is unreadable.
+ * None of them depends on the locale.
+ */
+
+/* S unless it is NULL, "" or "N/A" (then NULL). Returns a pointer into S, not a copy. */
+const char *norm_omdb_text(const char *s);
+/* "$292,587,330" or "292587330" -> 292587330; commas must group by three. */
+struct rs_i64 norm_money(const char *s, bool *bad);
+/* "2,767,518" or "31" -> count, at most INT32_MAX (the column is INTEGER). */
+struct rs_i64 norm_votes(const char *s, bool *bad);
+/* "148 min", "2 h 15 min" or "2 h" -> minutes (at most INT32_MAX); "0 min" -> NULL, not bad. */
+struct rs_i64 norm_runtime(const char *s, bool *bad);
+/* "16 Jul 2010" (day of 1 or 2 digits, English month abbreviation, 4-digit year) -> rs_date_t. */
+struct rs_i64 norm_omdb_date(const char *s, bool *bad);
+/* "8.8" or "8.8/10" -> 8.8, within 0..10. */
+struct rs_f64 norm_imdb_rating(const char *s, bool *bad);
+/* "87%" or "87" -> 87, within 0..100. */
+struct rs_i64 norm_percent(const char *s, bool *bad);
+/* "74/100" or "74" -> 74, within 0..100. */
+struct rs_i64 norm_metacritic(const char *s, bool *bad);
+
+/* TMDB's "2010-07-16" -> rs_date_t; NULL or "" -> NULL (not bad); anything else bad. */
+struct rs_i64 norm_tmdb_date(const char *s, bool *bad);
+
+/* Release a row's strings and arrays; accept a zeroed row and leave the row zeroed. */
 void norm_discover_row_release(struct discover_row *row);
 void norm_tmdb_row_release(struct tmdb_row *row);
 void norm_omdb_row_release(struct omdb_row *row);

@@ -8,7 +8,11 @@
 
 #include "reelsync/normalize.h"
 
-/* Writes "?i=IMDB_ID&plot=short&r=json" (URL-encoded). Returns false if BUF is too small. */
+/*
+ * Writes "?i=IMDB_ID&plot=short&r=json". Returns false if BUF is too small, or if IMDB_ID
+ * is NULL, empty, longer than 32 bytes or holds anything but ASCII letters and digits (so it
+ * never needs URL-encoding).
+ */
 bool omdb_suffix(char *buf, size_t len, const char *imdb_id);
 
 /*
@@ -17,13 +21,20 @@ bool omdb_suffix(char *buf, size_t len, const char *imdb_id);
  * Invalid API key! / No API key provided. -> RS_ERR_AUTH, Request limit reached! ->
  * RS_ERR_QUOTA_EXHAUSTED) whatever the status; then the status; an HTML page is
  * RS_ERR_SERVER_ERROR for 5xx and RS_ERR_BAD_RESPONSE for 2xx.
+ * In full: a Response False body with an unknown Error text is RS_ERR_BAD_RESPONSE under a
+ * 2xx and left to the status otherwise; 2xx with a body opening a JSON object is RS_OK;
+ * 401 RS_ERR_AUTH; 408 RS_ERR_TIMEOUT; 429 RS_ERR_RATE_LIMITED; 5xx RS_ERR_SERVER_ERROR;
+ * anything else RS_ERR_BAD_RESPONSE. Cheap: a body is parsed only when it holds the token
+ * "False", so records are never parsed here (omdb_parse_movie has the last word).
  */
 enum rs_err omdb_classify(long status, const char *body, size_t len);
 
 /*
  * Parses and normalizes a successful OMDB body into OUT (raw = BODY). A Response False body
- * returns its class (see omdb_classify); a body of the wrong shape RS_ERR_BAD_RESPONSE.
- * OUT is written only on success.
+ * returns its class (see omdb_classify; an unknown Error text is RS_ERR_BAD_RESPONSE); a
+ * body that is not an object with "Response":"True" and an imdbID of letters and digits is
+ * RS_ERR_BAD_RESPONSE. Fields of the wrong type are NULL with a warning naming them.
+ * OUT is written only on success; release it with norm_omdb_row_release.
  */
 enum rs_err omdb_parse_movie(const char *body, size_t len, struct omdb_row *out,
                              const struct rs_log *log, struct rs_error *err);
