@@ -267,7 +267,7 @@ cleanup:
     return rc;
 }
 
-/* One entry of a discover page into ROW; false (logged) when it has no usable id. */
+/* One entry of a discover page into ROW; *SKIPPED (and logged) when it has no usable id. */
 static enum rs_err discover_entry(const json_t *e, size_t index, struct discover_row *row,
                                   bool *skipped, const struct rs_log *log, struct rs_error *err)
 {
