@@ -77,7 +77,7 @@ static bool read_count(const char **p, int64_t max, bool commas, int64_t *out)
  */
 static bool read_decimal(const char **p, double *out)
 {
-    static const double pow10[] = {1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6, 1e7,
+    static const double pow10[] = {1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
                                    1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
     const char *s = *p;
     int64_t mantissa = 0;
@@ -254,8 +254,8 @@ static struct rs_i64 score(const char *s, const char *suffix, bool *bad)
     if (missing(s))
         return RS_NULL_I64;
     const char *p = s;
-    if (!read_count(&p, INT32_MAX, false, &v) || (*p != '\0' && !skip(&p, suffix)) ||
-        *p != '\0' || v > 100) {
+    if (!read_count(&p, INT32_MAX, false, &v) || (*p != '\0' && !skip(&p, suffix)) || *p != '\0' ||
+        v > 100) {
         set_bad(bad, true);
         return RS_NULL_I64;
     }
@@ -397,13 +397,11 @@ enum rs_err norm_tmdb_movie(const struct tmdb_movie *m, struct tmdb_row *out,
     r.n_genres = m->n_genres;
     r.n_production_companies = m->n_production_companies;
     if (!r.raw || !dup_text(m->imdb_id, &r.imdb_id) || !dup_text(m->title, &r.title) ||
-        !dup_text(m->original_title, &r.original_title) ||
-        !dup_text(m->overview, &r.overview) || !dup_text(m->tagline, &r.tagline) ||
-        !dup_text(m->status, &r.status) ||
+        !dup_text(m->original_title, &r.original_title) || !dup_text(m->overview, &r.overview) ||
+        !dup_text(m->tagline, &r.tagline) || !dup_text(m->status, &r.status) ||
         !dup_text(m->original_language, &r.original_language) ||
         !dup_names(m->genres, m->n_genres, &r.genres) ||
-        !dup_names(m->production_companies, m->n_production_companies,
-                   &r.production_companies)) {
+        !dup_names(m->production_companies, m->n_production_companies, &r.production_companies)) {
         norm_tmdb_row_release(&r);
         return rs_fail(err, RS_ERR_NOMEM, "tmdb: out of memory normalizing movie %lld",
                        (long long)m->id);
@@ -489,7 +487,7 @@ enum rs_err norm_omdb_movie(const struct omdb_movie *m, struct omdb_row *out,
 }
 
 enum rs_err norm_discover_entry(const struct tmdb_movie *m, struct discover_row *out,
-                               const struct rs_log *log, struct rs_error *err)
+                                const struct rs_log *log, struct rs_error *err)
 {
     char q[QUOTE_MAX + 1];
     struct discover_row r = {.tmdb_id = m->id};

@@ -196,8 +196,7 @@ static enum rs_err answer_error(const char *text, struct rs_error *err)
         shown[i] = ((unsigned char)text[i] < 0x20) ? '?' : text[i];
     shown[i] = '\0';
     enum rs_err code = error_text_class(text);
-    return rs_fail(err, code == RS_OK ? RS_ERR_BAD_RESPONSE : code, "omdb: answered \"%s\"",
-                   shown);
+    return rs_fail(err, code == RS_OK ? RS_ERR_BAD_RESPONSE : code, "omdb: answered \"%s\"", shown);
 }
 
 enum rs_err omdb_parse_movie(const char *body, size_t len, struct omdb_row *out,

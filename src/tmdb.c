@@ -223,16 +223,14 @@ static enum rs_err load_object(const char *body, size_t len, const char *what, j
                        jerr.line, jerr.text);
     if (!json_is_object(doc)) {
         json_decref(doc);
-        return rs_fail(err, RS_ERR_BAD_RESPONSE, "tmdb: %s: the body is not a JSON object",
-                       what);
+        return rs_fail(err, RS_ERR_BAD_RESPONSE, "tmdb: %s: the body is not a JSON object", what);
     }
     *out = doc;
     return RS_OK;
 }
 
-enum rs_err tmdb_parse_movie(const char *body, size_t len, int64_t expect_id,
-                             struct tmdb_row *out, const struct rs_log *log,
-                             struct rs_error *err)
+enum rs_err tmdb_parse_movie(const char *body, size_t len, int64_t expect_id, struct tmdb_row *out,
+                             const struct rs_log *log, struct rs_error *err)
 {
     char what[48];
     json_t *doc = NULL;
@@ -274,8 +272,7 @@ static enum rs_err discover_entry(const json_t *e, size_t index, struct discover
     struct tmdb_movie m = {.id = object_id(e)};
     *skipped = m.id == 0;
     if (*skipped) {
-        rs_logf(log, RS_LOG_WARN, "tmdb: discover result %zu without a usable id skipped",
-                index);
+        rs_logf(log, RS_LOG_WARN, "tmdb: discover result %zu without a usable id skipped", index);
         return RS_OK;
     }
     struct reader r = {.obj = e, .id = m.id, .log = log};

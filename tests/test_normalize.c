@@ -54,7 +54,7 @@ static void null_rating(const char *s, bool bad_wanted)
 static void missing_values(void **state)
 {
     (void)state;
-    i64_fn fns[] = {norm_money,   norm_votes,    norm_runtime,
+    i64_fn fns[] = {norm_money,     norm_votes,   norm_runtime,
                     norm_omdb_date, norm_percent, norm_metacritic};
     const char *missing[] = {"N/A", "", NULL};
     for (size_t i = 0; i < RS_ARRAY_LEN(fns); i++) {
@@ -91,10 +91,27 @@ static void money(void **state)
     ok_i64(norm_money, "$999", 999);
     ok_i64(norm_money, "$1,000", 1000);
     ok_i64(norm_money, "$9,223,372,036,854,775,807", INT64_MAX);
-    const char *bad[] = {"$9,223,372,036,854,775,808", "$99999999999999999999", "$1,23",
-                         "$12,3456",  "$,123",  "$123,", "$1,,234", "-$5",   "$-5",
-                         "$ 5",       "5 ",     " 5",    "$1.5",    "€5",    "$$5",
-                         "$1,000,000abc", "1,2", "$",    "USD 5",   "$1e3",  "0x10"};
+    const char *bad[] = {"$9,223,372,036,854,775,808",
+                         "$99999999999999999999",
+                         "$1,23",
+                         "$12,3456",
+                         "$,123",
+                         "$123,",
+                         "$1,,234",
+                         "-$5",
+                         "$-5",
+                         "$ 5",
+                         "5 ",
+                         " 5",
+                         "$1.5",
+                         "€5",
+                         "$$5",
+                         "$1,000,000abc",
+                         "1,2",
+                         "$",
+                         "USD 5",
+                         "$1e3",
+                         "0x10"};
     for (size_t i = 0; i < RS_ARRAY_LEN(bad); i++)
         null_i64(norm_money, bad[i], true);
 }
@@ -108,8 +125,8 @@ static void votes(void **state)
     ok_i64(norm_votes, "0", 0);
     ok_i64(norm_votes, "2,147,483,647", INT32_MAX);
     ok_i64(norm_votes, "2147483647", INT32_MAX);
-    const char *bad[] = {"2,147,483,648", "99,999,999,999", "-31", "31 ",  "3.1",
-                         "$31",          "31,54",          "3,1",  "+31", "31k"};
+    const char *bad[] = {"2,147,483,648", "99,999,999,999", "-31", "31 ", "3.1",
+                         "$31",           "31,54",          "3,1", "+31", "31k"};
     for (size_t i = 0; i < RS_ARRAY_LEN(bad); i++)
         null_i64(norm_votes, bad[i], true);
 }
@@ -124,10 +141,14 @@ static void runtime(void **state)
     ok_i64(norm_runtime, "2 h", 120);
     ok_i64(norm_runtime, "2147483647 min", INT32_MAX);
     null_i64(norm_runtime, "0 min", false); /* 0 is "unknown", a known format */
-    const char *bad[] = {"148",        "148 mins",   "min",          "-5 min", "148min",
-                         "2 h 60 min", "2 h 5",      "2 hours",      " 148 min",
-                         "148 min ",   "1.5 min",    "2147483648 min", "35791395 h",
-                         "99999999999999999999 min", "h", "2 h  5 min"};
+    const char *bad[] = {"148",        "148 mins",
+                         "min",        "-5 min",
+                         "148min",     "2 h 60 min",
+                         "2 h 5",      "2 hours",
+                         " 148 min",   "148 min ",
+                         "1.5 min",    "2147483648 min",
+                         "35791395 h", "99999999999999999999 min",
+                         "h",          "2 h  5 min"};
     for (size_t i = 0; i < RS_ARRAY_LEN(bad); i++)
         null_i64(norm_runtime, bad[i], true);
 }
@@ -141,11 +162,11 @@ static void omdb_dates(void **state)
     ok_i64(norm_omdb_date, "08 Feb 1908", rs_date_from_ymd(1908, 2, 8));
     ok_i64(norm_omdb_date, "29 Feb 2024", rs_date_from_ymd(2024, 2, 29));
     ok_i64(norm_omdb_date, "31 Dec 1999", rs_date_from_ymd(1999, 12, 31));
-    const char *bad[] = {"29 Feb 2023", "31 Apr 2010",  "00 Jan 2010",  "32 Jan 2010",
-                         "16 jul 2010", "16 July 2010", "16 Jul 10",    "16 Jul 20100",
-                         "2010-07-16",  "16 Jul 2010 ", "116 Jul 2010", "16 Jul 0999",
-                         "16  Jul 2010", "16 Jul",      "16 Ju",        "Jul 16, 2010",
-                         "16 Jul 2O10", "-1 Jul 2010",  "016 Jul 2010"};
+    const char *bad[] = {"29 Feb 2023",  "31 Apr 2010",  "00 Jan 2010",  "32 Jan 2010",
+                         "16 jul 2010",  "16 July 2010", "16 Jul 10",    "16 Jul 20100",
+                         "2010-07-16",   "16 Jul 2010 ", "116 Jul 2010", "16 Jul 0999",
+                         "16  Jul 2010", "16 Jul",       "16 Ju",        "Jul 16, 2010",
+                         "16 Jul 2O10",  "-1 Jul 2010",  "016 Jul 2010"};
     for (size_t i = 0; i < RS_ARRAY_LEN(bad); i++)
         null_i64(norm_omdb_date, bad[i], true);
 }
@@ -161,9 +182,26 @@ static void imdb_ratings(void **state)
     ok_rating("10.0/10", 10.0);
     ok_rating("0.0", 0.0);
     ok_rating("7.65", 7.65);
-    const char *bad[] = {"10.1", "11",   "8.8/100", "8.",       ".8",   "-1",    "8,8",
-                         "inf",  "nan",  "1e1",     "0x1p3",    " 8.8", "8.8 ",  "8.8/10 ",
-                         "8.8.8", "8.8%", "1234567890123456",   "8.8/", "/10",   "+8.8"};
+    const char *bad[] = {"10.1",
+                         "11",
+                         "8.8/100",
+                         "8.",
+                         ".8",
+                         "-1",
+                         "8,8",
+                         "inf",
+                         "nan",
+                         "1e1",
+                         "0x1p3",
+                         " 8.8",
+                         "8.8 ",
+                         "8.8/10 ",
+                         "8.8.8",
+                         "8.8%",
+                         "1234567890123456",
+                         "8.8/",
+                         "/10",
+                         "+8.8"};
     for (size_t i = 0; i < RS_ARRAY_LEN(bad); i++)
         null_rating(bad[i], true);
 }

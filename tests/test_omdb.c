@@ -50,8 +50,7 @@ struct numbers {
 static void assert_i64(struct rs_i64 v, int64_t want, const char *what)
 {
     if (want < 0 ? v.set : (!v.set || v.v != want))
-        fail_msg("%s: got set=%d v=%lld, want %lld", what, v.set, (long long)v.v,
-                 (long long)want);
+        fail_msg("%s: got set=%d v=%lld, want %lld", what, v.set, (long long)v.v, (long long)want);
 }
 
 static void assert_numbers(const struct omdb_row *r, struct numbers n)
@@ -238,13 +237,12 @@ static void classify_bodies_and_statuses(void **state)
     assert_int_equal(omdb_classify(404, LIT("{}")), RS_ERR_BAD_RESPONSE);
     assert_int_equal(omdb_classify(200, LIT("\n{\"Response\":\"True\"}")), RS_OK);
     /* a record whose title is "False" is still a record */
-    assert_int_equal(omdb_classify(200, LIT("{\"Title\":\"False\",\"Response\":\"True\"}")),
-                     RS_OK);
+    assert_int_equal(omdb_classify(200, LIT("{\"Title\":\"False\",\"Response\":\"True\"}")), RS_OK);
     /* a truncated error body cannot be read: a 200 opening an object passes, parse decides */
     assert_int_equal(omdb_classify(200, LIT("{\"Response\":\"False\",\"Err")), RS_OK);
-    assert_int_equal(omdb_parse_movie(LIT("{\"Response\":\"False\",\"Err"), &(struct omdb_row){0},
-                                      NULL, NULL),
-                     RS_ERR_BAD_RESPONSE);
+    assert_int_equal(
+        omdb_parse_movie(LIT("{\"Response\":\"False\",\"Err"), &(struct omdb_row){0}, NULL, NULL),
+        RS_ERR_BAD_RESPONSE);
 }
 
 /* "False" written with an escape slips past the cheap check; the parser still catches it. */
@@ -273,9 +271,9 @@ static void hostile_bodies(void **state)
         {LIT("null")},
         {LIT("")},
         {LIT("<html></html>")},
-        {LIT("{\"imdbID\":\"tt1\"}")},                        /* no Response */
-        {LIT("{\"Response\":\"True\"}")},                     /* no imdbID */
-        {LIT("{\"Response\":true,\"imdbID\":\"tt1\"}")},      /* Response not a string */
+        {LIT("{\"imdbID\":\"tt1\"}")},                   /* no Response */
+        {LIT("{\"Response\":\"True\"}")},                /* no imdbID */
+        {LIT("{\"Response\":true,\"imdbID\":\"tt1\"}")}, /* Response not a string */
         {LIT("{\"Response\":\"Maybe\",\"imdbID\":\"tt1\"}")},
         {LIT("{\"Response\":\"True\",\"imdbID\":\"\"}")},
         {LIT("{\"Response\":\"True\",\"imdbID\":\"tt1/../x\"}")},
@@ -367,8 +365,8 @@ static void suffix(void **state)
     assert_false(omdb_suffix(buf, strlen("?i=tt1375666&plot=short&r=json"), "tt1375666"));
     assert_true(omdb_suffix(buf, sizeof(buf), "tt12345678"));
     assert_string_equal(buf, "?i=tt12345678&plot=short&r=json");
-    const char *bad[] = {"", "tt 1", "tt1&apikey=x", "tt1%20", "tt1/", "tt\xc3\xa9",
-                         "tt1\n", "123456789012345678901234567890123"};
+    const char *bad[] = {"",     "tt 1",       "tt1&apikey=x", "tt1%20",
+                         "tt1/", "tt\xc3\xa9", "tt1\n",        "123456789012345678901234567890123"};
     for (size_t i = 0; i < RS_ARRAY_LEN(bad); i++)
         assert_false(omdb_suffix(buf, sizeof(buf), bad[i]));
     assert_false(omdb_suffix(buf, sizeof(buf), NULL));

@@ -117,8 +117,8 @@ static void avatar_revenue_64bit(void **state)
     assert_int_equal(r.runtime.v, 162);
     const char *genres[] = {"Action", "Adventure", "Fantasy", "Science Fiction"};
     assert_names(r.genres, r.n_genres, genres, 4);
-    const char *companies[] = {"Dune Entertainment", "Lightstorm Entertainment",
-                               "20th Century Fox", "Ingenious Media"};
+    const char *companies[] = {"Dune Entertainment", "Lightstorm Entertainment", "20th Century Fox",
+                               "Ingenious Media"};
     assert_names(r.production_companies, r.n_production_companies, companies, 4);
     assert_true(r.vote_average.v == 7.6);
     assert_int_equal(r.vote_count.v, 29898);
@@ -165,9 +165,12 @@ static void amelie_utf8(void **state)
     parse_fixture("movie_194.json", 194, &r, &c);
     assert_string_equal(r.title, "Am\xc3\xa9lie");
     assert_string_equal(r.original_title, "Le Fabuleux Destin d'Am\xc3\xa9lie Poulain");
-    const char *companies[] = {"Claudie Ossard Productions", "Victoires Productions",
-                               "Tapioca Films",              "France 3 Cin\xc3\xa9ma",
-                               "UGC Images",                 "MMC Independent"};
+    const char *companies[] = {"Claudie Ossard Productions",
+                               "Victoires Productions",
+                               "Tapioca Films",
+                               "France 3 Cin\xc3\xa9ma",
+                               "UGC Images",
+                               "MMC Independent"};
     assert_names(r.production_companies, r.n_production_companies, companies, 6);
     assert_string_equal(r.original_language, "fr");
     assert_int_equal(r.release_date.v, rs_date_from_ymd(2001, 4, 25));
@@ -210,8 +213,8 @@ static void unreleased_empty_date_runtime_zero(void **state)
     assert_string_equal(r.imdb_id, "tt5537002");
     const char *genres[] = {"Crime", "Drama", "History"};
     assert_names(r.genres, r.n_genres, genres, 3);
-    const char *companies[] = {"Apple Studios", "Imperative Entertainment",
-                               "Sikelia Productions", "Appian Way"};
+    const char *companies[] = {"Apple Studios", "Imperative Entertainment", "Sikelia Productions",
+                               "Appian Way"};
     assert_names(r.production_companies, r.n_production_companies, companies, 4);
     assert_int_equal(c.lines, 0);
     norm_tmdb_row_release(&r);
@@ -291,7 +294,10 @@ static void id_mismatch(void **state)
     free(body);
 }
 
-#define LIT(s) {s, sizeof(s) - 1}
+#define LIT(s)                                                                                     \
+    {                                                                                              \
+        s, sizeof(s) - 1                                                                           \
+    }
 
 /* Bodies that are not a movie: each is bad_response with OUT untouched. */
 static void hostile_bodies(void **state)
@@ -317,11 +323,11 @@ static void hostile_bodies(void **state)
         LIT("{\"id\": 0}"),
         LIT("{\"id\": -5}"),
         LIT("{\"id\": null}"),
-        LIT("{\"id\": 99999999999999999999}"),            /* beyond 64 bits */
-        LIT("{\"id\": 5, \"title\": \"\xff\xfe\"}"),       /* invalid UTF-8 */
-        LIT("{\"id\": 5, \"title\": \"a\\u0000b\"}"),      /* NUL inside a string */
-        LIT("{\"id\": 5}\0"),                            /* NUL after the object */
-        LIT("{\"id\": 5} {\"id\": 6}"),                  /* two documents */
+        LIT("{\"id\": 99999999999999999999}"),        /* beyond 64 bits */
+        LIT("{\"id\": 5, \"title\": \"\xff\xfe\"}"),  /* invalid UTF-8 */
+        LIT("{\"id\": 5, \"title\": \"a\\u0000b\"}"), /* NUL inside a string */
+        LIT("{\"id\": 5}\0"),                         /* NUL after the object */
+        LIT("{\"id\": 5} {\"id\": 6}"),               /* two documents */
         LIT("{\"id\": 5, \"budget\": 1e400}"),
     };
     for (size_t i = 0; i < RS_ARRAY_LEN(bad); i++) {
@@ -360,9 +366,10 @@ static void wrong_types_are_null(void **state)
     assert_int_equal(r.n_genres, 0);
     assert_non_null(r.genres);
     assert_int_equal(r.n_production_companies, 0);
-    const char *fields[] = {"title",        "runtime", "budget",       "revenue",
-                            "genres",       "vote_average", "adult",   "release_date",
-                            "imdb_id",      "production_companies", "popularity"};
+    const char *fields[] = {
+        "title",        "runtime", "budget",       "revenue", "genres",
+        "vote_average", "adult",   "release_date", "imdb_id", "production_companies",
+        "popularity"};
     for (size_t i = 0; i < RS_ARRAY_LEN(fields); i++) {
         char want[64];
         snprintf(want, sizeof(want), "tmdb: unexpected type for %s tmdb_id=5", fields[i]);
