@@ -238,7 +238,10 @@ enum rs_err tmdb_parse_movie(const char *body, size_t len, int64_t expect_id, st
     const char **genres = NULL, **companies = NULL;
     enum rs_err rc;
 
-    snprintf(what, sizeof(what), "movie %lld", (long long)expect_id);
+    if (expect_id > 0)
+        snprintf(what, sizeof(what), "movie %lld", (long long)expect_id);
+    else
+        snprintf(what, sizeof(what), "movie");
     rc = load_object(body, len, what, &doc, err);
     if (rc != RS_OK)
         goto cleanup;
