@@ -25,6 +25,12 @@ bool tmdb_movie_suffix(char *buf, size_t len, int64_t tmdb_id);
 /* The HTTP engine's classify hook for TMDB: status first, then body. */
 enum rs_err tmdb_classify(long status, const char *body, size_t len);
 
+/*
+ * True when a response is TMDB's answer to a page past the last it serves: 400 with
+ * status_code 22, or the older 422 {"errors":[...]} form.
+ */
+bool tmdb_is_page_cap_error(long status, const char *body, size_t len);
+
 /* One discover page. */
 struct tmdb_page {
     int page;
