@@ -63,4 +63,12 @@ void run_result_free(struct run_result *r);
 /* Reads a whole file into a malloc'd NUL-terminated buffer; NULL if it cannot. */
 char *read_file(const char *path, size_t *len);
 
+/*
+ * One value of a query run straight through DuckDB on the file at PATH (opened read-only;
+ * the store must not hold it): the first column of the first row. db_i64 gives INT64_MIN for
+ * NULL or no row; db_str a malloc'd string, or NULL. Fails the test on a DuckDB error.
+ */
+int64_t db_i64(const char *path, const char *sql);
+char *db_str(const char *path, const char *sql);
+
 #endif
