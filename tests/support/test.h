@@ -20,14 +20,8 @@ void tmpdir_remove(char *dir);
 /* DIR "/" NAME in a static-per-call malloc'd string (free it). */
 char *path_join(const char *dir, const char *name);
 
-/* A running reelsync-fakeapi. */
-struct fake {
-    int pid;
-    int port;
-    char base[64];      /* "http://127.0.0.1:PORT" */
-    char tmdb_url[96];  /* base "/3" */
-    char omdb_url[96];  /* base "/omdb/" */
-};
+/* A running reelsync-fakeapi (pid, port, base, tmdb_url "/3", omdb_url "/omdb/"). */
+#include "fakeproc.h"
 /*
  * Starts build/reelsync-fakeapi with ARGS (NULL-terminated, after the program name; "--port 0"
  * is added) and waits for its "listening on" line. Fails the test if it cannot start.
