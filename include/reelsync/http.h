@@ -92,6 +92,12 @@ enum rs_err http_get(struct http *h, enum rs_api api, const char *suffix, http_d
 enum rs_err http_run(struct http *h, struct rs_error *err);
 
 /*
+ * Stops the run early (a storage failure, say): from now on no attempt starts and queued
+ * requests complete with RS_ERR_CANCELLED; in-flight ones finish.
+ */
+void http_cancel(struct http *h);
+
+/*
  * Moves the attempt counts since the last call into OUT (added, not overwritten) and zeroes
  * them: OUT[api][RS_OK] successes, OUT[api][class] failures by class. Only attempts that
  * reached the network count; requests refused locally do not. For the store's usage table.

@@ -14,6 +14,7 @@
 
 #include <curl/curl.h>
 
+#include "fakeproc.h"
 #include "test.h"
 
 char *tmpdir_create(void)
@@ -53,58 +54,14 @@ char *path_join(const char *dir, const char *name)
 
 void fake_start(struct fake *f, const char *const *args)
 {
-    const char *argv[64];
-    size_t n = 0;
-    argv[n++] = RS_FAKEAPI_BIN;
-    argv[n++] = "--port";
-    argv[n++] = "0";
-    for (size_t i = 0; args && args[i] && n < 62; i++)
-        argv[n++] = args[i];
-    argv[n] = NULL;
-
-    int fds[2];
-    if (pipe(fds) != 0)
-        fail_msg("pipe: %s", strerror(errno));
-    pid_t pid = fork();
-    if (pid == 0) {
-        dup2(fds[1], 1);
-        close(fds[0]);
-        close(fds[1]);
-        execv(argv[0], (char *const *)argv);
-        _exit(127);
-    }
-    close(fds[1]);
-    FILE *in = fdopen(fds[0], "r");
-    char line[256] = "";
-    if (!fgets(line, sizeof(line), in)) {
-        fclose(in);
-        waitpid(pid, NULL, 0);
-        fail_msg("reelsync-fakeapi did not start");
-    }
-    fclose(in); /* the server's later stdout goes to a closed pipe; it must not print more */
-    int port = 0;
-    const char *p = strstr(line, "127.0.0.1:");
-    if (p)
-        port = (int)strtol(p + 10, NULL, 10);
-    if (strncmp(line, "listening on http://127.0.0.1:", 30) != 0 || port <= 0) {
-        kill(pid, SIGKILL);
-        waitpid(pid, NULL, 0);
-        fail_msg("unexpected first line from reelsync-fakeapi: %s", line);
-    }
-    f->pid = pid;
-    f->port = port;
-    snprintf(f->base, sizeof(f->base), "http://127.0.0.1:%d", port);
-    snprintf(f->tmdb_url, sizeof(f->tmdb_url), "%s/3", f->base);
-    snprintf(f->omdb_url, sizeof(f->omdb_url), "%s/omdb/", f->base);
+    char why[256];
+    if (!fakeproc_start(f, RS_FAKEAPI_BIN, args, why, sizeof(why)))
+        fail_msg("%s", why);
 }
 
 void fake_stop(struct fake *f)
 {
-    if (f->pid <= 0)
-        return;
-    kill(f->pid, SIGTERM);
-    waitpid(f->pid, NULL, 0);
-    f->pid = 0;
+    fakeproc_stop(f);
 }
 
 struct buf {

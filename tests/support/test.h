@@ -20,14 +20,8 @@ void tmpdir_remove(char *dir);
 /* DIR "/" NAME in a static-per-call malloc'd string (free it). */
 char *path_join(const char *dir, const char *name);
 
-/* A running reelsync-fakeapi. */
-struct fake {
-    int pid;
-    int port;
-    char base[64];      /* "http://127.0.0.1:PORT" */
-    char tmdb_url[96];  /* base "/3" */
-    char omdb_url[96];  /* base "/omdb/" */
-};
+/* A running reelsync-fakeapi (pid, port, base, tmdb_url "/3", omdb_url "/omdb/"). */
+#include "fakeproc.h"
 /*
  * Starts build/reelsync-fakeapi with ARGS (NULL-terminated, after the program name; "--port 0"
  * is added) and waits for its "listening on" line. Fails the test if it cannot start.
@@ -62,5 +56,13 @@ void run_result_free(struct run_result *r);
 
 /* Reads a whole file into a malloc'd NUL-terminated buffer; NULL if it cannot. */
 char *read_file(const char *path, size_t *len);
+
+/*
+ * One value of a query run straight through DuckDB on the file at PATH (opened read-only;
+ * the store must not hold it): the first column of the first row. db_i64 gives INT64_MIN for
+ * NULL or no row; db_str a malloc'd string, or NULL. Fails the test on a DuckDB error.
+ */
+int64_t db_i64(const char *path, const char *sql);
+char *db_str(const char *path, const char *sql);
 
 #endif

@@ -1,0 +1,231 @@
+/*
+ * The discovery phase: TMDB's /discover/movie for each year of the run, pages fetched
+ * concurrently under the engine's limits, results deduplicated by id and upserted into
+ * `movies` in batches as they arrive.
+ *
+ * TMDB serves at most 500 pages of one query. With --max-pages 0 (complete), a window
+ * whose first page reports more than that is split in halves, down to a single day, until
+ * every window fits; the first page's results are kept either way. A single day that
+ * still holds more than 500 pages is collected as far as TMDB serves it, with a warning.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "orch_internal.h"
+#include "reelsync/tmdb.h"
+
+#define FLUSH_ROWS 500
+
+/* An open-addressing set of tmdb ids seen in this run. */
+struct idset {
+    int64_t *slots; /* 0 marks an empty slot; ids are positive */
+    size_t cap, n;
+};
+
+struct disc {
+    struct orch *o;
+    struct idset seen;
+    struct discover_row *rows; /* not yet stored */
+    size_t nrows, caprows;
+};
+
+struct page_req {
+    struct disc *d;
+    rs_date_t from, to;
+    int page;
+};
+
+static uint64_t mix(uint64_t x)
+{
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdULL;
+    x ^= x >> 33;
+    return x;
+}
+
+/* Adds ID; returns 1 if new, 0 if seen before, -1 when out of memory. */
+static int idset_add(struct idset *s, int64_t id)
+{
+    if ((s->n + 1) * 2 > s->cap) {
+        size_t cap = s->cap ? s->cap * 2 : 1024;
+        int64_t *slots = calloc(cap, sizeof(*slots));
+        if (!slots)
+            return -1;
+        for (size_t i = 0; i < s->cap; i++) {
+            if (!s->slots[i])
+                continue;
+            size_t j = mix((uint64_t)s->slots[i]) & (cap - 1);
+            while (slots[j])
+                j = (j + 1) & (cap - 1);
+            slots[j] = s->slots[i];
+        }
+        free(s->slots);
+        s->slots = slots;
+        s->cap = cap;
+    }
+    size_t j = mix((uint64_t)id) & (s->cap - 1);
+    while (s->slots[j]) {
+        if (s->slots[j] == id)
+            return 0;
+        j = (j + 1) & (s->cap - 1);
+    }
+    s->slots[j] = id;
+    s->n++;
+    return 1;
+}
+
+static enum rs_err flush_rows(struct disc *d)
+{
+    struct orch *o = d->o;
+    struct rs_error e = {0};
+    size_t added = 0;
+    if (d->nrows == 0 || o->fatal)
+        return o->fatal;
+    if (orch_batch_begin(o) != RS_OK)
+        return o->fatal;
+    if (store_upsert_discovered(o->st, d->rows, d->nrows, o->opt->now, &added, &e) != RS_OK) {
+        orch_fail_store(o, &e);
+        return o->fatal;
+    }
+    o->stats->discovered_new += (int64_t)added;
+    for (size_t i = 0; i < d->nrows; i++)
+        norm_discover_row_release(&d->rows[i]);
+    d->nrows = 0;
+    orch_batch_wrote(o);
+    return RS_OK;
+}
+
+/* Moves the page's new movies into the pending rows (the page keeps the duplicates). */
+static enum rs_err take_results(struct disc *d, struct tmdb_page *page)
+{
+    for (size_t i = 0; i < page->n_results; i++) {
+        struct discover_row *r = &page->results[i];
+        int fresh = idset_add(&d->seen, r->tmdb_id);
+        if (fresh < 0)
+            return RS_ERR_NOMEM;
+        if (!fresh)
+            continue;
+        if (d->nrows == d->caprows) {
+            size_t cap = d->caprows ? d->caprows * 2 : 256;
+            struct discover_row *rows = realloc(d->rows, cap * sizeof(*rows));
+            if (!rows)
+                return RS_ERR_NOMEM;
+            d->rows = rows;
+            d->caprows = cap;
+        }
+        d->rows[d->nrows++] = *r;
+        memset(r, 0, sizeof(*r)); /* moved */
+    }
+    d->o->stats->discovered = (int64_t)d->seen.n;
+    return d->nrows >= FLUSH_ROWS ? flush_rows(d) : RS_OK;
+}
+
+static void on_page(struct http *h, const struct http_result *res, void *user);
+
+static void queue_page(struct disc *d, rs_date_t from, rs_date_t to, int page)
+{
+    struct orch *o = d->o;
+    char suffix[512];
+    struct page_req *req = malloc(sizeof(*req));
+    if (!req || !tmdb_discover_suffix(suffix, sizeof(suffix), from, to, o->opt->min_vote_count,
+                                      page)) {
+        free(req);
+        orch_count_failure(o, RS_API_TMDB, RS_ERR_NOMEM, false);
+        return;
+    }
+    *req = (struct page_req){.d = d, .from = from, .to = to, .page = page};
+    if (http_get(o->http, RS_API_TMDB, suffix, on_page, req) != RS_OK) {
+        free(req);
+        orch_count_failure(o, RS_API_TMDB, RS_ERR_NOMEM, false);
+        return;
+    }
+    o->progress.total++;
+}
+
+/* After a window's first page: split it, or queue the rest of its pages. */
+static void plan_window(struct disc *d, const struct page_req *req, const struct tmdb_page *page)
+{
+    const struct orch_options *opt = d->o->opt;
+    int served = page->total_pages < TMDB_MAX_PAGES ? page->total_pages : TMDB_MAX_PAGES;
+    if (opt->max_pages == 0 && page->total_pages > TMDB_MAX_PAGES && req->to > req->from) {
+        rs_date_t mid = req->from + (req->to - req->from) / 2;
+        rs_logf(opt->log, RS_LOG_DEBUG, "discover: splitting window pages=%d", page->total_pages);
+        queue_page(d, req->from, mid, 1);
+        queue_page(d, mid + 1, req->to, 1);
+        return;
+    }
+    if (opt->max_pages == 0 && page->total_pages > TMDB_MAX_PAGES) {
+        char day[16];
+        rs_logf(opt->log, RS_LOG_WARN,
+                "discover: one day holds more than TMDB serves; collecting %d of %d pages day=%s",
+                TMDB_MAX_PAGES, page->total_pages, rs_date_format(req->from, day, sizeof(day)));
+    }
+    int last = opt->max_pages > 0 && opt->max_pages < served ? opt->max_pages : served;
+    for (int p = 2; p <= last; p++)
+        queue_page(d, req->from, req->to, p);
+}
+
+static void page_answered(struct disc *d, const struct page_req *req, const struct http_result *res)
+{
+    struct orch *o = d->o;
+    struct tmdb_page page = {0};
+    struct rs_error e = {0};
+    enum rs_err rc = tmdb_parse_discover(res->body, res->body_len, &page, o->opt->log, &e);
+    if (rc != RS_OK) {
+        rs_logf(o->opt->log, RS_LOG_WARN, "discover: unreadable page %d: %s", req->page, e.msg);
+        orch_count_failure(o, RS_API_TMDB, rc, false);
+        return;
+    }
+    o->answered[RS_API_TMDB]++;
+    if (req->page == 1)
+        plan_window(d, req, &page);
+    rc = take_results(d, &page);
+    if (rc == RS_ERR_NOMEM) {
+        struct rs_error nomem = {.code = RS_ERR_NOMEM};
+        rs_fail(&nomem, RS_ERR_NOMEM, "discover: out of memory");
+        orch_fail_store(o, &nomem);
+    }
+    tmdb_page_release(&page);
+}
+
+static void on_page(struct http *h, const struct http_result *res, void *user)
+{
+    struct page_req *req = user;
+    struct disc *d = req->d;
+    struct orch *o = d->o;
+    (void)h;
+    o->progress.done++;
+    if (res->outcome == RS_OK) {
+        page_answered(d, req, res);
+    } else if (tmdb_is_page_cap_error(res->status, res->body, res->body_len)) {
+        /* Past the last page TMDB serves: the window is complete, not failed. */
+        o->answered[RS_API_TMDB]++;
+    } else if (res->outcome != RS_ERR_CANCELLED) {
+        rs_logf(o->opt->log, RS_LOG_WARN, "discover: page %d failed: %s %s", req->page,
+                rs_errname(res->outcome), res->detail);
+        orch_count_failure(o, RS_API_TMDB, res->outcome, false);
+    }
+    free(req);
+    orch_report_progress(o);
+}
+
+enum rs_err orch_discover(struct orch *o)
+{
+    struct disc d = {.o = o};
+    struct rs_error e = {0};
+    o->progress = (struct orch_progress){.phase = ORCH_DISCOVER};
+    for (int y = o->opt->start_year; y <= o->opt->end_year; y++)
+        queue_page(&d, rs_date_from_ymd(y, 1, 1), rs_date_from_ymd(y, 12, 31), 1);
+    enum rs_err rc = http_run(o->http, &e);
+    if (rc != RS_OK && !o->fatal)
+        o->fatal = rs_fail(o->err, rc, "%s", e.msg);
+    flush_rows(&d);
+    for (size_t i = 0; i < d.nrows; i++)
+        norm_discover_row_release(&d.rows[i]);
+    free(d.rows);
+    free(d.seen.slots);
+    rs_logf(o->opt->log, RS_LOG_INFO, "discover: done movies=%lld new=%lld pages=%lld",
+            (long long)o->stats->discovered, (long long)o->stats->discovered_new,
+            (long long)o->progress.done);
+    return o->fatal;
+}

@@ -1,0 +1,454 @@
+/*
+ * The collect run (the seed's run_full_collection): discovery (discover.c), then the
+ * refresh of the movies due, as a pipeline: each planned movie's TMDB request is queued at
+ * once, and its OMDB request as soon as its TMDB details (and so its IMDb id) are stored,
+ * so both APIs work at the same time under their own limits. Results are written as they
+ * arrive, in batches: each movie's rows and stamps in one transaction, so a crash leaves
+ * every movie either refreshed or still due. Failures stamp nothing and stay due; a TMDB
+ * 404 marks the movie gone; an OMDB not-found stamps the check.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "orch_internal.h"
+#include "reelsync/omdb.h"
+#include "reelsync/tmdb.h"
+
+#define BATCH_ROWS 64
+#define BATCH_MS 1000
+
+/* One planned movie on its way through the pipeline. */
+struct job {
+    struct orch *o;
+    struct plan_item item;
+    int outstanding; /* requests in flight or queued */
+    bool tmdb_stored, omdb_stored, changed, deferred;
+};
+
+enum rs_err orch_batch_begin(struct orch *o)
+{
+    struct rs_error e = {0};
+    if (o->fatal || o->in_txn)
+        return o->fatal;
+    if (store_begin(o->st, &e) != RS_OK) {
+        orch_fail_store(o, &e);
+        return o->fatal;
+    }
+    o->in_txn = true;
+    return RS_OK;
+}
+
+/* Adds the engine's attempt counts to today's usage, inside the open transaction. */
+static enum rs_err flush_usage(struct orch *o, struct rs_error *e)
+{
+    int64_t counts[RS_API_COUNT][RS_OUTCOME_COUNT] = {{0}};
+    http_take_counts(o->http, counts);
+    for (int api = 0; api < RS_API_COUNT; api++) {
+        int64_t total = 0;
+        for (int k = 0; k < RS_OUTCOME_COUNT; k++)
+            total += counts[api][k];
+        o->attempted[api] += total;
+        if (total == 0)
+            continue;
+        enum rs_err rc = store_usage_add(o->st, rs_time_day(o->opt->now), (enum rs_api)api,
+                                         counts[api], e);
+        if (rc != RS_OK)
+            return rc;
+    }
+    return RS_OK;
+}
+
+enum rs_err orch_batch_commit(struct orch *o)
+{
+    struct rs_error e = {0};
+    if (o->fatal)
+        return o->fatal;
+    if (!o->in_txn && orch_batch_begin(o) != RS_OK)
+        return o->fatal;
+    if (flush_usage(o, &e) != RS_OK || store_commit(o->st, &e) != RS_OK) {
+        store_rollback(o->st);
+        o->in_txn = false;
+        orch_fail_store(o, &e);
+        return o->fatal;
+    }
+    o->in_txn = false;
+    o->pending = 0;
+    o->last_commit_ms = rs_monotonic_ms();
+    return RS_OK;
+}
+
+void orch_batch_wrote(struct orch *o)
+{
+    o->pending++;
+    if (o->pending >= BATCH_ROWS || rs_monotonic_ms() - o->last_commit_ms >= BATCH_MS)
+        orch_batch_commit(o);
+}
+
+void orch_fail_store(struct orch *o, const struct rs_error *e)
+{
+    if (o->fatal)
+        return;
+    o->fatal = e->code ? e->code : RS_ERR_DB;
+    rs_fail(o->err, o->fatal, "%s", e->msg);
+    rs_logf(o->opt->log, RS_LOG_ERROR, "collect: stopping: %s", e->msg);
+    if (o->http)
+        http_cancel(o->http);
+}
+
+void orch_count_failure(struct orch *o, enum rs_api api, enum rs_err code, bool per_movie)
+{
+    if (code > RS_OK && code < RS_OUTCOME_COUNT)
+        o->stats->errors[code]++;
+    if (per_movie && code != RS_ERR_NOT_FOUND && code != RS_ERR_QUOTA_EXHAUSTED)
+        o->stats->failed[api]++;
+    o->progress.errors++;
+}
+
+void orch_report_progress(struct orch *o)
+{
+    if (o->opt->progress)
+        o->opt->progress(o->opt->progress_ctx, &o->progress);
+}
+
+/* ---- the refresh pipeline ------------------------------------------------------------ */
+
+static void on_tmdb(struct http *h, const struct http_result *res, void *user);
+static void on_omdb(struct http *h, const struct http_result *res, void *user);
+
+static void queue(struct job *j, enum rs_api api, const char *suffix, http_done_fn done)
+{
+    if (j->o->fatal)
+        return;
+    if (http_get(j->o->http, api, suffix, done, j) != RS_OK) {
+        orch_count_failure(j->o, api, RS_ERR_NOMEM, true);
+        return;
+    }
+    j->outstanding++;
+}
+
+static void queue_omdb(struct job *j, const char *imdb_id)
+{
+    char suffix[128];
+    if (!imdb_id || !*imdb_id) {
+        j->o->stats->omdb_skipped_no_imdb++;
+        return;
+    }
+    if (!omdb_suffix(suffix, sizeof(suffix), imdb_id)) {
+        rs_logf(j->o->opt->log, RS_LOG_WARN, "omdb: skipping malformed IMDb id tmdb_id=%lld",
+                (long long)j->item.tmdb_id);
+        j->o->stats->omdb_skipped_no_imdb++;
+        return;
+    }
+    queue(j, RS_API_OMDB, suffix, on_omdb);
+}
+
+/* A movie's last request is done: end its refresh (stable cycles, freezing). */
+static void job_done(struct job *j)
+{
+    struct orch *o = j->o;
+    struct rs_error e = {0};
+    bool frozen = false;
+    o->progress.done++;
+    if ((j->tmdb_stored || j->omdb_stored) && orch_batch_begin(o) == RS_OK) {
+        if (store_finish_refresh(o->st, j->item.tmdb_id, j->changed,
+                                 j->tmdb_stored && j->omdb_stored, o->opt->now, &frozen,
+                                 &e) != RS_OK)
+            orch_fail_store(o, &e);
+        else if (frozen)
+            o->stats->frozen++;
+        orch_batch_wrote(o);
+    }
+    if (j->deferred)
+        o->stats->deferred_by_quota++;
+    orch_report_progress(o);
+}
+
+/* Stores one TMDB details answer; returns its IMDb id (or NULL) in *IMDB (caller frees). */
+static void store_tmdb(struct job *j, const struct http_result *res, char **imdb)
+{
+    struct orch *o = j->o;
+    struct tmdb_row row = {0};
+    struct rs_error e = {0};
+    bool changed = false;
+    enum rs_err rc = tmdb_parse_movie(res->body, res->body_len, j->item.tmdb_id, &row,
+                                      o->opt->log, &e);
+    if (rc != RS_OK) {
+        rs_logf(o->opt->log, RS_LOG_WARN, "tmdb: unreadable details tmdb_id=%lld: %s",
+                (long long)j->item.tmdb_id, e.msg);
+        orch_count_failure(o, RS_API_TMDB, rc, true);
+        return;
+    }
+    o->answered[RS_API_TMDB]++;
+    if (orch_batch_begin(o) == RS_OK) {
+        if (store_put_tmdb(o->st, &row, refresh_fingerprint_tmdb(&row), o->opt->now, &changed,
+                           &e) != RS_OK) {
+            orch_fail_store(o, &e);
+        } else {
+            j->tmdb_stored = true;
+            j->changed |= changed;
+            o->stats->tmdb_updated++;
+            orch_batch_wrote(o);
+        }
+    }
+    *imdb = row.imdb_id;
+    row.imdb_id = NULL;
+    norm_tmdb_row_release(&row);
+}
+
+static void tmdb_failed(struct job *j, const struct http_result *res)
+{
+    struct orch *o = j->o;
+    struct rs_error e = {0};
+    if (res->outcome == RS_ERR_CANCELLED)
+        return;
+    orch_count_failure(o, RS_API_TMDB, res->outcome, true);
+    if (res->outcome == RS_ERR_QUOTA_EXHAUSTED)
+        j->deferred = true;
+    if (res->outcome != RS_ERR_NOT_FOUND)
+        return;
+    /* Deleted or merged on TMDB: an answer, not a failure to retry every run. */
+    o->answered[RS_API_TMDB]++;
+    o->stats->gone++;
+    if (orch_batch_begin(o) == RS_OK) {
+        if (store_mark_gone(o->st, j->item.tmdb_id, o->opt->now, &e) != RS_OK)
+            orch_fail_store(o, &e);
+        orch_batch_wrote(o);
+    }
+}
+
+static void on_tmdb(struct http *h, const struct http_result *res, void *user)
+{
+    struct job *j = user;
+    char *imdb = NULL;
+    bool gone = false;
+    (void)h;
+    j->outstanding--;
+    if (res->outcome == RS_OK) {
+        store_tmdb(j, res, &imdb);
+    } else {
+        tmdb_failed(j, res);
+        gone = res->outcome == RS_ERR_NOT_FOUND;
+    }
+    /* OMDB takes the IMDb id of the freshest details; the stored one if TMDB failed. */
+    if (j->item.needs_omdb && !gone && !j->o->fatal) {
+        const char *id = j->tmdb_stored ? imdb : j->item.imdb_id;
+        queue_omdb(j, id);
+    }
+    free(imdb);
+    if (j->outstanding == 0)
+        job_done(j);
+}
+
+static void store_omdb(struct job *j, const struct http_result *res)
+{
+    struct orch *o = j->o;
+    struct omdb_row row = {0};
+    struct rs_error e = {0};
+    bool changed = false;
+    enum rs_err rc = omdb_parse_movie(res->body, res->body_len, &row, o->opt->log, &e);
+    if (rc != RS_OK) {
+        rs_logf(o->opt->log, RS_LOG_WARN, "omdb: unreadable answer tmdb_id=%lld: %s",
+                (long long)j->item.tmdb_id, e.msg);
+        orch_count_failure(o, RS_API_OMDB, rc, true);
+        return;
+    }
+    o->answered[RS_API_OMDB]++;
+    if (orch_batch_begin(o) == RS_OK) {
+        if (store_put_omdb(o->st, j->item.tmdb_id, &row, refresh_fingerprint_omdb(&row),
+                           o->opt->now, &changed, &e) != RS_OK) {
+            orch_fail_store(o, &e);
+        } else {
+            j->omdb_stored = true;
+            j->changed |= changed;
+            o->stats->omdb_updated++;
+            orch_batch_wrote(o);
+        }
+    }
+    norm_omdb_row_release(&row);
+}
+
+static void on_omdb(struct http *h, const struct http_result *res, void *user)
+{
+    struct job *j = user;
+    struct orch *o = j->o;
+    struct rs_error e = {0};
+    (void)h;
+    j->outstanding--;
+    if (res->outcome == RS_OK) {
+        store_omdb(j, res);
+    } else if (res->outcome != RS_ERR_CANCELLED) {
+        orch_count_failure(o, RS_API_OMDB, res->outcome, true);
+        j->deferred |= res->outcome == RS_ERR_QUOTA_EXHAUSTED;
+        if (res->outcome == RS_ERR_NOT_FOUND && orch_batch_begin(o) == RS_OK) {
+            /* OMDB holds no record: asked again at the next interval, not every run. */
+            o->answered[RS_API_OMDB]++;
+            if (store_stamp_omdb_checked(o->st, j->item.tmdb_id, o->opt->now, &e) != RS_OK)
+                orch_fail_store(o, &e);
+            orch_batch_wrote(o);
+        }
+    }
+    if (j->outstanding == 0)
+        job_done(j);
+}
+
+static void start_job(struct job *j)
+{
+    char suffix[64];
+    if (j->item.needs_tmdb && tmdb_movie_suffix(suffix, sizeof(suffix), j->item.tmdb_id))
+        queue(j, RS_API_TMDB, suffix, on_tmdb);
+    else if (j->item.needs_omdb)
+        queue_omdb(j, j->item.imdb_id);
+    if (j->outstanding == 0)
+        j->o->progress.done++;
+}
+
+static enum rs_err orch_refresh(struct orch *o)
+{
+    struct plan_item *items = NULL;
+    size_t n = 0;
+    struct rs_error e = {0};
+    enum rs_err rc = store_plan(o->st, o->opt->now, o->opt->refresh_limit, o->opt->include_frozen,
+                                &items, &n, &e);
+    if (rc != RS_OK) {
+        orch_fail_store(o, &e);
+        return o->fatal;
+    }
+    o->stats->planned = (int64_t)n;
+    o->progress = (struct orch_progress){.phase = ORCH_REFRESH, .total = (int64_t)n};
+    rs_logf(o->opt->log, RS_LOG_INFO, "refresh: %zu movies due", n);
+    struct job *jobs = calloc(n ? n : 1, sizeof(*jobs));
+    if (!jobs) {
+        free(items);
+        return rs_fail(o->err, RS_ERR_NOMEM, "refresh: out of memory for %zu movies", n);
+    }
+    for (size_t i = 0; i < n && !o->fatal; i++) {
+        jobs[i] = (struct job){.o = o, .item = items[i]};
+        start_job(&jobs[i]);
+    }
+    free(items);
+    rc = http_run(o->http, &e);
+    if (rc != RS_OK && !o->fatal)
+        o->fatal = rs_fail(o->err, rc, "%s", e.msg);
+    free(jobs);
+    return o->fatal;
+}
+
+/* ---- the run ----------------------------------------------------------------------- */
+
+static enum rs_err check_keys(const struct orch_options *opt, struct rs_error *err)
+{
+    bool tmdb = (opt->tmdb_key && *opt->tmdb_key) || (opt->tmdb_token && *opt->tmdb_token);
+    if ((opt->discover || opt->refresh) && !tmdb)
+        return rs_fail(err, RS_ERR_CONFIG,
+                       "no TMDB key (export TMDB_API_KEY=... or TMDB_ACCESS_TOKEN=...)");
+    if (opt->refresh && !(opt->omdb_key && *opt->omdb_key))
+        return rs_fail(err, RS_ERR_CONFIG, "no OMDB key (export OMDB_API_KEY=...)");
+    return RS_OK;
+}
+
+static enum rs_err make_engine(struct orch *o, struct http **out, struct rs_error *err)
+{
+    const struct orch_options *opt = o->opt;
+    struct http_config cfg = {
+        .retry = opt->retry,
+        .connect_timeout_ms = opt->connect_timeout_ms,
+        .timeout_ms = opt->timeout_ms,
+        .seed = (uint64_t)opt->now,
+        .log = opt->log,
+        .cancel = opt->cancel,
+    };
+    for (int api = 0; api < RS_API_COUNT; api++) {
+        int64_t used = 0;
+        enum rs_err rc = store_usage_total(o->st, rs_time_day(opt->now), (enum rs_api)api, &used,
+                                           err);
+        if (rc != RS_OK)
+            return rc;
+        cfg.api[api] = (struct http_api_config){
+            .base_url = opt->base_url[api],
+            .rps = opt->rps[api],
+            .concurrency = opt->concurrency[api],
+            .daily_limit = opt->daily_limit[api],
+            .used_today = used,
+        };
+    }
+    cfg.api[RS_API_TMDB].key_param = "api_key";
+    cfg.api[RS_API_TMDB].key = opt->tmdb_key;
+    cfg.api[RS_API_TMDB].bearer = opt->tmdb_token;
+    cfg.api[RS_API_TMDB].classify = tmdb_classify;
+    cfg.api[RS_API_OMDB].key_param = "apikey";
+    cfg.api[RS_API_OMDB].key = opt->omdb_key;
+    cfg.api[RS_API_OMDB].classify = omdb_classify;
+    return http_create(&cfg, out, err);
+}
+
+/*
+ * The run's verdict beyond storage failures: a rejected key, or an API that was asked and
+ * never once answered usefully, means the run could not do its work.
+ */
+static enum rs_err verdict(struct orch *o)
+{
+    for (int api = 0; api < RS_API_COUNT; api++) {
+        enum rs_err why = RS_OK;
+        if (http_api_stopped(o->http, (enum rs_api)api, &why) && why == RS_ERR_AUTH)
+            return rs_fail(o->err, RS_ERR_AUTH, "%s rejected the API key (check %s)",
+                           api == RS_API_TMDB ? "TMDB" : "OMDB",
+                           api == RS_API_TMDB ? "TMDB_API_KEY / TMDB_ACCESS_TOKEN"
+                                              : "OMDB_API_KEY");
+    }
+    for (int api = 0; api < RS_API_COUNT; api++) {
+        if (o->attempted[api] == 0 || o->answered[api] > 0)
+            continue;
+        enum rs_err worst = RS_ERR_NETWORK;
+        for (int k = RS_OUTCOME_FIRST; k <= RS_OUTCOME_LAST; k++) {
+            if (o->stats->errors[k] > o->stats->errors[worst])
+                worst = (enum rs_err)k;
+        }
+        return rs_fail(o->err, worst, "every %s request failed (%s); is %s reachable?",
+                       api == RS_API_TMDB ? "TMDB" : "OMDB", rs_strerror(worst),
+                       o->opt->base_url[api]);
+    }
+    return RS_OK;
+}
+
+static void finish_stats(struct orch *o, int64_t start_ms)
+{
+    struct http_stats hs = {0};
+    if (o->http)
+        http_get_stats(o->http, &hs);
+    for (int api = 0; api < RS_API_COUNT; api++)
+        o->stats->requests[api] = hs.attempts[api];
+    o->stats->duration_s = (double)(rs_monotonic_ms() - start_ms) / 1000.0;
+}
+
+enum rs_err orch_collect(struct store *st, const struct orch_options *opt, struct orch_stats *stats,
+                         struct rs_error *err)
+{
+    struct orch o = {.st = st, .opt = opt, .stats = stats, .err = err};
+    int64_t start_ms = rs_monotonic_ms();
+    enum rs_err rc;
+
+    memset(stats, 0, sizeof(*stats));
+    o.last_commit_ms = start_ms;
+    if (opt->dry_run)
+        return RS_OK;
+    rc = check_keys(opt, err);
+    if (rc != RS_OK)
+        return rc;
+    rc = make_engine(&o, &o.http, err);
+    if (rc != RS_OK)
+        return rc;
+    if (opt->discover)
+        orch_discover(&o);
+    if (opt->refresh && !o.fatal && !(opt->cancel && *opt->cancel))
+        orch_refresh(&o);
+    if (!o.fatal)
+        orch_batch_commit(&o);
+    if (o.in_txn)
+        store_rollback(st); /* after a storage failure: that batch's movies stay due */
+    finish_stats(&o, start_ms);
+    rc = o.fatal ? o.fatal : verdict(&o);
+    if (rc == RS_OK && opt->cancel && *opt->cancel)
+        rc = rs_fail(err, RS_ERR_CANCELLED, "interrupted; what was received is stored");
+    http_destroy(o.http);
+    return rc;
+}
