@@ -974,7 +974,8 @@ enum rs_err store_finish_refresh(struct store *st, int64_t tmdb_id, bool changed
 /*
  * Every movie not gone, with its category and per-API due state at NOW, computed in SQL.
  * Parameters: $1 today (DATE), $2 now (epoch microseconds), $3..$6 the TMDB intervals of
- * the four categories in days, $7..$10 the OMDB ones (bound from refresh.c's table).
+ * the four categories in days, $7..$10 the OMDB ones, $11..$13 the youngest age (days) of
+ * ESTABLISHED, MATURE and ARCHIVED: all bound from refresh.c, so the policy lives there.
  * t_over/o_over: microseconds past due (>= 0: due), INT64_MAX when never checked.
  */
 #define PLAN_BASE                                                                                \
@@ -988,16 +989,29 @@ enum rs_err store_finish_refresh(struct store *st, int64_t tmdb_id, bool changed
     "  coalesce(CAST($2 AS BIGINT) - o_last - CASE cat WHEN 0 THEN CAST($7 AS BIGINT)"          \
     "   WHEN 1 THEN CAST($8 AS BIGINT) WHEN 2 THEN CAST($9 AS BIGINT)"                          \
     "   ELSE CAST($10 AS BIGINT) END * 86400000000, 9223372036854775807) AS o_over"             \
-    " FROM (SELECT *, CASE WHEN age IS NULL OR age < 60 THEN 0 WHEN age < 180 THEN 1"            \
-    "   WHEN age <= 365 THEN 2 ELSE 3 END AS cat"                                                \
+    " FROM (SELECT *, CASE WHEN age IS NULL OR age < CAST($11 AS BIGINT) THEN 0"                 \
+    "   WHEN age < CAST($12 AS BIGINT) THEN 1 WHEN age < CAST($13 AS BIGINT) THEN 2"            \
+    "   ELSE 3 END AS cat"                                                                       \
     "  FROM (SELECT tmdb_id, imdb_id, title, release_date, data_frozen,"                         \
     "    epoch_us(last_tmdb_update) AS t_last,"                                                  \
     "    epoch_us(greatest(last_omdb_update, omdb_not_found_at)) AS o_last,"                     \
     "    CAST($1 AS DATE) - release_date AS age"                                                 \
     "   FROM movies WHERE tmdb_gone_at IS NULL) a) b) c"
 
+/* The youngest age in days of category CAT under refresh_category_of (ages only grow). */
+static int64_t youngest_age(enum refresh_category cat, rs_time_t now)
+{
+    rs_date_t today = rs_time_day(now);
+    int64_t age = 0;
+    while (age < 100000 && refresh_category_of(RS_I64(today - age), now) < cat)
+        age++;
+    return age;
+}
+
 static void bind_policy(duckdb_prepared_statement ps, rs_time_t now)
 {
+    for (int cat = REFRESH_ESTABLISHED; cat < REFRESH_CATEGORY_COUNT; cat++)
+        duckdb_bind_int64(ps, 10 + (idx_t)cat, youngest_age(cat, now));
     duckdb_bind_date(ps, 1, (duckdb_date){.days = rs_time_day(now)});
     duckdb_bind_int64(ps, 2, now * US_PER_S);
     for (int cat = 0; cat < REFRESH_CATEGORY_COUNT; cat++) {
@@ -1033,14 +1047,14 @@ enum rs_err store_plan(struct store *st, rs_time_t now, size_t limit, bool inclu
     enum rs_err rc = stmt(st, S_PLAN,
                           "SELECT *, greatest(CASE WHEN needs_tmdb THEN t_over END,"
                           " CASE WHEN needs_omdb THEN o_over END) AS overdue FROM (" PLAN_BASE
-                          ") p WHERE (needs_tmdb OR needs_omdb) AND ($11 OR NOT data_frozen)"
-                          " ORDER BY overdue DESC, tmdb_id LIMIT $12",
+                          ") p WHERE (needs_tmdb OR needs_omdb) AND ($14 OR NOT data_frozen)"
+                          " ORDER BY overdue DESC, tmdb_id LIMIT $15",
                           &ps, err);
     if (rc)
         return rc;
     bind_policy(ps, now);
-    duckdb_bind_boolean(ps, 11, include_frozen);
-    duckdb_bind_int64(ps, 12, limit ? (int64_t)limit : INT64_MAX);
+    duckdb_bind_boolean(ps, 14, include_frozen);
+    duckdb_bind_int64(ps, 15, limit ? (int64_t)limit : INT64_MAX);
     rc = run(ps, &res, "plan", err);
     if (rc)
         return rc;
