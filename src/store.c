@@ -382,9 +382,21 @@ void store_rollback(struct store *st)
     st->in_tx = false;
 }
 
+/* Refuses writes on a store opened STORE_READ_ONLY. */
+static enum rs_err writable(struct store *st, struct rs_error *err)
+{
+    if (st->read_only)
+        return rs_fail(err, RS_ERR_DB, "database: opened read-only, cannot write");
+    return RS_OK;
+}
+
 /* Opens a transaction of our own when the caller has none; *OWN says whether we did. */
 static enum rs_err tx_enter(struct store *st, bool *own, struct rs_error *err)
 {
+    *own = false;
+    enum rs_err rc = writable(st, err);
+    if (rc)
+        return rc;
     *own = !st->in_tx;
     return *own ? store_begin(st, err) : RS_OK;
 }
@@ -885,7 +897,9 @@ static enum rs_err stamp(struct store *st, enum stmt_id id, const char *sql, int
                          rs_time_t now, const char *what, struct rs_error *err)
 {
     duckdb_prepared_statement ps = NULL;
-    enum rs_err rc = stmt(st, id, sql, &ps, err);
+    enum rs_err rc = writable(st, err);
+    if (rc == RS_OK)
+        rc = stmt(st, id, sql, &ps, err);
     if (rc)
         return rc;
     duckdb_bind_int64(ps, 1, tmdb_id);
@@ -1132,7 +1146,10 @@ enum rs_err store_run_begin(struct store *st, rs_time_t now, const char *options
 {
     duckdb_prepared_statement ps = NULL;
     int64_t id = 0;
-    enum rs_err rc = stmt(st, S_RUN_BEGIN,
+    enum rs_err rc = writable(st, err);
+    if (rc)
+        return rc;
+    rc = stmt(st, S_RUN_BEGIN,
                           "INSERT INTO runs (started_at, options) VALUES ($1, CAST($2 AS JSON)) "
                           "RETURNING id",
                           &ps, err);
@@ -1150,7 +1167,10 @@ enum rs_err store_run_end(struct store *st, int64_t run_id, rs_time_t now,
                           const char *stats_json, int status, struct rs_error *err)
 {
     duckdb_prepared_statement ps = NULL;
-    enum rs_err rc = stmt(st, S_RUN_END,
+    enum rs_err rc = writable(st, err);
+    if (rc)
+        return rc;
+    rc = stmt(st, S_RUN_END,
                           "UPDATE runs SET ended_at = $2, stats = CAST($3 AS JSON), "
                           "exit_status = $4 WHERE id = $1",
                           &ps, err);

@@ -113,6 +113,26 @@ static void create_and_reopen(void **state)
     OK(store_count_movies(f->st, &n, E));
     assert_int_equal(n, 0);
     assert_int_equal(store_schema_version(), 1);
+    /* read-only: reads work, writes are refused with a clear error */
+    struct plan_item *items = NULL;
+    size_t np = 9;
+    OK(store_plan(f->st, NOW, 10, false, &items, &np, E));
+    assert_int_equal(np, 0);
+    free(items);
+    struct discover_row d = {1, "x", RS_NULL_I64};
+    struct rs_error err = {0};
+    assert_int_equal(store_upsert_discovered(f->st, &d, 1, NOW, NULL, &err), RS_ERR_DB);
+    assert_string_equal(err.msg, "database: opened read-only, cannot write");
+    assert_int_equal(store_mark_gone(f->st, 1, NOW, &err), RS_ERR_DB);
+    int64_t run = 0;
+    assert_int_equal(store_run_begin(f->st, NOW, NULL, &run, &err), RS_ERR_DB);
+    /* a read-only open of a missing file creates nothing */
+    char *missing = path_join(f->dir, "missing.duckdb");
+    struct store *ro = NULL;
+    assert_int_not_equal(store_open(missing, STORE_READ_ONLY, &ro, &err), RS_OK);
+    assert_null(ro);
+    assert_int_equal(access(missing, F_OK), -1);
+    free(missing);
 }
 
 static void schema_matches_spec(void **state)
