@@ -954,6 +954,7 @@ enum rs_err store_finish_refresh(struct store *st, int64_t tmdb_id, bool changed
               "UPDATE movies SET "
               "stable_cycles = CASE WHEN $2 THEN 0 ELSE stable_cycles + 1 END, "
               "data_changed_at = CASE WHEN $2 THEN $4 ELSE data_changed_at END, "
+              "data_frozen = CASE WHEN $2 THEN FALSE ELSE data_frozen END, "
               "last_full_refresh = CASE WHEN $3 THEN $4 ELSE last_full_refresh END "
               "WHERE tmdb_id = $1 RETURNING stable_cycles, release_date, data_frozen",
               &ps, err);

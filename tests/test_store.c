@@ -549,6 +549,39 @@ static void batch_of_10000(void **state)
     free(titles);
 }
 
+/* Insert then update the same rows inside one transaction (DuckDB's index edge case). */
+static void same_transaction_twice(void **state)
+{
+    struct fx *f = *state;
+    struct discover_row a[2] = {{1, "One", RS_I64(100)}, {2, "Two", RS_I64(200)}};
+    struct discover_row b[2] = {{1, "Uno", RS_I64(101)}, {2, "Dos", RS_NULL_I64}};
+    struct tmdb_row t = tmdb_row(1, "tt1", 101);
+    size_t fresh = 0;
+    bool changed;
+    OK(store_begin(f->st, E));
+    OK(store_upsert_discovered(f->st, a, 2, NOW, &fresh, E));
+    assert_int_equal(fresh, 2);
+    OK(store_upsert_discovered(f->st, b, 2, NOW + 1, &fresh, E));
+    assert_int_equal(fresh, 0);
+    OK(store_put_tmdb(f->st, &t, 5, NOW + 2, &changed, E));
+    OK(store_put_tmdb(f->st, &t, 5, NOW + 3, &changed, E));
+    assert_false(changed);
+    OK(store_finish_refresh(f->st, 1, false, false, NOW + 3, &changed, E));
+    OK(store_commit(f->st, E));
+    struct store_movie m = get(f->st, 1);
+    assert_string_equal(m.title, "Inception");
+    assert_int_equal(m.last_tmdb_update.v, NOW + 3);
+    assert_int_equal(m.stable_cycles, 1);
+    store_movie_release(&m);
+    m = get(f->st, 2);
+    assert_string_equal(m.title, "Dos");
+    assert_false(m.release_date.set);
+    store_movie_release(&m);
+    int64_t n = 0;
+    OK(store_count_movies(f->st, &n, E));
+    assert_int_equal(n, 2);
+}
+
 /* ------------------------------------------------------------ planning */
 
 static struct store_movie mv(int64_t id, struct rs_i64 release, struct rs_i64 last_tmdb,
@@ -760,6 +793,17 @@ static void freezing(void **state)
     assert_true(m.data_frozen);
     assert_int_equal(m.stable_cycles, 3);
     store_movie_release(&m);
+    /* refreshed while frozen (--include-frozen): unchanged stays frozen, changed thaws */
+    assert_false(refresh_once(f->st, 1, archived, 12, t += 90 * DAY));
+    m = get(f->st, 1);
+    assert_true(m.data_frozen);
+    assert_int_equal(m.stable_cycles, 4);
+    store_movie_release(&m);
+    assert_false(refresh_once(f->st, 1, archived, 13, t += 90 * DAY));
+    m = get(f->st, 1);
+    assert_false(m.data_frozen);
+    assert_int_equal(m.stable_cycles, 0);
+    store_movie_release(&m);
     /* MATURE (at its refresh times) never freezes, however stable */
     rs_time_t u = NOW;
     for (int i = 0; i < 5; i++, u += DAY)
@@ -950,6 +994,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(tmdb_and_omdb_rows, setup, teardown),
         cmocka_unit_test_setup_teardown(nulls_and_empty, setup, teardown),
         cmocka_unit_test_setup_teardown(batch_of_10000, setup, teardown),
+        cmocka_unit_test_setup_teardown(same_transaction_twice, setup, teardown),
         cmocka_unit_test_setup_teardown(plan_categories, setup, teardown),
         cmocka_unit_test_setup_teardown(plan_intervals, setup, teardown),
         cmocka_unit_test_setup_teardown(plan_order_limit_frozen_gone, setup, teardown),

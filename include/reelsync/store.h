@@ -7,6 +7,10 @@
  *
  * Time: every function that stamps or compares takes `now` (UTC seconds, honouring --now);
  * the store never reads the clock.
+ *
+ * Threads: a struct store is used by one thread at a time. Every write function that is
+ * called outside store_begin/store_commit runs in a transaction of its own, so a movie's
+ * details row and its tracking stamp are committed together or not at all.
  */
 #ifndef REELSYNC_STORE_H
 #define REELSYNC_STORE_H
@@ -64,7 +68,8 @@ enum rs_err store_stamp_omdb_checked(struct store *st, int64_t tmdb_id, rs_time_
  * Ends one movie's refresh in a run: stable_cycles + 1 if nothing CHANGED, else 0 (and the
  * "last changed" stamp = NOW); last_full_refresh = NOW when BOTH APIs were stored; freezes
  * the movie when it is ARCHIVED at NOW and stable for REFRESH_FREEZE_CYCLES. *FROZEN says
- * whether this call froze it.
+ * whether this call froze it. A frozen movie refreshed anyway (--include-frozen) whose data
+ * CHANGED is unfrozen.
  */
 enum rs_err store_finish_refresh(struct store *st, int64_t tmdb_id, bool changed, bool both,
                                  rs_time_t now, bool *frozen, struct rs_error *err);
