@@ -84,9 +84,12 @@ enum stmt_id {
     S_DISC_NEW,
     S_DISC_UPSERT,
     S_DISC_CLEAR,
+    S_TMDB_DEL,
     S_TMDB_ROW,
     S_TMDB_FP,
     S_TMDB_MOVIE,
+    S_TMDB_NEW,
+    S_OMDB_DEL,
     S_OMDB_ROW,
     S_OMDB_FP,
     S_OMDB_MOVIE,
@@ -737,8 +740,16 @@ static enum rs_err write_tmdb_row(struct store *st, const struct tmdb_row *r, rs
                                   struct rs_error *err)
 {
     duckdb_prepared_statement ps = NULL;
-    enum rs_err rc = stmt(st, S_TMDB_ROW,
-                          "INSERT OR REPLACE INTO tmdb_movies (tmdb_id, imdb_id, title, "
+    /* delete + insert: several times cheaper in DuckDB than INSERT OR REPLACE */
+    enum rs_err rc = stmt(st, S_TMDB_DEL, "DELETE FROM tmdb_movies WHERE tmdb_id = $1", &ps, err);
+    if (rc)
+        return rc;
+    duckdb_bind_int64(ps, 1, r->tmdb_id);
+    rc = run(ps, NULL, "tmdb details", err);
+    if (rc)
+        return rc;
+    rc = stmt(st, S_TMDB_ROW,
+                          "INSERT INTO tmdb_movies (tmdb_id, imdb_id, title, "
                           "original_title, overview, tagline, release_date, runtime, budget, "
                           "revenue, genres, production_companies, vote_average, vote_count, "
                           "popularity, status, original_language, adult, raw, fetched_at) "
@@ -763,30 +774,48 @@ static enum rs_err write_tmdb_row(struct store *st, const struct tmdb_row *r, rs
     return run(ps, NULL, "tmdb details", err);
 }
 
-static enum rs_err write_tmdb_movie(struct store *st, const struct tmdb_row *r, uint64_t fp,
-                                    rs_time_t now, struct rs_error *err)
+/* Binds the movies columns a TMDB fetch sets: $1 tmdb_id .. $6 fingerprint. */
+static void bind_tmdb_movie(duckdb_prepared_statement ps, const struct tmdb_row *r, uint64_t fp,
+                            rs_time_t now)
 {
-    duckdb_prepared_statement ps = NULL;
-    enum rs_err rc = stmt(st, S_TMDB_MOVIE,
-                          "INSERT INTO movies (tmdb_id, imdb_id, title, release_date, "
-                          "last_tmdb_update, tmdb_fingerprint, created_at, updated_at) "
-                          "VALUES ($1, $2, $3, $4, $5, $6, $5, $5) "
-                          "ON CONFLICT (tmdb_id) DO UPDATE SET "
-                          "imdb_id = coalesce(excluded.imdb_id, movies.imdb_id), "
-                          "title = coalesce(excluded.title, movies.title), "
-                          "release_date = excluded.release_date, "
-                          "last_tmdb_update = excluded.last_tmdb_update, "
-                          "tmdb_fingerprint = excluded.tmdb_fingerprint, "
-                          "updated_at = excluded.updated_at, tmdb_gone_at = NULL",
-                          &ps, err);
-    if (rc)
-        return rc;
     duckdb_bind_int64(ps, 1, r->tmdb_id);
     bind_str(ps, 2, r->imdb_id);
     bind_str(ps, 3, r->title);
     bind_date(ps, 4, r->release_date);
     bind_ts(ps, 5, now);
     duckdb_bind_uint64(ps, 6, fp);
+}
+
+/* Updates the movies row of a TMDB fetch, inserting it when new (UPDATE first: an
+ * ON CONFLICT upsert costs several times more per row in DuckDB). */
+static enum rs_err write_tmdb_movie(struct store *st, const struct tmdb_row *r, uint64_t fp,
+                                    rs_time_t now, struct rs_error *err)
+{
+    duckdb_prepared_statement ps = NULL;
+    duckdb_result res;
+    enum rs_err rc = stmt(st, S_TMDB_MOVIE,
+                          "UPDATE movies SET imdb_id = coalesce($2, imdb_id), "
+                          "title = coalesce($3, title), release_date = $4, "
+                          "last_tmdb_update = $5, tmdb_fingerprint = $6, updated_at = $5, "
+                          "tmdb_gone_at = NULL WHERE tmdb_id = $1",
+                          &ps, err);
+    if (rc)
+        return rc;
+    bind_tmdb_movie(ps, r, fp, now);
+    rc = run(ps, &res, "tmdb details", err);
+    if (rc)
+        return rc;
+    idx_t n = duckdb_rows_changed(&res);
+    duckdb_destroy_result(&res);
+    if (n > 0)
+        return RS_OK;
+    rc = stmt(st, S_TMDB_NEW,
+              "INSERT INTO movies (tmdb_id, imdb_id, title, release_date, last_tmdb_update, "
+              "tmdb_fingerprint, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $5, $5)",
+              &ps, err);
+    if (rc)
+        return rc;
+    bind_tmdb_movie(ps, r, fp, now);
     return run(ps, NULL, "tmdb details", err);
 }
 
@@ -816,8 +845,15 @@ static enum rs_err write_omdb_row(struct store *st, const struct omdb_row *r, rs
                                   struct rs_error *err)
 {
     duckdb_prepared_statement ps = NULL;
-    enum rs_err rc = stmt(st, S_OMDB_ROW,
-                          "INSERT OR REPLACE INTO omdb_movies (imdb_id, title, year, rated, "
+    enum rs_err rc = stmt(st, S_OMDB_DEL, "DELETE FROM omdb_movies WHERE imdb_id = $1", &ps, err);
+    if (rc)
+        return rc;
+    duckdb_bind_varchar(ps, 1, r->imdb_id);
+    rc = run(ps, NULL, "omdb details", err);
+    if (rc)
+        return rc;
+    rc = stmt(st, S_OMDB_ROW,
+                          "INSERT INTO omdb_movies (imdb_id, title, year, rated, "
                           "released, runtime_minutes, genre, director, writer, actors, "
                           "language, country, awards, imdb_rating, imdb_votes, "
                           "rotten_tomatoes, metacritic, box_office, raw, fetched_at) "
