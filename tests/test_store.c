@@ -748,6 +748,63 @@ static void plan_order_limit_frozen_gone(void **state)
     assert_int_equal(store_mark_gone(f->st, 777, NOW, &err), RS_ERR_DB);
 }
 
+static uint64_t xorshift(uint64_t *x)
+{
+    *x ^= *x << 13;
+    *x ^= *x >> 7;
+    *x ^= *x << 17;
+    return *x;
+}
+
+/* The SQL planner agrees with refresh.c on many random movies around every boundary. */
+static void plan_agrees_with_refresh(void **state)
+{
+    struct fx *f = *state;
+    enum { N = 3000 };
+    struct store_movie *rows = calloc(N, sizeof(*rows));
+    uint64_t x = 88172645463325252ULL;
+#define NEXT() xorshift(&x)
+    static const int pivots[] = {0, 60, 180, 365, 366, 1000};
+    for (int i = 0; i < N; i++) {
+        int64_t age = pivots[NEXT() % 6] + (int64_t)(NEXT() % 5) - 2;
+        struct rs_i64 rel = NEXT() % 20 == 0 ? RS_NULL_I64 : RS_I64(TODAY - age);
+        int64_t ti = (int64_t)(NEXT() % 200) * DAY + (int64_t)(NEXT() % 3) - 1;
+        int64_t oi = (int64_t)(NEXT() % 200) * DAY + (int64_t)(NEXT() % 3) - 1;
+        rows[i] = mv(i + 1, rel, NEXT() % 10 == 0 ? RS_NULL_I64 : RS_I64(NOW - ti),
+                     NEXT() % 10 == 0 ? RS_NULL_I64 : RS_I64(NOW - oi),
+                     NEXT() % 4 == 0 ? NULL : "tt1");
+    }
+    OK(store_bulk_insert_movies(f->st, rows, N, NOW, E));
+    struct plan_item *items = NULL;
+    size_t n = 0;
+    OK(store_plan(f->st, NOW, 0, false, &items, &n, E));
+    size_t want = 0;
+    for (int i = 0; i < N; i++) {
+        const struct store_movie *m = &rows[i];
+        bool nt = refresh_is_due(m->release_date, m->last_tmdb_update, RS_API_TMDB, NOW);
+        bool no = refresh_is_due(m->release_date, m->last_omdb_update, RS_API_OMDB, NOW) &&
+                  (m->imdb_id || nt);
+        const struct plan_item *it = find(items, n, m->tmdb_id);
+        if (!nt && !no) {
+            assert_null(it);
+            continue;
+        }
+        want++;
+        assert_non_null(it);
+        assert_int_equal(it->category, refresh_category_of(m->release_date, NOW));
+        assert_int_equal(it->needs_tmdb, nt);
+        assert_int_equal(it->needs_omdb, no);
+    }
+    assert_int_equal(n, want);
+    for (size_t i = 1; i < n; i++) /* most overdue first, ties by tmdb_id */
+        assert_true(items[i - 1].overdue_s > items[i].overdue_s ||
+                    (items[i - 1].overdue_s == items[i].overdue_s &&
+                     items[i - 1].tmdb_id < items[i].tmdb_id));
+    free(items);
+    free(rows);
+#undef NEXT
+}
+
 /* ------------------------------------------------------------- freezing */
 
 /* One refresh of TMDB_ID at day D with data fingerprint FP: returns whether it froze. */
@@ -998,6 +1055,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(plan_categories, setup, teardown),
         cmocka_unit_test_setup_teardown(plan_intervals, setup, teardown),
         cmocka_unit_test_setup_teardown(plan_order_limit_frozen_gone, setup, teardown),
+        cmocka_unit_test_setup_teardown(plan_agrees_with_refresh, setup, teardown),
         cmocka_unit_test_setup_teardown(freezing, setup, teardown),
         cmocka_unit_test_setup_teardown(unfreeze, setup, teardown),
         cmocka_unit_test_setup_teardown(usage_runs_report, setup, teardown),
