@@ -104,6 +104,19 @@ enum stmt_id {
     S_RUN_END,
     S_GET_MOVIE,
     S_COUNT_MOVIES,
+    S_TB_CHANGED,
+    S_TB_DEL,
+    S_TB_INS,
+    S_TB_UPD,
+    S_TB_NEW,
+    S_TB_CLEAR,
+    S_OB_UNKNOWN,
+    S_OB_CHANGED,
+    S_OB_DEL,
+    S_OB_INS,
+    S_OB_UPD,
+    S_OB_CLEAR,
+
     S_COUNT
 };
 
@@ -520,7 +533,14 @@ static enum rs_err create_staging(struct store *st, struct rs_error *err)
                 "CREATE TEMP TABLE disc_stage (seq BIGINT, tmdb_id BIGINT, title VARCHAR, "
                 "release_date DATE);"
                 "CREATE TEMP TABLE bulk_stage AS SELECT * EXCLUDE (movie_id) FROM movies "
-                "LIMIT 0;",
+                "LIMIT 0;"
+                "CREATE TEMP TABLE tmdb_stage AS SELECT 0::BIGINT AS seq, 0::UBIGINT AS fp,"
+                " * EXCLUDE (raw, fetched_at), ''::VARCHAR AS raw FROM tmdb_movies LIMIT 0;"
+                "CREATE TEMP TABLE omdb_stage AS SELECT 0::BIGINT AS seq, 0::UBIGINT AS fp,"
+                " 0::BIGINT AS tmdb_id, * EXCLUDE (raw, fetched_at), ''::VARCHAR AS raw"
+                " FROM omdb_movies LIMIT 0;"
+                "CREATE TEMP TABLE finish_stage (tmdb_id BIGINT, changed BOOLEAN, "
+                "both_apis BOOLEAN);",
                 "staging", err);
 }
 
@@ -1018,6 +1038,237 @@ enum rs_err store_finish_refresh(struct store *st, int64_t tmdb_id, bool changed
     if (rc == RS_OK && frozen)
         *frozen = did;
     return rc;
+}
+
+/* ---------------------------------------------------------------- batches */
+
+static bool app_i64(duckdb_appender a, struct rs_i64 v)
+{
+    return (v.set ? duckdb_append_int64(a, v.v) : duckdb_append_null(a)) == DuckDBSuccess;
+}
+
+static bool app_f64(duckdb_appender a, struct rs_f64 v)
+{
+    return (v.set ? duckdb_append_double(a, v.v) : duckdb_append_null(a)) == DuckDBSuccess;
+}
+
+static bool app_bool(duckdb_appender a, struct rs_i64 v)
+{
+    return (v.set ? duckdb_append_bool(a, v.v != 0) : duckdb_append_null(a)) == DuckDBSuccess;
+}
+
+static bool app_strn(duckdb_appender a, const char *s, size_t n)
+{
+    return (s ? duckdb_append_varchar_length(a, s, n) : duckdb_append_null(a)) == DuckDBSuccess;
+}
+
+/* A VARCHAR[] value: N == 0 appends an empty list, never NULL. */
+static bool app_list(duckdb_appender a, char *const *items, size_t n)
+{
+    duckdb_logical_type type = duckdb_create_logical_type(DUCKDB_TYPE_VARCHAR);
+    duckdb_value *vals = calloc(n ? n : 1, sizeof(*vals));
+    bool ok = vals != NULL;
+    for (size_t k = 0; ok && k < n; k++)
+        ok = (vals[k] = duckdb_create_varchar(items[k] ? items[k] : "")) != NULL;
+    duckdb_value list = ok ? duckdb_create_list_value(type, vals, n) : NULL;
+    ok = list && duckdb_append_value(a, list) == DuckDBSuccess;
+    for (size_t k = 0; vals && k < n; k++)
+        if (vals[k])
+            duckdb_destroy_value(&vals[k]);
+    if (list)
+        duckdb_destroy_value(&list);
+    free(vals);
+    duckdb_destroy_logical_type(&type);
+    return ok;
+}
+
+static bool app_tmdb(duckdb_appender a, size_t seq, uint64_t fp, const struct tmdb_row *r)
+{
+    return duckdb_append_int64(a, (int64_t)seq) == DuckDBSuccess &&
+           duckdb_append_uint64(a, fp) == DuckDBSuccess &&
+           duckdb_append_int64(a, r->tmdb_id) == DuckDBSuccess && app_str(a, r->imdb_id) &&
+           app_str(a, r->title) && app_str(a, r->original_title) && app_str(a, r->overview) &&
+           app_str(a, r->tagline) && app_date(a, r->release_date) && app_i64(a, r->runtime) &&
+           app_i64(a, r->budget) && app_i64(a, r->revenue) &&
+           app_list(a, r->genres, r->n_genres) &&
+           app_list(a, r->production_companies, r->n_production_companies) &&
+           app_f64(a, r->vote_average) && app_i64(a, r->vote_count) &&
+           app_f64(a, r->popularity) && app_str(a, r->status) &&
+           app_str(a, r->original_language) && app_bool(a, r->adult) &&
+           app_strn(a, r->raw, r->raw_len) && duckdb_appender_end_row(a) == DuckDBSuccess;
+}
+
+static bool app_omdb(duckdb_appender a, size_t seq, uint64_t fp, int64_t tmdb_id,
+                     const struct omdb_row *r)
+{
+    return duckdb_append_int64(a, (int64_t)seq) == DuckDBSuccess &&
+           duckdb_append_uint64(a, fp) == DuckDBSuccess &&
+           duckdb_append_int64(a, tmdb_id) == DuckDBSuccess && app_str(a, r->imdb_id) &&
+           app_str(a, r->title) && app_str(a, r->year) && app_str(a, r->rated) &&
+           app_date(a, r->released) && app_i64(a, r->runtime_minutes) &&
+           app_str(a, r->genre) && app_str(a, r->director) && app_str(a, r->writer) &&
+           app_str(a, r->actors) && app_str(a, r->language) && app_str(a, r->country) &&
+           app_str(a, r->awards) && app_f64(a, r->imdb_rating) && app_i64(a, r->imdb_votes) &&
+           app_i64(a, r->rotten_tomatoes) && app_i64(a, r->metacritic) &&
+           app_i64(a, r->box_office) && app_strn(a, r->raw, r->raw_len) &&
+           duckdb_appender_end_row(a) == DuckDBSuccess;
+}
+
+static enum rs_err open_appender(struct store *st, const char *table, duckdb_appender *a,
+                                 struct rs_error *err)
+{
+    *a = NULL;
+    if (duckdb_appender_create_ext(st->con, "temp", "main", table, a) == DuckDBSuccess)
+        return RS_OK;
+    enum rs_err rc = db_fail(err, table, duckdb_appender_error(*a));
+    duckdb_appender_destroy(a);
+    return rc;
+}
+
+/* Runs fixed SQL with NOW bound as $1 (when it has a parameter). */
+static enum rs_err exec_now(struct store *st, enum stmt_id id, const char *sql, bool has_now,
+                            rs_time_t now, const char *what, struct rs_error *err)
+{
+    duckdb_prepared_statement ps = NULL;
+    enum rs_err rc = stmt(st, id, sql, &ps, err);
+    if (rc)
+        return rc;
+    if (has_now)
+        bind_ts(ps, 1, now);
+    return run(ps, NULL, what, err);
+}
+
+/* Reads (seq, same) rows into CHANGED[seq] = !same. */
+static enum rs_err read_changed(struct store *st, enum stmt_id id, const char *sql, bool *changed,
+                                size_t n, struct rs_error *err)
+{
+    duckdb_prepared_statement ps = NULL;
+    duckdb_result res;
+    enum rs_err rc = stmt(st, id, sql, &ps, err);
+    if (rc == RS_OK)
+        rc = run(ps, &res, "batch", err);
+    if (rc)
+        return rc;
+    struct cursor c = {.res = &res};
+    while (next_row(&c)) {
+        int64_t seq = col_int(&c, 0);
+        if (seq >= 0 && (size_t)seq < n)
+            changed[seq] = col_int(&c, 1) == 0;
+    }
+    cursor_done(&c);
+    return RS_OK;
+}
+
+enum rs_err store_put_tmdb_batch(struct store *st, const struct tmdb_row *rows,
+                                 const uint64_t *fingerprints, size_t n, rs_time_t now,
+                                 bool *changed, struct rs_error *err)
+{
+    duckdb_appender a = NULL;
+    bool own, ok = true;
+    enum rs_err rc = tx_enter(st, &own, err);
+    if (rc)
+        return rc;
+    rc = open_appender(st, "tmdb_stage", &a, err);
+    for (size_t i = 0; rc == RS_OK && ok && i < n; i++)
+        ok = app_tmdb(a, i, fingerprints[i], &rows[i]);
+    if (rc == RS_OK)
+        rc = app_finish(&a, !ok, "tmdb batch", err);
+    if (rc == RS_OK && changed)
+        rc = read_changed(st, S_TB_CHANGED,
+                          "SELECT s.seq, m.tmdb_fingerprint IS NOT DISTINCT FROM s.fp "
+                          "FROM temp.tmdb_stage s LEFT JOIN movies m ON m.tmdb_id = s.tmdb_id",
+                          changed, n, err);
+    if (rc == RS_OK)
+        rc = exec_now(st, S_TB_DEL,
+                      "DELETE FROM tmdb_movies WHERE tmdb_id IN "
+                      "(SELECT tmdb_id FROM temp.tmdb_stage)",
+                      false, now, "tmdb batch", err);
+    if (rc == RS_OK)
+        rc = exec_now(st, S_TB_INS,
+                      "INSERT INTO tmdb_movies SELECT tmdb_id, imdb_id, title, original_title,"
+                      " overview, tagline, release_date, runtime, budget, revenue, genres,"
+                      " production_companies, vote_average, vote_count, popularity, status,"
+                      " original_language, adult, CAST(raw AS JSON), $1 FROM temp.tmdb_stage",
+                      true, now, "tmdb batch", err);
+    if (rc == RS_OK)
+        rc = exec_now(st, S_TB_UPD,
+                      "UPDATE movies SET imdb_id = coalesce(s.imdb_id, movies.imdb_id),"
+                      " title = coalesce(s.title, movies.title), release_date = s.release_date,"
+                      " last_tmdb_update = $1, tmdb_fingerprint = s.fp, updated_at = $1,"
+                      " tmdb_gone_at = NULL FROM temp.tmdb_stage s"
+                      " WHERE movies.tmdb_id = s.tmdb_id",
+                      true, now, "tmdb batch", err);
+    if (rc == RS_OK)
+        rc = exec_now(st, S_TB_NEW,
+                      "INSERT INTO movies (tmdb_id, imdb_id, title, release_date,"
+                      " last_tmdb_update, tmdb_fingerprint, created_at, updated_at)"
+                      " SELECT tmdb_id, imdb_id, title, release_date, $1, fp, $1, $1"
+                      " FROM temp.tmdb_stage s WHERE NOT EXISTS"
+                      " (SELECT 1 FROM movies m WHERE m.tmdb_id = s.tmdb_id)",
+                      true, now, "tmdb batch", err);
+    /* the stage is emptied on failure too, for a caller that carries on */
+    enum rs_err rc2 = exec_now(st, S_TB_CLEAR, "DELETE FROM temp.tmdb_stage", false, now,
+                               "tmdb batch", rc ? NULL : err);
+    return tx_leave(st, own, rc ? rc : rc2, err);
+}
+
+enum rs_err store_put_omdb_batch(struct store *st, const int64_t *tmdb_ids,
+                                 const struct omdb_row *rows, const uint64_t *fingerprints,
+                                 size_t n, rs_time_t now, bool *changed, struct rs_error *err)
+{
+    duckdb_appender a = NULL;
+    bool own, ok = true;
+    int64_t unknown = 0;
+    for (size_t i = 0; i < n; i++)
+        if (!rows[i].imdb_id)
+            return rs_fail(err, RS_ERR_DB, "database: omdb details without an IMDb id");
+    enum rs_err rc = tx_enter(st, &own, err);
+    if (rc)
+        return rc;
+    rc = open_appender(st, "omdb_stage", &a, err);
+    for (size_t i = 0; rc == RS_OK && ok && i < n; i++)
+        ok = app_omdb(a, i, fingerprints[i], tmdb_ids[i], &rows[i]);
+    if (rc == RS_OK)
+        rc = app_finish(&a, !ok, "omdb batch", err);
+    duckdb_prepared_statement ps = NULL;
+    if (rc == RS_OK)
+        rc = stmt(st, S_OB_UNKNOWN,
+                  "SELECT count(*) FROM temp.omdb_stage s WHERE NOT EXISTS"
+                  " (SELECT 1 FROM movies m WHERE m.tmdb_id = s.tmdb_id)",
+                  &ps, err);
+    if (rc == RS_OK)
+        rc = query_int(ps, &unknown, "omdb batch", err);
+    if (rc == RS_OK && unknown > 0)
+        rc = rs_fail(err, RS_ERR_DB, "database: omdb batch: %lld unknown tmdb_id(s)",
+                     (long long)unknown);
+    if (rc == RS_OK && changed)
+        rc = read_changed(st, S_OB_CHANGED,
+                          "SELECT s.seq, m.omdb_fingerprint IS NOT DISTINCT FROM s.fp "
+                          "FROM temp.omdb_stage s JOIN movies m ON m.tmdb_id = s.tmdb_id",
+                          changed, n, err);
+    if (rc == RS_OK)
+        rc = exec_now(st, S_OB_DEL,
+                      "DELETE FROM omdb_movies WHERE imdb_id IN "
+                      "(SELECT imdb_id FROM temp.omdb_stage)",
+                      false, now, "omdb batch", err);
+    /* two movies may share an IMDb id: the last row of the batch wins */
+    if (rc == RS_OK)
+        rc = exec_now(st, S_OB_INS,
+                      "INSERT INTO omdb_movies SELECT imdb_id, title, year, rated, released,"
+                      " runtime_minutes, genre, director, writer, actors, language, country,"
+                      " awards, imdb_rating, imdb_votes, rotten_tomatoes, metacritic,"
+                      " box_office, CAST(raw AS JSON), $1 FROM temp.omdb_stage"
+                      " QUALIFY row_number() OVER (PARTITION BY imdb_id ORDER BY seq DESC) = 1",
+                      true, now, "omdb batch", err);
+    if (rc == RS_OK)
+        rc = exec_now(st, S_OB_UPD,
+                      "UPDATE movies SET last_omdb_update = $1, omdb_fingerprint = s.fp,"
+                      " imdb_id = coalesce(movies.imdb_id, s.imdb_id), updated_at = $1"
+                      " FROM temp.omdb_stage s WHERE movies.tmdb_id = s.tmdb_id",
+                      true, now, "omdb batch", err);
+    enum rs_err rc2 = exec_now(st, S_OB_CLEAR, "DELETE FROM temp.omdb_stage", false, now,
+                               "omdb batch", rc ? NULL : err);
+    return tx_leave(st, own, rc ? rc : rc2, err);
 }
 
 /* ------------------------------------------------------------- planning */

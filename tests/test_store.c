@@ -582,6 +582,70 @@ static void same_transaction_twice(void **state)
     assert_int_equal(n, 2);
 }
 
+static void detail_batches(void **state)
+{
+    struct fx *f = *state;
+    struct discover_row d = {2, "Two", RS_I64(100)};
+    OK(store_upsert_discovered(f->st, &d, 1, NOW - 10, NULL, E));
+    struct tmdb_row t[3] = {tmdb_row(1, "tt1", 14806), tmdb_row(2, NULL, 200),
+                            tmdb_row(3, "tt3", 300)};
+    t[1].n_genres = 0;
+    t[1].raw = NULL;
+    uint64_t fp[3] = {11, 12, 13};
+    bool changed[3] = {false, false, false};
+    OK(store_put_tmdb_batch(f->st, t, fp, 3, NOW, changed, E));
+    assert_true(changed[0] && changed[1] && changed[2]);
+    fp[1] = 99;
+    OK(store_put_tmdb_batch(f->st, t, fp, 3, NOW + 1, changed, E));
+    assert_true(!changed[0] && changed[1] && !changed[2]);
+    struct store_movie m = get(f->st, 2);
+    assert_string_equal(m.title, "Inception");
+    assert_int_equal(m.release_date.v, 200);
+    assert_int_equal(m.last_tmdb_update.v, NOW + 1);
+    assert_int_equal(m.created_at.v, NOW - 10);
+    assert_true(m.tmdb_fingerprint == 99);
+    assert_null(m.imdb_id);
+    store_movie_release(&m);
+    m = get(f->st, 3);
+    assert_string_equal(m.imdb_id, "tt3");
+    assert_int_equal(m.created_at.v, NOW);
+    store_movie_release(&m);
+
+    struct omdb_row o[2] = {omdb_row("tt1"), omdb_row("tt3")};
+    int64_t ids[2] = {1, 3};
+    uint64_t ofp[2] = {21, 23};
+    OK(store_put_omdb_batch(f->st, ids, o, ofp, 2, NOW + 2, changed, E));
+    assert_true(changed[0] && changed[1]);
+    OK(store_put_omdb_batch(f->st, ids, o, ofp, 2, NOW + 3, changed, E));
+    assert_true(!changed[0] && !changed[1]);
+    int64_t bad_ids[2] = {1, 404};
+    struct rs_error err = {0};
+    assert_int_equal(store_put_omdb_batch(f->st, bad_ids, o, ofp, 2, NOW + 4, changed, &err),
+                     RS_ERR_DB);
+    m = get(f->st, 1);
+    assert_int_equal(m.last_omdb_update.v, NOW + 3); /* nothing written */
+    assert_true(m.omdb_fingerprint == 21);
+    store_movie_release(&m);
+    OK(store_put_omdb_batch(f->st, ids, o, ofp, 1, NOW + 5, NULL, E));
+    store_close(f->st);
+    f->st = NULL;
+    assert_peek(f->path, "SELECT count(*) FROM tmdb_movies", "3");
+    assert_peek(f->path, "SELECT count(*) FROM omdb_movies", "2");
+    assert_peek(f->path, "SELECT len(genres) FROM tmdb_movies WHERE tmdb_id = 2", "0");
+    assert_peek(f->path, "SELECT raw IS NULL FROM tmdb_movies WHERE tmdb_id = 2", "true");
+    assert_peek(f->path, "SELECT genres::VARCHAR FROM tmdb_movies WHERE tmdb_id = 1",
+                "[Action, Science Fiction]");
+    assert_peek(f->path, "SELECT raw->>'id' FROM tmdb_movies WHERE tmdb_id = 3", "27205");
+    assert_peek(f->path,
+                "SELECT strftime(fetched_at, '%H:%M:%S') FROM omdb_movies WHERE imdb_id = 'tt1'",
+                "12:00:05");
+    assert_peek(f->path, "SELECT box_office FROM omdb_movies WHERE imdb_id = 'tt3'",
+                "292587330");
+    assert_peek(f->path,
+                "SELECT strftime(last_omdb_update, '%H:%M:%S') FROM movies WHERE tmdb_id = 3",
+                "12:00:03");
+}
+
 /* ------------------------------------------------------------ planning */
 
 static struct store_movie mv(int64_t id, struct rs_i64 release, struct rs_i64 last_tmdb,
@@ -1052,6 +1116,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(nulls_and_empty, setup, teardown),
         cmocka_unit_test_setup_teardown(batch_of_10000, setup, teardown),
         cmocka_unit_test_setup_teardown(same_transaction_twice, setup, teardown),
+        cmocka_unit_test_setup_teardown(detail_batches, setup, teardown),
         cmocka_unit_test_setup_teardown(plan_categories, setup, teardown),
         cmocka_unit_test_setup_teardown(plan_intervals, setup, teardown),
         cmocka_unit_test_setup_teardown(plan_order_limit_frozen_gone, setup, teardown),

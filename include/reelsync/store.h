@@ -74,6 +74,20 @@ enum rs_err store_stamp_omdb_checked(struct store *st, int64_t tmdb_id, rs_time_
 enum rs_err store_finish_refresh(struct store *st, int64_t tmdb_id, bool changed, bool both,
                                  rs_time_t now, bool *frozen, struct rs_error *err);
 
+/*
+ * Batch forms of store_put_tmdb and store_put_omdb for a run's commit batches: the same
+ * effect as N single calls with distinct movies, in a few set-based statements (about an
+ * order of magnitude cheaper per movie). CHANGED (may be NULL) is an array of N filled like
+ * the single calls' *CHANGED. The tmdb_ids of one batch must be distinct; in the OMDB
+ * batch every TMDB_IDS[i] must exist (RS_ERR_DB otherwise, nothing written).
+ */
+enum rs_err store_put_tmdb_batch(struct store *st, const struct tmdb_row *rows,
+                                 const uint64_t *fingerprints, size_t n, rs_time_t now,
+                                 bool *changed, struct rs_error *err);
+enum rs_err store_put_omdb_batch(struct store *st, const int64_t *tmdb_ids,
+                                 const struct omdb_row *rows, const uint64_t *fingerprints,
+                                 size_t n, rs_time_t now, bool *changed, struct rs_error *err);
+
 /* One planned movie. */
 struct plan_item {
     int64_t tmdb_id;
