@@ -116,6 +116,9 @@ enum stmt_id {
     S_OB_INS,
     S_OB_UPD,
     S_OB_CLEAR,
+    S_FB_UPD,
+    S_FB_FREEZE,
+    S_FB_CLEAR,
 
     S_COUNT
 };
@@ -246,6 +249,8 @@ static bool bind_list(duckdb_prepared_statement ps, idx_t i, char *const *items,
     duckdb_destroy_logical_type(&type);
     return ok;
 }
+
+static bool bind_ids(duckdb_prepared_statement ps, idx_t i, const int64_t *ids, size_t n);
 
 /* ------------------------------------------------------- reading results */
 
@@ -1269,6 +1274,96 @@ enum rs_err store_put_omdb_batch(struct store *st, const int64_t *tmdb_ids,
     enum rs_err rc2 = exec_now(st, S_OB_CLEAR, "DELETE FROM temp.omdb_stage", false, now,
                                "omdb batch", rc ? NULL : err);
     return tx_leave(st, own, rc ? rc : rc2, err);
+}
+
+static enum rs_err stage_finish(struct store *st, const int64_t *ids, const bool *changed,
+                                const bool *both, size_t n, struct rs_error *err)
+{
+    duckdb_appender a = NULL;
+    enum rs_err rc = open_appender(st, "finish_stage", &a, err);
+    bool ok = true;
+    for (size_t i = 0; rc == RS_OK && ok && i < n; i++)
+        ok = duckdb_append_int64(a, ids[i]) == DuckDBSuccess &&
+             duckdb_append_bool(a, changed[i]) == DuckDBSuccess &&
+             duckdb_append_bool(a, both[i]) == DuckDBSuccess &&
+             duckdb_appender_end_row(a) == DuckDBSuccess;
+    return rc ? rc : app_finish(&a, !ok, "finish batch", err);
+}
+
+/* Runs the batch UPDATE and collects the ids to freeze (policy from refresh.c) into *FREEZE. */
+static enum rs_err finish_update(struct store *st, rs_time_t now, size_t n, int64_t *freeze,
+                                 size_t *n_freeze, struct rs_error *err)
+{
+    duckdb_prepared_statement ps = NULL;
+    duckdb_result res;
+    enum rs_err rc = stmt(st, S_FB_UPD,
+                          "UPDATE movies SET "
+                          "stable_cycles = CASE WHEN s.changed THEN 0 ELSE stable_cycles + 1 END,"
+                          " data_changed_at = CASE WHEN s.changed THEN $1 ELSE data_changed_at END,"
+                          " data_frozen = CASE WHEN s.changed THEN FALSE ELSE data_frozen END,"
+                          " last_full_refresh = CASE WHEN s.both_apis THEN $1"
+                          " ELSE last_full_refresh END FROM temp.finish_stage s"
+                          " WHERE movies.tmdb_id = s.tmdb_id"
+                          " RETURNING movies.tmdb_id, stable_cycles, release_date, data_frozen",
+                          &ps, err);
+    if (rc)
+        return rc;
+    bind_ts(ps, 1, now);
+    rc = run(ps, &res, "finish batch", err);
+    if (rc)
+        return rc;
+    size_t seen = 0, k = 0;
+    struct cursor c = {.res = &res};
+    while (next_row(&c)) {
+        seen++;
+        if (col_int(&c, 1) >= REFRESH_FREEZE_CYCLES && !col_int(&c, 3) && k < n &&
+            refresh_category_of(col_i64(&c, 2), now) == REFRESH_ARCHIVED)
+            freeze[k++] = col_int(&c, 0);
+    }
+    cursor_done(&c);
+    if (seen != n)
+        return rs_fail(err, RS_ERR_DB, "database: finish batch: %zu of %zu movies unknown",
+                       n - seen, n);
+    *n_freeze = k;
+    return RS_OK;
+}
+
+enum rs_err store_finish_refresh_batch(struct store *st, const int64_t *tmdb_ids,
+                                       const bool *changed, const bool *both, size_t n,
+                                       rs_time_t now, bool *frozen, struct rs_error *err)
+{
+    int64_t *freeze = calloc(n ? n : 1, sizeof(*freeze));
+    size_t n_freeze = 0;
+    bool own;
+    if (!freeze)
+        return rs_fail(err, RS_ERR_NOMEM, "finish batch: out of memory");
+    enum rs_err rc = tx_enter(st, &own, err);
+    if (rc) {
+        free(freeze);
+        return rc;
+    }
+    rc = stage_finish(st, tmdb_ids, changed, both, n, err);
+    if (rc == RS_OK)
+        rc = finish_update(st, now, n, freeze, &n_freeze, err);
+    duckdb_prepared_statement ps = NULL;
+    if (rc == RS_OK && n_freeze > 0)
+        rc = stmt(st, S_FB_FREEZE,
+                  "UPDATE movies SET data_frozen = TRUE WHERE list_contains($1, "
+                  "CAST(tmdb_id AS BIGINT))",
+                  &ps, err);
+    if (rc == RS_OK && n_freeze > 0)
+        rc = bind_ids(ps, 1, freeze, n_freeze) ? run(ps, NULL, "finish batch", err)
+                                               : rs_fail(err, RS_ERR_NOMEM, "out of memory");
+    enum rs_err rc2 = exec_now(st, S_FB_CLEAR, "DELETE FROM temp.finish_stage", false, now,
+                               "finish batch", rc ? NULL : err);
+    rc = tx_leave(st, own, rc ? rc : rc2, err);
+    for (size_t i = 0; rc == RS_OK && frozen && i < n; i++) {
+        frozen[i] = false;
+        for (size_t k = 0; k < n_freeze; k++)
+            frozen[i] = frozen[i] || freeze[k] == tmdb_ids[i];
+    }
+    free(freeze);
+    return rc;
 }
 
 /* ------------------------------------------------------------- planning */

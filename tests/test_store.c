@@ -945,6 +945,49 @@ static void freezing(void **state)
                      RS_ERR_DB);
 }
 
+static void freezing_batch(void **state)
+{
+    struct fx *f = *state;
+    rs_date_t rel[3] = {TODAY - 400, TODAY + 200, TODAY - 1000};
+    int64_t ids[3] = {10, 11, 12};
+    struct tmdb_row t[3];
+    for (int i = 0; i < 3; i++)
+        t[i] = tmdb_row(ids[i], NULL, rel[i]);
+    uint64_t fp[3] = {1, 2, 3};
+    bool changed[3], both[3] = {true, true, false}, frozen[3] = {true, true, true};
+    rs_time_t now = NOW;
+    for (int round = 0; round < 4; round++, now += 90 * DAY) {
+        if (round == 2)
+            fp[2] = 4; /* movie 12 changes once */
+        OK(store_begin(f->st, E));
+        OK(store_put_tmdb_batch(f->st, t, fp, 3, now, changed, E));
+        OK(store_finish_refresh_batch(f->st, ids, changed, both, 3, now, frozen, E));
+        OK(store_commit(f->st, E));
+        assert_int_equal(changed[0], round == 0);
+        assert_int_equal(changed[2], round == 0 || round == 2);
+        assert_int_equal(frozen[0], round == 3); /* 3 unchanged refreshes, ARCHIVED */
+        assert_false(frozen[1]);                 /* never ARCHIVED */
+        assert_false(frozen[2]);                 /* changed in round 2 */
+    }
+    struct store_movie m = get(f->st, 10);
+    assert_true(m.data_frozen);
+    assert_int_equal(m.stable_cycles, 3);
+    assert_int_equal(m.last_full_refresh.v, now - 90 * DAY);
+    store_movie_release(&m);
+    m = get(f->st, 12);
+    assert_false(m.last_full_refresh.set);
+    assert_int_equal(m.stable_cycles, 1);
+    assert_int_equal(m.data_changed_at.v, NOW + 2 * 90 * DAY);
+    store_movie_release(&m);
+    int64_t bad[2] = {10, 404};
+    struct rs_error err = {0};
+    assert_int_equal(store_finish_refresh_batch(f->st, bad, changed, both, 2, now, frozen, &err),
+                     RS_ERR_DB);
+    m = get(f->st, 10);
+    assert_int_equal(m.stable_cycles, 3); /* rolled back */
+    store_movie_release(&m);
+}
+
 static void unfreeze(void **state)
 {
     struct fx *f = *state;
@@ -1122,6 +1165,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(plan_order_limit_frozen_gone, setup, teardown),
         cmocka_unit_test_setup_teardown(plan_agrees_with_refresh, setup, teardown),
         cmocka_unit_test_setup_teardown(freezing, setup, teardown),
+        cmocka_unit_test_setup_teardown(freezing_batch, setup, teardown),
         cmocka_unit_test_setup_teardown(unfreeze, setup, teardown),
         cmocka_unit_test_setup_teardown(usage_runs_report, setup, teardown),
         cmocka_unit_test_setup_teardown(export_formats, setup, teardown),

@@ -88,6 +88,15 @@ enum rs_err store_put_omdb_batch(struct store *st, const int64_t *tmdb_ids,
                                  const struct omdb_row *rows, const uint64_t *fingerprints,
                                  size_t n, rs_time_t now, bool *changed, struct rs_error *err);
 
+/*
+ * Batch form of store_finish_refresh: arrays of N (distinct tmdb_ids); FROZEN (may be
+ * NULL) gets N flags. RS_ERR_DB when an id is unknown (nothing is kept when the call ran
+ * in its own transaction; inside the caller's, roll back).
+ */
+enum rs_err store_finish_refresh_batch(struct store *st, const int64_t *tmdb_ids,
+                                       const bool *changed, const bool *both, size_t n,
+                                       rs_time_t now, bool *frozen, struct rs_error *err);
+
 /* One planned movie. */
 struct plan_item {
     int64_t tmdb_id;
