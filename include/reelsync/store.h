@@ -7,6 +7,10 @@
  *
  * Time: every function that stamps or compares takes `now` (UTC seconds, honouring --now);
  * the store never reads the clock.
+ *
+ * Threads: a struct store is used by one thread at a time. Every write function that is
+ * called outside store_begin/store_commit runs in a transaction of its own, so a movie's
+ * details row and its tracking stamp are committed together or not at all.
  */
 #ifndef REELSYNC_STORE_H
 #define REELSYNC_STORE_H
@@ -64,10 +68,34 @@ enum rs_err store_stamp_omdb_checked(struct store *st, int64_t tmdb_id, rs_time_
  * Ends one movie's refresh in a run: stable_cycles + 1 if nothing CHANGED, else 0 (and the
  * "last changed" stamp = NOW); last_full_refresh = NOW when BOTH APIs were stored; freezes
  * the movie when it is ARCHIVED at NOW and stable for REFRESH_FREEZE_CYCLES. *FROZEN says
- * whether this call froze it.
+ * whether this call froze it. A frozen movie refreshed anyway (--include-frozen) whose data
+ * CHANGED is unfrozen.
  */
 enum rs_err store_finish_refresh(struct store *st, int64_t tmdb_id, bool changed, bool both,
                                  rs_time_t now, bool *frozen, struct rs_error *err);
+
+/*
+ * Batch forms of store_put_tmdb and store_put_omdb for a run's commit batches: the same
+ * effect as N single calls with distinct movies, in a few set-based statements (about an
+ * order of magnitude cheaper per movie). CHANGED (may be NULL) is an array of N filled like
+ * the single calls' *CHANGED. The tmdb_ids of one batch must be distinct; in the OMDB
+ * batch every TMDB_IDS[i] must exist (RS_ERR_DB otherwise, nothing written).
+ */
+enum rs_err store_put_tmdb_batch(struct store *st, const struct tmdb_row *rows,
+                                 const uint64_t *fingerprints, size_t n, rs_time_t now,
+                                 bool *changed, struct rs_error *err);
+enum rs_err store_put_omdb_batch(struct store *st, const int64_t *tmdb_ids,
+                                 const struct omdb_row *rows, const uint64_t *fingerprints,
+                                 size_t n, rs_time_t now, bool *changed, struct rs_error *err);
+
+/*
+ * Batch form of store_finish_refresh: arrays of N (distinct tmdb_ids); FROZEN (may be
+ * NULL) gets N flags. RS_ERR_DB when an id is unknown (nothing is kept when the call ran
+ * in its own transaction; inside the caller's, roll back).
+ */
+enum rs_err store_finish_refresh_batch(struct store *st, const int64_t *tmdb_ids,
+                                       const bool *changed, const bool *both, size_t n,
+                                       rs_time_t now, bool *frozen, struct rs_error *err);
 
 /* One planned movie. */
 struct plan_item {
@@ -106,5 +134,114 @@ enum rs_err store_run_begin(struct store *st, rs_time_t now, const char *options
 /* Records the end of a run with its stats (STATS_JSON) and exit status. */
 enum rs_err store_run_end(struct store *st, int64_t run_id, rs_time_t now,
                           const char *stats_json, int status, struct rs_error *err);
+
+/*
+ * One `movies` row with its tracking columns. From store_get_movie every string is
+ * malloc'd (release with store_movie_release); as input to store_bulk_insert_movies the
+ * strings are only read. Fingerprints are 0 with has_*_fingerprint false when NULL.
+ */
+struct store_movie {
+    int64_t movie_id;
+    int64_t tmdb_id;
+    char *imdb_id;                  /* NULL when unknown */
+    char *title;
+    struct rs_i64 release_date;     /* rs_date_t */
+    struct rs_i64 last_tmdb_update; /* rs_time_t, as are the stamps below */
+    struct rs_i64 last_omdb_update;
+    struct rs_i64 last_full_refresh;
+    bool data_frozen;
+    struct rs_i64 created_at;
+    struct rs_i64 updated_at;
+    struct rs_i64 omdb_not_found_at; /* last OMDB "not found" */
+    struct rs_i64 tmdb_gone_at;      /* TMDB 404: out of planning until rediscovered */
+    int64_t stable_cycles;           /* unchanged refreshes in a row */
+    struct rs_i64 data_changed_at;   /* "last changed": when a fingerprint last changed */
+    uint64_t tmdb_fingerprint;
+    bool has_tmdb_fingerprint;
+    uint64_t omdb_fingerprint;
+    bool has_omdb_fingerprint;
+};
+/* Frees the strings of M and zeroes it; accepts a zeroed struct. */
+void store_movie_release(struct store_movie *m);
+
+/*
+ * Reads the movie TMDB_ID into *OUT (strings malloc'd). *FOUND says whether it exists;
+ * *OUT is written only when found.
+ */
+enum rs_err store_get_movie(struct store *st, int64_t tmdb_id, struct store_movie *out,
+                            bool *found, struct rs_error *err);
+
+/*
+ * Bulk path for benchmarks and tests: appends N new movies with every tracking column as
+ * given in ROWS (movie_id is assigned; created_at/updated_at NULL become NOW). The tmdb_ids
+ * must be new and distinct (RS_ERR_DB otherwise). One statement; runs in the caller's
+ * transaction or its own.
+ */
+enum rs_err store_bulk_insert_movies(struct store *st, const struct store_movie *rows, size_t n,
+                                     rs_time_t now, struct rs_error *err);
+
+/* Number of rows in movies (the benchmark's baseline query). */
+enum rs_err store_count_movies(struct store *st, int64_t *count, struct rs_error *err);
+
+/*
+ * Clears data_frozen and stable_cycles of the movies IDS[0..N) (tmdb ids), or of every
+ * frozen movie when ALL. *CHANGED (may be NULL) gets how many were frozen before.
+ */
+enum rs_err store_unfreeze(struct store *st, const int64_t *ids, size_t n, bool all,
+                           size_t *changed, struct rs_error *err);
+
+/* Usage windows of store_report: today, the last 7 and the last 30 UTC days (incl. today). */
+enum store_window { STORE_TODAY = 0, STORE_LAST_7, STORE_LAST_30, STORE_WINDOW_COUNT };
+
+/* A run record. */
+struct store_run {
+    int64_t id;
+    rs_time_t started_at;
+    struct rs_i64 ended_at;  /* NULL while running or after a crash */
+    struct rs_i64 status;    /* exit status; NULL likewise */
+    char *options_json;      /* malloc'd; NULL when none */
+    char *stats_json;
+};
+
+#define STORE_REPORT_RUNS 10
+
+/* The numbers of `reelsync stats`. */
+struct store_report {
+    /* requests per API per window, by outcome (index RS_OK = success, then the classes) */
+    int64_t usage[RS_API_COUNT][STORE_WINDOW_COUNT][RS_OUTCOME_COUNT];
+    int64_t usage_total[RS_API_COUNT][STORE_WINDOW_COUNT];
+    /* failures by class over all time, both APIs */
+    int64_t errors[RS_OUTCOME_COUNT];
+    /* per category at NOW, movies not gone: total, due (either API, not frozen), not due
+     * (not frozen), frozen */
+    struct {
+        int64_t total, due, not_due, frozen;
+    } category[REFRESH_CATEGORY_COUNT];
+    int64_t movies;       /* every row */
+    int64_t frozen;
+    int64_t gone;
+    int64_t missing_imdb; /* not gone, no IMDb id */
+    int64_t due_now[RS_API_COUNT]; /* needs_tmdb / needs_omdb as store_plan, not frozen */
+    int64_t tmdb_rows, omdb_rows;  /* rows of tmdb_movies, omdb_movies */
+    struct store_run runs[STORE_REPORT_RUNS]; /* newest first */
+    size_t n_runs;
+};
+/* Fills *REP (release it with store_report_release) for NOW. Written only on success. */
+enum rs_err store_report(struct store *st, rs_time_t now, struct store_report *rep,
+                         struct rs_error *err);
+/* Frees the run strings of REP; accepts a zeroed report. */
+void store_report_release(struct store_report *rep);
+
+/*
+ * Writes one row per movie, with its TMDB and OMDB columns joined (prefixed tmdb_ and
+ * omdb_; raw JSON left out), ordered by tmdb_id, to PATH in FORMAT: "csv" (with header),
+ * "parquet" or "json" (one object per line). RS_ERR_USAGE for another format; RS_ERR_IO
+ * when PATH cannot be written.
+ */
+enum rs_err store_export(struct store *st, const char *format, const char *path,
+                         struct rs_error *err);
+
+/* The schema version this build creates and understands. */
+int store_schema_version(void);
 
 #endif

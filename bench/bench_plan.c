@@ -1,0 +1,138 @@
+/*
+ * bench_plan: the refresh planner at 1,000,000 movies. Creates the movies with the store's
+ * bulk path in a temporary directory (a realistic mix of ages, check stamps, missing IMDb
+ * ids and frozen movies), then times store_plan (limit 100) next to a plain
+ * `SELECT count(*) FROM movies` in the same run, and prints both and their ratio
+ * (target: under 10x). Usage: bench_plan [MOVIES] [REPEATS]
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "reelsync/store.h"
+
+#define DAY RS_DAY_SECONDS
+
+static uint64_t rng_state = 0x9e3779b97f4a7c15ULL;
+
+static uint64_t rnd(void)
+{
+    uint64_t x = rng_state; /* xorshift64 */
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    return rng_state = x;
+}
+
+static void fill(struct store_movie *m, int64_t i, char imdb[24], rs_time_t now)
+{
+    rs_date_t today = rs_time_day(now);
+    memset(m, 0, sizeof(*m));
+    m->tmdb_id = i + 1;
+    m->title = "A Movie";
+    m->release_date = RS_I64(today - (int64_t)(rnd() % (40 * 365)) + 30);
+    if (rnd() % 100 < 95) {
+        snprintf(imdb, 24, "tt%07lld", (long long)i);
+        m->imdb_id = imdb;
+    }
+    if (rnd() % 100 >= 2) { /* 2 % never fetched */
+        m->last_tmdb_update = RS_I64(now - (int64_t)(rnd() % (200 * DAY)));
+        if (m->imdb_id)
+            m->last_omdb_update = RS_I64(now - (int64_t)(rnd() % (300 * DAY)));
+    }
+    m->data_frozen = rnd() % 100 < 10;
+}
+
+static double median(double *v, int n)
+{
+    for (int i = 1; i < n; i++) /* insertion sort: n is small */
+        for (int j = i; j > 0 && v[j] < v[j - 1]; j--) {
+            double t = v[j];
+            v[j] = v[j - 1];
+            v[j - 1] = t;
+        }
+    return v[n / 2];
+}
+
+int main(int argc, char **argv)
+{
+    int64_t n = argc > 1 ? atoll(argv[1]) : 1000000;
+    int reps = argc > 2 ? atoi(argv[2]) : 7;
+    if (n <= 0 || reps <= 0 || reps > 100) {
+        fprintf(stderr, "usage: bench_plan [MOVIES] [REPEATS]\n");
+        return 2;
+    }
+    const char *base = getenv("TMPDIR");
+    char dir[512], path[600];
+    snprintf(dir, sizeof(dir), "%s/bench_plan-XXXXXX", base && *base ? base : "/tmp");
+    if (!mkdtemp(dir)) {
+        perror("mkdtemp");
+        return 1;
+    }
+    snprintf(path, sizeof(path), "%s/plan.duckdb", dir);
+    rs_time_t now = rs_clock_now();
+    struct rs_error err = {0};
+    struct store *st = NULL;
+    int status = 1;
+    struct store_movie *rows = calloc((size_t)n, sizeof(*rows));
+    char (*imdb)[24] = calloc((size_t)n, 24);
+    if (!rows || !imdb || store_open(path, STORE_READ_WRITE, &st, &err) != RS_OK) {
+        fprintf(stderr, "bench_plan: %s\n", err.msg[0] ? err.msg : "out of memory");
+        goto cleanup;
+    }
+    for (int64_t i = 0; i < n; i++)
+        fill(&rows[i], i, imdb[i], now);
+    int64_t t0 = rs_monotonic_ms();
+    if (store_bulk_insert_movies(st, rows, (size_t)n, now, &err) != RS_OK) {
+        fprintf(stderr, "bench_plan: %s\n", err.msg);
+        goto cleanup;
+    }
+    printf("movies: %lld (bulk insert %.2f s)\n", (long long)n,
+           (double)(rs_monotonic_ms() - t0) / 1000.0);
+
+    double tc[100], tp[100];
+    size_t planned = 0;
+    for (int r = -1; r < reps; r++) { /* r = -1 warms up */
+        int64_t count = 0;
+        struct plan_item *items = NULL;
+        struct timespec s1, s2, s3;
+        clock_gettime(CLOCK_MONOTONIC, &s1);
+        if (store_count_movies(st, &count, &err) != RS_OK)
+            break;
+        clock_gettime(CLOCK_MONOTONIC, &s2);
+        if (store_plan(st, now, 100, false, &items, &planned, &err) != RS_OK)
+            break;
+        clock_gettime(CLOCK_MONOTONIC, &s3);
+        free(items);
+        if (count != n) {
+            fprintf(stderr, "bench_plan: count %lld != %lld\n", (long long)count, (long long)n);
+            goto cleanup;
+        }
+        if (r >= 0) {
+            tc[r] = (double)(s2.tv_sec - s1.tv_sec) * 1e3 + (double)(s2.tv_nsec - s1.tv_nsec) / 1e6;
+            tp[r] = (double)(s3.tv_sec - s2.tv_sec) * 1e3 + (double)(s3.tv_nsec - s2.tv_nsec) / 1e6;
+        }
+    }
+    if (err.code != RS_OK) {
+        fprintf(stderr, "bench_plan: %s\n", err.msg);
+        goto cleanup;
+    }
+    double c = median(tc, reps), p = median(tp, reps);
+    printf("count(*): %.2f ms (median of %d)\n", c, reps);
+    printf("plan (limit 100, %zu rows): %.2f ms (median of %d)\n", planned, p, reps);
+    printf("ratio plan/count: %.1fx (target < 10x)\n", p / c);
+    status = 0;
+cleanup:
+    store_close(st);
+    free(rows);
+    free(imdb);
+    unlink(path);
+    char wal[620];
+    snprintf(wal, sizeof(wal), "%s.wal", path);
+    unlink(wal);
+    rmdir(dir);
+    return status;
+}
