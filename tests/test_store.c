@@ -119,7 +119,7 @@ static void create_and_reopen(void **state)
     OK(store_plan(f->st, NOW, 10, false, &items, &np, E));
     assert_int_equal(np, 0);
     free(items);
-    struct discover_row d = {1, "x", RS_NULL_I64};
+    struct discover_row d = {.tmdb_id = 1, .title = "x", .release_date = RS_NULL_I64};
     struct rs_error err = {0};
     assert_int_equal(store_upsert_discovered(f->st, &d, 1, NOW, NULL, &err), RS_ERR_DB);
     assert_string_equal(err.msg, "database: opened read-only, cannot write");
@@ -392,8 +392,8 @@ static struct omdb_row omdb_row(const char *imdb)
 static void upsert_twice(void **state)
 {
     struct fx *f = *state;
-    struct discover_row rows[2] = {{27205, "Inceptoin", RS_I64(14800)},
-                                   {155, "The Dark Knight", RS_I64(14061)}};
+    struct discover_row rows[2] = {{.tmdb_id = 27205, .title = "Inceptoin", .release_date = RS_I64(14800)},
+                                   {.tmdb_id = 155, .title = "The Dark Knight", .release_date = RS_I64(14061)}};
     size_t fresh = 99;
     OK(store_upsert_discovered(f->st, rows, 2, NOW - 100, &fresh, E));
     assert_int_equal(fresh, 2);
@@ -403,9 +403,9 @@ static void upsert_twice(void **state)
     assert_true(changed);
     OK(store_mark_gone(f->st, 155, NOW - 40, E));
 
-    struct discover_row again[3] = {{27205, "Inception (2010)", RS_I64(14806)},
-                                    {155, "The Dark Knight", RS_NULL_I64},
-                                    {27205, "Inception", RS_I64(14806)}}; /* last one wins */
+    struct discover_row again[3] = {{.tmdb_id = 27205, .title = "Inception (2010)", .release_date = RS_I64(14806)},
+                                    {.tmdb_id = 155, .title = "The Dark Knight", .release_date = RS_NULL_I64},
+                                    {.tmdb_id = 27205, .title = "Inception", .release_date = RS_I64(14806)}}; /* last one wins */
     OK(store_upsert_discovered(f->st, again, 3, NOW, &fresh, E));
     assert_int_equal(fresh, 0);
     int64_t n = 0;
@@ -479,7 +479,7 @@ static void nulls_and_empty(void **state)
     struct tmdb_row t = {.tmdb_id = 1, .raw = NULL};
     bool changed;
     OK(store_put_tmdb(f->st, &t, 1, NOW, &changed, E));
-    struct discover_row d = {2, NULL, RS_NULL_I64};
+    struct discover_row d = {.tmdb_id = 2, .title = NULL, .release_date = RS_NULL_I64};
     OK(store_upsert_discovered(f->st, &d, 1, NOW, NULL, E));
     struct omdb_row o = {.imdb_id = "tt0000001"};
     OK(store_put_omdb(f->st, 1, &o, 2, NOW, &changed, E));
@@ -519,7 +519,8 @@ static void batch_of_10000(void **state)
     char (*titles)[32] = calloc(N, 32);
     for (int i = 0; i < N; i++) {
         snprintf(titles[i], 32, "Movie %d", i);
-        rows[i] = (struct discover_row){100000 + i, titles[i], RS_I64(10000 + i)};
+        rows[i] = (struct discover_row){.tmdb_id = 100000 + i, .title = titles[i],
+                                        .release_date = RS_I64(10000 + i)};
     }
     size_t fresh = 0;
     OK(store_begin(f->st, E));
@@ -553,8 +554,8 @@ static void batch_of_10000(void **state)
 static void same_transaction_twice(void **state)
 {
     struct fx *f = *state;
-    struct discover_row a[2] = {{1, "One", RS_I64(100)}, {2, "Two", RS_I64(200)}};
-    struct discover_row b[2] = {{1, "Uno", RS_I64(101)}, {2, "Dos", RS_NULL_I64}};
+    struct discover_row a[2] = {{.tmdb_id = 1, .title = "One", .release_date = RS_I64(100)}, {.tmdb_id = 2, .title = "Two", .release_date = RS_I64(200)}};
+    struct discover_row b[2] = {{.tmdb_id = 1, .title = "Uno", .release_date = RS_I64(101)}, {.tmdb_id = 2, .title = "Dos", .release_date = RS_NULL_I64}};
     struct tmdb_row t = tmdb_row(1, "tt1", 101);
     size_t fresh = 0;
     bool changed;
@@ -585,7 +586,7 @@ static void same_transaction_twice(void **state)
 static void detail_batches(void **state)
 {
     struct fx *f = *state;
-    struct discover_row d = {2, "Two", RS_I64(100)};
+    struct discover_row d = {.tmdb_id = 2, .title = "Two", .release_date = RS_I64(100)};
     OK(store_upsert_discovered(f->st, &d, 1, NOW - 10, NULL, E));
     struct tmdb_row t[3] = {tmdb_row(1, "tt1", 14806), tmdb_row(2, NULL, 200),
                             tmdb_row(3, "tt3", 300)};
@@ -803,7 +804,7 @@ static void plan_order_limit_frozen_gone(void **state)
     OK(store_plan(f->st, NOW, 1, false, &items, &n, E));
     assert_int_equal(items[0].tmdb_id, 4);
     free(items);
-    struct discover_row d = {3, "Back", old};
+    struct discover_row d = {.tmdb_id = 3, .title = "Back", .release_date = old};
     OK(store_upsert_discovered(f->st, &d, 1, NOW, NULL, E));
     OK(store_plan(f->st, NOW, 1, false, &items, &n, E));
     assert_int_equal(items[0].tmdb_id, 3);
@@ -1102,7 +1103,7 @@ static void export_formats(void **state)
     bool changed;
     OK(store_put_tmdb(f->st, &t, 1, NOW, &changed, E));
     OK(store_put_omdb(f->st, 27205, &o, 1, NOW, &changed, E));
-    struct discover_row d = {155, "The \"Dark\" Knight", RS_NULL_I64};
+    struct discover_row d = {.tmdb_id = 155, .title = "The \"Dark\" Knight", .release_date = RS_NULL_I64};
     OK(store_upsert_discovered(f->st, &d, 1, NOW, NULL, E));
     /* a path with a quote in it is a value, not SQL */
     char *csv = path_join(f->dir, "it's.csv");
