@@ -16,9 +16,14 @@ struct orch {
     struct rs_error *err;
     enum rs_err fatal; /* first storage failure: the run stops queuing work */
 
-    /* Writes go into an open transaction, committed every BATCH_ROWS writes or second. */
+    /*
+     * Writes go into an open transaction, committed every BATCH_ROWS writes or second. The
+     * refresh's rows wait in PEND (orchestrator.c) and are written by the commit, with the
+     * store's batch calls.
+     */
     bool in_txn;
     int pending;
+    struct pending *pend;
     int64_t last_commit_ms;
     int64_t answered[RS_API_COUNT]; /* attempts the API answered usefully (ok, not found) */
     int64_t attempted[RS_API_COUNT];

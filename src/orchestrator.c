@@ -7,6 +7,7 @@
  * every movie either refreshed or still due. Failures stamp nothing and stay due; a TMDB
  * 404 marks the movie gone; an OMDB not-found stamps the check.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,7 +15,7 @@
 #include "reelsync/omdb.h"
 #include "reelsync/tmdb.h"
 
-#define BATCH_ROWS 64
+#define BATCH_ROWS 100
 #define BATCH_MS 1000
 
 /* One planned movie on its way through the pipeline. */
@@ -24,6 +25,55 @@ struct job {
     int outstanding; /* requests in flight or queued */
     bool tmdb_stored, omdb_stored, changed, deferred;
 };
+
+/*
+ * Rows received but not yet written: the next commit writes them in three set-based calls
+ * (TMDB rows, OMDB rows, then the ends of the movies whose requests are all done), so the
+ * ends see the fingerprint comparisons of the rows before them.
+ */
+struct pending {
+    struct tmdb_row *tmdb;
+    struct job **tmdb_job;
+    size_t n_tmdb;
+    struct omdb_row *omdb;
+    struct job **omdb_job;
+    size_t n_omdb;
+    struct job **done;
+    size_t n_done;
+    size_t cap; /* of each array; a commit comes before any fills up */
+};
+
+static enum rs_err pending_init(struct pending *p, size_t cap)
+{
+    *p = (struct pending){.cap = cap};
+    p->tmdb = calloc(cap, sizeof(*p->tmdb));
+    p->tmdb_job = calloc(cap, sizeof(*p->tmdb_job));
+    p->omdb = calloc(cap, sizeof(*p->omdb));
+    p->omdb_job = calloc(cap, sizeof(*p->omdb_job));
+    p->done = calloc(cap, sizeof(*p->done));
+    if (!p->tmdb || !p->tmdb_job || !p->omdb || !p->omdb_job || !p->done)
+        return RS_ERR_NOMEM;
+    return RS_OK;
+}
+
+static void pending_clear(struct pending *p)
+{
+    for (size_t i = 0; i < p->n_tmdb; i++)
+        norm_tmdb_row_release(&p->tmdb[i]);
+    for (size_t i = 0; i < p->n_omdb; i++)
+        norm_omdb_row_release(&p->omdb[i]);
+    p->n_tmdb = p->n_omdb = p->n_done = 0;
+}
+
+static void pending_release(struct pending *p)
+{
+    pending_clear(p);
+    free(p->tmdb);
+    free(p->tmdb_job);
+    free(p->omdb);
+    free(p->omdb_job);
+    free(p->done);
+}
 
 enum rs_err orch_batch_begin(struct orch *o)
 {
@@ -58,6 +108,82 @@ static enum rs_err flush_usage(struct orch *o, struct rs_error *e)
     return RS_OK;
 }
 
+static enum rs_err write_tmdb(struct orch *o, struct pending *p, struct rs_error *e)
+{
+    uint64_t fp[BATCH_ROWS];
+    bool changed[BATCH_ROWS];
+    if (p->n_tmdb == 0)
+        return RS_OK;
+    for (size_t i = 0; i < p->n_tmdb; i++)
+        fp[i] = refresh_fingerprint_tmdb(&p->tmdb[i]);
+    enum rs_err rc = store_put_tmdb_batch(o->st, p->tmdb, fp, p->n_tmdb, o->opt->now, changed, e);
+    for (size_t i = 0; rc == RS_OK && i < p->n_tmdb; i++) {
+        p->tmdb_job[i]->tmdb_stored = true;
+        p->tmdb_job[i]->changed |= changed[i];
+        o->stats->tmdb_updated++;
+    }
+    return rc;
+}
+
+static enum rs_err write_omdb(struct orch *o, struct pending *p, struct rs_error *e)
+{
+    uint64_t fp[BATCH_ROWS];
+    int64_t ids[BATCH_ROWS];
+    bool changed[BATCH_ROWS];
+    if (p->n_omdb == 0)
+        return RS_OK;
+    for (size_t i = 0; i < p->n_omdb; i++) {
+        fp[i] = refresh_fingerprint_omdb(&p->omdb[i]);
+        ids[i] = p->omdb_job[i]->item.tmdb_id;
+    }
+    enum rs_err rc =
+        store_put_omdb_batch(o->st, ids, p->omdb, fp, p->n_omdb, o->opt->now, changed, e);
+    for (size_t i = 0; rc == RS_OK && i < p->n_omdb; i++) {
+        p->omdb_job[i]->omdb_stored = true;
+        p->omdb_job[i]->changed |= changed[i];
+        o->stats->omdb_updated++;
+    }
+    return rc;
+}
+
+/* Ends the refresh of the movies whose requests are all done (stable cycles, freezing). */
+static enum rs_err write_done(struct orch *o, struct pending *p, struct rs_error *e)
+{
+    int64_t ids[BATCH_ROWS];
+    bool changed[BATCH_ROWS], both[BATCH_ROWS], frozen[BATCH_ROWS];
+    size_t n = 0;
+    for (size_t i = 0; i < p->n_done; i++) {
+        struct job *j = p->done[i];
+        if (!j->tmdb_stored && !j->omdb_stored)
+            continue;
+        ids[n] = j->item.tmdb_id;
+        changed[n] = j->changed;
+        both[n] = j->tmdb_stored && j->omdb_stored;
+        n++;
+    }
+    if (n == 0)
+        return RS_OK;
+    enum rs_err rc = store_finish_refresh_batch(o->st, ids, changed, both, n, o->opt->now, frozen, e);
+    for (size_t i = 0; rc == RS_OK && i < n; i++)
+        o->stats->frozen += frozen[i];
+    return rc;
+}
+
+static enum rs_err write_pending(struct orch *o, struct rs_error *e)
+{
+    struct pending *p = o->pend;
+    enum rs_err rc = RS_OK;
+    if (!p)
+        return RS_OK;
+    rc = write_tmdb(o, p, e);
+    if (rc == RS_OK)
+        rc = write_omdb(o, p, e);
+    if (rc == RS_OK)
+        rc = write_done(o, p, e);
+    pending_clear(p);
+    return rc;
+}
+
 enum rs_err orch_batch_commit(struct orch *o)
 {
     struct rs_error e = {0};
@@ -65,7 +191,8 @@ enum rs_err orch_batch_commit(struct orch *o)
         return o->fatal;
     if (!o->in_txn && orch_batch_begin(o) != RS_OK)
         return o->fatal;
-    if (flush_usage(o, &e) != RS_OK || store_commit(o->st, &e) != RS_OK) {
+    if (write_pending(o, &e) != RS_OK || flush_usage(o, &e) != RS_OK ||
+        store_commit(o->st, &e) != RS_OK) {
         store_rollback(o->st);
         o->in_txn = false;
         orch_fail_store(o, &e);
@@ -142,57 +269,58 @@ static void queue_omdb(struct job *j, const char *imdb_id)
     queue(j, RS_API_OMDB, suffix, on_omdb);
 }
 
-/* A movie's last request is done: end its refresh (stable cycles, freezing). */
+/* A movie's last request is done: its end (stable cycles, freezing) goes with the batch. */
 static void job_done(struct job *j)
 {
     struct orch *o = j->o;
-    struct rs_error e = {0};
-    bool frozen = false;
     o->progress.done++;
-    if ((j->tmdb_stored || j->omdb_stored) && orch_batch_begin(o) == RS_OK) {
-        if (store_finish_refresh(o->st, j->item.tmdb_id, j->changed,
-                                 j->tmdb_stored && j->omdb_stored, o->opt->now, &frozen,
-                                 &e) != RS_OK)
-            orch_fail_store(o, &e);
-        else if (frozen)
-            o->stats->frozen++;
-        orch_batch_wrote(o);
-    }
     if (j->deferred)
         o->stats->deferred_by_quota++;
+    if (orch_batch_begin(o) == RS_OK) {
+        o->pend->done[o->pend->n_done++] = j;
+        orch_batch_wrote(o);
+    }
     orch_report_progress(o);
 }
 
-/* Stores one TMDB details answer; returns its IMDb id (or NULL) in *IMDB (caller frees). */
-static void store_tmdb(struct job *j, const struct http_result *res, char **imdb)
+/* True when the pending OMDB rows already hold IMDB (two TMDB movies can share one). */
+static bool omdb_pending(const struct pending *p, const char *imdb)
+{
+    for (size_t i = 0; i < p->n_omdb; i++) {
+        if (strcmp(p->omdb[i].imdb_id, imdb) == 0)
+            return true;
+    }
+    return false;
+}
+
+/*
+ * Parses one TMDB details answer into the batch; IMDB gets its IMDb id ("" if none).
+ * Returns false when the body could not be read.
+ */
+static bool take_tmdb(struct job *j, const struct http_result *res, char *imdb, size_t len)
 {
     struct orch *o = j->o;
     struct tmdb_row row = {0};
     struct rs_error e = {0};
-    bool changed = false;
     enum rs_err rc = tmdb_parse_movie(res->body, res->body_len, j->item.tmdb_id, &row,
                                       o->opt->log, &e);
     if (rc != RS_OK) {
         rs_logf(o->opt->log, RS_LOG_WARN, "tmdb: unreadable details tmdb_id=%lld: %s",
                 (long long)j->item.tmdb_id, e.msg);
         orch_count_failure(o, RS_API_TMDB, rc, true);
-        return;
+        return false;
     }
     o->answered[RS_API_TMDB]++;
-    if (orch_batch_begin(o) == RS_OK) {
-        if (store_put_tmdb(o->st, &row, refresh_fingerprint_tmdb(&row), o->opt->now, &changed,
-                           &e) != RS_OK) {
-            orch_fail_store(o, &e);
-        } else {
-            j->tmdb_stored = true;
-            j->changed |= changed;
-            o->stats->tmdb_updated++;
-            orch_batch_wrote(o);
-        }
+    if (orch_batch_begin(o) != RS_OK) {
+        norm_tmdb_row_release(&row);
+        return true;
     }
-    *imdb = row.imdb_id;
-    row.imdb_id = NULL;
-    norm_tmdb_row_release(&row);
+    struct pending *p = o->pend;
+    p->tmdb_job[p->n_tmdb] = j;
+    p->tmdb[p->n_tmdb++] = row;
+    snprintf(imdb, len, "%s", row.imdb_id ? row.imdb_id : "");
+    orch_batch_wrote(o); /* may commit, and free the row */
+    return true;
 }
 
 static void tmdb_failed(struct job *j, const struct http_result *res)
@@ -219,32 +347,29 @@ static void tmdb_failed(struct job *j, const struct http_result *res)
 static void on_tmdb(struct http *h, const struct http_result *res, void *user)
 {
     struct job *j = user;
-    char *imdb = NULL;
-    bool gone = false;
+    char imdb[sizeof(j->item.imdb_id)] = "";
+    bool fresh = false;
     (void)h;
     j->outstanding--;
-    if (res->outcome == RS_OK) {
-        store_tmdb(j, res, &imdb);
-    } else {
+    if (res->outcome == RS_OK)
+        fresh = take_tmdb(j, res, imdb, sizeof(imdb));
+    else
         tmdb_failed(j, res);
-        gone = res->outcome == RS_ERR_NOT_FOUND;
-    }
-    /* OMDB takes the IMDb id of the freshest details; the stored one if TMDB failed. */
-    if (j->item.needs_omdb && !gone && !j->o->fatal) {
-        const char *id = j->tmdb_stored ? imdb : j->item.imdb_id;
-        queue_omdb(j, id);
-    }
-    free(imdb);
+    /*
+     * OMDB takes the IMDb id of the freshest details, the stored one if TMDB failed for a
+     * passing reason; none after a 404.
+     */
+    if (j->item.needs_omdb && res->outcome != RS_ERR_NOT_FOUND && !j->o->fatal)
+        queue_omdb(j, fresh ? imdb : j->item.imdb_id);
     if (j->outstanding == 0)
         job_done(j);
 }
 
-static void store_omdb(struct job *j, const struct http_result *res)
+static void take_omdb(struct job *j, const struct http_result *res)
 {
     struct orch *o = j->o;
     struct omdb_row row = {0};
     struct rs_error e = {0};
-    bool changed = false;
     enum rs_err rc = omdb_parse_movie(res->body, res->body_len, &row, o->opt->log, &e);
     if (rc != RS_OK) {
         rs_logf(o->opt->log, RS_LOG_WARN, "omdb: unreadable answer tmdb_id=%lld: %s",
@@ -253,18 +378,17 @@ static void store_omdb(struct job *j, const struct http_result *res)
         return;
     }
     o->answered[RS_API_OMDB]++;
-    if (orch_batch_begin(o) == RS_OK) {
-        if (store_put_omdb(o->st, j->item.tmdb_id, &row, refresh_fingerprint_omdb(&row),
-                           o->opt->now, &changed, &e) != RS_OK) {
-            orch_fail_store(o, &e);
-        } else {
-            j->omdb_stored = true;
-            j->changed |= changed;
-            o->stats->omdb_updated++;
-            orch_batch_wrote(o);
-        }
+    /* One IMDb id per batch: a second movie with the same id waits for the next one. */
+    if (o->pend && omdb_pending(o->pend, row.imdb_id))
+        orch_batch_commit(o);
+    if (orch_batch_begin(o) != RS_OK) {
+        norm_omdb_row_release(&row);
+        return;
     }
-    norm_omdb_row_release(&row);
+    struct pending *p = o->pend;
+    p->omdb_job[p->n_omdb] = j;
+    p->omdb[p->n_omdb++] = row;
+    orch_batch_wrote(o);
 }
 
 static void on_omdb(struct http *h, const struct http_result *res, void *user)
@@ -275,7 +399,7 @@ static void on_omdb(struct http *h, const struct http_result *res, void *user)
     (void)h;
     j->outstanding--;
     if (res->outcome == RS_OK) {
-        store_omdb(j, res);
+        take_omdb(j, res);
     } else if (res->outcome != RS_ERR_CANCELLED) {
         orch_count_failure(o, RS_API_OMDB, res->outcome, true);
         j->deferred |= res->outcome == RS_ERR_QUOTA_EXHAUSTED;
@@ -316,11 +440,15 @@ static enum rs_err orch_refresh(struct orch *o)
     o->stats->planned = (int64_t)n;
     o->progress = (struct orch_progress){.phase = ORCH_REFRESH, .total = (int64_t)n};
     rs_logf(o->opt->log, RS_LOG_INFO, "refresh: %zu movies due", n);
+    struct pending pend = {0};
     struct job *jobs = calloc(n ? n : 1, sizeof(*jobs));
-    if (!jobs) {
+    if (!jobs || pending_init(&pend, BATCH_ROWS) != RS_OK) {
         free(items);
-        return rs_fail(o->err, RS_ERR_NOMEM, "refresh: out of memory for %zu movies", n);
+        free(jobs);
+        pending_release(&pend);
+        return o->fatal = rs_fail(o->err, RS_ERR_NOMEM, "refresh: out of memory (%zu movies)", n);
     }
+    o->pend = &pend;
     for (size_t i = 0; i < n && !o->fatal; i++) {
         jobs[i] = (struct job){.o = o, .item = items[i]};
         start_job(&jobs[i]);
@@ -329,6 +457,9 @@ static enum rs_err orch_refresh(struct orch *o)
     rc = http_run(o->http, &e);
     if (rc != RS_OK && !o->fatal)
         o->fatal = rs_fail(o->err, rc, "%s", e.msg);
+    orch_batch_commit(o); /* the jobs the batch points to are freed next */
+    o->pend = NULL;
+    pending_release(&pend);
     free(jobs);
     return o->fatal;
 }
