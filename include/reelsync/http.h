@@ -35,7 +35,7 @@ struct http_api_config {
     const char *key_param; /* query parameter that carries KEY ("api_key", "apikey") */
     const char *key;       /* NULL: none sent */
     const char *bearer;    /* if set, sent as "Authorization: Bearer" instead of KEY */
-    double rps;            /* token bucket rate and capacity; 0 = unlimited */
+    double rps;            /* token bucket rate and capacity (run at 98 %); 0 = unlimited */
     int concurrency;       /* in-flight cap; 0 = unlimited */
     int64_t daily_limit;   /* attempts per UTC day; 0 = unlimited */
     int64_t used_today;    /* attempts already made today, before this run */
