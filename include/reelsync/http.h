@@ -26,7 +26,12 @@ struct http;
 
 /*
  * Classifies one completed exchange of an API: RS_OK when BODY is a usable answer, else
- * the outcome class. Called for every HTTP response, whatever its status.
+ * the outcome class. Called for every HTTP response, whatever its status; its answer is
+ * final (a NULL hook maps 2xx to RS_OK, 401/403 auth, 404 not_found, 429 rate_limited,
+ * 5xx server_error, any other status bad_response). RS_ERR_AUTH and
+ * RS_ERR_QUOTA_EXHAUSTED stop the API for the run. Transfers that fail below HTTP are
+ * classified by the engine: timeouts RS_ERR_TIMEOUT, a body above max_body
+ * RS_ERR_BAD_RESPONSE, anything else (reset, refused, cut-off body) RS_ERR_NETWORK.
  */
 typedef enum rs_err (*http_classify_fn)(long status, const char *body, size_t len);
 
@@ -35,7 +40,7 @@ struct http_api_config {
     const char *key_param; /* query parameter that carries KEY ("api_key", "apikey") */
     const char *key;       /* NULL: none sent */
     const char *bearer;    /* if set, sent as "Authorization: Bearer" instead of KEY */
-    double rps;            /* token bucket rate and capacity; 0 = unlimited */
+    double rps;            /* token bucket rate and capacity (run at 98 %); 0 = unlimited */
     int concurrency;       /* in-flight cap; 0 = unlimited */
     int64_t daily_limit;   /* attempts per UTC day; 0 = unlimited */
     int64_t used_today;    /* attempts already made today, before this run */
@@ -44,7 +49,8 @@ struct http_api_config {
 
 struct http_config {
     struct http_api_config api[RS_API_COUNT];
-    struct retry_policy retry;
+    struct retry_policy retry; /* all of max_retries, base_ms, max_ms 0: RETRY_POLICY_DEFAULT;
+                                  max_wait_ms 0: 60000 */
     long connect_timeout_ms; /* 0: 10000 */
     long timeout_ms;         /* whole transfer; 0: 30000 */
     size_t max_body;         /* larger bodies end as RS_ERR_BAD_RESPONSE; 0: 8 MiB */

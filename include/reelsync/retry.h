@@ -21,4 +21,25 @@ struct retry_policy {
     ((struct retry_policy){                                                                        \
         .max_retries = 3, .base_ms = 1000, .max_ms = 10000, .jitter = 0.2, .max_wait_ms = 60000})
 
+/*
+ * Decides whether a request whose attempt number ATTEMPT (1 for the first) ended with
+ * OUTCOME and HTTP STATUS (0 when no response) is tried again, and after how long.
+ * Retried: RS_ERR_NETWORK, RS_ERR_TIMEOUT, RS_ERR_RATE_LIMITED, RS_ERR_SERVER_ERROR, while
+ * ATTEMPT <= max_retries; never a status of 400, 401, 404 or 422, and no other class.
+ * The delay: RETRY_AFTER_MS when >= 0 (the server's Retry-After; capped at max_wait_ms
+ * when that is > 0) takes precedence; otherwise base_ms * 2^(ATTEMPT-1) plus a jitter of
+ * up to `jitter` times that (RAND01 in [0,1) picks where), the total capped at max_ms.
+ * Returns true with *DELAY_MS set, or false (*DELAY_MS untouched). Pure: no clock, no RNG.
+ */
+bool retry_decide(const struct retry_policy *pol, enum rs_err outcome, long status, int attempt,
+                  int64_t retry_after_ms, double rand01, int64_t *delay_ms);
+
+/*
+ * Parses a Retry-After header VALUE: delta-seconds ("120") or an HTTP-date
+ * ("Wed, 21 Oct 2015 07:28:00 GMT", IMF-fixdate) read against NOW (UTC seconds). Surrounding
+ * blanks are allowed. Writes the wait in milliseconds (a date in the past gives 0) and
+ * returns true, or returns false (*MS untouched) for anything else.
+ */
+bool retry_parse_after(const char *value, rs_time_t now, int64_t *ms);
+
 #endif

@@ -1,0 +1,306 @@
+/*
+ * bench_http: the request engine against reelsync-fakeapi, two measurements.
+ *
+ * 1. Rate accuracy. The fake enforces --tmdb-rps 4 --omdb-rps 2; the engine sends
+ *    300 TMDB requests at 4/s and 200 OMDB requests at 2/s concurrently (in-flight caps
+ *    10 and 5). Printed: achieved rates (target >= 97 % of configured), the 429s the server
+ *    counted as violations (target 0), the highest in-flight count it saw against the cap.
+ *    BENCH_QUICK=1 (or --quick) sends 40 + 20 requests instead (about 10 s, not 100 s).
+ * 2. Raw speed. Limits off, 64 in flight, BENCH_N (default 100000) GETs of /3/movie/{id}
+ *    through the engine; printed beside `wrk -t1 -c64 -d5s` on the same URL in the same run
+ *    (target >= 70 % of wrk). Skipped for wrk when wrk is not installed.
+ *
+ * Usage: bench_http [--quick] [--rate-only|--speed-only]
+ */
+#include <libgen.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+#include <jansson.h>
+
+#include "reelsync/http.h"
+
+static const char *const ids[] = {"27205", "10193", "19995", "194", "54186",
+                                  "466420", "1075794", "1443826", "76162", "283917"};
+
+struct fake {
+    pid_t pid;
+    char base[64];
+};
+
+static void fixtures_dir(char *out, size_t len)
+{
+    char bin[1024];
+    snprintf(bin, sizeof(bin), "%s", RS_FAKEAPI_BIN);
+    char *build = dirname(bin);             /* .../build */
+    char *root = dirname(build);            /* the source tree, build/ being inside it */
+    snprintf(out, len, "%s/tests/fixtures", root);
+}
+
+static int fake_start(struct fake *f, const char *const *extra)
+{
+    char fix[1200];
+    const char *argv[32] = {RS_FAKEAPI_BIN, "--port", "0", "--fixtures", NULL};
+    size_t n = 4;
+    fixtures_dir(fix, sizeof(fix));
+    argv[n++] = fix;
+    for (size_t i = 0; extra[i] && n < 30; i++)
+        argv[n++] = extra[i];
+    argv[n] = NULL;
+    int fds[2];
+    if (pipe(fds) != 0)
+        return -1;
+    f->pid = fork();
+    if (f->pid == 0) {
+        dup2(fds[1], 1);
+        close(fds[0]);
+        close(fds[1]);
+        execv(argv[0], (char *const *)argv);
+        _exit(127);
+    }
+    close(fds[1]);
+    FILE *in = fdopen(fds[0], "r");
+    char line[256] = "";
+    if (!fgets(line, sizeof(line), in) || !strstr(line, "http://127.0.0.1:")) {
+        fclose(in);
+        fprintf(stderr, "bench_http: reelsync-fakeapi did not start\n");
+        return -1;
+    }
+    fclose(in);
+    line[strcspn(line, "\r\n")] = '\0';
+    snprintf(f->base, sizeof(f->base), "%s", strstr(line, "http://"));
+    return 0;
+}
+
+static void fake_stop(struct fake *f)
+{
+    if (f->pid > 0) {
+        kill(f->pid, SIGTERM);
+        waitpid(f->pid, NULL, 0);
+        f->pid = 0;
+    }
+}
+
+static size_t collect(char *data, size_t size, size_t n, void *ud)
+{
+    json_t **doc = ud;
+    static char buf[1 << 20];
+    static size_t len;
+    size_t add = size * n;
+    if (!*doc && len + add < sizeof(buf)) {
+        memcpy(buf + len, data, add);
+        len += add;
+        buf[len] = '\0';
+        json_t *d = json_loads(buf, 0, NULL);
+        if (d) {
+            *doc = d;
+            len = 0;
+        }
+    }
+    return add;
+}
+
+static json_t *server_stats(const struct fake *f)
+{
+    char url[128];
+    json_t *doc = NULL;
+    snprintf(url, sizeof(url), "%s/__stats", f->base);
+    CURL *c = curl_easy_init();
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &doc);
+    curl_easy_perform(c);
+    curl_easy_cleanup(c);
+    return doc;
+}
+
+/* The integer at a dotted PATH of the stats object, or -1 when absent. */
+static long long stat_int(json_t *doc, const char *path)
+{
+    char buf[128];
+    snprintf(buf, sizeof(buf), "%s", path);
+    json_t *v = doc;
+    for (char *save = NULL, *p = strtok_r(buf, ".", &save); p; p = strtok_r(NULL, ".", &save))
+        v = json_object_get(v, p);
+    return json_is_integer(v) ? json_integer_value(v) : -1;
+}
+
+struct tally {
+    int done[RS_API_COUNT];
+    int ok[RS_API_COUNT];
+    int rate_limited;
+    int64_t first_ms[RS_API_COUNT], last_ms[RS_API_COUNT];
+    int64_t at[RS_API_COUNT][512]; /* completion times, for the steady rate */
+};
+
+static void on_done(struct http *h, const struct http_result *res, void *user)
+{
+    (void)h;
+    struct tally *t = user;
+    int64_t now = rs_monotonic_ms();
+    if (t->done[res->api] == 0)
+        t->first_ms[res->api] = now;
+    t->last_ms[res->api] = now;
+    if (t->done[res->api] < 512)
+        t->at[res->api][t->done[res->api]] = now;
+    t->done[res->api]++;
+    if (res->outcome == RS_OK)
+        t->ok[res->api]++;
+    if (res->outcome == RS_ERR_RATE_LIMITED)
+        t->rate_limited++;
+}
+
+static struct http *engine(const struct fake *f, double tmdb_rps, int tmdb_conc, double omdb_rps,
+                           int omdb_conc)
+{
+    static char tmdb[128], omdb[128];
+    snprintf(tmdb, sizeof(tmdb), "%s/3", f->base);
+    snprintf(omdb, sizeof(omdb), "%s/omdb/", f->base);
+    struct http_config cfg = {
+        .api[RS_API_TMDB] = {.base_url = tmdb, .key_param = "api_key", .key = "test",
+                             .rps = tmdb_rps, .concurrency = tmdb_conc},
+        .api[RS_API_OMDB] = {.base_url = omdb, .key_param = "apikey", .key = "test",
+                             .rps = omdb_rps, .concurrency = omdb_conc},
+        .retry = RETRY_POLICY_DEFAULT,
+        .seed = 1,
+    };
+    struct http *h = NULL;
+    struct rs_error err;
+    if (http_create(&cfg, &h, &err) != RS_OK) {
+        fprintf(stderr, "bench_http: %s\n", err.msg);
+        exit(1);
+    }
+    return h;
+}
+
+static int bench_rate(bool quick)
+{
+    struct fake f;
+    const char *args[] = {"--tmdb-rps", "4", "--omdb-rps", "2", NULL};
+    int n_tmdb = quick ? 40 : 300, n_omdb = quick ? 20 : 200;
+    if (fake_start(&f, args) != 0)
+        return 1;
+    struct http *h = engine(&f, 4, 10, 2, 5);
+    struct tally t = {0};
+    char suffix[64];
+    for (int i = 0; i < n_tmdb; i++) {
+        snprintf(suffix, sizeof(suffix), "/movie/%s", ids[i % 10]);
+        http_get(h, RS_API_TMDB, suffix, on_done, &t);
+    }
+    for (int i = 0; i < n_omdb; i++)
+        http_get(h, RS_API_OMDB, "?i=tt1375666", on_done, &t);
+    int64_t t0 = rs_monotonic_ms();
+    struct rs_error err;
+    http_run(h, &err);
+    struct http_stats st;
+    http_get_stats(h, &st);
+    http_destroy(h);
+    json_t *s = server_stats(&f);
+    fake_stop(&f);
+
+    printf("== rate accuracy: %d TMDB at 4/s (cap 10), %d OMDB at 2/s (cap 5)%s\n", n_tmdb,
+           n_omdb, quick ? " [quick]" : "");
+    static const double rate[] = {4, 2};
+    static const int cap[] = {10, 5};
+    for (int a = 0; a < RS_API_COUNT; a++) {
+        double secs = (double)(t.last_ms[a] - t0) / 1000.0;
+        /* The bucket starts full: the steady rate is measured from the 10th completion on. */
+        int last = (t.done[a] < 512 ? t.done[a] : 512) - 1;
+        double steady = (last - 10) / ((double)(t.at[a][last] - t.at[a][10]) / 1000.0);
+        printf("%s: %d/%d ok in %.2f s: %.3f req/s overall, %.3f req/s steady = %.1f %% of %.0f/s;"
+               " engine max in flight %d (cap %d), attempts %lld, retries %lld\n",
+               rs_api_name(a), t.ok[a], t.done[a], secs, t.done[a] / secs, steady,
+               100.0 * steady / rate[a], rate[a], st.max_in_flight[a], cap[a],
+               (long long)st.attempts[a], (long long)st.retries[a]);
+    }
+    if (s) {
+        printf("server: violations tmdb %lld omdb %lld; max in flight tmdb %lld (cap 10) omdb %lld"
+               " (cap 5); requests tmdb %lld omdb %lld\n",
+               stat_int(s, "violations.tmdb"), stat_int(s, "violations.omdb"),
+               stat_int(s, "max_in_flight.tmdb"), stat_int(s, "max_in_flight.omdb"),
+               stat_int(s, "requests.tmdb"), stat_int(s, "requests.omdb"));
+        json_decref(s);
+    }
+    printf("429 answers seen by the engine: %d\n", t.rate_limited);
+    return 0;
+}
+
+static double run_wrk(const char *url)
+{
+    char cmd[512];
+    snprintf(cmd, sizeof(cmd), "wrk -t1 -c64 -d5s '%s' 2>/dev/null", url);
+    FILE *p = popen(cmd, "r");
+    if (!p)
+        return -1;
+    char line[512];
+    double rps = -1;
+    while (fgets(line, sizeof(line), p)) {
+        if (strncmp(line, "Requests/sec:", 13) == 0)
+            rps = strtod(line + 13, NULL);
+    }
+    pclose(p);
+    return rps;
+}
+
+static int bench_speed(void)
+{
+    struct fake f;
+    const char *args[] = {NULL};
+    const char *env = getenv("BENCH_N");
+    int n = env ? atoi(env) : 100000;
+    if (fake_start(&f, args) != 0)
+        return 1;
+    struct http *h = engine(&f, 0, 64, 0, 1);
+    struct tally t = {0};
+    for (int i = 0; i < n; i++)
+        http_get(h, RS_API_TMDB, "/movie/27205", on_done, &t);
+    int64_t t0 = rs_monotonic_ms();
+    struct rs_error err;
+    http_run(h, &err);
+    double secs = (double)(rs_monotonic_ms() - t0) / 1000.0;
+    struct http_stats st;
+    http_get_stats(h, &st);
+    http_destroy(h);
+    double engine_rps = n / secs;
+    char url[160];
+    snprintf(url, sizeof(url), "%s/3/movie/27205?api_key=test", f.base);
+    double wrk = run_wrk(url);
+    fake_stop(&f);
+    printf("== raw speed: limits off, 64 in flight, GET /3/movie/27205\n");
+    printf("engine: %d requests (%d ok) in %.2f s = %.0f req/s (max in flight %d)\n", n, t.ok[0],
+           secs, engine_rps, st.max_in_flight[0]);
+    if (wrk > 0)
+        printf("wrk -t1 -c64 -d5s: %.0f req/s; engine/wrk = %.1f %%\n", wrk,
+               100.0 * engine_rps / wrk);
+    else
+        printf("wrk: not available\n");
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    bool quick = getenv("BENCH_QUICK") && *getenv("BENCH_QUICK") && strcmp(getenv("BENCH_QUICK"), "0");
+    bool rate = true, speed = true;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--quick") == 0)
+            quick = true;
+        else if (strcmp(argv[i], "--rate-only") == 0)
+            speed = false;
+        else if (strcmp(argv[i], "--speed-only") == 0)
+            rate = false;
+    }
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    int rc = 0;
+    if (speed)
+        rc |= bench_speed();
+    if (rate)
+        rc |= bench_rate(quick);
+    curl_global_cleanup();
+    return rc;
+}

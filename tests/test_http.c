@@ -1,0 +1,548 @@
+/*
+ * The request engine (src/http.c) against reelsync-fakeapi over loopback: outcomes and
+ * their classes per fault kind, retries, the in-flight cap as the server saw it, the daily
+ * limit and auth stops, key redaction in every log line and detail, cancellation, and
+ * Retry-After. Retries use a 10 ms time base so the suite stays fast.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "internal.h"
+#include "reelsync/http.h"
+#include "test.h"
+
+#define KEY "test"
+#define MAX_RESULTS 256
+
+static const char *const movie_ids[] = {"27205", "10193", "19995", "194", "54186",
+                                        "466420", "1075794", "1443826", "76162", "283917"};
+
+struct got {
+    enum rs_err outcome;
+    long status;
+    int attempts;
+    size_t body_len;
+    char detail[512];
+};
+
+/* What a run delivered, in completion order, and the log lines it wrote. */
+struct ctx {
+    struct got got[MAX_RESULTS];
+    int n;
+    int by_outcome[RS_ERR_COUNT_];
+    volatile sig_atomic_t cancel;
+    int cancel_after; /* set cancel once this many results arrived (0: never) */
+    char *log;
+    size_t log_len;
+};
+
+static void on_done(struct http *h, const struct http_result *res, void *user)
+{
+    (void)h;
+    struct ctx *c = user;
+    assert_true(c->n < MAX_RESULTS);
+    struct got *g = &c->got[c->n++];
+    g->outcome = res->outcome;
+    g->status = res->status;
+    g->attempts = res->attempts;
+    g->body_len = res->body_len;
+    snprintf(g->detail, sizeof(g->detail), "%s", res->detail);
+    assert_non_null(res->body);
+    assert_int_equal(strlen(res->body), res->body_len);
+    c->by_outcome[res->outcome]++;
+    if (c->cancel_after > 0 && c->n >= c->cancel_after)
+        c->cancel = 1;
+}
+
+static void on_log(void *ud, enum rs_log_level level, const char *line)
+{
+    struct ctx *c = ud;
+    size_t n = strlen(line);
+    char *p = realloc(c->log, c->log_len + n + 2);
+    assert_non_null(p);
+    memcpy(p + c->log_len, line, n);
+    p[c->log_len + n] = '\n';
+    c->log_len += n + 1;
+    p[c->log_len] = '\0';
+    c->log = p;
+    (void)level;
+}
+
+/* A classify hook like the API clients': JSON that parses is usable, else bad_response. */
+static enum rs_err classify_json(long status, const char *body, size_t len)
+{
+    if (status == 401 && strstr(body, "Request limit reached!"))
+        return RS_ERR_QUOTA_EXHAUSTED;
+    if (status == 401 || status == 403)
+        return RS_ERR_AUTH;
+    if (status == 404)
+        return RS_ERR_NOT_FOUND;
+    if (status == 429)
+        return RS_ERR_RATE_LIMITED;
+    if (status >= 500)
+        return RS_ERR_SERVER_ERROR;
+    if (status < 200 || status >= 300)
+        return RS_ERR_BAD_RESPONSE;
+    json_error_t jerr;
+    json_t *doc = json_loadb(body, len, 0, &jerr);
+    enum rs_err rc = json_is_object(doc) ? RS_OK : RS_ERR_BAD_RESPONSE;
+    json_decref(doc);
+    return rc;
+}
+
+static void base_config(struct http_config *cfg, const struct fake *f, struct ctx *c,
+                        struct rs_log *log)
+{
+    *log = (struct rs_log){.fn = on_log, .ctx = c, .level = RS_LOG_DEBUG};
+    *cfg = (struct http_config){
+        .api[RS_API_TMDB] = {.base_url = f->tmdb_url, .key_param = "api_key", .key = KEY,
+                             .concurrency = 4, .classify = classify_json},
+        .api[RS_API_OMDB] = {.base_url = f->omdb_url, .key_param = "apikey", .key = KEY,
+                             .concurrency = 2, .classify = classify_json},
+        .retry = {.max_retries = 2, .base_ms = 10, .max_ms = 40, .jitter = 0.2,
+                  .max_wait_ms = 5000},
+        .connect_timeout_ms = 5000,
+        .timeout_ms = 10000,
+        .seed = 42,
+        .log = log,
+        .cancel = &c->cancel,
+    };
+}
+
+static void queue_movies(struct http *h, struct ctx *c, int n)
+{
+    for (int i = 0; i < n; i++) {
+        char suffix[64];
+        snprintf(suffix, sizeof(suffix), "/movie/%s", movie_ids[i % RS_ARRAY_LEN(movie_ids)]);
+        assert_int_equal(http_get(h, RS_API_TMDB, suffix, on_done, c), RS_OK);
+    }
+}
+
+static void run_engine(const struct http_config *cfg, struct ctx *c, int tmdb, int omdb,
+                       int64_t counts[RS_API_COUNT][RS_OUTCOME_COUNT], struct http_stats *st)
+{
+    struct http *h = NULL;
+    struct rs_error err;
+    assert_int_equal(http_create(cfg, &h, &err), RS_OK);
+    queue_movies(h, c, tmdb);
+    for (int i = 0; i < omdb; i++)
+        assert_int_equal(http_get(h, RS_API_OMDB, "?i=tt1375666", on_done, c), RS_OK);
+    assert_int_equal(http_run(h, &err), RS_OK);
+    if (counts)
+        http_take_counts(h, counts);
+    if (st)
+        http_get_stats(h, st);
+    http_destroy(h);
+}
+
+/* GET /__stats of F, parsed. */
+static json_t *server_stats(const struct fake *f)
+{
+    char url[160];
+    struct http_reply r;
+    snprintf(url, sizeof(url), "%s/__stats", f->base);
+    http_fetch("GET", url, NULL, &r);
+    assert_int_equal(r.status, 200);
+    json_error_t jerr;
+    json_t *doc = json_loads(r.body, 0, &jerr);
+    http_reply_free(&r);
+    assert_non_null(doc);
+    return doc;
+}
+
+/* An integer at a dotted PATH of the /__stats object ("requests.tmdb"); fails if absent. */
+static long long stat_int(json_t *doc, const char *path)
+{
+    char buf[128];
+    snprintf(buf, sizeof(buf), "%s", path);
+    json_t *v = doc;
+    for (char *save = NULL, *p = strtok_r(buf, ".", &save); p; p = strtok_r(NULL, ".", &save))
+        v = json_object_get(v, p);
+    if (!json_is_integer(v))
+        fail_msg("no integer at %s in /__stats", path);
+    return json_integer_value(v);
+}
+
+static void fake_with(struct fake *f, const char *const *extra)
+{
+    const char *args[32] = {"--fixtures", RS_FIXTURES_DIR};
+    size_t n = 2;
+    for (size_t i = 0; extra && extra[i]; i++)
+        args[n++] = extra[i];
+    args[n] = NULL;
+    fake_start(f, args);
+}
+
+static void free_ctx(struct ctx *c)
+{
+    free(c->log);
+    free(c);
+}
+
+/* ---- tests ---- */
+
+static void redact_urls(void **state)
+{
+    (void)state;
+    char out[256];
+    assert_string_equal(http_redact("https://x/3/movie/1?api_key=abc&language=en", out, 256),
+                        "https://x/3/movie/1?api_key=***&language=en");
+    assert_string_equal(http_redact("https://x/?i=tt1&apikey=SECRET", out, 256),
+                        "https://x/?i=tt1&apikey=***");
+    assert_string_equal(http_redact("https://x/?apikey=a&api_key=b#frag", out, 256),
+                        "https://x/?apikey=***&api_key=***#frag");
+    assert_string_equal(http_redact("https://x/?my_apikey=keep", out, 256),
+                        "https://x/?my_apikey=keep");
+    assert_string_equal(http_redact(NULL, out, 256), "");
+    assert_string_equal(http_redact("https://x/?api_key=abcdef", out, 16), "https://x/?api_");
+}
+
+static void success_counts_and_key_sent(void **state)
+{
+    (void)state;
+    struct fake f;
+    struct ctx *c = calloc(1, sizeof(*c));
+    struct http_config cfg;
+    struct rs_log log;
+    int64_t counts[RS_API_COUNT][RS_OUTCOME_COUNT] = {{0}};
+    struct http_stats st;
+    fake_with(&f, NULL);
+    base_config(&cfg, &f, c, &log);
+    run_engine(&cfg, c, 10, 3, counts, &st);
+    assert_int_equal(c->n, 13);
+    assert_int_equal(c->by_outcome[RS_OK], 13);
+    for (int i = 0; i < c->n; i++) {
+        assert_int_equal(c->got[i].attempts, 1);
+        assert_int_equal(c->got[i].status, 200);
+        assert_true(c->got[i].body_len > 100);
+        assert_string_equal(c->got[i].detail, "");
+    }
+    assert_int_equal(counts[RS_API_TMDB][RS_OK], 10);
+    assert_int_equal(counts[RS_API_OMDB][RS_OK], 3);
+    assert_int_equal(st.attempts[RS_API_TMDB], 10);
+    assert_int_equal(st.retries[RS_API_TMDB], 0);
+    json_t *s = server_stats(&f);
+    assert_int_equal(stat_int(s, "requests.tmdb"), 10);
+    assert_int_equal(stat_int(s, "requests.omdb"), 3);
+    json_decref(s);
+    fake_stop(&f);
+    free_ctx(c);
+}
+
+static void not_found_is_not_retried(void **state)
+{
+    (void)state;
+    struct fake f;
+    struct ctx *c = calloc(1, sizeof(*c));
+    struct http_config cfg;
+    struct rs_log log;
+    struct http *h;
+    struct rs_error err;
+    fake_with(&f, NULL);
+    base_config(&cfg, &f, c, &log);
+    cfg.retry.max_retries = 3;
+    assert_int_equal(http_create(&cfg, &h, &err), RS_OK);
+    http_get(h, RS_API_TMDB, "/movie/999999999", on_done, c);
+    http_get(h, RS_API_TMDB, "/discover/movie?page=501", on_done, c);
+    assert_int_equal(http_run(h, &err), RS_OK);
+    http_destroy(h);
+    assert_int_equal(c->n, 2);
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(c->got[i].attempts, 1);
+        if (c->got[i].status == 404)
+            assert_int_equal(c->got[i].outcome, RS_ERR_NOT_FOUND);
+        else
+            assert_int_equal(c->got[i].outcome, RS_ERR_BAD_RESPONSE); /* 400 or 422 */
+    }
+    json_t *s = server_stats(&f);
+    assert_int_equal(stat_int(s, "requests.tmdb"), 2);
+    json_decref(s);
+    fake_stop(&f);
+    free_ctx(c);
+}
+
+struct fault_case {
+    const char *fault;
+    enum rs_err outcome;
+    long status;
+    int attempts; /* 1 + max_retries when retried */
+};
+
+static void each_fault_kind(void **state)
+{
+    (void)state;
+    static const struct fault_case cases[] = {
+        {"429", RS_ERR_RATE_LIMITED, 429, 3},
+        {"500", RS_ERR_SERVER_ERROR, 500, 3},
+        {"502html", RS_ERR_SERVER_ERROR, 502, 3},
+        {"503", RS_ERR_SERVER_ERROR, 503, 3},
+        {"reset", RS_ERR_NETWORK, 0, 3},
+        {"timeout", RS_ERR_TIMEOUT, 0, 3},
+        {"malformed", RS_ERR_BAD_RESPONSE, 200, 1},
+        {"truncated", RS_ERR_NETWORK, 0, 3},
+    };
+    for (size_t k = 0; k < RS_ARRAY_LEN(cases); k++) {
+        struct fake f;
+        struct ctx *c = calloc(1, sizeof(*c));
+        struct http_config cfg;
+        struct rs_log log;
+        int64_t counts[RS_API_COUNT][RS_OUTCOME_COUNT] = {{0}};
+        const char *args[] = {"--fault-rate", "1", "--faults", cases[k].fault, NULL};
+        fake_with(&f, args);
+        base_config(&cfg, &f, c, &log);
+        cfg.timeout_ms = 300; /* the timeout fault stalls longer than this */
+        run_engine(&cfg, c, 1, 0, counts, NULL);
+        print_message("fault %s: %s status %ld attempts %d\n", cases[k].fault,
+                      rs_errname(c->got[0].outcome), c->got[0].status, c->got[0].attempts);
+        assert_int_equal(c->n, 1);
+        assert_int_equal(c->got[0].outcome, cases[k].outcome);
+        assert_int_equal(c->got[0].status, cases[k].status);
+        assert_int_equal(c->got[0].attempts, cases[k].attempts);
+        assert_int_equal(counts[RS_API_TMDB][cases[k].outcome], cases[k].attempts);
+        assert_non_null(strstr(c->got[0].detail, "/3/movie/27205?api_key=***"));
+        fake_stop(&f);
+        free_ctx(c);
+    }
+}
+
+static void concurrency_cap_held(void **state)
+{
+    (void)state;
+    struct fake f;
+    struct ctx *c = calloc(1, sizeof(*c));
+    struct http_config cfg;
+    struct rs_log log;
+    struct http_stats st;
+    const char *args[] = {"--latency-ms", "30", NULL};
+    fake_with(&f, args);
+    base_config(&cfg, &f, c, &log);
+    cfg.api[RS_API_TMDB].concurrency = 3;
+    run_engine(&cfg, c, 30, 0, NULL, &st);
+    assert_int_equal(c->by_outcome[RS_OK], 30);
+    assert_int_equal(st.max_in_flight[RS_API_TMDB], 3);
+    json_t *s = server_stats(&f);
+    long long seen = stat_int(s, "max_in_flight.tmdb");
+    assert_in_range(seen, 1, 3);
+    assert_int_equal(stat_int(s, "requests.tmdb"), 30);
+    json_decref(s);
+    fake_stop(&f);
+    free_ctx(c);
+}
+
+static void daily_limit_stops_without_network(void **state)
+{
+    (void)state;
+    struct fake f;
+    struct ctx *c = calloc(1, sizeof(*c));
+    struct http_config cfg;
+    struct rs_log log;
+    struct http *h;
+    struct rs_error err;
+    int64_t counts[RS_API_COUNT][RS_OUTCOME_COUNT] = {{0}};
+    enum rs_err why = RS_OK;
+    fake_with(&f, NULL);
+    base_config(&cfg, &f, c, &log);
+    cfg.api[RS_API_TMDB].daily_limit = 5;
+    cfg.api[RS_API_TMDB].used_today = 3;
+    cfg.api[RS_API_OMDB].daily_limit = 7;
+    cfg.api[RS_API_OMDB].used_today = 7;
+    assert_int_equal(http_create(&cfg, &h, &err), RS_OK);
+    queue_movies(h, c, 10);
+    for (int i = 0; i < 4; i++)
+        http_get(h, RS_API_OMDB, "?i=tt1375666", on_done, c);
+    assert_int_equal(http_run(h, &err), RS_OK);
+    assert_true(http_api_stopped(h, RS_API_TMDB, &why));
+    assert_int_equal(why, RS_ERR_QUOTA_EXHAUSTED);
+    assert_true(http_api_stopped(h, RS_API_OMDB, &why));
+    http_take_counts(h, counts);
+    http_destroy(h);
+    assert_int_equal(c->n, 14);
+    assert_int_equal(c->by_outcome[RS_OK], 2);
+    assert_int_equal(c->by_outcome[RS_ERR_QUOTA_EXHAUSTED], 12);
+    for (int i = 0; i < c->n; i++) {
+        if (c->got[i].outcome == RS_ERR_QUOTA_EXHAUSTED)
+            assert_int_equal(c->got[i].attempts, 0);
+    }
+    assert_int_equal(counts[RS_API_TMDB][RS_OK], 2);
+    assert_int_equal(counts[RS_API_TMDB][RS_ERR_QUOTA_EXHAUSTED], 0); /* refused: not counted */
+    assert_int_equal(counts[RS_API_OMDB][RS_OK], 0);
+    json_t *s = server_stats(&f);
+    assert_int_equal(stat_int(s, "requests.tmdb"), 2);
+    assert_int_equal(stat_int(s, "requests.omdb"), 0);
+    json_decref(s);
+    fake_stop(&f);
+    free_ctx(c);
+}
+
+static void bad_key_stops_api(void **state)
+{
+    (void)state;
+    struct fake f;
+    struct ctx *c = calloc(1, sizeof(*c));
+    struct http_config cfg;
+    struct rs_log log;
+    struct http *h;
+    struct rs_error err;
+    enum rs_err why = RS_OK;
+    fake_with(&f, NULL);
+    base_config(&cfg, &f, c, &log);
+    cfg.api[RS_API_TMDB].key = "wrong-key";
+    cfg.api[RS_API_TMDB].concurrency = 1;
+    assert_int_equal(http_create(&cfg, &h, &err), RS_OK);
+    queue_movies(h, c, 8);
+    http_get(h, RS_API_OMDB, "?i=tt1375666", on_done, c);
+    assert_int_equal(http_run(h, &err), RS_OK);
+    assert_true(http_api_stopped(h, RS_API_TMDB, &why));
+    assert_int_equal(why, RS_ERR_AUTH);
+    assert_false(http_api_stopped(h, RS_API_OMDB, NULL));
+    http_destroy(h);
+    assert_int_equal(c->n, 9);
+    assert_int_equal(c->by_outcome[RS_ERR_AUTH], 8);
+    assert_int_equal(c->by_outcome[RS_OK], 1); /* OMDB goes on */
+    int sent = 0;
+    for (int i = 0; i < c->n; i++) {
+        if (c->got[i].outcome == RS_ERR_AUTH)
+            sent += c->got[i].attempts;
+    }
+    assert_int_equal(sent, 1);
+    json_t *s = server_stats(&f);
+    assert_int_equal(stat_int(s, "requests.tmdb"), 1);
+    json_decref(s);
+    fake_stop(&f);
+    free_ctx(c);
+}
+
+static void omdb_request_limit_stops_omdb(void **state)
+{
+    (void)state;
+    struct fake f;
+    struct ctx *c = calloc(1, sizeof(*c));
+    struct http_config cfg;
+    struct rs_log log;
+    struct http *h;
+    struct rs_error err;
+    enum rs_err why = RS_OK;
+    const char *args[] = {"--omdb-daily-limit", "2", NULL};
+    fake_with(&f, args);
+    base_config(&cfg, &f, c, &log);
+    cfg.api[RS_API_OMDB].concurrency = 1;
+    assert_int_equal(http_create(&cfg, &h, &err), RS_OK);
+    for (int i = 0; i < 6; i++)
+        http_get(h, RS_API_OMDB, "?i=tt1375666", on_done, c);
+    assert_int_equal(http_run(h, &err), RS_OK);
+    assert_true(http_api_stopped(h, RS_API_OMDB, &why));
+    assert_int_equal(why, RS_ERR_QUOTA_EXHAUSTED);
+    http_destroy(h);
+    assert_int_equal(c->by_outcome[RS_OK], 2);
+    assert_int_equal(c->by_outcome[RS_ERR_QUOTA_EXHAUSTED], 4);
+    assert_int_equal(c->got[2].attempts, 1); /* the one the server refused */
+    for (int i = 3; i < 6; i++)
+        assert_int_equal(c->got[i].attempts, 0);
+    fake_stop(&f);
+    free_ctx(c);
+}
+
+static void keys_never_logged(void **state)
+{
+    (void)state;
+    static const char secret[] = "Sup3rS3cretKey";
+    struct fake f;
+    struct ctx *c = calloc(1, sizeof(*c));
+    struct http_config cfg;
+    struct rs_log log;
+    struct http *h;
+    struct rs_error err;
+    const char *args[] = {"--tmdb-key", secret, "--omdb-key", secret, "--fault-rate", "0.5",
+                          "--faults", "500,reset,503", NULL};
+    fake_with(&f, args);
+    base_config(&cfg, &f, c, &log);
+    cfg.api[RS_API_TMDB].key = secret;
+    cfg.api[RS_API_OMDB].key = "Sup3rS3cretKey-wrong";
+    assert_int_equal(http_create(&cfg, &h, &err), RS_OK);
+    queue_movies(h, c, 20);
+    http_get(h, RS_API_TMDB, "/movie/999999999", on_done, c);
+    http_get(h, RS_API_OMDB, "?i=tt1375666", on_done, c);
+    http_get(h, RS_API_OMDB, "?i=tt0435761", on_done, c);
+    assert_int_equal(http_run(h, &err), RS_OK);
+    http_destroy(h);
+    assert_int_equal(c->n, 23);
+    assert_non_null(c->log);
+    /* The URLs are in the log (so the test can fail), the key is not. */
+    assert_non_null(strstr(c->log, "api_key=***"));
+    assert_non_null(strstr(c->log, "apikey=***"));
+    assert_null(strstr(c->log, secret));
+    for (int i = 0; i < c->n; i++)
+        assert_null(strstr(c->got[i].detail, secret));
+    fake_stop(&f);
+    free_ctx(c);
+}
+
+static void cancel_mid_batch(void **state)
+{
+    (void)state;
+    struct fake f;
+    struct ctx *c = calloc(1, sizeof(*c));
+    struct http_config cfg;
+    struct rs_log log;
+    fake_with(&f, NULL);
+    base_config(&cfg, &f, c, &log);
+    cfg.api[RS_API_TMDB].concurrency = 1;
+    c->cancel_after = 3;
+    run_engine(&cfg, c, 20, 0, NULL, NULL);
+    assert_int_equal(c->n, 20);
+    assert_int_equal(c->by_outcome[RS_OK], 3);
+    assert_int_equal(c->by_outcome[RS_ERR_CANCELLED], 17);
+    for (int i = 0; i < 3; i++)
+        assert_true(c->got[i].body_len > 100); /* what arrived was delivered */
+    for (int i = 3; i < 20; i++)
+        assert_int_equal(c->got[i].attempts, 0);
+    json_t *s = server_stats(&f);
+    assert_int_equal(stat_int(s, "requests.tmdb"), 3);
+    json_decref(s);
+    fake_stop(&f);
+    free_ctx(c);
+}
+
+static void retry_after_honoured(void **state)
+{
+    (void)state;
+    struct fake f;
+    struct ctx *c = calloc(1, sizeof(*c));
+    struct http_config cfg;
+    struct rs_log log;
+    const char *args[] = {"--fault-rate", "1", "--faults", "429", "--retry-after", "1", NULL};
+    fake_with(&f, args);
+    base_config(&cfg, &f, c, &log);
+    cfg.retry.max_retries = 1;
+    int64_t t0 = rs_monotonic_ms();
+    run_engine(&cfg, c, 1, 0, NULL, NULL);
+    int64_t took = rs_monotonic_ms() - t0;
+    assert_int_equal(c->got[0].outcome, RS_ERR_RATE_LIMITED);
+    assert_int_equal(c->got[0].attempts, 2);
+    /* The log shows the server's wait, not the 10 ms base; the run cannot be shorter. */
+    assert_non_null(strstr(c->log, "delay_ms=1000"));
+    assert_true(took >= 1000);
+    fake_stop(&f);
+    free_ctx(c);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(redact_urls),
+        cmocka_unit_test(success_counts_and_key_sent),
+        cmocka_unit_test(not_found_is_not_retried),
+        cmocka_unit_test(each_fault_kind),
+        cmocka_unit_test(concurrency_cap_held),
+        cmocka_unit_test(daily_limit_stops_without_network),
+        cmocka_unit_test(bad_key_stops_api),
+        cmocka_unit_test(omdb_request_limit_stops_omdb),
+        cmocka_unit_test(keys_never_logged),
+        cmocka_unit_test(cancel_mid_batch),
+        cmocka_unit_test(retry_after_honoured),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
