@@ -222,6 +222,8 @@ static void tmdb_changes(const struct fake_req *r, struct fake_answer *a)
     }
     if (s && !e)
         end = start + 14 < r->today ? start + 14 : r->today;
+    if (e && !s)
+        start = end - 1;
     if (end < start || end - start > 14) {
         fake_answer_const(a, 400, FAKE_CT_TMDB, TMDB_400_RANGE);
         return;

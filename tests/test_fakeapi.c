@@ -804,6 +804,36 @@ static void stall_does_not_block_others(void **state)
     assert_int_equal(s.status, 0);
 }
 
+/* 40 requests held by --latency-ms are all in flight at once: none waits for another. */
+static void concurrent_requests_counted(void **state)
+{
+    (void)state;
+    enum { N = 40 };
+    struct fake f;
+    const char *args[] = {"--movies", "100", "--latency-ms", "600000", NULL};
+    start(&f, args);
+    static struct stalled s[N];
+    pthread_t th[N];
+    for (int k = 0; k < N; k++) {
+        snprintf(s[k].url, sizeof(s[k].url), "%s/discover/movie?api_key=test&page=%d", f.tmdb_url, k + 1);
+        pthread_create(&th[k], NULL, fetch_thread, &s[k]);
+    }
+    long inflight = 0;
+    for (int k = 0; k < 4000 && inflight < N; k++) {
+        inflight = stat_of(&f, "in_flight", "tmdb");
+        if (inflight < N)
+            usleep(5000);
+    }
+    assert_int_equal(inflight, N);
+    assert_int_equal(stat_of(&f, "max_in_flight", "tmdb"), N);
+    assert_int_equal(stat_of(&f, "requests", "tmdb"), N);
+    stop(&f);
+    for (int k = 0; k < N; k++) {
+        pthread_join(th[k], NULL);
+        assert_int_equal(s[k].status, 0);
+    }
+}
+
 static void faults_are_deterministic(void **state)
 {
     (void)state;
@@ -941,6 +971,7 @@ int main(void)
         cmocka_unit_test_teardown(omdb_daily_limit, stop_all),
         cmocka_unit_test_teardown(each_fault_kind, stop_all),
         cmocka_unit_test_teardown(stall_does_not_block_others, stop_all),
+        cmocka_unit_test_teardown(concurrent_requests_counted, stop_all),
         cmocka_unit_test_teardown(faults_are_deterministic, stop_all),
         cmocka_unit_test_teardown(fixtures_mode_serves_every_file, stop_all),
         cmocka_unit_test_teardown(bad_command_line, stop_all),
