@@ -336,6 +336,29 @@ static void page_cap(void **state)
     stop(&f);
 }
 
+/* A million-movie catalog: the year windows of discover partition the catalog exactly. */
+static void large_catalog_year_windows(void **state)
+{
+    (void)state;
+    struct fake f;
+    const char *args[] = {"--movies", "1000000", "--now", NOW, NULL};
+    start(&f, args);
+    long total = 0;
+    json_t *all = tmdb(&f, "/discover/movie?primary_release_date.gte=1900-01-01&primary_release_date.lte=2099-12-31", NULL, NULL);
+    for (int y = 1920; y <= 2027; y += 9) {
+        char q[256];
+        snprintf(q, sizeof(q), "/discover/movie?sort_by=primary_release_date.desc&primary_release_date.gte=%d-01-01&primary_release_date.lte=%d-12-31&page=2",
+                 y, y + 8);
+        json_t *d = tmdb(&f, q, NULL, NULL);
+        total += (long)json_integer_value(json_object_get(d, "total_results"));
+        json_decref(d);
+    }
+    assert_int_equal(total, json_integer_value(json_object_get(all, "total_results")));
+    assert_true(total > 950000 && total < 1000000);
+    json_decref(all);
+    stop(&f);
+}
+
 static void omdb_shape_and_errors(void **state)
 {
     (void)state;
@@ -963,6 +986,7 @@ int main(void)
         cmocka_unit_test_teardown(details_shape_and_errors, stop_all),
         cmocka_unit_test_teardown(page_cap, stop_all),
         cmocka_unit_test_teardown(discover_matches_brute_force, stop_all),
+        cmocka_unit_test_teardown(large_catalog_year_windows, stop_all),
         cmocka_unit_test_teardown(omdb_shape_and_errors, stop_all),
         cmocka_unit_test_teardown(deterministic_across_processes, stop_all),
         cmocka_unit_test_teardown(drift_and_changes_agree, stop_all),
