@@ -17,6 +17,7 @@
 #define OMDB_NO_KEY "{\"Response\":\"False\",\"Error\":\"No API key provided.\"}"
 #define OMDB_BAD_KEY "{\"Response\":\"False\",\"Error\":\"Invalid API key!\"}"
 #define OMDB_BAD_ID "{\"Response\":\"False\",\"Error\":\"Incorrect IMDb ID.\"}"
+#define OMDB_NOT_FOUND "{\"Response\":\"False\",\"Error\":\"Movie not found!\"}"
 #define OMDB_NO_DATA "{\"Response\":\"False\",\"Error\":\"Error getting data.\"}"
 
 const char FAKE_BODY_OMDB_LIMIT[] = "{\"Response\":\"False\",\"Error\":\"Request limit reached!\"}";
@@ -221,6 +222,8 @@ static void tmdb_changes(const struct fake_req *r, struct fake_answer *a)
     }
     if (s && !e)
         end = start + 14 < r->today ? start + 14 : r->today;
+    if (e && !s)
+        start = end - 1;
     if (end < start || end - start > 14) {
         fake_answer_const(a, 400, FAKE_CT_TMDB, TMDB_400_RANGE);
         return;
@@ -272,6 +275,10 @@ static bool imdb_format_ok(const char *s)
 void fake_api_omdb(const struct fake_req *r, struct fake_answer *a)
 {
     const char *id = fake_query_get(&r->q, "i");
+    if (!id && fake_query_get(&r->q, "t")) {
+        fake_answer_const(a, 200, FAKE_CT_OMDB, OMDB_NOT_FOUND);
+        return;
+    }
     if (!id || !imdb_format_ok(id)) {
         fake_answer_const(a, 200, FAKE_CT_OMDB, OMDB_BAD_ID);
         return;

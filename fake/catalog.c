@@ -247,8 +247,13 @@ void fake_traits(const struct fake_catalog *c, long i, struct fake_traits *t)
     t->omdb_exists = t->imdb_kind == 0 && fake_h(c, id, 10) % 100 >= 4;
     t->adult = fake_h(c, id, 11) % 200 == 0;
     t->video = fake_h(c, id, 12) % 100 == 0;
-    uint64_t lk = fake_h(c, id, 13) % 100;
-    t->lang = lk < 70 ? 0 : lk < 78 ? 1 : lk < 83 ? 2 : lk < 87 ? 3 : lk < 92 ? 4 : lk < 95 ? 5 : lk < 99 ? 0 : 6;
+    /* Percent ranges per LANGS entry: en 70, fr 8, ja 5, de 4, es 5, ko 3, en 4, xx 1. */
+    static const struct { int below, lang; } mix[] = {{70, 0}, {78, 1}, {83, 2}, {87, 3},
+                                                       {92, 4}, {95, 5}, {99, 0}, {100, 6}};
+    int lk = (int)(fake_h(c, id, 13) % 100), m = 0;
+    while (lk >= mix[m].below)
+        m++;
+    t->lang = mix[m].lang;
     t->budget = fake_h(c, id, 14) % 100 < 45 ? 0 : (int64_t)(fake_h(c, id, 15) % 200 + 1) * 1000000;
     t->revenue = fake_h(c, id, 16) % 100 < 40
                      ? 0
@@ -258,8 +263,8 @@ void fake_traits(const struct fake_catalog *c, long i, struct fake_traits *t)
     t->has_meta = fake_h(c, id, 22) % 100 < 55;
     t->has_awards = fake_h(c, id, 23) % 100 < 35;
     if (t->dated) {
-        int y, m, d;
-        rs_date_to_ymd(r->day, &y, &m, &d);
+        int y, mon, d;
+        rs_date_to_ymd(r->day, &y, &mon, &d);
         t->year = y;
         t->award_day = rs_date_from_ymd(y + 1, 3, 10);
     }

@@ -154,6 +154,16 @@ static int parse_args(int argc, char **argv, struct fake_config *c)
     return 0;
 }
 
+/* Blocks the stop signals before any thread starts, so only sigwait in main sees them. */
+static void block_stop_signals(sigset_t *stop)
+{
+    sigemptyset(stop);
+    sigaddset(stop, SIGTERM);
+    sigaddset(stop, SIGINT);
+    pthread_sigmask(SIG_BLOCK, stop, NULL);
+    signal(SIGPIPE, SIG_IGN);
+}
+
 int main(int argc, char **argv)
 {
     struct fake_config cfg = {.port = 8080, .movies = 10000, .seed = 42, .tmdb_key = "test",
@@ -162,13 +172,8 @@ int main(int argc, char **argv)
     if (rc)
         return rc == 1 ? 0 : 2;
 
-    /* Block the stop signals before any thread starts, so only sigwait below sees them. */
     sigset_t stop;
-    sigemptyset(&stop);
-    sigaddset(&stop, SIGTERM);
-    sigaddset(&stop, SIGINT);
-    pthread_sigmask(SIG_BLOCK, &stop, NULL);
-    signal(SIGPIPE, SIG_IGN);
+    block_stop_signals(&stop);
 
     char msg[512] = "";
     struct fake_catalog *cat = NULL;
