@@ -95,7 +95,8 @@ struct http {
     size_t max_body;
     uint64_t rng;
     const struct rs_log *log;
-    const volatile sig_atomic_t *cancel;
+    const volatile sig_atomic_t *cancel; /* the program's flag (signals) */
+    bool cancelled;                       /* http_cancel() was called */
     char user_agent[64];
 };
 
@@ -144,7 +145,12 @@ static double next_rand(struct http *h)
 
 static bool is_cancelled(const struct http *h)
 {
-    return h->cancel && *h->cancel;
+    return h->cancelled || (h->cancel && *h->cancel);
+}
+
+void http_cancel(struct http *h)
+{
+    h->cancelled = true;
 }
 
 static void req_free(struct req *r)

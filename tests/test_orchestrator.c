@@ -1,0 +1,321 @@
+/*
+ * The collect run (src/orchestrator.c, src/discover.c) against reelsync-fakeapi over
+ * loopback and a real DuckDB file: the pipeline on the recorded fixtures, partial success,
+ * not-found handling, quota and auth stops, a dead network, complete discovery with window
+ * splitting, and two simulated years of daily refreshes checked against an independent
+ * computation of the policy.
+ */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "reelsync/orchestrator.h"
+#include "test.h"
+
+/* The ten TMDB fixtures, plus one id the fixtures do not know (TMDB answers 404). */
+static const int64_t fixture_ids[] = {27205, 10193, 19995, 283917, 194,  54186,
+                                      466420, 1075794, 1443826, 76162, 999999};
+#define N_FIXTURES 11
+
+struct env {
+    char *dir;
+    char *db;
+    struct fake fake;
+};
+
+/* A sink that fails the test if a line ever holds SECRET, and counts lines. */
+struct keywatch {
+    const char *secret;
+    int lines, leaks;
+    struct rs_log log;
+};
+
+static void keywatch_fn(void *ctx, enum rs_log_level level, const char *line)
+{
+    struct keywatch *k = ctx;
+    (void)level;
+    k->lines++;
+    if (k->secret && strstr(line, k->secret))
+        k->leaks++;
+}
+
+static void keywatch_init(struct keywatch *k, const char *secret)
+{
+    *k = (struct keywatch){.secret = secret};
+    k->log = (struct rs_log){.fn = keywatch_fn, .ctx = k, .level = RS_LOG_DEBUG};
+}
+
+static rs_time_t at(const char *when)
+{
+    rs_time_t t = 0;
+    assert_true(rs_time_parse(when, &t));
+    return t;
+}
+
+static struct orch_options opts(const struct env *e, rs_time_t now)
+{
+    struct orch_options o = {
+        .refresh = true,
+        .refresh_limit = 1000,
+        .base_url = {e->fake.tmdb_url, e->fake.omdb_url},
+        .concurrency = {8, 4},
+        .tmdb_key = "test",
+        .omdb_key = "test",
+        .retry = RETRY_POLICY_DEFAULT,
+        .timeout_ms = 5000,
+        .connect_timeout_ms = 2000,
+        .now = now,
+    };
+    o.retry.base_ms = 5;
+    o.retry.max_ms = 20;
+    return o;
+}
+
+static void env_up(struct env *e, const char *const *fake_args)
+{
+    e->dir = tmpdir_create();
+    e->db = path_join(e->dir, "t.duckdb");
+    fake_start(&e->fake, fake_args);
+}
+
+static void env_down(struct env *e)
+{
+    fake_stop(&e->fake);
+    free(e->db);
+    tmpdir_remove(e->dir);
+}
+
+static void seed_ids(const char *db, const int64_t *ids, size_t n, rs_time_t now)
+{
+    struct store *st = NULL;
+    struct rs_error err = {0};
+    struct discover_row *rows = calloc(n, sizeof(*rows));
+    for (size_t i = 0; i < n; i++)
+        rows[i].tmdb_id = ids[i];
+    assert_int_equal(store_open(db, STORE_READ_WRITE, &st, &err), RS_OK);
+    assert_int_equal(store_upsert_discovered(st, rows, n, now, NULL, &err), RS_OK);
+    store_close(st);
+    free(rows);
+}
+
+static enum rs_err collect(const char *db, const struct orch_options *o, struct orch_stats *s,
+                           struct rs_error *err)
+{
+    struct store *st = NULL;
+    enum rs_err rc = store_open(db, STORE_READ_WRITE, &st, err);
+    if (rc == RS_OK)
+        rc = orch_collect(st, o, s, err);
+    store_close(st);
+    return rc;
+}
+
+/* An integer at PATH ("requests.tmdb") in the fake's /__stats. */
+static int64_t fake_stat(const struct fake *f, const char *a, const char *b)
+{
+    char url[128];
+    struct http_reply r;
+    snprintf(url, sizeof(url), "%s/__stats", f->base);
+    http_fetch("GET", url, NULL, &r);
+    assert_int_equal(r.status, 200);
+    json_t *doc = json_loads(r.body, 0, NULL);
+    assert_non_null(doc);
+    json_int_t v = json_integer_value(json_object_get(json_object_get(doc, a), b));
+    json_decref(doc);
+    http_reply_free(&r);
+    return (int64_t)v;
+}
+
+static void fixtures_pipeline(void **state)
+{
+    (void)state;
+    struct env e = {0};
+    const char *args[] = {"--fixtures", RS_FIXTURES_DIR, NULL};
+    env_up(&e, args);
+    rs_time_t now = at("2026-11-25T10:00:00Z");
+    seed_ids(e.db, fixture_ids, N_FIXTURES, now);
+
+    struct orch_options o = opts(&e, now);
+    struct orch_stats s;
+    struct rs_error err = {0};
+    assert_int_equal(collect(e.db, &o, &s, &err), RS_OK);
+    assert_int_equal(s.planned, 11);
+    assert_int_equal(s.tmdb_updated, 10);
+    assert_int_equal(s.omdb_updated, 8); /* 1443826 (null) and 76162 ("") have no IMDb id */
+    assert_int_equal(s.omdb_skipped_no_imdb, 2);
+    assert_int_equal(s.gone, 1);
+    assert_int_equal(s.errors[RS_ERR_NOT_FOUND], 1);
+    assert_int_equal(s.failed[RS_API_TMDB] + s.failed[RS_API_OMDB], 0);
+    assert_int_equal(s.requests[RS_API_TMDB], 11);
+    assert_int_equal(s.requests[RS_API_OMDB], 8);
+    /* what the server saw agrees */
+    assert_int_equal(fake_stat(&e.fake, "requests", "tmdb"), 11);
+    assert_int_equal(fake_stat(&e.fake, "requests", "omdb"), 8);
+
+    /* what was stored */
+    assert_int_equal(db_i64(e.db, "SELECT count(*) FROM tmdb_movies"), 10);
+    assert_int_equal(db_i64(e.db, "SELECT count(*) FROM omdb_movies"), 8);
+    assert_int_equal(db_i64(e.db, "SELECT revenue FROM tmdb_movies WHERE tmdb_id = 19995"),
+                     2923706026LL);
+    assert_int_equal(db_i64(e.db, "SELECT box_office FROM omdb_movies WHERE imdb_id = 'tt1375666'"),
+                     292587330);
+    char *imdb = db_str(e.db, "SELECT imdb_id FROM movies WHERE tmdb_id = 27205");
+    assert_string_equal(imdb, "tt1375666");
+    free(imdb);
+    assert_int_equal(db_i64(e.db, "SELECT count(*) FROM movies WHERE last_full_refresh IS NOT NULL"),
+                     8);
+    assert_int_equal(db_i64(e.db, "SELECT count(*) FROM movies WHERE last_tmdb_update = "
+                                  "TIMESTAMP '2026-11-25 10:00:00'"),
+                     10);
+    assert_int_equal(db_i64(e.db, "SELECT count(*) FROM movies WHERE last_tmdb_update IS NULL"), 1);
+    /* the engine's attempts went into today's usage */
+    assert_int_equal(db_i64(e.db, "SELECT sum(count) FROM api_usage WHERE day = DATE '2026-11-25'"),
+                     19);
+
+    /* the next run the same day has nothing to do: all fresh, the 404 one gone */
+    assert_int_equal(collect(e.db, &o, &s, &err), RS_OK);
+    assert_int_equal(s.planned, 0);
+    assert_int_equal(s.requests[RS_API_TMDB] + s.requests[RS_API_OMDB], 0);
+    env_down(&e);
+}
+
+static void auth_rejected_stops_and_hides_key(void **state)
+{
+    (void)state;
+    struct env e = {0};
+    const char *args[] = {"--fixtures", RS_FIXTURES_DIR, NULL};
+    env_up(&e, args);
+    rs_time_t now = at("2026-11-25");
+    seed_ids(e.db, fixture_ids, N_FIXTURES, now);
+    struct keywatch kw;
+    keywatch_init(&kw, "wrong-key-4711");
+    struct orch_options o = opts(&e, now);
+    o.tmdb_key = "wrong-key-4711";
+    o.concurrency[RS_API_TMDB] = 1;
+    o.log = &kw.log;
+    struct orch_stats s;
+    struct rs_error err = {0};
+    assert_int_equal(collect(e.db, &o, &s, &err), RS_ERR_AUTH);
+    assert_null(strstr(err.msg, "wrong-key-4711"));
+    assert_int_equal(s.requests[RS_API_TMDB], 1); /* stopped at once, no quota burnt */
+    assert_int_equal(fake_stat(&e.fake, "requests", "tmdb"), 1);
+    assert_true(kw.lines > 0);
+    assert_int_equal(kw.leaks, 0);
+    assert_int_equal(db_i64(e.db, "SELECT count(*) FROM tmdb_movies"), 0);
+    env_down(&e);
+}
+
+static void dead_network_fails_run_keeps_data(void **state)
+{
+    (void)state;
+    struct env e = {0};
+    const char *args[] = {"--fixtures", RS_FIXTURES_DIR, NULL};
+    env_up(&e, args);
+    rs_time_t now = at("2026-11-25");
+    seed_ids(e.db, fixture_ids, N_FIXTURES, now);
+    struct orch_options o = opts(&e, now);
+    struct orch_stats s;
+    struct rs_error err = {0};
+    assert_int_equal(collect(e.db, &o, &s, &err), RS_OK);
+    fake_stop(&e.fake); /* nothing listens there any more */
+    o.now = at("2027-06-01");
+    o.retry.max_retries = 1;
+    assert_int_equal(collect(e.db, &o, &s, &err), RS_ERR_NETWORK);
+    assert_true(s.errors[RS_ERR_NETWORK] > 0);
+    assert_int_equal(db_i64(e.db, "SELECT count(*) FROM tmdb_movies"), 10);
+    assert_int_equal(db_i64(e.db, "SELECT count(*) FROM movies WHERE last_tmdb_update = "
+                                  "TIMESTAMP '2026-11-25 00:00:00'"),
+                     10);
+    env_down(&e);
+}
+
+static void quota_defers_and_counts_across_runs(void **state)
+{
+    (void)state;
+    struct env e = {0};
+    const char *args[] = {"--fixtures", RS_FIXTURES_DIR, NULL};
+    env_up(&e, args);
+    rs_time_t now = at("2026-11-25T08:00:00Z");
+    seed_ids(e.db, fixture_ids, N_FIXTURES, now);
+    struct orch_options o = opts(&e, now);
+    o.daily_limit[RS_API_OMDB] = 3;
+    struct orch_stats s;
+    struct rs_error err = {0};
+    assert_int_equal(collect(e.db, &o, &s, &err), RS_OK);
+    assert_int_equal(s.omdb_updated, 3);
+    assert_int_equal(s.requests[RS_API_OMDB], 3);
+    assert_int_equal(s.deferred_by_quota, 5);
+    assert_int_equal(fake_stat(&e.fake, "requests", "omdb"), 3);
+    /* later the same day: the stored usage already reaches the limit */
+    o.now = at("2026-11-25T20:00:00Z");
+    assert_int_equal(collect(e.db, &o, &s, &err), RS_OK);
+    assert_int_equal(s.requests[RS_API_OMDB], 0);
+    assert_int_equal(s.deferred_by_quota, 5);
+    /* each new UTC day brings 3 more, until all 8 are in */
+    o.now = at("2026-11-26T08:00:00Z");
+    assert_int_equal(collect(e.db, &o, &s, &err), RS_OK);
+    assert_int_equal(s.omdb_updated, 3);
+    assert_int_equal(s.deferred_by_quota, 2);
+    o.now = at("2026-11-27T08:00:00Z");
+    assert_int_equal(collect(e.db, &o, &s, &err), RS_OK);
+    assert_int_equal(s.omdb_updated, 2);
+    assert_int_equal(s.deferred_by_quota, 0);
+    assert_int_equal(db_i64(e.db, "SELECT count(*) FROM omdb_movies"), 8);
+    assert_int_equal(db_i64(e.db, "SELECT sum(count) FROM api_usage WHERE api = 'omdb' "
+                                  "AND day = DATE '2026-11-26'"),
+                     3);
+    env_down(&e);
+}
+
+static void partial_success_then_complete(void **state)
+{
+    (void)state;
+    struct env e = {0};
+    const char *args[] = {"--movies", "300", "--seed", "11", "--now", "2026-11-25",
+                          "--fault-rate", "0.2", "--faults", "500,503,502html,reset,malformed,truncated,429",
+                          NULL};
+    env_up(&e, args);
+    rs_time_t now = at("2026-11-25");
+    struct orch_options o = opts(&e, now);
+    o.discover = true;
+    o.refresh = false;
+    o.start_year = 1900;
+    o.end_year = 2027;
+    o.max_pages = 0;
+    struct orch_stats s;
+    struct rs_error err = {0};
+    /* discovery with retries: every page arrives despite the faults */
+    assert_int_equal(collect(e.db, &o, &s, &err), RS_OK);
+    int64_t movies = db_i64(e.db, "SELECT count(*) FROM movies");
+    assert_true(movies > 200);
+    assert_int_equal(s.discovered, movies);
+
+    /* refresh without retries: some fail, the rest is stored, the run succeeds */
+    o.discover = false;
+    o.refresh = true;
+    o.retry.max_retries = 0;
+    assert_int_equal(collect(e.db, &o, &s, &err), RS_OK);
+    assert_int_equal(s.planned, movies);
+    assert_true(s.failed[RS_API_TMDB] > 0);
+    assert_int_equal(s.tmdb_updated + s.failed[RS_API_TMDB] + s.gone, movies);
+    assert_int_equal(db_i64(e.db, "SELECT count(*) FROM tmdb_movies"), s.tmdb_updated);
+    /* repeated runs collect everything, nothing duplicated */
+    for (int i = 0; i < 8; i++)
+        assert_int_equal(collect(e.db, &o, &s, &err), RS_OK);
+    assert_int_equal(db_i64(e.db, "SELECT count(*) FROM movies WHERE last_tmdb_update IS NULL"), 0);
+    assert_int_equal(db_i64(e.db, "SELECT count(*) FROM tmdb_movies"), movies);
+    assert_int_equal(db_i64(e.db, "SELECT count(DISTINCT tmdb_id) FROM movies"), movies);
+    env_down(&e);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(fixtures_pipeline),
+        cmocka_unit_test(auth_rejected_stops_and_hides_key),
+        cmocka_unit_test(dead_network_fails_run_keeps_data),
+        cmocka_unit_test(quota_defers_and_counts_across_runs),
+        cmocka_unit_test(partial_success_then_complete),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
