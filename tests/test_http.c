@@ -232,6 +232,32 @@ static void success_counts_and_key_sent(void **state)
     free_ctx(c);
 }
 
+static void bearer_token_instead_of_key(void **state)
+{
+    (void)state;
+    struct fake f;
+    struct ctx *c = calloc(1, sizeof(*c));
+    struct http_config cfg;
+    struct rs_log log;
+    fake_with(&f, NULL);
+    base_config(&cfg, &f, c, &log);
+    cfg.api[RS_API_TMDB].key = "not-sent";
+    cfg.api[RS_API_TMDB].bearer = KEY;
+    run_engine(&cfg, c, 2, 0, NULL, NULL);
+    assert_int_equal(c->by_outcome[RS_OK], 2);
+    json_t *s = server_stats(&f);
+    json_t *recent = json_object_get(s, "recent");
+    assert_int_equal(json_array_size(recent), 2);
+    for (size_t i = 0; i < 2; i++) {
+        json_t *e = json_array_get(recent, i);
+        assert_string_equal(json_string_value(json_object_get(e, "auth")), "bearer");
+        assert_null(strstr(json_string_value(json_object_get(e, "query")), "api_key"));
+    }
+    json_decref(s);
+    fake_stop(&f);
+    free_ctx(c);
+}
+
 static void not_found_is_not_retried(void **state)
 {
     (void)state;
@@ -534,6 +560,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(redact_urls),
         cmocka_unit_test(success_counts_and_key_sent),
+        cmocka_unit_test(bearer_token_instead_of_key),
         cmocka_unit_test(not_found_is_not_retried),
         cmocka_unit_test(each_fault_kind),
         cmocka_unit_test(concurrency_cap_held),
