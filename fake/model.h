@@ -1,0 +1,40 @@
+/*
+ * Internal interface between catalog.c (rows, time model, discover, changes) and model.c
+ * (the response bodies of one movie). Not used outside the catalog.
+ */
+#ifndef FAKE_MODEL_H
+#define FAKE_MODEL_H
+
+#include "fake.h"
+
+/* The fixed traits of one movie: a pure function of (seed, id). */
+struct fake_traits {
+    int32_t id;
+    int32_t day; /* release day; meaningless unless dated */
+    bool dated;
+    int imdb_kind; /* 0 an id, 1 null, 2 "" */
+    long imdb_num;
+    bool omdb_exists, adult, video;
+    int lang;
+    int64_t budget, revenue; /* revenue: the final figure */
+    int runtime;
+    bool has_rt, has_meta, has_awards;
+    int year;
+    rs_date_t award_day;
+};
+
+uint64_t fake_h(const struct fake_catalog *c, int64_t id, uint64_t salt);
+void fake_traits(const struct fake_catalog *c, long i, struct fake_traits *t);
+long fake_index_of(const struct fake_catalog *c, int64_t id);
+long fake_imdb_num(const struct fake_catalog *c, long i);
+long fake_catalog_size(const struct fake_catalog *c);
+int32_t fake_row_id(const struct fake_catalog *c, long i);
+long fake_vote_count(const struct fake_catalog *c, long i, rs_date_t today);
+double fake_popularity(const struct fake_catalog *c, long i, rs_date_t today);
+double fake_vote_average(const struct fake_catalog *c, long i, rs_date_t today);
+int fake_revision(const struct fake_catalog *c, long i, rs_date_t today);
+bool fake_changed_in(const struct fake_catalog *c, long i, rs_date_t s, rs_date_t e);
+void fake_model_discover_item(const struct fake_catalog *c, long i, rs_date_t today,
+                              struct fake_buf *out);
+
+#endif
