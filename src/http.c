@@ -599,6 +599,8 @@ static enum rs_err start_attempt(struct http *h, struct req *r)
     bool https = strncmp(r->url, "https://", 8) == 0;
     c->req = r;
     c->len = 0;
+    if (c->body)
+        c->body[0] = '\0'; /* an attempt that writes nothing must not show the last body */
     c->too_big = false;
     c->retry_after_ms = -1;
     c->errbuf[0] = '\0';

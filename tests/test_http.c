@@ -166,8 +166,21 @@ static long long stat_int(json_t *doc, const char *path)
     return json_integer_value(v);
 }
 
+/* The server of the running test, stopped by the teardown when an assertion bails out. */
+static struct fake *live;
+
+static int stop_live(void **state)
+{
+    (void)state;
+    if (live)
+        fake_stop(live);
+    live = NULL;
+    return 0;
+}
+
 static void fake_with(struct fake *f, const char *const *extra)
 {
+    live = f;
     const char *args[32] = {"--fixtures", RS_FIXTURES_DIR};
     size_t n = 2;
     for (size_t i = 0; extra && extra[i]; i++)
@@ -203,7 +216,7 @@ static void redact_urls(void **state)
 static void success_counts_and_key_sent(void **state)
 {
     (void)state;
-    struct fake f;
+    static struct fake f; /* static: the teardown may stop it */
     struct ctx *c = calloc(1, sizeof(*c));
     struct http_config cfg;
     struct rs_log log;
@@ -232,10 +245,36 @@ static void success_counts_and_key_sent(void **state)
     free_ctx(c);
 }
 
+static void bearer_token_instead_of_key(void **state)
+{
+    (void)state;
+    static struct fake f; /* static: the teardown may stop it */
+    struct ctx *c = calloc(1, sizeof(*c));
+    struct http_config cfg;
+    struct rs_log log;
+    fake_with(&f, NULL);
+    base_config(&cfg, &f, c, &log);
+    cfg.api[RS_API_TMDB].key = "not-sent";
+    cfg.api[RS_API_TMDB].bearer = KEY;
+    run_engine(&cfg, c, 2, 0, NULL, NULL);
+    assert_int_equal(c->by_outcome[RS_OK], 2);
+    json_t *s = server_stats(&f);
+    json_t *recent = json_object_get(s, "recent");
+    assert_int_equal(json_array_size(recent), 2);
+    for (size_t i = 0; i < 2; i++) {
+        json_t *e = json_array_get(recent, i);
+        assert_string_equal(json_string_value(json_object_get(e, "auth")), "bearer");
+        assert_null(strstr(json_string_value(json_object_get(e, "query")), "api_key"));
+    }
+    json_decref(s);
+    fake_stop(&f);
+    free_ctx(c);
+}
+
 static void not_found_is_not_retried(void **state)
 {
     (void)state;
-    struct fake f;
+    static struct fake f; /* static: the teardown may stop it */
     struct ctx *c = calloc(1, sizeof(*c));
     struct http_config cfg;
     struct rs_log log;
@@ -285,7 +324,7 @@ static void each_fault_kind(void **state)
         {"truncated", RS_ERR_NETWORK, 0, 3},
     };
     for (size_t k = 0; k < RS_ARRAY_LEN(cases); k++) {
-        struct fake f;
+        static struct fake f; /* static: the teardown may stop it */
         struct ctx *c = calloc(1, sizeof(*c));
         struct http_config cfg;
         struct rs_log log;
@@ -311,7 +350,7 @@ static void each_fault_kind(void **state)
 static void concurrency_cap_held(void **state)
 {
     (void)state;
-    struct fake f;
+    static struct fake f; /* static: the teardown may stop it */
     struct ctx *c = calloc(1, sizeof(*c));
     struct http_config cfg;
     struct rs_log log;
@@ -335,7 +374,7 @@ static void concurrency_cap_held(void **state)
 static void daily_limit_stops_without_network(void **state)
 {
     (void)state;
-    struct fake f;
+    static struct fake f; /* static: the teardown may stop it */
     struct ctx *c = calloc(1, sizeof(*c));
     struct http_config cfg;
     struct rs_log log;
@@ -380,7 +419,7 @@ static void daily_limit_stops_without_network(void **state)
 static void bad_key_stops_api(void **state)
 {
     (void)state;
-    struct fake f;
+    static struct fake f; /* static: the teardown may stop it */
     struct ctx *c = calloc(1, sizeof(*c));
     struct http_config cfg;
     struct rs_log log;
@@ -418,7 +457,7 @@ static void bad_key_stops_api(void **state)
 static void omdb_request_limit_stops_omdb(void **state)
 {
     (void)state;
-    struct fake f;
+    static struct fake f; /* static: the teardown may stop it */
     struct ctx *c = calloc(1, sizeof(*c));
     struct http_config cfg;
     struct rs_log log;
@@ -449,7 +488,7 @@ static void keys_never_logged(void **state)
 {
     (void)state;
     static const char secret[] = "Sup3rS3cretKey";
-    struct fake f;
+    static struct fake f; /* static: the teardown may stop it */
     struct ctx *c = calloc(1, sizeof(*c));
     struct http_config cfg;
     struct rs_log log;
@@ -483,7 +522,7 @@ static void keys_never_logged(void **state)
 static void cancel_mid_batch(void **state)
 {
     (void)state;
-    struct fake f;
+    static struct fake f; /* static: the teardown may stop it */
     struct ctx *c = calloc(1, sizeof(*c));
     struct http_config cfg;
     struct rs_log log;
@@ -509,7 +548,7 @@ static void cancel_mid_batch(void **state)
 static void retry_after_honoured(void **state)
 {
     (void)state;
-    struct fake f;
+    static struct fake f; /* static: the teardown may stop it */
     struct ctx *c = calloc(1, sizeof(*c));
     struct http_config cfg;
     struct rs_log log;
@@ -532,17 +571,18 @@ static void retry_after_honoured(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(redact_urls),
-        cmocka_unit_test(success_counts_and_key_sent),
-        cmocka_unit_test(not_found_is_not_retried),
-        cmocka_unit_test(each_fault_kind),
-        cmocka_unit_test(concurrency_cap_held),
-        cmocka_unit_test(daily_limit_stops_without_network),
-        cmocka_unit_test(bad_key_stops_api),
-        cmocka_unit_test(omdb_request_limit_stops_omdb),
-        cmocka_unit_test(keys_never_logged),
-        cmocka_unit_test(cancel_mid_batch),
-        cmocka_unit_test(retry_after_honoured),
+        cmocka_unit_test_teardown(redact_urls, stop_live),
+        cmocka_unit_test_teardown(success_counts_and_key_sent, stop_live),
+        cmocka_unit_test_teardown(bearer_token_instead_of_key, stop_live),
+        cmocka_unit_test_teardown(not_found_is_not_retried, stop_live),
+        cmocka_unit_test_teardown(each_fault_kind, stop_live),
+        cmocka_unit_test_teardown(concurrency_cap_held, stop_live),
+        cmocka_unit_test_teardown(daily_limit_stops_without_network, stop_live),
+        cmocka_unit_test_teardown(bad_key_stops_api, stop_live),
+        cmocka_unit_test_teardown(omdb_request_limit_stops_omdb, stop_live),
+        cmocka_unit_test_teardown(keys_never_logged, stop_live),
+        cmocka_unit_test_teardown(cancel_mid_batch, stop_live),
+        cmocka_unit_test_teardown(retry_after_honoured, stop_live),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
