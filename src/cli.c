@@ -704,6 +704,53 @@ static void collect_options(struct cli *c, const struct collect_args *a, struct 
     }
 }
 
+static void dry_run_json(struct jw *w, const struct orch_options *o, const struct plan_item *items,
+                         size_t n, rs_time_t now)
+{
+    jw_object_begin(w);
+    jw_kbool(w, "dry_run", true);
+    jw_key(w, "discover");
+    jw_object_begin(w);
+    jw_kbool(w, "enabled", o->discover);
+    jw_kint(w, "start_year", o->start_year);
+    jw_kint(w, "end_year", o->end_year);
+    jw_kint(w, "max_pages", o->max_pages);
+    jw_kint(w, "min_vote_count", o->min_vote_count);
+    jw_object_end(w);
+    jw_key(w, "refresh");
+    jw_object_begin(w);
+    jw_kbool(w, "enabled", o->refresh);
+    jw_kint(w, "limit", (int64_t)o->refresh_limit);
+    jw_kint(w, "count", (int64_t)n);
+    jw_key(w, "movies");
+    plan_json(w, items, n, now);
+    jw_object_end(w);
+    jw_object_end(w);
+}
+
+static void dry_run_human(const struct orch_options *o, const struct plan_item *items, size_t n,
+                          rs_time_t now)
+{
+    int years = o->end_year - o->start_year + 1;
+    printf("Dry run: no API call, nothing written.\n");
+    if (o->discover && o->max_pages > 0)
+        printf("Discovery: %d to %d (%d year%s), vote_count >= %d, up to %d pages a year (%d requests at most)\n",
+               o->start_year, o->end_year, years, years == 1 ? "" : "s", o->min_vote_count,
+               o->max_pages, years * o->max_pages);
+    else if (o->discover)
+        printf("Discovery: %d to %d, vote_count >= %d, every page TMDB serves\n", o->start_year,
+               o->end_year, o->min_vote_count);
+    else
+        printf("Discovery: skipped (--refresh-only)\n");
+    if (!o->refresh) {
+        printf("Refresh: skipped (--discover-only)\n");
+        return;
+    }
+    printf("Refresh: %zu movie%s due now (limit %zu; movies discovered in this run come on top)\n\n",
+           n, n == 1 ? "" : "s", o->refresh_limit);
+    plan_table(items, n, now);
+}
+
 /* collect --dry-run: the discovery it would make and the movies it would refresh. */
 static int collect_dry_run(struct cli *c, const struct orch_options *o)
 {
@@ -714,48 +761,13 @@ static int collect_dry_run(struct cli *c, const struct orch_options *o)
         status = load_plan(c, o->refresh_limit, o->include_frozen, &items, &n);
     if (status != EXIT_OK)
         return status;
-    int years = o->end_year - o->start_year + 1;
     if (c->json) {
         struct jw w;
         jw_init(&w);
-        jw_object_begin(&w);
-        jw_kbool(&w, "dry_run", true);
-        jw_key(&w, "discover");
-        jw_object_begin(&w);
-        jw_kbool(&w, "enabled", o->discover);
-        jw_kint(&w, "start_year", o->start_year);
-        jw_kint(&w, "end_year", o->end_year);
-        jw_kint(&w, "max_pages", o->max_pages);
-        jw_kint(&w, "min_vote_count", o->min_vote_count);
-        jw_object_end(&w);
-        jw_key(&w, "refresh");
-        jw_object_begin(&w);
-        jw_kbool(&w, "enabled", o->refresh);
-        jw_kint(&w, "limit", (int64_t)o->refresh_limit);
-        jw_kint(&w, "count", (int64_t)n);
-        jw_key(&w, "movies");
-        plan_json(&w, items, n, c->now);
-        jw_object_end(&w);
-        jw_object_end(&w);
+        dry_run_json(&w, o, items, n, c->now);
         status = emit_json(c, &w);
     } else {
-        printf("Dry run: no API call, nothing written.\n");
-        if (o->discover && o->max_pages > 0)
-            printf("Discovery: %d to %d (%d year%s), vote_count >= %d, up to %d pages a year (%d requests at most)\n",
-                   o->start_year, o->end_year, years, years == 1 ? "" : "s", o->min_vote_count,
-                   o->max_pages, years * o->max_pages);
-        else if (o->discover)
-            printf("Discovery: %d to %d, vote_count >= %d, every page TMDB serves\n", o->start_year,
-                   o->end_year, o->min_vote_count);
-        else
-            printf("Discovery: skipped (--refresh-only)\n");
-        if (o->refresh) {
-            printf("Refresh: %zu movie%s due now (limit %zu; movies discovered in this run come on top)\n\n",
-                   n, n == 1 ? "" : "s", o->refresh_limit);
-            plan_table(items, n, c->now);
-        } else {
-            printf("Refresh: skipped (--discover-only)\n");
-        }
+        dry_run_human(o, items, n, c->now);
     }
     free(items);
     return status;
@@ -904,8 +916,58 @@ static long long stats_field(const char *json, const char *key)
     return p ? strtoll(p + strlen(pat), NULL, 10) : 0;
 }
 
-static void report_json(const struct cli *c, const struct store_report *r, const int64_t limit[RS_API_COUNT],
-                        struct jw *w)
+static void report_json_api(struct jw *w, const struct store_report_api *a, int64_t limit)
+{
+    jw_object_begin(w);
+    jw_kint(w, "requests_today", window_total(&a->today));
+    jw_kint(w, "requests_7d", window_total(&a->last7));
+    jw_kint(w, "requests_30d", window_total(&a->last30));
+    jw_kint(w, "daily_limit", limit);
+    jw_key(w, "success_rate_30d");
+    if (success_rate(a) < 0)
+        jw_null(w);
+    else
+        jw_double(w, success_rate(a));
+    jw_key(w, "errors_30d");
+    jw_object_begin(w);
+    for (int e = RS_OUTCOME_FIRST; e <= RS_OUTCOME_LAST; e++)
+        jw_kint(w, rs_errname((enum rs_err)e), a->last30.count[e]);
+    jw_object_end(w);
+    jw_kint(w, "due_now", a->due_now);
+    jw_object_end(w);
+}
+
+static void report_json_category(struct jw *w, const struct store_report_category *cat)
+{
+    jw_object_begin(w);
+    jw_kint(w, "movies", cat->movies);
+    jw_kint(w, "due", cat->due);
+    jw_kint(w, "frozen", cat->frozen);
+    jw_key(w, "up_to_date_share");
+    if (coverage(cat) < 0)
+        jw_null(w);
+    else
+        jw_double(w, coverage(cat));
+    jw_object_end(w);
+}
+
+static void report_json_run(struct jw *w, const struct store_report_run *run)
+{
+    char stamp[32];
+    jw_object_begin(w);
+    jw_kint(w, "run_id", run->run_id);
+    jw_kstring(w, "started_at", rs_time_format(run->started_at, stamp, sizeof(stamp)));
+    jw_kstring(w, "ended_at",
+               run->ended_at.set ? rs_time_format(run->ended_at.v, stamp, sizeof(stamp)) : NULL);
+    jw_kint(w, "status", run->status);
+    jw_key(w, "stats");
+    jw_raw(w, run->stats_json[0] ? run->stats_json : NULL);
+    jw_object_end(w);
+}
+
+/* stats --json: the same numbers as the human report. */
+static void report_json(const struct cli *c, const struct store_report *r,
+                        const int64_t limit[RS_API_COUNT], struct jw *w)
 {
     char stamp[32];
     jw_object_begin(w);
@@ -918,57 +980,21 @@ static void report_json(const struct cli *c, const struct store_report *r, const
     jw_key(w, "apis");
     jw_object_begin(w);
     for (int api = 0; api < RS_API_COUNT; api++) {
-        const struct store_report_api *a = &r->api[api];
         jw_key(w, rs_api_name((enum rs_api)api));
-        jw_object_begin(w);
-        jw_kint(w, "requests_today", window_total(&a->today));
-        jw_kint(w, "requests_7d", window_total(&a->last7));
-        jw_kint(w, "requests_30d", window_total(&a->last30));
-        jw_kint(w, "daily_limit", limit[api]);
-        jw_key(w, "success_rate_30d");
-        if (success_rate(a) < 0)
-            jw_null(w);
-        else
-            jw_double(w, success_rate(a));
-        jw_key(w, "errors_30d");
-        jw_object_begin(w);
-        for (int e = RS_OUTCOME_FIRST; e <= RS_OUTCOME_LAST; e++)
-            jw_kint(w, rs_errname((enum rs_err)e), a->last30.count[e]);
-        jw_object_end(w);
-        jw_kint(w, "due_now", a->due_now);
-        jw_object_end(w);
+        report_json_api(w, &r->api[api], limit[api]);
     }
     jw_object_end(w);
     jw_key(w, "coverage");
     jw_object_begin(w);
     for (int k = 0; k < REFRESH_CATEGORY_COUNT; k++) {
-        const struct store_report_category *cat = &r->category[k];
         jw_key(w, refresh_category_name((enum refresh_category)k));
-        jw_object_begin(w);
-        jw_kint(w, "movies", cat->movies);
-        jw_kint(w, "due", cat->due);
-        jw_kint(w, "frozen", cat->frozen);
-        jw_key(w, "up_to_date_share");
-        if (coverage(cat) < 0)
-            jw_null(w);
-        else
-            jw_double(w, coverage(cat));
-        jw_object_end(w);
+        report_json_category(w, &r->category[k]);
     }
     jw_object_end(w);
     jw_key(w, "runs");
     jw_array_begin(w);
-    for (size_t i = 0; i < r->n_runs; i++) {
-        const struct store_report_run *run = &r->runs[i];
-        jw_object_begin(w);
-        jw_kint(w, "run_id", run->run_id);
-        jw_kstring(w, "started_at", rs_time_format(run->started_at, stamp, sizeof(stamp)));
-        jw_kstring(w, "ended_at", run->ended_at.set ? rs_time_format(run->ended_at.v, stamp, sizeof(stamp)) : NULL);
-        jw_kint(w, "status", run->status);
-        jw_key(w, "stats");
-        jw_raw(w, run->stats_json[0] ? run->stats_json : NULL);
-        jw_object_end(w);
-    }
+    for (size_t i = 0; i < r->n_runs; i++)
+        report_json_run(w, &r->runs[i]);
     jw_array_end(w);
     jw_object_end(w);
 }
@@ -1097,6 +1123,25 @@ static const char *format_of(const char *path)
     return "csv";
 }
 
+/* What export wrote: the file, its format and size. */
+static int export_done(const struct cli *c, const char *format, const char *out)
+{
+    struct stat sb;
+    long long bytes = stat(out, &sb) == 0 ? (long long)sb.st_size : 0;
+    if (c->json) {
+        struct jw w;
+        jw_init(&w);
+        jw_object_begin(&w);
+        jw_kstring(&w, "format", format);
+        jw_kstring(&w, "out", out);
+        jw_kint(&w, "bytes", bytes);
+        jw_object_end(&w);
+        return emit_json(c, &w);
+    }
+    printf("wrote %s (%s, %lld bytes)\n", out, format, bytes);
+    return EXIT_OK;
+}
+
 static int cmd_export(struct cli *c, int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -1131,20 +1176,7 @@ static int cmd_export(struct cli *c, int argc, char **argv)
     store_close(st);
     if (rc != RS_OK)
         return fail_rs(c, rc, &err);
-    struct stat sb;
-    long long bytes = stat(out, &sb) == 0 ? (long long)sb.st_size : 0;
-    if (c->json) {
-        struct jw w;
-        jw_init(&w);
-        jw_object_begin(&w);
-        jw_kstring(&w, "format", format);
-        jw_kstring(&w, "out", out);
-        jw_kint(&w, "bytes", bytes);
-        jw_object_end(&w);
-        return emit_json(c, &w);
-    }
-    printf("wrote %s (%s, %lld bytes)\n", out, format, bytes);
-    return EXIT_OK;
+    return export_done(c, format, out);
 }
 
 /* ---- unfreeze ------------------------------------------------------------------------ */
