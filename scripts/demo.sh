@@ -18,6 +18,9 @@ for prog in "$reelsync" "$fakeapi"; do
     fi
 done
 
+# Each demo starts from an empty database, so it always shows a first collection.
+rm -f "$db" "$db.wal"
+
 workdir=$(mktemp -d "${TMPDIR:-/tmp}/reelsync-demo.XXXXXX")
 fake_pid=""
 cleanup() {

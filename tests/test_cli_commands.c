@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "test.h"
+#include "reelsync/store.h"
 
 #define NOW "2026-11-25"
 #define LATER "2026-12-27" /* 32 days on: every movie released in 2026 is due again */
@@ -245,6 +246,23 @@ static void rejected_key(void **state)
     free(db);
 }
 
+/* Another process holds the database: exit 1, one line that says so and what to check. */
+static void locked_database(void **state)
+{
+    struct world *w = *state;
+    struct store *st = NULL;
+    struct rs_error err = {0};
+    assert_int_equal(store_open(w->db, STORE_READ_WRITE, &st, &err), RS_OK);
+    struct run_result r;
+    run(w, (const char *[]){"--quiet", "collect", "--refresh-only", NULL}, &r);
+    assert_int_equal(r.status, 1);
+    assert_non_null(strstr(r.err, "reelsync: collect: "));
+    assert_non_null(strstr(r.err, "(is another reelsync running?)"));
+    assert_string_equal(r.out, "");
+    run_result_free(&r);
+    store_close(st);
+}
+
 /* Not a terminal (a file): progress comes as log lines, with no control character at all. */
 static void progress_plain_when_not_a_tty(void **state)
 {
@@ -307,6 +325,7 @@ int main(void)
         cmocka_unit_test(collect_json_keys), cmocka_unit_test(plan_after_collect),
         cmocka_unit_test(stats_json),        cmocka_unit_test(exports),
         cmocka_unit_test(unfreeze),          cmocka_unit_test(rejected_key),
+        cmocka_unit_test(locked_database),
         cmocka_unit_test(progress_plain_when_not_a_tty),
         cmocka_unit_test(progress_live_on_a_pty),
     };
