@@ -148,6 +148,10 @@ static const char *hint_for(enum rs_err code)
 static int fail_rs(const struct cli *c, enum rs_err code, const struct rs_error *err)
 {
     const char *why = err && err->msg[0] ? err->msg : rs_strerror(code);
+    size_t len = strlen(why);
+    /* A message from below that already says what to do keeps its own advice. */
+    if (len > 0 && why[len - 1] == ')')
+        return fail(exit_status(code), "%s: %s", c->cmd, why);
     return fail(exit_status(code), "%s: %s (%s)", c->cmd, why, hint_for(code));
 }
 
