@@ -206,12 +206,14 @@ static void progress_show(struct progress *pr, const struct orch_progress *p, in
         format_duration((double)(p->total - p->done) / rate, eta, sizeof(eta));
     const char *unit = p->phase == ORCH_DISCOVER ? "pages" : "movies";
     if (pr->tty) {
-        fprintf(stderr, "\r\033[K%s %lld/%lld %s  %.1f/s  eta %s  errors %lld", phase_name(p->phase),
-                (long long)p->done, (long long)p->total, unit, rate, eta, (long long)p->errors);
+        fprintf(stderr, "\r\033[K%s %lld/%lld %s  %.1f/s  eta %s  errors %lld",
+                phase_name(p->phase), (long long)p->done, (long long)p->total, unit, rate, eta,
+                (long long)p->errors);
         fflush(stderr);
         pr->drawn = true;
     } else {
-        rs_logf(pr->log, RS_LOG_INFO, "progress phase=%s done=%lld total=%lld unit=%s rate=%.1f/s eta=%s errors=%lld",
+        rs_logf(pr->log, RS_LOG_INFO,
+                "progress phase=%s done=%lld total=%lld unit=%s rate=%.1f/s eta=%s errors=%lld",
                 phase_name(p->phase), (long long)p->done, (long long)p->total, unit, rate, eta,
                 (long long)p->errors);
     }
@@ -301,8 +303,8 @@ static bool parse_rate(const char *s, double max, double *out)
 
 static int bad_value(const char *cmd, const char *opt, const char *value, const char *want)
 {
-    return fail(EXIT_USAGE, "%s: bad value '%s' for --%s: %s (see 'reelsync %s --help')", cmd, value,
-                opt, want, cmd);
+    return fail(EXIT_USAGE, "%s: bad value '%s' for --%s: %s (see 'reelsync %s --help')", cmd,
+                value, opt, want, cmd);
 }
 
 /* The one line for what getopt_long rejected (opterr is 0; optstring starts with ':'). */
@@ -340,7 +342,9 @@ static int open_db(const struct cli *c, enum store_mode mode, struct store **st)
 {
     struct rs_error err = {0};
     if (strcmp(c->cmd, "collect") != 0 && !file_exists(c->db))
-        return fail(EXIT_FAILED, "%s: cannot open '%s': no such database (run 'reelsync --db %s collect' first, or check --db)",
+        return fail(EXIT_FAILED,
+                    "%s: cannot open '%s': no such database (run 'reelsync --db %s collect' first, "
+                    "or check --db)",
                     c->cmd, c->db, c->db);
     enum rs_err rc = store_open(c->db, mode, st, &err);
     if (rc != RS_OK)
@@ -353,7 +357,10 @@ static int emit_json(const struct cli *c, struct jw *w)
 {
     int status = EXIT_OK;
     if (jw_status(w) != RS_OK)
-        status = fail(EXIT_FAILED, "%s: cannot write the JSON report: out of memory (free some memory and run again)", c->cmd);
+        status =
+            fail(EXIT_FAILED,
+                 "%s: cannot write the JSON report: out of memory (free some memory and run again)",
+                 c->cmd);
     else
         printf("%s\n", jw_text(w));
     jw_release(w);
@@ -438,7 +445,9 @@ static void plan_json(struct jw *w, const struct plan_item *items, size_t n, rs_
         jw_kstring(w, "imdb_id", it->imdb_id[0] ? it->imdb_id : NULL);
         jw_kstring(w, "title", it->title[0] ? it->title : NULL);
         jw_kstring(w, "release_date",
-                   it->release_date.set ? rs_date_format((rs_date_t)it->release_date.v, date, sizeof(date)) : NULL);
+                   it->release_date.set
+                       ? rs_date_format((rs_date_t)it->release_date.v, date, sizeof(date))
+                       : NULL);
         jw_kstring(w, "category", refresh_category_name(it->category));
         jw_kint(w, "age_days", it->age_days);
         jw_kbool(w, "needs_tmdb", it->needs_tmdb);
@@ -488,10 +497,9 @@ static const char plan_usage[] =
 
 static int cmd_plan(struct cli *c, int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"limit", required_argument, NULL, 'l'},
-        {"include-frozen", no_argument, NULL, 'f'},
-        {NULL, 0, NULL, 0}};
+    static const struct option longopts[] = {{"limit", required_argument, NULL, 'l'},
+                                             {"include-frozen", no_argument, NULL, 'f'},
+                                             {NULL, 0, NULL, 0}};
     long limit = 0;
     bool include_frozen = false;
     int ch;
@@ -540,7 +548,8 @@ static const char collect_usage[] =
     "  --start-year Y, --end-year Y   discovery window (default: this year)\n"
     "  --min-vote-count N             TMDB vote_count.gte (default 200)\n"
     "  --max-pages N                  discover pages per year; 0 = every page (default 5)\n"
-    "  --refresh-limit N              most movies refreshed in this run (default 100; 0 = no limit)\n"
+    "  --refresh-limit N              most movies refreshed in this run (default 100; 0 = no "
+    "limit)\n"
     "  --refresh-only                 skip discovery\n"
     "  --discover-only                skip the refresh (needs no OMDB key)\n"
     "  --include-frozen               refresh frozen movies too\n"
@@ -560,8 +569,21 @@ static const char collect_usage[] =
     "  reelsync --db movies.duckdb collect --refresh-only --refresh-limit 100   # daily cron\n";
 
 enum collect_opt {
-    O_START = 1000, O_END, O_VOTES, O_PAGES, O_LIMIT, O_REFRESH_ONLY, O_DISCOVER_ONLY, O_FROZEN,
-    O_DRY, O_TMDB_RPS, O_TMDB_CONC, O_OMDB_RPS, O_OMDB_CONC, O_TMDB_DAILY, O_OMDB_DAILY
+    O_START = 1000,
+    O_END,
+    O_VOTES,
+    O_PAGES,
+    O_LIMIT,
+    O_REFRESH_ONLY,
+    O_DISCOVER_ONLY,
+    O_FROZEN,
+    O_DRY,
+    O_TMDB_RPS,
+    O_TMDB_CONC,
+    O_OMDB_RPS,
+    O_OMDB_CONC,
+    O_TMDB_DAILY,
+    O_OMDB_DAILY
 };
 
 static const struct option collect_longopts[] = {
@@ -601,15 +623,35 @@ static int collect_number(const char *cmd, int ch, const char *v, struct collect
     long *target = NULL, min = 0, max = 1000000000;
     const char *want = "a whole number, 0 or more";
     switch (ch) {
-    case O_START: target = &a->start_year; break;
-    case O_END: target = &a->end_year; break;
-    case O_VOTES: target = &a->min_votes; break;
-    case O_PAGES: target = &a->max_pages; max = 500; want = "a whole number from 0 to 500"; break;
-    case O_LIMIT: target = &a->refresh_limit; break;
-    case O_TMDB_CONC: target = &a->concurrency[RS_API_TMDB]; break;
-    case O_OMDB_CONC: target = &a->concurrency[RS_API_OMDB]; break;
-    case O_TMDB_DAILY: target = &a->daily[RS_API_TMDB]; break;
-    case O_OMDB_DAILY: target = &a->daily[RS_API_OMDB]; break;
+    case O_START:
+        target = &a->start_year;
+        break;
+    case O_END:
+        target = &a->end_year;
+        break;
+    case O_VOTES:
+        target = &a->min_votes;
+        break;
+    case O_PAGES:
+        target = &a->max_pages;
+        max = 500;
+        want = "a whole number from 0 to 500";
+        break;
+    case O_LIMIT:
+        target = &a->refresh_limit;
+        break;
+    case O_TMDB_CONC:
+        target = &a->concurrency[RS_API_TMDB];
+        break;
+    case O_OMDB_CONC:
+        target = &a->concurrency[RS_API_OMDB];
+        break;
+    case O_TMDB_DAILY:
+        target = &a->daily[RS_API_TMDB];
+        break;
+    case O_OMDB_DAILY:
+        target = &a->daily[RS_API_OMDB];
+        break;
     case O_TMDB_RPS:
     case O_OMDB_RPS:
         if (!parse_rate(v, 10000.0, &a->rps[ch == O_TMDB_RPS ? RS_API_TMDB : RS_API_OMDB]))
@@ -637,8 +679,12 @@ static int collect_parse(struct cli *c, int argc, char **argv, struct collect_ar
 {
     int y, m, d;
     rs_date_to_ymd(rs_time_day(c->now), &y, &m, &d);
-    *a = (struct collect_args){.start_year = y, .end_year = y, .min_votes = 200, .max_pages = 5,
-                               .refresh_limit = 100, .concurrency = {10, 5},
+    *a = (struct collect_args){.start_year = y,
+                               .end_year = y,
+                               .min_votes = 200,
+                               .max_pages = 5,
+                               .refresh_limit = 100,
+                               .concurrency = {10, 5},
                                .daily = {DEFAULT_TMDB_DAILY, DEFAULT_OMDB_DAILY},
                                .rps = {4.0, 2.0}};
     int ch;
@@ -659,9 +705,12 @@ static int collect_parse(struct cli *c, int argc, char **argv, struct collect_ar
     if (no_operands(c->cmd, argc, argv) != EXIT_OK)
         return EXIT_USAGE;
     if (a->refresh_only && a->discover_only)
-        return fail(EXIT_USAGE, "collect: --refresh-only and --discover-only exclude each other (give one, or neither for both phases)");
+        return fail(EXIT_USAGE, "collect: --refresh-only and --discover-only exclude each other "
+                                "(give one, or neither for both phases)");
     if (a->end_year < a->start_year)
-        return fail(EXIT_USAGE, "collect: --end-year %ld is before --start-year %ld (give an end year at or after the start year; both default to this year, %d)",
+        return fail(EXIT_USAGE,
+                    "collect: --end-year %ld is before --start-year %ld (give an end year at or "
+                    "after the start year; both default to this year, %d)",
                     a->end_year, a->start_year, y);
     return EXIT_OK;
 }
@@ -672,9 +721,11 @@ static int collect_check_keys(const struct cli *c, const struct collect_args *a)
     if (a->dry_run)
         return EXIT_OK;
     if (!c->tmdb_key && !c->tmdb_token)
-        return fail(EXIT_CONFIG, "TMDB_API_KEY is not set (export TMDB_API_KEY=... or TMDB_ACCESS_TOKEN=...; see reelsync collect --help)");
+        return fail(EXIT_CONFIG, "TMDB_API_KEY is not set (export TMDB_API_KEY=... or "
+                                 "TMDB_ACCESS_TOKEN=...; see reelsync collect --help)");
     if (!a->discover_only && !c->omdb_key)
-        return fail(EXIT_CONFIG, "OMDB_API_KEY is not set (export OMDB_API_KEY=..., or run collect --discover-only; see reelsync collect --help)");
+        return fail(EXIT_CONFIG, "OMDB_API_KEY is not set (export OMDB_API_KEY=..., or run collect "
+                                 "--discover-only; see reelsync collect --help)");
     return EXIT_OK;
 }
 
@@ -738,7 +789,8 @@ static void dry_run_human(const struct orch_options *o, const struct plan_item *
     int years = o->end_year - o->start_year + 1;
     printf("Dry run: no API call, nothing written.\n");
     if (o->discover && o->max_pages > 0)
-        printf("Discovery: %d to %d (%d year%s), vote_count >= %d, up to %d pages a year (%d requests at most)\n",
+        printf("Discovery: %d to %d (%d year%s), vote_count >= %d, up to %d pages a year (%d "
+               "requests at most)\n",
                o->start_year, o->end_year, years, years == 1 ? "" : "s", o->min_vote_count,
                o->max_pages, years * o->max_pages);
     else if (o->discover)
@@ -750,8 +802,9 @@ static void dry_run_human(const struct orch_options *o, const struct plan_item *
         printf("Refresh: skipped (--discover-only)\n");
         return;
     }
-    printf("Refresh: %zu movie%s due now (limit %zu; movies discovered in this run come on top)\n\n",
-           n, n == 1 ? "" : "s", o->refresh_limit);
+    printf(
+        "Refresh: %zu movie%s due now (limit %zu; movies discovered in this run come on top)\n\n",
+        n, n == 1 ? "" : "s", o->refresh_limit);
     plan_table(items, n, now);
 }
 
@@ -812,24 +865,29 @@ static void stats_json(struct jw *w, const struct orch_stats *s, enum rs_err rc)
 /* The seed's summary, then failures by class and requests by API. */
 static void stats_human(const struct orch_stats *s, enum rs_err rc)
 {
-    printf("Collection %s:\n", rc == RS_OK ? "complete" : rc == RS_ERR_CANCELLED ? "interrupted" : "stopped");
-    printf("- Movies discovered: %lld (%lld new)\n", (long long)s->discovered, (long long)s->discovered_new);
+    printf("Collection %s:\n", rc == RS_OK              ? "complete"
+                               : rc == RS_ERR_CANCELLED ? "interrupted"
+                                                        : "stopped");
+    printf("- Movies discovered: %lld (%lld new)\n", (long long)s->discovered,
+           (long long)s->discovered_new);
     printf("- TMDB updated: %lld\n", (long long)s->tmdb_updated);
     printf("- OMDB updated: %lld\n", (long long)s->omdb_updated);
     printf("- Movies frozen: %lld\n", (long long)s->frozen);
     printf("\nRequests: tmdb %lld, omdb %lld\n", (long long)s->requests[RS_API_TMDB],
            (long long)s->requests[RS_API_OMDB]);
-    printf("Failed movies: tmdb %lld, omdb %lld (they stay due)\n", (long long)s->failed[RS_API_TMDB],
-           (long long)s->failed[RS_API_OMDB]);
+    printf("Failed movies: tmdb %lld, omdb %lld (they stay due)\n",
+           (long long)s->failed[RS_API_TMDB], (long long)s->failed[RS_API_OMDB]);
     printf("Failures by class:");
     int shown = 0;
     for (int e = RS_OUTCOME_FIRST; e <= RS_OUTCOME_LAST; e++) {
         if (s->errors[e] > 0)
-            printf("%s %s %lld", shown++ ? "," : "", rs_errname((enum rs_err)e), (long long)s->errors[e]);
+            printf("%s %s %lld", shown++ ? "," : "", rs_errname((enum rs_err)e),
+                   (long long)s->errors[e]);
     }
     printf("%s\n", shown ? "" : " none");
     if (s->deferred_by_quota > 0)
-        printf("Deferred by the daily limit: %lld movies (due next run)\n", (long long)s->deferred_by_quota);
+        printf("Deferred by the daily limit: %lld movies (due next run)\n",
+               (long long)s->deferred_by_quota);
     if (s->omdb_skipped_no_imdb > 0)
         printf("No IMDb id (no OMDB request): %lld movies\n", (long long)s->omdb_skipped_no_imdb);
     printf("Duration: %.1f s\n", s->duration_s);
@@ -884,7 +942,8 @@ static const char stats_usage[] =
     "frozen movies, movies due now, movies without an IMDb id, and the last runs.\n"
     "\n"
     "Options:\n"
-    "  --tmdb-daily-limit N, --omdb-daily-limit N   the limits to compare with (default 40000, 1000)\n"
+    "  --tmdb-daily-limit N, --omdb-daily-limit N   the limits to compare with (default 40000, "
+    "1000)\n"
     "\n"
     "Example:\n"
     "  reelsync --db movies.duckdb stats\n"
@@ -1021,13 +1080,15 @@ static void report_apis(const struct store_report *r, const int64_t limit[RS_API
     printf("\n%-18s %9s %9s\n", "Errors (30 days)", "tmdb", "omdb");
     for (int e = RS_OUTCOME_FIRST; e <= RS_OUTCOME_LAST; e++)
         printf("  %-16s %9lld %9lld\n", rs_errname((enum rs_err)e),
-               (long long)r->api[RS_API_TMDB].last30.count[e], (long long)r->api[RS_API_OMDB].last30.count[e]);
+               (long long)r->api[RS_API_TMDB].last30.count[e],
+               (long long)r->api[RS_API_OMDB].last30.count[e]);
 }
 
 static void report_coverage_runs(const struct store_report *r)
 {
     char stamp[32];
-    printf("\n%-18s %9s %9s %11s %9s\n", "Refresh coverage", "movies", "due", "up to date", "frozen");
+    printf("\n%-18s %9s %9s %11s %9s\n", "Refresh coverage", "movies", "due", "up to date",
+           "frozen");
     for (int k = 0; k < REFRESH_CATEGORY_COUNT; k++) {
         const struct store_report_category *cat = &r->category[k];
         char share[16] = "-";
@@ -1044,28 +1105,31 @@ static void report_coverage_runs(const struct store_report *r)
         const char *j = run->stats_json;
         printf("  #%-5lld %s  %s  discovered %lld, tmdb %lld, omdb %lld, frozen %lld\n",
                (long long)run->run_id, rs_time_format(run->started_at, stamp, sizeof(stamp)),
-               !run->ended_at.set ? "unfinished" : run->status == 0 ? "ok    " : "failed",
+               !run->ended_at.set ? "unfinished"
+               : run->status == 0 ? "ok    "
+                                  : "failed",
                stats_field(j, "discovered"), stats_field(j, "tmdb_updated"),
                stats_field(j, "omdb_updated"), stats_field(j, "frozen"));
     }
 }
 
-static void report_human(const struct cli *c, const struct store_report *r, const int64_t limit[RS_API_COUNT])
+static void report_human(const struct cli *c, const struct store_report *r,
+                         const int64_t limit[RS_API_COUNT])
 {
     char stamp[32];
     printf("reelsync report for %s at %s\n\n", c->db, rs_time_format(c->now, stamp, sizeof(stamp)));
     printf("Movies: %lld (frozen %lld, gone from TMDB %lld, without an IMDb id %lld)\n",
-           (long long)r->movies, (long long)r->frozen, (long long)r->gone, (long long)r->missing_imdb);
+           (long long)r->movies, (long long)r->frozen, (long long)r->gone,
+           (long long)r->missing_imdb);
     report_apis(r, limit);
     report_coverage_runs(r);
 }
 
 static int cmd_stats(struct cli *c, int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"tmdb-daily-limit", required_argument, NULL, 't'},
-        {"omdb-daily-limit", required_argument, NULL, 'o'},
-        {NULL, 0, NULL, 0}};
+    static const struct option longopts[] = {{"tmdb-daily-limit", required_argument, NULL, 't'},
+                                             {"omdb-daily-limit", required_argument, NULL, 'o'},
+                                             {NULL, 0, NULL, 0}};
     int64_t limit[RS_API_COUNT] = {DEFAULT_TMDB_DAILY, DEFAULT_OMDB_DAILY};
     int ch;
     while ((ch = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
@@ -1148,10 +1212,9 @@ static int export_done(const struct cli *c, const char *format, const char *out)
 
 static int cmd_export(struct cli *c, int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"out", required_argument, NULL, 'o'},
-        {"format", required_argument, NULL, 'f'},
-        {NULL, 0, NULL, 0}};
+    static const struct option longopts[] = {{"out", required_argument, NULL, 'o'},
+                                             {"format", required_argument, NULL, 'f'},
+                                             {NULL, 0, NULL, 0}};
     const char *out = NULL, *format = NULL;
     int ch;
     while ((ch = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
@@ -1165,7 +1228,8 @@ static int cmd_export(struct cli *c, int argc, char **argv)
     if (no_operands(c->cmd, argc, argv) != EXIT_OK)
         return EXIT_USAGE;
     if (!out || !*out)
-        return fail(EXIT_USAGE, "export: no output file given (add --out PATH; see 'reelsync export --help')");
+        return fail(EXIT_USAGE,
+                    "export: no output file given (add --out PATH; see 'reelsync export --help')");
     if (!format)
         format = format_of(out);
     if (strcmp(format, "csv") != 0 && strcmp(format, "parquet") != 0 && strcmp(format, "json") != 0)
@@ -1210,7 +1274,8 @@ static int cmd_unfreeze(struct cli *c, int argc, char **argv)
     }
     size_t n = (size_t)(argc - optind);
     if (all == (n > 0))
-        return fail(EXIT_USAGE, "unfreeze: %s (give TMDB ids or --all; see 'reelsync unfreeze --help')",
+        return fail(EXIT_USAGE,
+                    "unfreeze: %s (give TMDB ids or --all; see 'reelsync unfreeze --help')",
                     all ? "--all and TMDB ids exclude each other" : "no movie given");
     int64_t *ids = calloc(n ? n : 1, sizeof(*ids));
     if (!ids)
@@ -1219,7 +1284,8 @@ static int cmd_unfreeze(struct cli *c, int argc, char **argv)
         long v;
         if (!parse_long(argv[optind + (int)i], 1, 2147483647L, &v)) {
             free(ids);
-            return fail(EXIT_USAGE, "unfreeze: '%s' is not a TMDB id (give whole numbers such as 27205)",
+            return fail(EXIT_USAGE,
+                        "unfreeze: '%s' is not a TMDB id (give whole numbers such as 27205)",
                         argv[optind + (int)i]);
         }
         ids[i] = v;
@@ -1260,7 +1326,8 @@ static const char main_usage[] =
     "  --db PATH                the database (default $REELSYNC_DB, else ./reelsync.duckdb)\n"
     "  --json                   print one JSON object on stdout instead of the report\n"
     "  --now TIME               pretend it is TIME (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ, UTC)\n"
-    "  --log-level L            error, warn, info or debug (default $REELSYNC_LOG_LEVEL, else info)\n"
+    "  --log-level L            error, warn, info or debug (default $REELSYNC_LOG_LEVEL, else "
+    "info)\n"
     "  --quiet, --no-progress   no progress display\n"
     "  -h, --help               this help; 'reelsync COMMAND --help' for a command's\n"
     "  --version                print the version\n"
@@ -1297,7 +1364,7 @@ struct global_args {
     const char *db, *now, *level;
     bool json, quiet, help, version;
     const struct cli_cmd *cmd;
-    int argc;    /* the command's argv: its name, then everything not global */
+    int argc; /* the command's argv: its name, then everything not global */
     char **argv;
 };
 
@@ -1306,10 +1373,10 @@ static const struct {
     const char *name;
     bool has_arg;
     enum gopt_id id;
-} gopts[] = {{"--db", true, G_DB}, {"--json", false, G_JSON}, {"--now", true, G_NOW},
-             {"--log-level", true, G_LOG}, {"--quiet", false, G_QUIET},
-             {"--no-progress", false, G_QUIET}, {"--help", false, G_HELP}, {"-h", false, G_HELP},
-             {"--version", false, G_VERSION}};
+} gopts[] = {
+    {"--db", true, G_DB},         {"--json", false, G_JSON},   {"--now", true, G_NOW},
+    {"--log-level", true, G_LOG}, {"--quiet", false, G_QUIET}, {"--no-progress", false, G_QUIET},
+    {"--help", false, G_HELP},    {"-h", false, G_HELP},       {"--version", false, G_VERSION}};
 
 /* Index of the global option ARG names ("--db" or "--db=PATH"), or -1; *VALUE: inline value. */
 static int match_global(const char *arg, const char **value)
@@ -1327,13 +1394,27 @@ static int match_global(const char *arg, const char **value)
 static void set_global(struct global_args *g, enum gopt_id id, const char *value)
 {
     switch (id) {
-    case G_DB: g->db = value; break;
-    case G_JSON: g->json = true; break;
-    case G_NOW: g->now = value; break;
-    case G_LOG: g->level = value; break;
-    case G_QUIET: g->quiet = true; break;
-    case G_HELP: g->help = true; break;
-    case G_VERSION: g->version = true; break;
+    case G_DB:
+        g->db = value;
+        break;
+    case G_JSON:
+        g->json = true;
+        break;
+    case G_NOW:
+        g->now = value;
+        break;
+    case G_LOG:
+        g->level = value;
+        break;
+    case G_QUIET:
+        g->quiet = true;
+        break;
+    case G_HELP:
+        g->help = true;
+        break;
+    case G_VERSION:
+        g->version = true;
+        break;
     }
 }
 
@@ -1344,10 +1425,12 @@ static int take_global(struct global_args *g, int k, int argc, char **argv, int 
     match_global(argv[*i], &value);
     if (gopts[k].has_arg && !value) {
         if (*i + 1 >= argc)
-            return fail(EXIT_USAGE, "option '%s' needs a value (see 'reelsync --help')", gopts[k].name);
+            return fail(EXIT_USAGE, "option '%s' needs a value (see 'reelsync --help')",
+                        gopts[k].name);
         value = argv[++*i];
     } else if (!gopts[k].has_arg && value) {
-        return fail(EXIT_USAGE, "option '%s' takes no value (see 'reelsync --help')", gopts[k].name);
+        return fail(EXIT_USAGE, "option '%s' takes no value (see 'reelsync --help')",
+                    gopts[k].name);
     }
     set_global(g, gopts[k].id, value);
     return EXIT_OK;
@@ -1376,7 +1459,8 @@ static int scan_globals(int argc, char **argv, struct global_args *g)
         } else if (!g->cmd && strcmp(argv[i], "--") != 0) {
             g->cmd = find_cmd(argv[i]);
             if (!g->cmd)
-                return fail(EXIT_USAGE, "'%s' is not a reelsync command (see 'reelsync --help')", argv[i]);
+                return fail(EXIT_USAGE, "'%s' is not a reelsync command (see 'reelsync --help')",
+                            argv[i]);
             g->argv[0] = argv[i];
         } else {
             dashdash = dashdash || strcmp(argv[i], "--") == 0;
@@ -1406,25 +1490,34 @@ static int settle(struct cli *c, const struct global_args *g)
         return fail(EXIT_USAGE, "--db needs a file name (see 'reelsync --help')");
     c->now = rs_clock_now();
     if (g->now && !rs_time_parse(g->now, &c->now))
-        return fail(EXIT_USAGE, "bad value '%s' for --now: not a UTC time (give YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ)", g->now);
+        return fail(
+            EXIT_USAGE,
+            "bad value '%s' for --now: not a UTC time (give YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ)",
+            g->now);
     c->level = RS_LOG_INFO;
     if (g->level && !rs_log_level_parse(g->level, &c->level))
-        return fail(EXIT_USAGE, "bad value '%s' for --log-level (give error, warn, info or debug)", g->level);
-    if (!g->level && env("REELSYNC_LOG_LEVEL") && !rs_log_level_parse(env("REELSYNC_LOG_LEVEL"), &c->level))
-        return fail(EXIT_CONFIG, "REELSYNC_LOG_LEVEL '%s' is not a log level (set it to error, warn, info or debug)",
-                    env("REELSYNC_LOG_LEVEL"));
+        return fail(EXIT_USAGE, "bad value '%s' for --log-level (give error, warn, info or debug)",
+                    g->level);
+    if (!g->level && env("REELSYNC_LOG_LEVEL") &&
+        !rs_log_level_parse(env("REELSYNC_LOG_LEVEL"), &c->level))
+        return fail(
+            EXIT_CONFIG,
+            "REELSYNC_LOG_LEVEL '%s' is not a log level (set it to error, warn, info or debug)",
+            env("REELSYNC_LOG_LEVEL"));
     c->tmdb_key = env("TMDB_API_KEY");
     c->tmdb_token = env("TMDB_ACCESS_TOKEN");
     c->omdb_key = env("OMDB_API_KEY");
     for (int api = 0; api < RS_API_COUNT; api++) {
         const char *url = env(url_vars[api]);
         c->base_url[api] = url ? url : url_defaults[api];
-        if (strncmp(c->base_url[api], "http://", 7) != 0 && strncmp(c->base_url[api], "https://", 8) != 0)
+        if (strncmp(c->base_url[api], "http://", 7) != 0 &&
+            strncmp(c->base_url[api], "https://", 8) != 0)
             return fail(EXIT_CONFIG, "%s '%s' is not an http(s) URL (fix it, or unset it for %s)",
                         url_vars[api], c->base_url[api], url_defaults[api]);
     }
     c->log = (struct rs_log){.fn = log_sink, .ctx = c, .level = c->level};
-    c->progress = (struct progress){.enabled = !g->quiet, .tty = isatty(STDERR_FILENO) == 1, .log = &c->log};
+    c->progress =
+        (struct progress){.enabled = !g->quiet, .tty = isatty(STDERR_FILENO) == 1, .log = &c->log};
     return EXIT_OK;
 }
 

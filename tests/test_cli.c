@@ -35,7 +35,8 @@ static int teardown(void **state)
     return 0;
 }
 
-/* Runs build/reelsync with ARGS (NULL-terminated) and ENV; keys are cleared unless ENV sets them. */
+/* Runs build/reelsync with ARGS (NULL-terminated) and ENV; keys are cleared unless ENV sets them.
+ */
 static void run(const char *const *args, const char *const *env, struct run_result *r)
 {
     const char *argv[32] = {RS_REELSYNC_BIN};
@@ -43,9 +44,9 @@ static void run(const char *const *args, const char *const *env, struct run_resu
     for (size_t i = 0; args[i]; i++)
         argv[n++] = args[i];
     argv[n] = NULL;
-    const char *full_env[32] = {"TMDB_API_KEY=", "TMDB_ACCESS_TOKEN=", "OMDB_API_KEY=",
-                                "REELSYNC_DB=", "REELSYNC_LOG_LEVEL=", "TMDB_BASE_URL=",
-                                "OMDB_BASE_URL="};
+    const char *full_env[32] = {
+        "TMDB_API_KEY=",       "TMDB_ACCESS_TOKEN=", "OMDB_API_KEY=", "REELSYNC_DB=",
+        "REELSYNC_LOG_LEVEL=", "TMDB_BASE_URL=",     "OMDB_BASE_URL="};
     size_t m = 7;
     for (size_t i = 0; env && env[i]; i++)
         full_env[m++] = env[i];
@@ -129,7 +130,8 @@ static void bad_command_lines(void **state)
         {{"collect", "--omdb-rps", "fast"}, "bad value 'fast' for --omdb-rps"},
         {{"collect", "--start-year", "20x4"}, "bad value '20x4' for --start-year"},
         {{"collect", "--start-year", ""}, "bad value '' for --start-year"},
-        {{"collect", "--start-year", "2024", "--end-year", "2020"}, "--end-year 2020 is before --start-year 2024"},
+        {{"collect", "--start-year", "2024", "--end-year", "2020"},
+         "--end-year 2020 is before --start-year 2024"},
         {{"collect", "--refresh-only", "--discover-only"}, "--refresh-only and --discover-only"},
         {{"collect", "--bogus"}, "unknown option '--bogus'"},
         {{"collect", "--bogus=1"}, "unknown option '--bogus'"},
@@ -189,7 +191,8 @@ static void missing_keys(void **state)
     assert_null(strstr(r.err, "s3cr3t"));
     run_result_free(&r);
 
-    run((const char *[]){"--db", c->db, "plan", NULL}, (const char *[]){"REELSYNC_LOG_LEVEL=loud", NULL}, &r);
+    run((const char *[]){"--db", c->db, "plan", NULL},
+        (const char *[]){"REELSYNC_LOG_LEVEL=loud", NULL}, &r);
     assert_one_error(&r, 3, "REELSYNC_LOG_LEVEL 'loud'");
     run_result_free(&r);
 
@@ -230,8 +233,8 @@ static void dry_run_and_option_positions(void **state)
          "2020", "--max-pages", "3", NULL},
         {"collect", "--dry-run", "--start-year=2020", "--max-pages=3", "--db", c->db, "--json",
          "--now=2024-06-01", NULL},
-        {"--json", "collect", "--now", "2024-06-01T10:00:00Z", "--start-year", "2020",
-         "--dry-run", "--db", c->db, "--max-pages", "3", NULL},
+        {"--json", "collect", "--now", "2024-06-01T10:00:00Z", "--start-year", "2020", "--dry-run",
+         "--db", c->db, "--max-pages", "3", NULL},
     };
     char *first = NULL;
     for (size_t i = 0; i < 3; i++) {

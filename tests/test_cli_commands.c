@@ -16,8 +16,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "test.h"
 #include "reelsync/store.h"
+#include "test.h"
 
 #define NOW "2026-11-25"
 #define LATER "2026-12-27" /* 32 days on: every movie released in 2026 is due again */
@@ -72,8 +72,8 @@ static int64_t jget(json_t *doc, const char *a, const char *b)
 }
 
 static const char *const collect_args[] = {
-    "collect", "--json", "--quiet", "--start-year", "2026", "--end-year", "2026",
-    "--max-pages", "1", "--tmdb-rps", "200", "--omdb-rps", "200", NULL};
+    "collect",     "--json", "--quiet",    "--start-year", "2026",       "--end-year", "2026",
+    "--max-pages", "1",      "--tmdb-rps", "200",          "--omdb-rps", "200",        NULL};
 
 static int world_setup(void **state)
 {
@@ -114,8 +114,9 @@ static int world_teardown(void **state)
 static void collect_json_keys(void **state)
 {
     struct world *w = *state;
-    static const char *const classes[] = {"network", "timeout", "rate_limited", "server_error",
-                                          "not_found", "auth", "bad_response", "quota_exhausted"};
+    static const char *const classes[] = {"network",      "timeout",        "rate_limited",
+                                          "server_error", "not_found",      "auth",
+                                          "bad_response", "quota_exhausted"};
     json_t *s = w->collect;
     int64_t discovered = jget(s, "discovered", NULL);
     assert_true(discovered >= 1 && discovered <= 20); /* one page of at most 20 */
@@ -229,8 +230,9 @@ static void rejected_key(void **state)
 {
     struct world *w = *state;
     char *db = path_join(w->dir, "badkey.duckdb");
-    const char *argv[] = {RS_REELSYNC_BIN, "--db", db, "--quiet", "--log-level", "error",
-                          "collect", "--discover-only", NULL};
+    const char *argv[] = {
+        RS_REELSYNC_BIN,   "--db", db, "--quiet", "--log-level", "error", "collect",
+        "--discover-only", NULL};
     const char *env[] = {w->env[0], w->env[1], "TMDB_API_KEY=wr0ng-k3y", NULL};
     struct run_result r;
     run_program(argv, env, &r);
@@ -269,8 +271,10 @@ static void progress_plain_when_not_a_tty(void **state)
 {
     struct world *w = *state;
     struct run_result r;
-    run(w, (const char *[]){"--now", LATER, "collect", "--refresh-only", "--tmdb-rps", "200",
-                            "--omdb-rps", "200", NULL}, &r);
+    run(w,
+        (const char *[]){"--now", LATER, "collect", "--refresh-only", "--tmdb-rps", "200",
+                         "--omdb-rps", "200", NULL},
+        &r);
     assert_int_equal(r.status, 0);
     for (const char *c = r.err; *c; c++)
         assert_true(*c == '\n' || (unsigned char)*c >= 0x20);
@@ -323,9 +327,12 @@ static void progress_live_on_a_pty(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(collect_json_keys), cmocka_unit_test(plan_after_collect),
-        cmocka_unit_test(stats_json),        cmocka_unit_test(exports),
-        cmocka_unit_test(unfreeze),          cmocka_unit_test(rejected_key),
+        cmocka_unit_test(collect_json_keys),
+        cmocka_unit_test(plan_after_collect),
+        cmocka_unit_test(stats_json),
+        cmocka_unit_test(exports),
+        cmocka_unit_test(unfreeze),
+        cmocka_unit_test(rejected_key),
         cmocka_unit_test(locked_database),
         cmocka_unit_test(progress_plain_when_not_a_tty),
         cmocka_unit_test(progress_live_on_a_pty),

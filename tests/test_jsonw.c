@@ -3,8 +3,8 @@
 #include <math.h>
 #include <string.h>
 
-#include "test.h"
 #include "reelsync/jsonw.h"
+#include "test.h"
 
 static void nested_exact(void **state)
 {
@@ -53,7 +53,8 @@ static void escaping(void **state)
     json_error_t jerr;
     json_t *doc = json_loads(jw_text(&w), JSON_ALLOW_NUL, &jerr);
     assert_non_null(doc);
-    assert_string_equal(json_string_value(json_array_get(doc, 0)), "q\"b\\s/\n\r\t\b\f\x01\x1f\x7f é");
+    assert_string_equal(json_string_value(json_array_get(doc, 0)),
+                        "q\"b\\s/\n\r\t\b\f\x01\x1f\x7f é");
     assert_int_equal(json_string_length(json_array_get(doc, 1)), 3);
     json_decref(doc);
     jw_release(&w);
@@ -118,8 +119,11 @@ static void too_deep_is_an_error(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(nested_exact), cmocka_unit_test(escaping), cmocka_unit_test(numbers),
-        cmocka_unit_test(grows), cmocka_unit_test(too_deep_is_an_error),
+        cmocka_unit_test(nested_exact),
+        cmocka_unit_test(escaping),
+        cmocka_unit_test(numbers),
+        cmocka_unit_test(grows),
+        cmocka_unit_test(too_deep_is_an_error),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

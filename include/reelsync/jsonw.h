@@ -27,10 +27,10 @@
 struct jw {
     char *buf;
     size_t len, cap;
-    int depth;                   /* open objects/arrays */
+    int depth;                    /* open objects/arrays */
     bool first[JW_MAX_DEPTH + 1]; /* no value yet at this depth (no comma needed) */
-    bool after_key;              /* a key was written; its value comes next */
-    bool failed;                 /* allocation failed or misuse (too deep) */
+    bool after_key;               /* a key was written; its value comes next */
+    bool failed;                  /* allocation failed or misuse (too deep) */
 };
 
 /* Prepares W with an empty buffer. Allocates nothing until the first write. */
