@@ -612,66 +612,66 @@ struct collect_args {
     bool refresh_only, discover_only, include_frozen, dry_run;
 };
 
-/* Applies one numeric option; returns EXIT_OK or prints and returns EXIT_USAGE. */
+/* The bounds of collect's whole-number options, and what to say when a value is out. */
+static const struct {
+    int id;
+    long min, max;
+    const char *want;
+} collect_bounds[] = {
+    {O_START, 1870, 2200, "a year such as 2024"},
+    {O_END, 1870, 2200, "a year such as 2024"},
+    {O_VOTES, 0, 1000000000, "a whole number, 0 or more"},
+    {O_PAGES, 0, 500, "a whole number from 0 to 500"},
+    {O_LIMIT, 0, 1000000000, "a whole number, 0 or more"},
+    {O_TMDB_CONC, 1, 1000, "a whole number from 1 to 1000"},
+    {O_OMDB_CONC, 1, 1000, "a whole number from 1 to 1000"},
+    {O_TMDB_DAILY, 0, 1000000000, "a whole number, 0 or more"},
+    {O_OMDB_DAILY, 0, 1000000000, "a whole number, 0 or more"},
+};
+
+/* Where the whole-number option CH goes in A. */
+static long *number_slot(struct collect_args *a, int ch)
+{
+    switch (ch) {
+    case O_START:
+        return &a->start_year;
+    case O_END:
+        return &a->end_year;
+    case O_VOTES:
+        return &a->min_votes;
+    case O_PAGES:
+        return &a->max_pages;
+    case O_LIMIT:
+        return &a->refresh_limit;
+    case O_TMDB_CONC:
+    case O_OMDB_CONC:
+        return &a->concurrency[ch == O_TMDB_CONC ? RS_API_TMDB : RS_API_OMDB];
+    default:
+        return &a->daily[ch == O_TMDB_DAILY ? RS_API_TMDB : RS_API_OMDB];
+    }
+}
+
+/* Applies one option with a value; returns EXIT_OK or prints and returns EXIT_USAGE. */
 static int collect_number(const char *cmd, int ch, const char *v, struct collect_args *a)
 {
-    const char *name = NULL;
+    const char *name = "?";
     for (const struct option *o = collect_longopts; o->name; o++) {
         if (o->val == ch)
             name = o->name;
     }
-    long *target = NULL, min = 0, max = 1000000000;
-    const char *want = "a whole number, 0 or more";
-    switch (ch) {
-    case O_START:
-        target = &a->start_year;
-        break;
-    case O_END:
-        target = &a->end_year;
-        break;
-    case O_VOTES:
-        target = &a->min_votes;
-        break;
-    case O_PAGES:
-        target = &a->max_pages;
-        max = 500;
-        want = "a whole number from 0 to 500";
-        break;
-    case O_LIMIT:
-        target = &a->refresh_limit;
-        break;
-    case O_TMDB_CONC:
-        target = &a->concurrency[RS_API_TMDB];
-        break;
-    case O_OMDB_CONC:
-        target = &a->concurrency[RS_API_OMDB];
-        break;
-    case O_TMDB_DAILY:
-        target = &a->daily[RS_API_TMDB];
-        break;
-    case O_OMDB_DAILY:
-        target = &a->daily[RS_API_OMDB];
-        break;
-    case O_TMDB_RPS:
-    case O_OMDB_RPS:
+    if (ch == O_TMDB_RPS || ch == O_OMDB_RPS) {
         if (!parse_rate(v, 10000.0, &a->rps[ch == O_TMDB_RPS ? RS_API_TMDB : RS_API_OMDB]))
             return bad_value(cmd, name, v, "a number of requests per second above 0, such as 4.0");
         return EXIT_OK;
-    default:
-        return EXIT_USAGE;
     }
-    if (ch == O_START || ch == O_END) {
-        min = 1870;
-        max = 2200;
-        want = "a year such as 2024";
-    } else if (ch == O_TMDB_CONC || ch == O_OMDB_CONC) {
-        min = 1;
-        max = 1000;
-        want = "a whole number from 1 to 1000";
+    for (size_t i = 0; i < sizeof(collect_bounds) / sizeof(collect_bounds[0]); i++) {
+        if (collect_bounds[i].id != ch)
+            continue;
+        if (!parse_long(v, collect_bounds[i].min, collect_bounds[i].max, number_slot(a, ch)))
+            return bad_value(cmd, name, v, collect_bounds[i].want);
+        return EXIT_OK;
     }
-    if (!parse_long(v, min, max, target))
-        return bad_value(cmd, name, v, want);
-    return EXIT_OK;
+    return EXIT_USAGE;
 }
 
 /* Parses collect's options into A (defaults first). Returns EXIT_OK or the printed status. */
@@ -1261,6 +1261,26 @@ static const char unfreeze_usage[] =
     "Example:\n"
     "  reelsync --db movies.duckdb unfreeze 27205 155\n";
 
+/* The TMDB ids of unfreeze's operands into a malloc'd *IDS. Prints the failure. */
+static int parse_ids(char **args, size_t n, int64_t **ids)
+{
+    int64_t *out = calloc(n ? n : 1, sizeof(*out));
+    if (!out)
+        return fail(EXIT_FAILED, "unfreeze: out of memory (free some memory and run again)");
+    for (size_t i = 0; i < n; i++) {
+        long v;
+        if (!parse_long(args[i], 1, 2147483647L, &v)) {
+            free(out);
+            return fail(EXIT_USAGE,
+                        "unfreeze: '%s' is not a TMDB id (give whole numbers such as 27205)",
+                        args[i]);
+        }
+        out[i] = v;
+    }
+    *ids = out;
+    return EXIT_OK;
+}
+
 static int cmd_unfreeze(struct cli *c, int argc, char **argv)
 {
     static const struct option longopts[] = {{"all", no_argument, NULL, 'a'}, {NULL, 0, NULL, 0}};
@@ -1277,23 +1297,14 @@ static int cmd_unfreeze(struct cli *c, int argc, char **argv)
         return fail(EXIT_USAGE,
                     "unfreeze: %s (give TMDB ids or --all; see 'reelsync unfreeze --help')",
                     all ? "--all and TMDB ids exclude each other" : "no movie given");
-    int64_t *ids = calloc(n ? n : 1, sizeof(*ids));
-    if (!ids)
-        return fail_rs(c, RS_ERR_NOMEM, NULL);
-    for (size_t i = 0; i < n; i++) {
-        long v;
-        if (!parse_long(argv[optind + (int)i], 1, 2147483647L, &v)) {
-            free(ids);
-            return fail(EXIT_USAGE,
-                        "unfreeze: '%s' is not a TMDB id (give whole numbers such as 27205)",
-                        argv[optind + (int)i]);
-        }
-        ids[i] = v;
-    }
+    int64_t *ids = NULL;
+    int status = parse_ids(argv + optind, n, &ids);
+    if (status != EXIT_OK)
+        return status;
     struct store *st = NULL;
     struct rs_error err = {0};
     int64_t changed = 0;
-    int status = open_db(c, STORE_READ_WRITE, &st);
+    status = open_db(c, STORE_READ_WRITE, &st);
     if (status == EXIT_OK) {
         enum rs_err rc = store_unfreeze(st, ids, n, all, c->now, &changed, &err);
         store_close(st);
