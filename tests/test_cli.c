@@ -154,6 +154,9 @@ static void bad_command_lines(void **state)
         {{"unfreeze", "--all", "12"}, "exclude each other"},
         {{"unfreeze", "12", "abc"}, "'abc' is not a TMDB id"},
         {{"--json"}, "no command given"},
+        {{"plan", "--json=yes"}, "option '--json' takes no value"},
+        {{"plan", "--log-level"}, "option '--log-level' needs a value"},
+        {{"plan", "--limit=2x"}, "bad value '2x' for --limit"},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         const char *args[12] = {"--db", c->db};
