@@ -34,6 +34,7 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 # The server prints "listening on http://127.0.0.1:PORT" as its first line.
+: >"$workdir/fake.out"
 "$fakeapi" --port 0 --movies 400 >"$workdir/fake.out" 2>"$workdir/fake.err" &
 fake_pid=$!
 port=""
@@ -44,7 +45,7 @@ while [ -z "$port" ]; do
         cat "$workdir/fake.err" >&2
         exit 1
     fi
-    port=$(sed -n '1s|^listening on http://127\.0\.0\.1:\([0-9][0-9]*\).*|\1|p' "$workdir/fake.out")
+    port=$(sed -n '1s|^listening on http://127\.0\.0\.1:\([0-9][0-9]*\).*|\1|p' "$workdir/fake.out" || true)
     tries=$((tries + 1))
     if [ "$tries" -gt 100 ]; then
         echo "demo: reelsync-fakeapi printed no address within 10 s" >&2
