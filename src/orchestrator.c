@@ -464,6 +464,95 @@ static enum rs_err orch_refresh(struct orch *o)
     return o->fatal;
 }
 
+/* ---- the run record -------------------------------------------------------------- */
+
+void orch_stats_json(struct jw *w, const struct orch_stats *s, enum rs_err rc)
+{
+    jw_object_begin(w);
+    jw_kstring(w, "result", rs_errname(rc));
+    jw_kint(w, "discovered", s->discovered);
+    jw_kint(w, "discovered_new", s->discovered_new);
+    jw_kint(w, "tmdb_updated", s->tmdb_updated);
+    jw_kint(w, "omdb_updated", s->omdb_updated);
+    jw_kint(w, "frozen", s->frozen);
+    jw_key(w, "failed");
+    jw_object_begin(w);
+    for (int api = 0; api < RS_API_COUNT; api++)
+        jw_kint(w, rs_api_name((enum rs_api)api), s->failed[api]);
+    jw_object_end(w);
+    jw_key(w, "errors");
+    jw_object_begin(w);
+    for (int e = RS_OUTCOME_FIRST; e <= RS_OUTCOME_LAST; e++)
+        jw_kint(w, rs_errname((enum rs_err)e), s->errors[e]);
+    jw_object_end(w);
+    jw_key(w, "requests");
+    jw_object_begin(w);
+    for (int api = 0; api < RS_API_COUNT; api++)
+        jw_kint(w, rs_api_name((enum rs_api)api), s->requests[api]);
+    jw_object_end(w);
+    jw_kint(w, "deferred_by_quota", s->deferred_by_quota);
+    jw_kint(w, "omdb_skipped_no_imdb", s->omdb_skipped_no_imdb);
+    jw_kint(w, "gone", s->gone);
+    jw_kint(w, "planned", s->planned);
+    jw_kdouble(w, "duration_s", s->duration_s);
+    jw_object_end(w);
+}
+
+void orch_options_json(struct jw *w, const struct orch_options *o)
+{
+    jw_object_begin(w);
+    jw_kbool(w, "discover", o->discover);
+    jw_kbool(w, "refresh", o->refresh);
+    jw_kint(w, "start_year", o->start_year);
+    jw_kint(w, "end_year", o->end_year);
+    jw_kint(w, "min_vote_count", o->min_vote_count);
+    jw_kint(w, "max_pages", o->max_pages);
+    jw_kint(w, "refresh_limit", (int64_t)o->refresh_limit);
+    jw_kbool(w, "include_frozen", o->include_frozen);
+    for (int api = 0; api < RS_API_COUNT; api++) {
+        char key[32];
+        const char *name = rs_api_name((enum rs_api)api);
+        snprintf(key, sizeof(key), "%s_rps", name);
+        jw_kdouble(w, key, o->rps[api]);
+        snprintf(key, sizeof(key), "%s_concurrency", name);
+        jw_kint(w, key, o->concurrency[api]);
+        snprintf(key, sizeof(key), "%s_daily_limit", name);
+        jw_kint(w, key, o->daily_limit[api]);
+    }
+    jw_kstring(w, "tmdb_auth", o->tmdb_token && *o->tmdb_token ? "bearer" : "api_key");
+    jw_object_end(w);
+}
+
+/* Records the start of the run; a failure here is a storage failure of the run. */
+static enum rs_err run_begin(struct orch *o, int64_t *run_id)
+{
+    struct jw w;
+    struct rs_error e = {0};
+    jw_init(&w);
+    orch_options_json(&w, o->opt);
+    enum rs_err rc = jw_status(&w);
+    if (rc == RS_OK)
+        rc = store_run_begin(o->st, o->opt->now, jw_text(&w), run_id, &e);
+    jw_release(&w);
+    if (rc != RS_OK)
+        rs_fail(o->err, rc, "cannot record the run: %s", e.msg);
+    return rc;
+}
+
+/* Records the end of the run with its stats. Best effort: the run's verdict stands. */
+static void run_end(struct orch *o, int64_t run_id, enum rs_err rc)
+{
+    struct jw w;
+    struct rs_error e = {0};
+    jw_init(&w);
+    orch_stats_json(&w, o->stats, rc);
+    if (jw_status(&w) != RS_OK ||
+        store_run_end(o->st, run_id, o->opt->now, jw_text(&w), rc == RS_OK ? 0 : 1, &e) != RS_OK)
+        rs_logf(o->opt->log, RS_LOG_WARN, "collect: cannot record the end of run %lld: %s",
+                (long long)run_id, e.msg);
+    jw_release(&w);
+}
+
 /* ---- the run ----------------------------------------------------------------------- */
 
 static enum rs_err check_keys(const struct orch_options *opt, struct rs_error *err)
@@ -565,9 +654,15 @@ enum rs_err orch_collect(struct store *st, const struct orch_options *opt, struc
     rc = check_keys(opt, err);
     if (rc != RS_OK)
         return rc;
-    rc = make_engine(&o, &o.http, err);
+    int64_t run_id = 0;
+    rc = run_begin(&o, &run_id);
     if (rc != RS_OK)
         return rc;
+    rc = make_engine(&o, &o.http, err);
+    if (rc != RS_OK) {
+        run_end(&o, run_id, rc);
+        return rc;
+    }
     if (opt->discover)
         orch_discover(&o);
     if (opt->refresh && !o.fatal && !(opt->cancel && *opt->cancel))
@@ -581,5 +676,6 @@ enum rs_err orch_collect(struct store *st, const struct orch_options *opt, struc
     if (rc == RS_OK && opt->cancel && *opt->cancel)
         rc = rs_fail(err, RS_ERR_CANCELLED, "interrupted; what was received is stored");
     http_destroy(o.http);
+    run_end(&o, run_id, rc);
     return rc;
 }

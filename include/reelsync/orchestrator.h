@@ -11,6 +11,7 @@
 #include <signal.h>
 
 #include "reelsync/http.h"
+#include "reelsync/jsonw.h"
 #include "reelsync/store.h"
 
 enum orch_phase { ORCH_DISCOVER = 0, ORCH_REFRESH };
@@ -73,5 +74,15 @@ struct orch_stats {
  */
 enum rs_err orch_collect(struct store *st, const struct orch_options *opt, struct orch_stats *stats,
                          struct rs_error *err);
+
+/*
+ * Writes STATS as one JSON object into W: SPEC's collect --json keys (discovered,
+ * tmdb_updated, omdb_updated, frozen, failed{}, errors{} by class, requests{},
+ * deferred_by_quota, duration_s) plus "result" (rs_errname(RC)) and the extra counters.
+ * The same object is stored with the run record.
+ */
+void orch_stats_json(struct jw *w, const struct orch_stats *stats, enum rs_err rc);
+/* Writes the options of a run (no keys, no URLs' credentials) as one JSON object into W. */
+void orch_options_json(struct jw *w, const struct orch_options *opt);
 
 #endif

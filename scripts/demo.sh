@@ -1,0 +1,81 @@
+#!/bin/sh
+# make demo: the whole tool on a fresh machine, with no keys and no network.
+# Starts reelsync-fakeapi on a free loopback port, collects two years into demo.duckdb
+# through it with a demo key, prints the stats report, and stops the server.
+#
+# usage: scripts/demo.sh [BUILD_DIR]   (default: build)
+set -eu
+
+build=${1:-build}
+reelsync="$build/reelsync"
+fakeapi="$build/reelsync-fakeapi"
+db=${DEMO_DB:-demo.duckdb}
+
+for prog in "$reelsync" "$fakeapi"; do
+    if [ ! -x "$prog" ]; then
+        echo "demo: $prog is not built (run make first)" >&2
+        exit 1
+    fi
+done
+
+# Each demo starts from an empty database, so it always shows a first collection.
+rm -f "$db" "$db.wal"
+
+workdir=$(mktemp -d "${TMPDIR:-/tmp}/reelsync-demo.XXXXXX")
+fake_pid=""
+cleanup() {
+    if [ -n "$fake_pid" ]; then
+        kill "$fake_pid" 2>/dev/null || true
+        wait "$fake_pid" 2>/dev/null || true
+    fi
+    rm -rf "$workdir"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# The server prints "listening on http://127.0.0.1:PORT" as its first line.
+: >"$workdir/fake.out"
+"$fakeapi" --port 0 --movies 400 >"$workdir/fake.out" 2>"$workdir/fake.err" &
+fake_pid=$!
+port=""
+tries=0
+while [ -z "$port" ]; do
+    if ! kill -0 "$fake_pid" 2>/dev/null; then
+        echo "demo: reelsync-fakeapi did not start:" >&2
+        cat "$workdir/fake.err" >&2
+        exit 1
+    fi
+    port=$(sed -n '1s|^listening on http://127\.0\.0\.1:\([0-9][0-9]*\).*|\1|p' "$workdir/fake.out" || true)
+    tries=$((tries + 1))
+    if [ "$tries" -gt 100 ]; then
+        echo "demo: reelsync-fakeapi printed no address within 10 s" >&2
+        exit 1
+    fi
+    [ -n "$port" ] || sleep 0.1
+done
+
+this_year=$(date -u +%Y)
+last_year=$((this_year - 1))
+
+echo "== reelsync demo"
+echo "fake TMDB/OMDB server: http://127.0.0.1:$port (pid $fake_pid), demo key 'test'"
+echo "database: $db; years $last_year to $this_year"
+echo "rate limits raised for the local server: --tmdb-rps 200 --tmdb-concurrency 20 --omdb-rps 200 --omdb-concurrency 20"
+echo "(the defaults, 4/s and 2/s, are for the real APIs)"
+echo
+
+export TMDB_BASE_URL="http://127.0.0.1:$port/3"
+export OMDB_BASE_URL="http://127.0.0.1:$port/omdb/"
+export TMDB_API_KEY=test
+export OMDB_API_KEY=test
+unset TMDB_ACCESS_TOKEN || true
+
+"$reelsync" --db "$db" collect \
+    --start-year "$last_year" --end-year "$this_year" \
+    --max-pages 5 --refresh-limit 200 \
+    --tmdb-rps 200 --tmdb-concurrency 20 --omdb-rps 200 --omdb-concurrency 20
+
+echo
+"$reelsync" --db "$db" stats
+echo
+echo "== done: query it with duckdb $db, or: $reelsync --db $db plan | head"
