@@ -35,7 +35,7 @@ trap 'exit 130' INT TERM
 
 # The server prints "listening on http://127.0.0.1:PORT" as its first line.
 : >"$workdir/fake.out"
-"$fakeapi" --port 0 --movies 400 >"$workdir/fake.out" 2>"$workdir/fake.err" &
+"$fakeapi" --port 0 --movies 100000 >"$workdir/fake.out" 2>"$workdir/fake.err" &
 fake_pid=$!
 port=""
 tries=0
@@ -72,7 +72,7 @@ unset TMDB_ACCESS_TOKEN || true
 
 "$reelsync" --db "$db" collect \
     --start-year "$last_year" --end-year "$this_year" \
-    --max-pages 5 --refresh-limit 200 \
+    --max-pages 0 --refresh-limit 1000 \
     --tmdb-rps 200 --tmdb-concurrency 20 --omdb-rps 200 --omdb-concurrency 20
 
 echo
