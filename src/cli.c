@@ -294,7 +294,7 @@ static bool parse_rate(const char *s, double max, double *out)
         return false;
     errno = 0;
     double v = strtod(s, &end);
-    if (errno != 0 || *end != '\0' || !isfinite(v) || v <= 0 || v > max)
+    if (errno != 0 || *end != '\0' || !isfinite(v) || v < 0 || v > max)
         return false;
     *out = v;
     return true;
@@ -553,9 +553,9 @@ static const char collect_usage[] =
     "  --discover-only                skip the refresh (needs no OMDB key)\n"
     "  --include-frozen               refresh frozen movies too\n"
     "  --dry-run                      print the plan of this run; no API call, nothing written\n"
-    "  --tmdb-rps R                   TMDB requests per second (default 4.0)\n"
+    "  --tmdb-rps R                   TMDB requests per second (default 4.0; 0 = no limit)\n"
     "  --tmdb-concurrency N           TMDB requests in flight (default 10)\n"
-    "  --omdb-rps R                   OMDB requests per second (default 2.0)\n"
+    "  --omdb-rps R                   OMDB requests per second (default 2.0; 0 = no limit)\n"
     "  --omdb-concurrency N           OMDB requests in flight (default 5)\n"
     "  --tmdb-daily-limit N           TMDB requests per UTC day (default 40000; 0 = no limit)\n"
     "  --omdb-daily-limit N           OMDB requests per UTC day (default 1000; 0 = no limit)\n"
@@ -660,7 +660,7 @@ static int collect_number(const char *cmd, int ch, const char *v, struct collect
     }
     if (ch == O_TMDB_RPS || ch == O_OMDB_RPS) {
         if (!parse_rate(v, 10000.0, &a->rps[ch == O_TMDB_RPS ? RS_API_TMDB : RS_API_OMDB]))
-            return bad_value(cmd, name, v, "a number of requests per second above 0, such as 4.0");
+            return bad_value(cmd, name, v, "a number of requests per second, such as 4.0 (0: no limit)");
         return EXIT_OK;
     }
     for (size_t i = 0; i < sizeof(collect_bounds) / sizeof(collect_bounds[0]); i++) {

@@ -127,8 +127,8 @@ static void queue_page(struct disc *d, rs_date_t from, rs_date_t to, int page)
     struct orch *o = d->o;
     char suffix[512];
     struct page_req *req = malloc(sizeof(*req));
-    if (!req || !tmdb_discover_suffix(suffix, sizeof(suffix), from, to, o->opt->min_vote_count,
-                                      page)) {
+    if (!req ||
+        !tmdb_discover_suffix(suffix, sizeof(suffix), from, to, o->opt->min_vote_count, page)) {
         free(req);
         orch_count_failure(o, RS_API_TMDB, RS_ERR_NOMEM, false);
         return;

@@ -100,8 +100,8 @@ static enum rs_err flush_usage(struct orch *o, struct rs_error *e)
         o->attempted[api] += total;
         if (total == 0)
             continue;
-        enum rs_err rc = store_usage_add(o->st, rs_time_day(o->opt->now), (enum rs_api)api,
-                                         counts[api], e);
+        enum rs_err rc =
+            store_usage_add(o->st, rs_time_day(o->opt->now), (enum rs_api)api, counts[api], e);
         if (rc != RS_OK)
             return rc;
     }
@@ -163,7 +163,8 @@ static enum rs_err write_done(struct orch *o, struct pending *p, struct rs_error
     }
     if (n == 0)
         return RS_OK;
-    enum rs_err rc = store_finish_refresh_batch(o->st, ids, changed, both, n, o->opt->now, frozen, e);
+    enum rs_err rc =
+        store_finish_refresh_batch(o->st, ids, changed, both, n, o->opt->now, frozen, e);
     for (size_t i = 0; rc == RS_OK && i < n; i++)
         o->stats->frozen += frozen[i];
     return rc;
@@ -302,8 +303,8 @@ static bool take_tmdb(struct job *j, const struct http_result *res, char *imdb, 
     struct orch *o = j->o;
     struct tmdb_row row = {0};
     struct rs_error e = {0};
-    enum rs_err rc = tmdb_parse_movie(res->body, res->body_len, j->item.tmdb_id, &row,
-                                      o->opt->log, &e);
+    enum rs_err rc =
+        tmdb_parse_movie(res->body, res->body_len, j->item.tmdb_id, &row, o->opt->log, &e);
     if (rc != RS_OK) {
         rs_logf(o->opt->log, RS_LOG_WARN, "tmdb: unreadable details tmdb_id=%lld: %s",
                 (long long)j->item.tmdb_id, e.msg);
@@ -579,8 +580,8 @@ static enum rs_err make_engine(struct orch *o, struct http **out, struct rs_erro
     };
     for (int api = 0; api < RS_API_COUNT; api++) {
         int64_t used = 0;
-        enum rs_err rc = store_usage_total(o->st, rs_time_day(opt->now), (enum rs_api)api, &used,
-                                           err);
+        enum rs_err rc =
+            store_usage_total(o->st, rs_time_day(opt->now), (enum rs_api)api, &used, err);
         if (rc != RS_OK)
             return rc;
         cfg.api[api] = (struct http_api_config){

@@ -126,7 +126,7 @@ static void bad_command_lines(void **state)
         const char *needle;
     } cases[] = {
         {{"collect", "--tmdb-rps", "-1"}, "bad value '-1' for --tmdb-rps"},
-        {{"collect", "--tmdb-rps=0"}, "bad value '0' for --tmdb-rps"},
+        {{"collect", "--tmdb-rps=-0.5"}, "bad value '-0.5' for --tmdb-rps"},
         {{"collect", "--omdb-rps", "fast"}, "bad value 'fast' for --omdb-rps"},
         {{"collect", "--start-year", "20x4"}, "bad value '20x4' for --start-year"},
         {{"collect", "--start-year", ""}, "bad value '' for --start-year"},

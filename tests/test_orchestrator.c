@@ -14,8 +14,8 @@
 #include "test.h"
 
 /* The ten TMDB fixtures, plus one id the fixtures do not know (TMDB answers 404). */
-static const int64_t fixture_ids[] = {27205, 10193, 19995, 283917, 194,  54186,
-                                      466420, 1075794, 1443826, 76162, 999999};
+static const int64_t fixture_ids[] = {27205,  10193,   19995,   283917, 194,   54186,
+                                      466420, 1075794, 1443826, 76162,  999999};
 #define N_FIXTURES 11
 
 struct env {
@@ -162,8 +162,8 @@ static void fixtures_pipeline(void **state)
     char *imdb = db_str(e.db, "SELECT imdb_id FROM movies WHERE tmdb_id = 27205");
     assert_string_equal(imdb, "tt1375666");
     free(imdb);
-    assert_int_equal(db_i64(e.db, "SELECT count(*) FROM movies WHERE last_full_refresh IS NOT NULL"),
-                     8);
+    assert_int_equal(
+        db_i64(e.db, "SELECT count(*) FROM movies WHERE last_full_refresh IS NOT NULL"), 8);
     assert_int_equal(db_i64(e.db, "SELECT count(*) FROM movies WHERE last_tmdb_update = "
                                   "TIMESTAMP '2026-11-25 10:00:00'"),
                      10);
@@ -271,8 +271,16 @@ static void partial_success_then_complete(void **state)
 {
     (void)state;
     struct env e = {0};
-    const char *args[] = {"--movies", "300", "--seed", "11", "--now", "2026-11-25",
-                          "--fault-rate", "0.2", "--faults", "500,503,502html,reset,malformed,truncated,429",
+    const char *args[] = {"--movies",
+                          "300",
+                          "--seed",
+                          "11",
+                          "--now",
+                          "2026-11-25",
+                          "--fault-rate",
+                          "0.2",
+                          "--faults",
+                          "500,503,502html,reset,malformed,truncated,429",
                           NULL};
     env_up(&e, args);
     rs_time_t now = at("2026-11-25");

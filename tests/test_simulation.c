@@ -156,8 +156,8 @@ static int expect(const struct movie *m, int64_t now, bool *tmdb, bool *omdb_due
     int cat = category(m->release, now);
     int64_t omdb_check = m->last_omdb > m->omdb_not_found ? m->last_omdb : m->omdb_not_found;
     *tmdb = !m->frozen && !m->gone && due(m->last_tmdb, tmdb_days[cat], now);
-    *omdb_due = !m->frozen && !m->gone && due(omdb_check, omdb_days[cat], now) &&
-                (m->has_imdb || *tmdb);
+    *omdb_due =
+        !m->frozen && !m->gone && due(omdb_check, omdb_days[cat], now) && (m->has_imdb || *tmdb);
     return *tmdb;
 }
 
@@ -170,8 +170,8 @@ static int check_movie(struct world *w, struct movie *old, const struct movie *n
     bool did_tmdb = nw->last_tmdb == now;
     bool did_omdb = nw->last_omdb == now || nw->omdb_not_found == now;
     if (did_tmdb != tmdb || did_omdb != omdb)
-        fail_msg("movie %lld at %lld: tmdb %d (policy %d), omdb %d (policy %d)",
-                 (long long)old->id, (long long)now, did_tmdb, tmdb, did_omdb, omdb);
+        fail_msg("movie %lld at %lld: tmdb %d (policy %d), omdb %d (policy %d)", (long long)old->id,
+                 (long long)now, did_tmdb, tmdb, did_omdb, omdb);
     requests += omdb;
     int unchanged = old->unchanged;
     if (did_tmdb || did_omdb) {

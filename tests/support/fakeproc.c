@@ -1,11 +1,11 @@
 /* The fake API server as a child process (see fakeproc.h). */
 #include <errno.h>
 #include <fcntl.h>
-#include <sys/prctl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 

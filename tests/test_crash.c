@@ -1,0 +1,154 @@
+/*
+ * Crash safety (issue 6): `kill -9` of build/reelsync collect at 20 pseudo-random moments,
+ * each followed by the invariants, then one clean run that finishes the work:
+ *   - the database opens (DuckDB replays its WAL);
+ *   - no half-written movie: a details row exists exactly when its tracking stamp does;
+ *   - nothing duplicated.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "test.h"
+
+#define KILLS 20
+
+/* Each query counts violations of one invariant; all must be 0. */
+static const char *const invariants[] = {
+    /* a TMDB row without its stamp, or a stamp without its row */
+    "SELECT count(*) FROM tmdb_movies t LEFT JOIN movies m USING (tmdb_id)"
+    " WHERE m.last_tmdb_update IS NULL",
+    "SELECT count(*) FROM movies m LEFT JOIN tmdb_movies t USING (tmdb_id)"
+    " WHERE m.last_tmdb_update IS NOT NULL AND t.tmdb_id IS NULL",
+    /* an OMDB stamp without the row of the movie's IMDb id */
+    "SELECT count(*) FROM movies m LEFT JOIN omdb_movies o ON o.imdb_id = m.imdb_id"
+    " WHERE m.last_omdb_update IS NOT NULL AND o.imdb_id IS NULL",
+    /* an OMDB row nobody points to */
+    "SELECT count(*) FROM omdb_movies o WHERE NOT EXISTS"
+    " (SELECT 1 FROM movies m WHERE m.imdb_id = o.imdb_id AND m.last_omdb_update IS NOT NULL)",
+    /* duplicates */
+    "SELECT count(*) - count(DISTINCT tmdb_id) FROM movies",
+    "SELECT count(*) - count(DISTINCT tmdb_id) FROM tmdb_movies",
+    "SELECT count(*) - count(DISTINCT imdb_id) FROM omdb_movies",
+};
+
+static void check_invariants(const char *db, int round)
+{
+    if (access(db, F_OK) != 0)
+        return; /* killed before the file was created: nothing to break */
+    for (size_t i = 0; i < sizeof(invariants) / sizeof(invariants[0]); i++) {
+        int64_t bad = db_i64(db, invariants[i]);
+        if (bad != 0)
+            fail_msg("after kill %d: %lld violations of: %s", round, (long long)bad, invariants[i]);
+    }
+}
+
+/*
+ * Starts a collect as of ROUND x 31 days after 2026-11-25, so each round finds most movies
+ * due again (every category but ARCHIVED has an interval of 30 days or less).
+ */
+static pid_t start_collect(const char *db, const struct fake *f, int round)
+{
+    char tmdb[128], omdb[128], now[32];
+    rs_time_t t = 0;
+    rs_time_parse("2026-11-25", &t);
+    rs_time_format(t + (rs_time_t)round * 31 * RS_DAY_SECONDS, now, sizeof(now));
+    snprintf(tmdb, sizeof(tmdb), "TMDB_BASE_URL=%s", f->tmdb_url);
+    snprintf(omdb, sizeof(omdb), "OMDB_BASE_URL=%s", f->omdb_url);
+    pid_t pid = fork();
+    if (pid == 0) {
+        const char *argv[] = {RS_REELSYNC_BIN,
+                              "--db",
+                              db,
+                              "--now",
+                              now,
+                              "--quiet",
+                              "collect",
+                              "--start-year",
+                              "2024",
+                              "--end-year",
+                              "2026",
+                              "--max-pages",
+                              "0",
+                              "--min-vote-count",
+                              "0",
+                              "--refresh-limit",
+                              "100000",
+                              "--tmdb-rps",
+                              "0",
+                              "--omdb-rps",
+                              "0",
+                              NULL};
+        putenv(tmdb);
+        putenv(omdb);
+        putenv("TMDB_API_KEY=test");
+        putenv("OMDB_API_KEY=test");
+        freopen("/dev/null", "w", stdout);
+        freopen("/dev/null", "w", stderr);
+        execv(argv[0], (char *const *)argv);
+        _exit(127);
+    }
+    return pid;
+}
+
+static void kill_nine_times_twenty(void **state)
+{
+    (void)state;
+    char *dir = tmpdir_create();
+    char *db = path_join(dir, "crash.duckdb");
+    struct fake f = {0};
+    const char *args[] = {"--movies",   "20000",        "--seed", "9", "--now",
+                          "2026-11-25", "--latency-ms", "20",     NULL};
+    fake_start(&f, args);
+    unsigned seed = 12345;
+    int killed = 0;
+    for (int round = 1; round <= KILLS; round++) {
+        pid_t pid = start_collect(db, &f, round);
+        seed = seed * 1103515245u + 12345u;
+        /* a moment 20 ms to 1.5 s into a run of about 2 s: opening, discovering, refreshing */
+        struct timespec ts = {0, (long)(20 + (seed >> 8) % 1480) * 1000000L};
+        if (ts.tv_nsec >= 1000000000L) {
+            ts.tv_sec = ts.tv_nsec / 1000000000L;
+            ts.tv_nsec %= 1000000000L;
+        }
+        nanosleep(&ts, NULL);
+        int status = 0;
+        if (waitpid(pid, &status, WNOHANG) == 0) {
+            kill(pid, SIGKILL);
+            waitpid(pid, &status, 0);
+            killed++;
+        }
+        check_invariants(db, round);
+    }
+    print_message("killed %d of %d runs; movies %lld, with details %lld\n", killed, KILLS,
+                  (long long)db_i64(db, "SELECT count(*) FROM movies"),
+                  (long long)db_i64(db, "SELECT count(*) FROM tmdb_movies"));
+    assert_true(killed >= KILLS / 2); /* the test did kill runs mid-way */
+
+    /* one clean run finishes the work */
+    pid_t pid = start_collect(db, &f, KILLS);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 0);
+    check_invariants(db, KILLS + 1);
+    assert_int_equal(db_i64(db, "SELECT count(*) FROM movies WHERE last_tmdb_update IS NULL"
+                                " AND tmdb_gone_at IS NULL"),
+                     0);
+    assert_true(db_i64(db, "SELECT count(*) FROM movies") > 100);
+    fake_stop(&f);
+    free(db);
+    tmpdir_remove(dir);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(kill_nine_times_twenty),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
