@@ -271,6 +271,7 @@ static void partial_success_then_complete(void **state)
 {
     (void)state;
     struct env e = {0};
+    /* 20 % of requests fail, with every fault kind of SPEC; a stall outlasts the timeout */
     const char *args[] = {"--movies",
                           "300",
                           "--seed",
@@ -279,12 +280,15 @@ static void partial_success_then_complete(void **state)
                           "2026-11-25",
                           "--fault-rate",
                           "0.2",
+                          "--stall-ms",
+                          "3000",
                           "--faults",
-                          "500,503,502html,reset,malformed,truncated,429",
+                          "429,500,502html,503,reset,timeout,malformed,truncated",
                           NULL};
     env_up(&e, args);
     rs_time_t now = at("2026-11-25");
     struct orch_options o = opts(&e, now);
+    o.timeout_ms = 1000;
     o.discover = true;
     o.refresh = false;
     o.start_year = 1900;
@@ -305,6 +309,13 @@ static void partial_success_then_complete(void **state)
     assert_int_equal(collect(e.db, &o, &s, &err), RS_OK);
     assert_int_equal(s.planned, movies);
     assert_true(s.failed[RS_API_TMDB] > 0);
+    /* every failure class the faults map to was met (their choice is seeded: repeatable) */
+    static const enum rs_err met[] = {RS_ERR_RATE_LIMITED, RS_ERR_SERVER_ERROR, RS_ERR_NETWORK,
+                                      RS_ERR_TIMEOUT, RS_ERR_BAD_RESPONSE};
+    for (size_t i = 0; i < sizeof(met) / sizeof(met[0]); i++) {
+        if (s.errors[met[i]] == 0)
+            fail_msg("no %s failure in the soak", rs_errname(met[i]));
+    }
     assert_int_equal(s.tmdb_updated + s.failed[RS_API_TMDB] + s.gone, movies);
     assert_int_equal(db_i64(e.db, "SELECT count(*) FROM tmdb_movies"), s.tmdb_updated);
     /* repeated runs collect everything, nothing duplicated */
