@@ -51,7 +51,7 @@ static void check_invariants(const char *db, int round)
  * Starts a collect as of ROUND x 31 days after 2026-11-25, so each round finds most movies
  * due again (every category but ARCHIVED has an interval of 30 days or less).
  */
-static pid_t start_collect(const char *db, const struct fake *f, int round)
+static pid_t start_collect(const char *db, const struct fake *f, int round, const char *rps)
 {
     char tmdb[128], omdb[128], now[32];
     rs_time_t t = 0;
@@ -79,7 +79,7 @@ static pid_t start_collect(const char *db, const struct fake *f, int round)
                               "--refresh-limit",
                               "100000",
                               "--tmdb-rps",
-                              "0",
+                              rps,
                               "--omdb-rps",
                               "0",
                               NULL};
@@ -107,7 +107,7 @@ static void kill_nine_times_twenty(void **state)
     unsigned seed = 12345;
     int killed = 0;
     for (int round = 1; round <= KILLS; round++) {
-        pid_t pid = start_collect(db, &f, round);
+        pid_t pid = start_collect(db, &f, round, "0");
         seed = seed * 1103515245u + 12345u;
         /* a moment 20 ms to 1.5 s into a run of about 2 s: opening, discovering, refreshing */
         struct timespec ts = {0, (long)(20 + (seed >> 8) % 1480) * 1000000L};
@@ -130,7 +130,7 @@ static void kill_nine_times_twenty(void **state)
     assert_true(killed >= KILLS / 2); /* the test did kill runs mid-way */
 
     /* one clean run finishes the work */
-    pid_t pid = start_collect(db, &f, KILLS);
+    pid_t pid = start_collect(db, &f, KILLS, "0");
     int status = 0;
     waitpid(pid, &status, 0);
     assert_true(WIFEXITED(status));
@@ -145,9 +145,44 @@ static void kill_nine_times_twenty(void **state)
     tmpdir_remove(dir);
 }
 
+/*
+ * SIGINT mid-run: no new request starts, what arrived is stored, the run says so and exits
+ * 1. The run is slowed to 20 TMDB requests a second so the signal lands mid-way.
+ */
+static void sigint_keeps_what_arrived(void **state)
+{
+    (void)state;
+    char *dir = tmpdir_create();
+    char *db = path_join(dir, "int.duckdb");
+    struct fake f = {0};
+    const char *args[] = {"--movies", "20000", "--seed", "9", "--now", "2026-11-25", NULL};
+    fake_start(&f, args);
+    pid_t pid = start_collect(db, &f, 0, "20");
+    struct timespec ts = {2, 0}; /* discovery (about 50 pages) and some details by then */
+    nanosleep(&ts, NULL);
+    kill(pid, SIGINT);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 1);
+    check_invariants(db, 0);
+    int64_t movies = db_i64(db, "SELECT count(*) FROM movies");
+    int64_t details = db_i64(db, "SELECT count(*) FROM tmdb_movies");
+    print_message("interrupted: %lld movies, %lld with details\n", (long long)movies,
+                  (long long)details);
+    assert_true(details > 0);      /* what arrived before the signal is stored */
+    assert_true(details < movies); /* and the run really stopped early */
+    int64_t runs = db_i64(db, "SELECT count(*) FROM runs WHERE ended_at IS NOT NULL");
+    assert_int_equal(runs, 1); /* the interrupted run was recorded as ended */
+    fake_stop(&f);
+    free(db);
+    tmpdir_remove(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(sigint_keeps_what_arrived),
         cmocka_unit_test(kill_nine_times_twenty),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
