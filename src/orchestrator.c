@@ -284,16 +284,6 @@ static void job_done(struct job *j)
     orch_report_progress(o);
 }
 
-/* True when the pending OMDB rows already hold IMDB (two TMDB movies can share one). */
-static bool omdb_pending(const struct pending *p, const char *imdb)
-{
-    for (size_t i = 0; i < p->n_omdb; i++) {
-        if (strcmp(p->omdb[i].imdb_id, imdb) == 0)
-            return true;
-    }
-    return false;
-}
-
 /*
  * Parses one TMDB details answer into the batch; IMDB gets its IMDb id ("" if none).
  * Returns false when the body could not be read.
@@ -379,9 +369,6 @@ static void take_omdb(struct job *j, const struct http_result *res)
         return;
     }
     o->answered[RS_API_OMDB]++;
-    /* One IMDb id per batch: a second movie with the same id waits for the next one. */
-    if (o->pend && omdb_pending(o->pend, row.imdb_id))
-        orch_batch_commit(o);
     if (orch_batch_begin(o) != RS_OK) {
         norm_omdb_row_release(&row);
         return;
