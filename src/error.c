@@ -75,3 +75,12 @@ const char *rs_api_name(enum rs_api api)
 {
     return api == RS_API_TMDB ? "tmdb" : api == RS_API_OMDB ? "omdb" : "?";
 }
+
+bool rs_looks_like_object(const char *body, size_t len)
+{
+    for (size_t i = 0; body && i < len; i++) {
+        if (body[i] != ' ' && body[i] != '\t' && body[i] != '\r' && body[i] != '\n')
+            return body[i] == '{';
+    }
+    return false;
+}

@@ -79,15 +79,6 @@ static bool contains(const char *body, size_t len, const char *needle)
     return false;
 }
 
-static bool looks_like_object(const char *body, size_t len)
-{
-    for (size_t i = 0; body && i < len; i++) {
-        if (body[i] != ' ' && body[i] != '\t' && body[i] != '\r' && body[i] != '\n')
-            return body[i] == '{';
-    }
-    return false;
-}
-
 enum rs_err omdb_classify(long status, const char *body, size_t len)
 {
     bool is_2xx = status >= 200 && status < 300;
@@ -108,7 +99,7 @@ enum rs_err omdb_classify(long status, const char *body, size_t len)
             return RS_ERR_BAD_RESPONSE; /* an Error we do not know: the status decides */
     }
     if (is_2xx)
-        return looks_like_object(body, len) ? RS_OK : RS_ERR_BAD_RESPONSE;
+        return rs_looks_like_object(body, len) ? RS_OK : RS_ERR_BAD_RESPONSE;
     if (status >= 500 && status < 600)
         return RS_ERR_SERVER_ERROR;
     switch (status) {

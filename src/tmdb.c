@@ -36,20 +36,10 @@ bool tmdb_movie_suffix(char *buf, size_t len, int64_t tmdb_id)
     return n >= 0 && (size_t)n < len;
 }
 
-/* True when the body's first non-blank byte opens a JSON object. */
-static bool looks_like_object(const char *body, size_t len)
-{
-    for (size_t i = 0; body && i < len; i++) {
-        if (body[i] != ' ' && body[i] != '\t' && body[i] != '\r' && body[i] != '\n')
-            return body[i] == '{';
-    }
-    return false;
-}
-
 enum rs_err tmdb_classify(long status, const char *body, size_t len)
 {
     if (status >= 200 && status < 300)
-        return looks_like_object(body, len) ? RS_OK : RS_ERR_BAD_RESPONSE;
+        return rs_looks_like_object(body, len) ? RS_OK : RS_ERR_BAD_RESPONSE;
     if (status >= 500 && status < 600)
         return RS_ERR_SERVER_ERROR;
     switch (status) {
