@@ -337,14 +337,15 @@ static bool file_exists(const char *path)
 }
 
 /* Opens the database (only collect creates it; the others need it). Prints the failure. */
+/*
+ * Opens --db. As SPEC says, the file is created with the schema on first use, whatever the
+ * command (plan and collect --dry-run, which write nothing, do not get here without one).
+ */
 static int open_db(const struct cli *c, enum store_mode mode, struct store **st)
 {
     struct rs_error err = {0};
-    if (strcmp(c->cmd, "collect") != 0 && !file_exists(c->db))
-        return fail(EXIT_FAILED,
-                    "%s: cannot open '%s': no such database (run 'reelsync --db %s collect' first, "
-                    "or check --db)",
-                    c->cmd, c->db, c->db);
+    if (!file_exists(c->db))
+        mode = STORE_READ_WRITE;
     enum rs_err rc = store_open(c->db, mode, st, &err);
     if (rc != RS_OK)
         return fail_rs(c, rc, &err);

@@ -284,28 +284,84 @@ static void empty_plan_without_db(void **state)
     assert_int_equal(access(c->db, F_OK), -1);
 }
 
-/* REELSYNC_DB is the default, --db wins over it; commands other than collect never create it. */
+/* REELSYNC_DB is the default and --db wins over it; stats creates the database (SPEC). */
 static void env_defaults(void **state)
 {
     struct ctx *c = *state;
     char env_db[512], *other = path_join(c->dir, "other.duckdb");
     snprintf(env_db, sizeof(env_db), "REELSYNC_DB=%s", c->db);
     struct run_result r;
-    run((const char *[]){"stats", NULL}, (const char *[]){env_db, NULL}, &r);
-    assert_one_error(&r, 1, c->db);
-    assert_non_null(strstr(r.err, "no such database"));
-    run_result_free(&r);
     run((const char *[]){"stats", "--db", other, NULL}, (const char *[]){env_db, NULL}, &r);
-    assert_one_error(&r, 1, other);
+    assert_int_equal(r.status, 0);
     run_result_free(&r);
-    run((const char *[]){"export", "--out", "x.csv", NULL}, (const char *[]){env_db, NULL}, &r);
-    assert_one_error(&r, 1, "no such database");
-    run_result_free(&r);
-    run((const char *[]){"unfreeze", "--all", NULL}, (const char *[]){env_db, NULL}, &r);
-    assert_one_error(&r, 1, "no such database");
-    run_result_free(&r);
+    assert_int_equal(access(other, F_OK), 0);
     assert_int_equal(access(c->db, F_OK), -1);
-    assert_int_equal(access(other, F_OK), -1);
+    run((const char *[]){"stats", "--json", NULL}, (const char *[]){env_db, NULL}, &r);
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.out, "\"movies\":0"));
+    run_result_free(&r);
+    assert_int_equal(access(c->db, F_OK), 0);
+    /* issue 2: the tables and columns of SPEC, with SPEC's types where it names one */
+    static const char *const cols[] = {"movies.movie_id INTEGER",
+                                       "movies.tmdb_id INTEGER",
+                                       "movies.imdb_id VARCHAR",
+                                       "movies.title VARCHAR",
+                                       "movies.release_date DATE",
+                                       "movies.last_tmdb_update TIMESTAMP",
+                                       "movies.last_omdb_update TIMESTAMP",
+                                       "movies.last_full_refresh TIMESTAMP",
+                                       "movies.data_frozen BOOLEAN",
+                                       "movies.created_at TIMESTAMP",
+                                       "movies.updated_at TIMESTAMP",
+                                       "tmdb_movies.tmdb_id INTEGER",
+                                       "tmdb_movies.imdb_id VARCHAR",
+                                       "tmdb_movies.title VARCHAR",
+                                       "tmdb_movies.original_title VARCHAR",
+                                       "tmdb_movies.overview VARCHAR",
+                                       "tmdb_movies.tagline VARCHAR",
+                                       "tmdb_movies.release_date DATE",
+                                       "tmdb_movies.runtime INTEGER",
+                                       "tmdb_movies.budget BIGINT",
+                                       "tmdb_movies.revenue BIGINT",
+                                       "tmdb_movies.genres VARCHAR[]",
+                                       "tmdb_movies.production_companies VARCHAR[]",
+                                       "tmdb_movies.vote_average DOUBLE",
+                                       "tmdb_movies.vote_count INTEGER",
+                                       "tmdb_movies.popularity DOUBLE",
+                                       "tmdb_movies.status VARCHAR",
+                                       "tmdb_movies.original_language VARCHAR",
+                                       "tmdb_movies.adult BOOLEAN",
+                                       "tmdb_movies.raw JSON",
+                                       "tmdb_movies.fetched_at TIMESTAMP",
+                                       "omdb_movies.imdb_id VARCHAR",
+                                       "omdb_movies.title VARCHAR",
+                                       "omdb_movies.year VARCHAR",
+                                       "omdb_movies.rated VARCHAR",
+                                       "omdb_movies.released DATE",
+                                       "omdb_movies.runtime_minutes INTEGER",
+                                       "omdb_movies.genre VARCHAR",
+                                       "omdb_movies.director VARCHAR",
+                                       "omdb_movies.writer VARCHAR",
+                                       "omdb_movies.actors VARCHAR",
+                                       "omdb_movies.language VARCHAR",
+                                       "omdb_movies.country VARCHAR",
+                                       "omdb_movies.awards VARCHAR",
+                                       "omdb_movies.imdb_rating DOUBLE",
+                                       "omdb_movies.imdb_votes INTEGER",
+                                       "omdb_movies.rotten_tomatoes INTEGER",
+                                       "omdb_movies.metacritic INTEGER",
+                                       "omdb_movies.box_office BIGINT",
+                                       "omdb_movies.raw JSON",
+                                       "omdb_movies.fetched_at TIMESTAMP"};
+    for (size_t i = 0; i < sizeof(cols) / sizeof(cols[0]); i++) {
+        char sql[512];
+        snprintf(sql, sizeof(sql),
+                 "SELECT count(*) FROM information_schema.columns WHERE table_name || '.' || "
+                 "column_name || ' ' || data_type = '%s'",
+                 cols[i]);
+        if (db_i64(c->db, sql) != 1)
+            fail_msg("stats did not create column %s", cols[i]);
+    }
     /* A v4 token alone is enough for the TMDB side: the complaint is about OMDB. */
     run((const char *[]){"--db", c->db, "collect", NULL},
         (const char *[]){"TMDB_ACCESS_TOKEN=t0ken", NULL}, &r);
