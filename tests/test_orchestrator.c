@@ -230,6 +230,35 @@ static void dead_network_fails_run_keeps_data(void **state)
     env_down(&e);
 }
 
+/* OMDB unreachable while TMDB works: partial success, the OMDB side stays due. */
+static void omdb_down_is_partial_success(void **state)
+{
+    (void)state;
+    struct env e = {0};
+    const char *args[] = {"--fixtures", RS_FIXTURES_DIR, NULL};
+    env_up(&e, args);
+    rs_time_t now = at("2026-11-25");
+    seed_ids(e.db, fixture_ids, N_FIXTURES, now);
+    struct orch_options o = opts(&e, now);
+    o.base_url[RS_API_OMDB] = "http://127.0.0.1:1/omdb/";
+    o.retry.max_retries = 1;
+    struct orch_stats s;
+    struct rs_error err = {0};
+    assert_int_equal(collect(e.db, &o, &s, &err), RS_OK);
+    assert_int_equal(s.tmdb_updated, 10);
+    assert_int_equal(s.omdb_updated, 0);
+    assert_int_equal(s.failed[RS_API_OMDB], 8);
+    assert_int_equal(s.errors[RS_ERR_NETWORK], 8);
+    assert_int_equal(db_i64(e.db, "SELECT count(*) FROM movies WHERE last_omdb_update IS NULL"),
+                     N_FIXTURES);
+    /* the next run asks OMDB again for exactly those, and TMDB for nothing */
+    o.base_url[RS_API_OMDB] = e.fake.omdb_url;
+    assert_int_equal(collect(e.db, &o, &s, &err), RS_OK);
+    assert_int_equal(s.requests[RS_API_TMDB], 0);
+    assert_int_equal(s.omdb_updated, 8);
+    env_down(&e);
+}
+
 static void quota_defers_and_counts_across_runs(void **state)
 {
     (void)state;
@@ -392,6 +421,7 @@ int main(void)
         cmocka_unit_test(fixtures_pipeline),
         cmocka_unit_test(auth_rejected_stops_and_hides_key),
         cmocka_unit_test(dead_network_fails_run_keeps_data),
+        cmocka_unit_test(omdb_down_is_partial_success),
         cmocka_unit_test(quota_defers_and_counts_across_runs),
         cmocka_unit_test(partial_success_then_complete),
         cmocka_unit_test(discovery_complete_and_capped),
