@@ -1,7 +1,7 @@
 /*
  * The collect run (the seed's run_full_collection): discovery (discover.c), then the
  * refresh of the movies due, as a pipeline: each planned movie's TMDB request is queued at
- * once, and its OMDB request as soon as its TMDB details (and so its IMDb id) are stored,
+ * once, and its OMDB request as soon as its TMDB details (and so its IMDb id) arrive,
  * so both APIs work at the same time under their own limits. Results are written as they
  * arrive, in batches: each movie's rows and stamps in one transaction, so a crash leaves
  * every movie either refreshed or still due. Failures stamp nothing and stay due; a TMDB
