@@ -123,6 +123,9 @@ static const char *hint_for(enum rs_err code)
     case RS_ERR_NETWORK:
     case RS_ERR_TIMEOUT:
         return "check the network, TMDB_BASE_URL and OMDB_BASE_URL; run again later";
+    case RS_ERR_BAD_RESPONSE:
+        return "the server does not answer like the API: check TMDB_BASE_URL and OMDB_BASE_URL "
+               "(a proxy or portal in between?)";
     case RS_ERR_RATE_LIMITED:
     case RS_ERR_SERVER_ERROR:
         return "the API is struggling; run again later or lower --tmdb-rps/--omdb-rps";
