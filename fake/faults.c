@@ -156,7 +156,7 @@ static void distort(int fault, struct fake_answer *a, struct fake_buf *b)
         fake_buf_puts(b, "\xff\xfe\xc3\x28");
         fake_buf_add(b, a->body + cut, a->len - cut);
     } else {
-        /* An object on top: a client's "is it an object" check passes, its parser meets the depth. */
+        /* An object on top: a client's object check passes, and its parser meets the depth. */
         fake_buf_puts(b, "{\"nested\":");
         for (int k = 0; k < DEEP; k++)
             fake_buf_add(b, "[", 1);

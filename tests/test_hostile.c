@@ -384,7 +384,8 @@ static void cli_mixed_faults_exit_0_and_memory_small(void **state)
                                        "--faults", "huge", NULL});
     cli_collect(&huge, db_clean, "2027-03-01", &r);
     assert_int_equal(r.status, 1); /* every TMDB request failed */
-    assert_non_null(strstr(r.err, "every TMDB request failed (the API sent a response we cannot read)"));
+    assert_non_null(
+        strstr(r.err, "every TMDB request failed (the API sent a response we cannot read)"));
     assert_true(fake_stat(&huge, "faults", "huge") > 10); /* the page, then each movie */
     run_result_free(&r);
     fake_stop(&huge);
