@@ -296,8 +296,9 @@ static void cli_config_precedence(void **state)
     assert_int_equal(mkdir(xdg, 0700), 0);
     assert_int_equal(mkdir(sub, 0700), 0);
     char text[512];
-    snprintf(text, sizeof(text), "TMDB_API_KEY=%s\nOMDB_API_KEY=%s\nREELSYNC_DB=%s/fromconf.duckdb\n",
-             TMDB_SECRET, OMDB_SECRET, w.dir);
+    snprintf(text, sizeof(text),
+             "TMDB_API_KEY=%s\nOMDB_API_KEY=%s\nREELSYNC_DB=%s/fromconf.duckdb\n", TMDB_SECRET,
+             OMDB_SECRET, w.dir);
     write_file(conf, text, 0600);
 
     /* Keys and database from the file (--db not given: argv[1..2] are overridden below). */

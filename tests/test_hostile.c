@@ -69,7 +69,10 @@ static void seed_ids(const char *db, const int64_t *ids, size_t n, rs_time_t now
     free(rows);
 }
 
-/* Short timeouts and retries: one retry, 5 ms apart. */
+/*
+ * One retry, 5 ms later. The timeout is long (a loaded machine must not turn a slow answer
+ * into a timeout), except where a test sets it short to meet a trickling server.
+ */
 static struct orch_options opts(const char *tmdb_url, const char *omdb_url, rs_time_t now)
 {
     struct orch_options o = {
@@ -80,8 +83,8 @@ static struct orch_options opts(const char *tmdb_url, const char *omdb_url, rs_t
         .tmdb_key = "test",
         .omdb_key = "test",
         .retry = RETRY_POLICY_DEFAULT,
-        .timeout_ms = 1000,
-        .connect_timeout_ms = 2000,
+        .timeout_ms = 30000,
+        .connect_timeout_ms = 10000,
         .now = now,
     };
     o.retry.max_retries = 1;
@@ -133,7 +136,7 @@ static int64_t other_errors(const struct orch_stats *s, enum rs_err class)
  * request ends in CLASS after 1 + RETRIES attempts, the run reports CLASS (every request
  * of that API failed), and nothing of the hostile answers is stored.
  */
-static void hostile_kind(const char *kind, enum rs_err class, int retries)
+static void hostile_kind(const char *kind, enum rs_err class, int retries, long timeout_ms)
 {
     struct env e = {0};
     struct orch_stats s;
@@ -141,6 +144,7 @@ static void hostile_kind(const char *kind, enum rs_err class, int retries)
     env_up(&e, kind);
 
     struct orch_options o = opts(e.hostile.tmdb_url, e.clean.omdb_url, at(NOW));
+    o.timeout_ms = timeout_ms;
     assert_int_equal(collect(e.db, &o, &s, &err), class);
     assert_int_equal(s.errors[class], N_TMDB);
     assert_int_equal(other_errors(&s, class), 0);
@@ -159,6 +163,7 @@ static void hostile_kind(const char *kind, enum rs_err class, int retries)
     e.db = path_join(e.dir, "h.duckdb");
     seed_ids(e.db, fixture_ids, N_TMDB, at(NOW));
     o = opts(e.clean.tmdb_url, e.hostile.omdb_url, at(NOW));
+    o.timeout_ms = timeout_ms;
     assert_int_equal(collect(e.db, &o, &s, &err), class);
     assert_int_equal(s.tmdb_updated, N_TMDB);
     assert_int_equal(s.errors[class], N_OMDB);
@@ -182,44 +187,44 @@ static void hostile_kind(const char *kind, enum rs_err class, int retries)
 static void huge_body_is_bad_response(void **state)
 {
     (void)state;
-    hostile_kind("huge", RS_ERR_BAD_RESPONSE, 0);
+    hostile_kind("huge", RS_ERR_BAD_RESPONSE, 0, 30000);
 }
 
 static void trickle_times_out(void **state)
 {
     (void)state;
-    hostile_kind("trickle", RS_ERR_TIMEOUT, 1); /* timeouts are retried once here */
+    hostile_kind("trickle", RS_ERR_TIMEOUT, 1, 1000); /* 1-2 KB at 40 B/s: 25 s and more */
 }
 
 static void invalid_utf8_is_bad_response(void **state)
 {
     (void)state;
-    hostile_kind("badutf8", RS_ERR_BAD_RESPONSE, 0);
+    hostile_kind("badutf8", RS_ERR_BAD_RESPONSE, 0, 30000);
 }
 
 static void deep_json_is_bad_response(void **state)
 {
     (void)state;
-    hostile_kind("deepjson", RS_ERR_BAD_RESPONSE, 0);
+    hostile_kind("deepjson", RS_ERR_BAD_RESPONSE, 0, 30000);
 }
 
 static void array_for_object_is_bad_response(void **state)
 {
     (void)state;
-    hostile_kind("array", RS_ERR_BAD_RESPONSE, 0);
+    hostile_kind("array", RS_ERR_BAD_RESPONSE, 0, 30000);
 }
 
 static void html_200_is_bad_response(void **state)
 {
     (void)state;
-    hostile_kind("html200", RS_ERR_BAD_RESPONSE, 0);
+    hostile_kind("html200", RS_ERR_BAD_RESPONSE, 0, 30000);
 }
 
 /* A redirect to another host is not followed (requests.other stays 0 above): bad_response. */
 static void redirect_is_bad_response_not_followed(void **state)
 {
     (void)state;
-    hostile_kind("redirect", RS_ERR_BAD_RESPONSE, 0);
+    hostile_kind("redirect", RS_ERR_BAD_RESPONSE, 0, 30000);
 }
 
 /* The fake's redirect itself: 302, Location on another host name, nothing followed. */
@@ -266,6 +271,7 @@ static void mixed_faults_store_only_good_data(void **state)
     o.start_year = o.end_year = 2026;
     o.max_pages = 3;
     o.retry.max_retries = 3;
+    o.timeout_ms = 1000; /* for the trickled answers; the assertions hold for any outcome */
     struct orch_stats s;
     struct rs_error err = {0};
     assert_int_equal(collect(db_bad, &o, &s, &err), RS_OK);
