@@ -425,6 +425,23 @@ static void keys_never_leak(void **state)
     json_decref(doc);
     run_result_free(&r);
 
+    /* The v4 token as a bearer header, from the file: the server saw bearer requests. */
+    write_file(w.conf, "TMDB_ACCESS_TOKEN=" TMDB_SECRET "\nOMDB_API_KEY=" OMDB_SECRET "\n", 0600);
+    run(&w, NULL,
+        (const char *[]){"--config", w.conf, "--log-level", "debug", COLLECT_ARGS("2027-02-15"),
+                         NULL},
+        &r);
+    assert_int_equal(r.status, 0);
+    check_run_output(&r);
+    run_result_free(&r);
+    char url[128];
+    struct http_reply stats;
+    snprintf(url, sizeof(url), "%s/__stats", w.fake.base);
+    http_fetch("GET", url, NULL, &stats);
+    assert_non_null(strstr(stats.body, "\"auth\":\"bearer\""));
+    assert_no_secret("the server's request log", stats.body, stats.len);
+    http_reply_free(&stats);
+
     /* The reports read the database: nothing there either. */
     run(&w, NULL, (const char *[]){"--json", "stats", NULL}, &r);
     assert_int_equal(r.status, 0);
