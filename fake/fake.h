@@ -30,6 +30,7 @@ enum fake_fault {
     FAKE_F_BADUTF8,
     FAKE_F_DEEPJSON,
     FAKE_F_ARRAY,
+    FAKE_F_REDIRECT,
     FAKE_F_COUNT_
 };
 extern const char *const fake_fault_names[FAKE_F_COUNT_];

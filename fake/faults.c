@@ -1,7 +1,8 @@
 /*
  * The fault kinds of --faults: error statuses with the bodies TMDB and its CDN send, dropped
  * and stalled connections, and hostile bodies (malformed, cut short, huge, trickled, invalid
- * UTF-8, absurdly deep, the wrong JSON type). server.c decides when; this file does the how.
+ * UTF-8, absurdly deep, the wrong JSON type) and redirects to another host. server.c decides
+ * when; this file does the how.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,7 +26,7 @@ bool fake_fault_is_early(int fault)
     return fault == FAKE_F_RESET || fault == FAKE_F_TIMEOUT || fault == FAKE_F_429 ||
            fault == FAKE_F_500 || fault == FAKE_F_502HTML || fault == FAKE_F_504HTML ||
            fault == FAKE_F_503 || fault == FAKE_F_HTML200 || fault == FAKE_F_DEEPJSON ||
-           fault == FAKE_F_HUGE;
+           fault == FAKE_F_HUGE || fault == FAKE_F_REDIRECT;
 }
 
 /* A body served through a callback: cut short, trickled, or generated (huge). */
@@ -116,6 +117,28 @@ static int send_reset(struct MHD_Connection *conn)
     return -1;
 }
 
+/*
+ * A 302 to the same path under /moved on "localhost" instead of 127.0.0.1: another host as
+ * far as a client can tell, yet this server, so /__stats shows whether a client followed it
+ * (the target is no API path: a follower's request is counted under "other").
+ */
+static int send_redirect(struct fake_server *s, struct MHD_Connection *conn,
+                         const struct fake_req *r)
+{
+    static const char body[] = "<html><body>Moved</body></html>";
+    char where[256];
+    snprintf(where, sizeof(where), "http://localhost:%d/moved%s", fake_server_port(s), r->path);
+    struct MHD_Response *resp = MHD_create_response_from_buffer(sizeof(body) - 1, (void *)body,
+                                                                MHD_RESPMEM_PERSISTENT);
+    if (!resp)
+        return -1;
+    MHD_add_response_header(resp, "Content-Type", FAKE_CT_HTML);
+    MHD_add_response_header(resp, "Location", where);
+    enum MHD_Result rc = MHD_queue_response(conn, 302, resp);
+    MHD_destroy_response(resp);
+    return rc == MHD_YES ? 302 : -1;
+}
+
 /* Replaces A's body with a distorted copy built in B. */
 static void distort(int fault, struct fake_answer *a, struct fake_buf *b)
 {
@@ -133,10 +156,13 @@ static void distort(int fault, struct fake_answer *a, struct fake_buf *b)
         fake_buf_puts(b, "\xff\xfe\xc3\x28");
         fake_buf_add(b, a->body + cut, a->len - cut);
     } else {
+        /* An object on top: a client's object check passes, and its parser meets the depth. */
+        fake_buf_puts(b, "{\"nested\":");
         for (int k = 0; k < DEEP; k++)
             fake_buf_add(b, "[", 1);
         for (int k = 0; k < DEEP; k++)
             fake_buf_add(b, "]", 1);
+        fake_buf_puts(b, "}");
     }
 }
 
@@ -163,6 +189,7 @@ int fake_fault_apply(struct fake_server *s, struct MHD_Connection *conn, const s
     case FAKE_F_504HTML: return send_fixed(s, conn, a, 504, FAKE_CT_HTML, HTML_504);
     case FAKE_F_HTML200: return send_fixed(s, conn, a, 200, FAKE_CT_HTML, HTML_200);
     case FAKE_F_RESET: fake_answer_release(a); return send_reset(conn);
+    case FAKE_F_REDIRECT: fake_answer_release(a); return send_redirect(s, conn, r);
     case FAKE_F_TIMEOUT:
         fake_answer_release(a);
         fake_server_wait(s, fake_server_config(s)->stall_ms);

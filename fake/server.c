@@ -67,7 +67,7 @@ struct fake_server {
 
 const char *const fake_fault_names[FAKE_F_COUNT_] = {
     "429", "500", "502html", "504html", "503", "reset", "timeout", "malformed",
-    "truncated", "huge", "trickle", "html200", "badutf8", "deepjson", "array"};
+    "truncated", "huge", "trickle", "html200", "badutf8", "deepjson", "array", "redirect"};
 
 static const char *const API_NAMES[] = {"tmdb", "omdb", "admin", "other"};
 static const char *const EP_NAMES[] = {"/3/movie/{id}", "/3/discover/movie", "/3/movie/changes",

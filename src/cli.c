@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "reelsync/config.h"
 #include "reelsync/jsonw.h"
 #include "reelsync/orchestrator.h"
 #include "reelsync/refresh.h"
@@ -68,6 +69,7 @@ struct cli {
     struct progress progress;
     const char *tmdb_key, *tmdb_token, *omdb_key;
     const char *base_url[RS_API_COUNT];
+    struct cfg cfg; /* the config file's values; the pointers above may point into it */
 };
 
 struct cli_cmd {
@@ -123,6 +125,9 @@ static const char *hint_for(enum rs_err code)
     case RS_ERR_NETWORK:
     case RS_ERR_TIMEOUT:
         return "check the network, TMDB_BASE_URL and OMDB_BASE_URL; run again later";
+    case RS_ERR_BAD_RESPONSE:
+        return "the server does not answer like the API: check TMDB_BASE_URL and OMDB_BASE_URL "
+               "(a proxy or portal in between?)";
     case RS_ERR_RATE_LIMITED:
     case RS_ERR_SERVER_ERROR:
         return "the API is struggling; run again later or lower --tmdb-rps/--omdb-rps";
@@ -722,10 +727,12 @@ static int collect_check_keys(const struct cli *c, const struct collect_args *a)
         return EXIT_OK;
     if (!c->tmdb_key && !c->tmdb_token)
         return fail(EXIT_CONFIG, "TMDB_API_KEY is not set (export TMDB_API_KEY=... or "
-                                 "TMDB_ACCESS_TOKEN=...; see reelsync collect --help)");
+                                 "TMDB_ACCESS_TOKEN=..., or put it in the config file; see "
+                                 "reelsync collect --help)");
     if (!a->discover_only && !c->omdb_key)
-        return fail(EXIT_CONFIG, "OMDB_API_KEY is not set (export OMDB_API_KEY=..., or run collect "
-                                 "--discover-only; see reelsync collect --help)");
+        return fail(EXIT_CONFIG, "OMDB_API_KEY is not set (export OMDB_API_KEY=... or put it "
+                                 "in the config file, or run collect --discover-only; see "
+                                 "reelsync collect --help)");
     return EXIT_OK;
 }
 
@@ -1309,14 +1316,19 @@ static const char main_usage[] =
     "  --log-level L            error, warn, info or debug (default $REELSYNC_LOG_LEVEL, else "
     "info)\n"
     "  --quiet, --no-progress   no progress display\n"
+    "  --config PATH            KEY=value file with the keys (default $REELSYNC_CONFIG, else\n"
+    "                           $XDG_CONFIG_HOME/reelsync/config or ~/.config/reelsync/config;\n"
+    "                           mode 600; the environment wins over it)\n"
     "  -h, --help               this help; 'reelsync COMMAND --help' for a command's\n"
     "  --version                print the version\n"
     "\n"
     "Environment: TMDB_API_KEY or TMDB_ACCESS_TOKEN, OMDB_API_KEY, TMDB_BASE_URL,\n"
-    "OMDB_BASE_URL, REELSYNC_DB, REELSYNC_LOG_LEVEL.\n"
+    "OMDB_BASE_URL, REELSYNC_DB (all six also in the config file), REELSYNC_LOG_LEVEL,\n"
+    "REELSYNC_CONFIG.\n"
     "\n"
     "Exit status: 0 done (movies that failed stay due), 1 the run could not do its work,\n"
-    "2 bad command line, 3 missing configuration.\n"
+    "2 bad command line, 3 missing or bad configuration (no key, a config file others\n"
+    "may read).\n"
     "\n"
     "Example:\n"
     "  export TMDB_API_KEY=... OMDB_API_KEY=...\n"
@@ -1341,14 +1353,14 @@ static const struct cli_cmd *find_cmd(const char *name)
 
 /* What the global scan found, before the environment fills the gaps. */
 struct global_args {
-    const char *db, *now, *level;
+    const char *db, *now, *level, *config;
     bool json, quiet, help, version;
     const struct cli_cmd *cmd;
     int argc; /* the command's argv: its name, then everything not global */
     char **argv;
 };
 
-enum gopt_id { G_DB, G_JSON, G_NOW, G_LOG, G_QUIET, G_HELP, G_VERSION };
+enum gopt_id { G_DB, G_JSON, G_NOW, G_LOG, G_QUIET, G_HELP, G_VERSION, G_CONFIG };
 static const struct {
     const char *name;
     bool has_arg;
@@ -1356,7 +1368,8 @@ static const struct {
 } gopts[] = {
     {"--db", true, G_DB},         {"--json", false, G_JSON},   {"--now", true, G_NOW},
     {"--log-level", true, G_LOG}, {"--quiet", false, G_QUIET}, {"--no-progress", false, G_QUIET},
-    {"--help", false, G_HELP},    {"-h", false, G_HELP},       {"--version", false, G_VERSION}};
+    {"--help", false, G_HELP},    {"-h", false, G_HELP},       {"--version", false, G_VERSION},
+    {"--config", true, G_CONFIG}};
 
 /* Index of the global option ARG names ("--db" or "--db=PATH"), or -1; *VALUE: inline value. */
 static int match_global(const char *arg, const char **value)
@@ -1394,6 +1407,9 @@ static void set_global(struct global_args *g, enum gopt_id id, const char *value
         break;
     case G_VERSION:
         g->version = true;
+        break;
+    case G_CONFIG:
+        g->config = value;
         break;
     }
 }
@@ -1458,15 +1474,44 @@ static const char *env(const char *name)
     return v && *v ? v : NULL;
 }
 
-/* Settles C from G and the environment. Returns EXIT_OK, or the printed 2 or 3. */
+/*
+ * Loads the config file into C->cfg: --config PATH (must exist), else the default path
+ * ($REELSYNC_CONFIG, which must exist; else the XDG or ~/.config one, which may be absent).
+ * Returns EXIT_OK or the printed EXIT_USAGE / EXIT_CONFIG.
+ */
+static int load_config(struct cli *c, const struct global_args *g)
+{
+    char path[4096];
+    bool must_exist = true;
+    struct rs_error err = {0};
+    if (g->config && !*g->config)
+        return fail(EXIT_USAGE, "--config needs a file name (see 'reelsync --help')");
+    if (g->config)
+        snprintf(path, sizeof(path), "%s", g->config);
+    else if (!cfg_default_path(env("REELSYNC_CONFIG"), env("XDG_CONFIG_HOME"), env("HOME"), path,
+                               sizeof(path), &must_exist))
+        return EXIT_OK;
+    enum rs_err rc = cfg_load(&c->cfg, path, must_exist, &err);
+    if (rc != RS_OK)
+        return fail(exit_status(rc), "%s", err.msg);
+    return EXIT_OK;
+}
+
+/* The environment variable NAME if set, else the config file's KEY, else NULL. */
+static const char *setting(const struct cli *c, const char *name, enum cfg_key key)
+{
+    return env(name) ? env(name) : cfg_get(&c->cfg, key);
+}
+
+/* Settles C from G, the environment and the config file. EXIT_OK, or the printed 2 or 3. */
 static int settle(struct cli *c, const struct global_args *g)
 {
     static const char *const url_vars[RS_API_COUNT] = {"TMDB_BASE_URL", "OMDB_BASE_URL"};
+    static const enum cfg_key url_keys[RS_API_COUNT] = {CFG_TMDB_BASE_URL, CFG_OMDB_BASE_URL};
     static const char *const url_defaults[RS_API_COUNT] = {DEFAULT_TMDB_URL, DEFAULT_OMDB_URL};
     c->cmd = g->cmd->name;
     c->json = g->json;
-    c->db = g->db ? g->db : env("REELSYNC_DB") ? env("REELSYNC_DB") : DEFAULT_DB;
-    if (!*c->db)
+    if (g->db && !*g->db)
         return fail(EXIT_USAGE, "--db needs a file name (see 'reelsync --help')");
     c->now = rs_clock_now();
     if (g->now && !rs_time_parse(g->now, &c->now))
@@ -1484,11 +1529,18 @@ static int settle(struct cli *c, const struct global_args *g)
             EXIT_CONFIG,
             "REELSYNC_LOG_LEVEL '%s' is not a log level (set it to error, warn, info or debug)",
             env("REELSYNC_LOG_LEVEL"));
-    c->tmdb_key = env("TMDB_API_KEY");
-    c->tmdb_token = env("TMDB_ACCESS_TOKEN");
-    c->omdb_key = env("OMDB_API_KEY");
+    /* The command line is checked; now the config file, which the environment overrides. */
+    int status = load_config(c, g);
+    if (status != EXIT_OK)
+        return status;
+    c->db = g->db ? g->db : setting(c, "REELSYNC_DB", CFG_REELSYNC_DB);
+    if (!c->db)
+        c->db = DEFAULT_DB;
+    c->tmdb_key = setting(c, "TMDB_API_KEY", CFG_TMDB_API_KEY);
+    c->tmdb_token = setting(c, "TMDB_ACCESS_TOKEN", CFG_TMDB_ACCESS_TOKEN);
+    c->omdb_key = setting(c, "OMDB_API_KEY", CFG_OMDB_API_KEY);
     for (int api = 0; api < RS_API_COUNT; api++) {
-        const char *url = env(url_vars[api]);
+        const char *url = setting(c, url_vars[api], url_keys[api]);
         c->base_url[api] = url ? url : url_defaults[api];
         if (strncmp(c->base_url[api], "http://", 7) != 0 &&
             strncmp(c->base_url[api], "https://", 8) != 0)
@@ -1524,6 +1576,7 @@ int cli_main(int argc, char **argv)
         }
     }
 cleanup:
+    cfg_release(&c.cfg);
     free(g.argv);
     return status;
 }

@@ -552,6 +552,15 @@ static void setup_easy(struct http *h, struct conn *c)
     curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, h->timeout_ms);
     curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
     curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+    /*
+     * Redirects are never followed. TMDB and OMDB answer their API paths directly, so a 3xx
+     * comes from a proxy, a captive portal or a hostile server; following it would send the
+     * key (a query parameter, which curl keeps across hosts) wherever Location points. The
+     * 3xx is classified as it stands: bad_response, not retried (docs/internals/http.md).
+     */
+    curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
+    curl_easy_setopt(e, CURLOPT_MAXREDIRS, 0L);
+    curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
 }
 
 static struct conn *conn_get(struct http *h)
@@ -725,6 +734,11 @@ static enum rs_err classify(struct http *h, struct conn *c, CURLcode cc)
         return classify_curl(cc, c);
     }
     curl_easy_getinfo(c->easy, CURLINFO_RESPONSE_CODE, &r->status);
+    if (r->status >= 300 && r->status < 400) {
+        /* Location is not shown: a hostile server may have put anything in it. */
+        snprintf(r->why, sizeof(r->why), "HTTP %ld redirect, not followed", r->status);
+        return RS_ERR_BAD_RESPONSE;
+    }
     http_classify_fn fn = h->api[r->api].classify;
     if (fn)
         return fn(r->status, c->body ? c->body : "", c->len);

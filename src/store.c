@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <duckdb.h>
 
@@ -133,8 +134,28 @@ struct store {
 
 /* ---------------------------------------------------------------- helpers */
 
+/*
+ * A full disk, whatever DuckDB wraps it in (an IO error, a failed commit, an appender):
+ * RS_ERR_IO with what to do. DuckDB rolls the transaction back, so what was committed
+ * before stays as it was.
+ */
+static bool disk_full(const char *why)
+{
+    return why && strstr(why, "No space left on device");
+}
+
+static enum rs_err fail_disk_full(struct rs_error *err, const char *what)
+{
+    return rs_fail(err, RS_ERR_IO,
+                   "database: %s: no space left on the device (what was being written is not "
+                   "stored, what was stored before is intact; free some space and run again)",
+                   what);
+}
+
 static enum rs_err db_fail(struct rs_error *err, const char *what, const char *why)
 {
+    if (disk_full(why))
+        return fail_disk_full(err, what);
     return rs_fail(err, RS_ERR_DB, "database: %s: %s", what, why ? why : "unknown error");
 }
 
@@ -142,7 +163,12 @@ static enum rs_err db_fail(struct rs_error *err, const char *what, const char *w
 static enum rs_err result_fail(struct rs_error *err, const char *what, duckdb_result *res)
 {
     enum rs_err code = duckdb_result_error_type(res) == DUCKDB_ERROR_IO ? RS_ERR_IO : RS_ERR_DB;
-    rs_fail(err, code, "database: %s: %s", what, duckdb_result_error(res));
+    if (disk_full(duckdb_result_error(res))) {
+        fail_disk_full(err, what);
+        code = RS_ERR_IO;
+    } else {
+        rs_fail(err, code, "database: %s: %s", what, duckdb_result_error(res));
+    }
     duckdb_destroy_result(res);
     return code;
 }
@@ -436,11 +462,31 @@ static enum rs_err tx_leave(struct store *st, bool own, enum rs_err rc, struct r
 
 /* ------------------------------------------------------------ open/close */
 
+/* The OS's reason at the end of DuckDB's "IO Error: Cannot open file "x": reason". */
+static const char *os_reason(const char *why)
+{
+    const char *p = strrchr(why, ':');
+    return p && p[1] == ' ' && p[2] ? p + 2 : why;
+}
+
 /* Turns DuckDB's open error into SPEC's messages. */
-static enum rs_err open_fail(struct rs_error *err, const char *path, const char *why)
+static enum rs_err open_fail(struct rs_error *err, const char *path, bool read_only,
+                             const char *why)
 {
     if (!why)
         why = "unknown error";
+    bool denied = strstr(why, "Permission denied") || strstr(why, "Read-only file system") ||
+                  strstr(why, "Operation not permitted");
+    if (disk_full(why))
+        return rs_fail(err, RS_ERR_IO,
+                       "cannot open '%s': no space left on the device (free some space and run "
+                       "again)",
+                       path);
+    if (denied && !read_only && access(path, F_OK) == 0)
+        return rs_fail(err, RS_ERR_IO,
+                       "cannot open '%s' for writing: %s (make it writable, or copy it; plan, "
+                       "stats and export only read it)",
+                       path, os_reason(why));
     if (strstr(why, "Could not set lock") || strstr(why, "Conflicting lock"))
         return rs_fail(err, RS_ERR_DB_LOCKED,
                        "cannot open '%s': locked by another process (is another reelsync "
@@ -512,14 +558,14 @@ static enum rs_err migrate_one(struct store *st, int v, struct rs_error *err)
 
 static enum rs_err migrate(struct store *st, const char *path, struct rs_error *err)
 {
-    int version;
+    int version = 0;
     enum rs_err rc = read_version(st, &version, err);
     if (rc)
         return rc;
     if (version > SCHEMA_VERSION)
         return rs_fail(err, RS_ERR_DB,
                        "cannot open '%s': written by a newer reelsync (schema version %d, this "
-                       "build knows up to %d); left untouched, upgrade reelsync",
+                       "build knows up to %d; left untouched: upgrade reelsync)",
                        path, version, SCHEMA_VERSION);
     if (version < SCHEMA_VERSION && st->read_only)
         return rs_fail(err, RS_ERR_DB,
@@ -565,7 +611,7 @@ enum rs_err store_open(const char *path, enum store_mode mode, struct store **ou
     duckdb_set_config(cfg, "access_mode", st->read_only ? "READ_ONLY" : "READ_WRITE");
     duckdb_set_config(cfg, "autoinstall_known_extensions", "false");
     if (duckdb_open_ext(path, &st->db, cfg, &why) != DuckDBSuccess) {
-        rc = open_fail(err, path, why);
+        rc = open_fail(err, path, st->read_only, why);
         goto cleanup;
     }
     if (duckdb_connect(st->db, &st->con) != DuckDBSuccess) {

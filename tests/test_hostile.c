@@ -1,0 +1,428 @@
+/*
+ * Hostile servers (issue 8): the real collector (orch_collect, and build/reelsync) against
+ * reelsync-fakeapi answering every request with one hostile kind: a 64 MiB body, a body
+ * trickled 8 bytes at a time, invalid UTF-8, JSON nested 100,000 deep, an array where an
+ * object belongs, an HTML page with status 200, a redirect to another host. Each ends in
+ * its class, on TMDB and on OMDB, and nothing of it is stored; what the server saw (its
+ * /__stats) agrees, and a redirect is never followed. Then mixed hostile faults at a rate
+ * of 0.3: the run completes, and what it stored equals what a clean server gives.
+ */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+
+#include "reelsync/orchestrator.h"
+#include "test.h"
+
+#define NOW "2026-11-25T10:00:00Z"
+
+/* The ten TMDB fixtures; eight of them have an IMDb id (and an OMDB fixture). */
+static const int64_t fixture_ids[] = {27205, 10193, 19995,   283917,  194,
+                                      54186, 466420, 1075794, 1443826, 76162};
+#define N_TMDB 10
+#define N_OMDB 8
+
+struct env {
+    char *dir;
+    char *db;
+    struct fake clean;   /* the fixtures, no faults */
+    struct fake hostile; /* the fixtures, every request faulted */
+};
+
+static rs_time_t at(const char *when)
+{
+    rs_time_t t = 0;
+    assert_true(rs_time_parse(when, &t));
+    return t;
+}
+
+/* An integer of the fake's /__stats: A.B ("faults", "huge"). */
+static int64_t fake_stat(const struct fake *f, const char *a, const char *b)
+{
+    char url[128];
+    struct http_reply r;
+    snprintf(url, sizeof(url), "%s/__stats", f->base);
+    http_fetch("GET", url, NULL, &r);
+    assert_int_equal(r.status, 200);
+    json_t *doc = json_loads(r.body, 0, NULL);
+    assert_non_null(doc);
+    json_t *v = json_object_get(json_object_get(doc, a), b);
+    assert_true(json_is_integer(v));
+    int64_t n = (int64_t)json_integer_value(v);
+    json_decref(doc);
+    http_reply_free(&r);
+    return n;
+}
+
+static void seed_ids(const char *db, const int64_t *ids, size_t n, rs_time_t now)
+{
+    struct store *st = NULL;
+    struct rs_error err = {0};
+    struct discover_row *rows = calloc(n, sizeof(*rows));
+    for (size_t i = 0; i < n; i++)
+        rows[i].tmdb_id = ids[i];
+    assert_int_equal(store_open(db, STORE_READ_WRITE, &st, &err), RS_OK);
+    assert_int_equal(store_upsert_discovered(st, rows, n, now, NULL, &err), RS_OK);
+    store_close(st);
+    free(rows);
+}
+
+/*
+ * One retry, 5 ms later. The timeout is long (a loaded machine must not turn a slow answer
+ * into a timeout), except where a test sets it short to meet a trickling server.
+ */
+static struct orch_options opts(const char *tmdb_url, const char *omdb_url, rs_time_t now)
+{
+    struct orch_options o = {
+        .refresh = true,
+        .refresh_limit = 1000,
+        .base_url = {tmdb_url, omdb_url},
+        .concurrency = {10, 8},
+        .tmdb_key = "test",
+        .omdb_key = "test",
+        .retry = RETRY_POLICY_DEFAULT,
+        .timeout_ms = 30000,
+        .connect_timeout_ms = 10000,
+        .now = now,
+    };
+    o.retry.max_retries = 1;
+    o.retry.base_ms = 5;
+    o.retry.max_ms = 20;
+    return o;
+}
+
+static enum rs_err collect(const char *db, const struct orch_options *o, struct orch_stats *s,
+                           struct rs_error *err)
+{
+    struct store *st = NULL;
+    enum rs_err rc = store_open(db, STORE_READ_WRITE, &st, err);
+    if (rc == RS_OK)
+        rc = orch_collect(st, o, s, err);
+    store_close(st);
+    return rc;
+}
+
+static void env_up(struct env *e, const char *kind)
+{
+    e->dir = tmpdir_create();
+    e->db = path_join(e->dir, "h.duckdb");
+    fake_start(&e->clean, (const char *[]){"--fixtures", RS_FIXTURES_DIR, NULL});
+    fake_start(&e->hostile, (const char *[]){"--fixtures", RS_FIXTURES_DIR, "--fault-rate", "1",
+                                             "--faults", kind, "--trickle-ms", "200", NULL});
+    seed_ids(e->db, fixture_ids, N_TMDB, at(NOW));
+}
+
+static void env_down(struct env *e)
+{
+    fake_stop(&e->hostile);
+    fake_stop(&e->clean);
+    free(e->db);
+    tmpdir_remove(e->dir);
+}
+
+/* Sum of the failure classes other than CLASS. */
+static int64_t other_errors(const struct orch_stats *s, enum rs_err class)
+{
+    int64_t n = 0;
+    for (int k = RS_OUTCOME_FIRST; k <= RS_OUTCOME_LAST; k++)
+        n += k == (int)class ? 0 : s->errors[k];
+    return n;
+}
+
+/*
+ * KIND on every TMDB request, then (fresh database) on every OMDB request: each movie's
+ * request ends in CLASS after 1 + RETRIES attempts, the run reports CLASS (every request
+ * of that API failed), and nothing of the hostile answers is stored.
+ */
+static void hostile_kind(const char *kind, enum rs_err class, int retries, long timeout_ms)
+{
+    struct env e = {0};
+    struct orch_stats s;
+    struct rs_error err = {0};
+    env_up(&e, kind);
+
+    struct orch_options o = opts(e.hostile.tmdb_url, e.clean.omdb_url, at(NOW));
+    o.timeout_ms = timeout_ms;
+    assert_int_equal(collect(e.db, &o, &s, &err), class);
+    assert_int_equal(s.errors[class], N_TMDB);
+    assert_int_equal(other_errors(&s, class), 0);
+    assert_int_equal(s.failed[RS_API_TMDB], N_TMDB);
+    assert_int_equal(s.tmdb_updated, 0);
+    assert_int_equal(s.requests[RS_API_TMDB], N_TMDB * (1 + retries));
+    assert_int_equal(s.requests[RS_API_OMDB], 0); /* no IMDb id without TMDB details */
+    assert_int_equal(db_i64(e.db, "SELECT count(*) FROM tmdb_movies"), 0);
+    assert_int_equal(db_i64(e.db, "SELECT count(*) FROM movies WHERE last_tmdb_update IS NULL"),
+                     N_TMDB); /* all still due */
+
+    /* OMDB hostile, TMDB clean, on a fresh database. */
+    tmpdir_remove(e.dir);
+    e.dir = tmpdir_create();
+    free(e.db);
+    e.db = path_join(e.dir, "h.duckdb");
+    seed_ids(e.db, fixture_ids, N_TMDB, at(NOW));
+    o = opts(e.clean.tmdb_url, e.hostile.omdb_url, at(NOW));
+    o.timeout_ms = timeout_ms;
+    assert_int_equal(collect(e.db, &o, &s, &err), class);
+    assert_int_equal(s.tmdb_updated, N_TMDB);
+    assert_int_equal(s.errors[class], N_OMDB);
+    assert_int_equal(other_errors(&s, class), 0);
+    assert_int_equal(s.failed[RS_API_OMDB], N_OMDB);
+    assert_int_equal(s.omdb_updated, 0);
+    assert_int_equal(s.requests[RS_API_OMDB], N_OMDB * (1 + retries));
+    assert_int_equal(db_i64(e.db, "SELECT count(*) FROM tmdb_movies"), N_TMDB);
+    assert_int_equal(db_i64(e.db, "SELECT count(*) FROM omdb_movies"), 0);
+
+    /* What the hostile server saw: every request faulted, nothing else asked of it. */
+    int64_t total = N_TMDB * (1 + retries) + N_OMDB * (1 + retries);
+    assert_int_equal(fake_stat(&e.hostile, "requests", "tmdb"), N_TMDB * (1 + retries));
+    assert_int_equal(fake_stat(&e.hostile, "requests", "omdb"), N_OMDB * (1 + retries));
+    assert_int_equal(fake_stat(&e.hostile, "faults", kind), total);
+    assert_int_equal(fake_stat(&e.hostile, "faults", "total"), total);
+    assert_int_equal(fake_stat(&e.hostile, "requests", "other"), 0);
+    env_down(&e);
+}
+
+static void huge_body_is_bad_response(void **state)
+{
+    (void)state;
+    hostile_kind("huge", RS_ERR_BAD_RESPONSE, 0, 30000);
+}
+
+static void trickle_times_out(void **state)
+{
+    (void)state;
+    hostile_kind("trickle", RS_ERR_TIMEOUT, 1, 1000); /* 1-2 KB at 40 B/s: 25 s and more */
+}
+
+static void invalid_utf8_is_bad_response(void **state)
+{
+    (void)state;
+    hostile_kind("badutf8", RS_ERR_BAD_RESPONSE, 0, 30000);
+}
+
+static void deep_json_is_bad_response(void **state)
+{
+    (void)state;
+    hostile_kind("deepjson", RS_ERR_BAD_RESPONSE, 0, 30000);
+}
+
+static void array_for_object_is_bad_response(void **state)
+{
+    (void)state;
+    hostile_kind("array", RS_ERR_BAD_RESPONSE, 0, 30000);
+}
+
+static void html_200_is_bad_response(void **state)
+{
+    (void)state;
+    hostile_kind("html200", RS_ERR_BAD_RESPONSE, 0, 30000);
+}
+
+/* A redirect to another host is not followed (requests.other stays 0 above): bad_response. */
+static void redirect_is_bad_response_not_followed(void **state)
+{
+    (void)state;
+    hostile_kind("redirect", RS_ERR_BAD_RESPONSE, 0, 30000);
+}
+
+/* The fake's redirect itself: 302, Location on another host name, nothing followed. */
+static void fake_sends_redirect(void **state)
+{
+    (void)state;
+    struct fake f;
+    fake_start(&f, (const char *[]){"--fixtures", RS_FIXTURES_DIR, "--fault-rate", "1",
+                                    "--faults", "redirect", NULL});
+    char url[256], want[128];
+    snprintf(url, sizeof(url), "%s/movie/27205?api_key=test", f.tmdb_url);
+    struct http_reply r;
+    http_fetch("GET", url, NULL, &r); /* the support client does not follow either */
+    assert_int_equal(r.status, 302);
+    snprintf(want, sizeof(want), "Location: http://localhost:%d/moved/3/movie/27205\r\n", f.port);
+    assert_non_null(strstr(r.headers, want));
+    http_reply_free(&r);
+    assert_int_equal(fake_stat(&f, "faults", "redirect"), 1);
+    fake_stop(&f);
+}
+
+/* ---- the run goes on ---- */
+
+static const char *const mixed_kinds =
+    "huge,trickle,html200,badutf8,deepjson,array,redirect,malformed,truncated,502html,reset";
+
+/*
+ * Discovery and refresh of a synthetic year at a fault rate of 0.3 of every hostile kind:
+ * the run completes (partial success), every movie either stored or counted failed, and
+ * what was stored is exactly what a clean server gives for the same movies.
+ */
+static void mixed_faults_store_only_good_data(void **state)
+{
+    (void)state;
+    const char *now = "2026-11-25";
+    struct fake bad, good;
+    char *dir = tmpdir_create();
+    char *db_bad = path_join(dir, "bad.duckdb"), *db_good = path_join(dir, "good.duckdb");
+    fake_start(&bad, (const char *[]){"--movies", "3000", "--now", now, "--fault-rate", "0.3",
+                                      "--faults", mixed_kinds, "--trickle-ms", "200", NULL});
+    fake_start(&good, (const char *[]){"--movies", "3000", "--now", now, NULL});
+    struct orch_options o = opts(bad.tmdb_url, bad.omdb_url, at(now));
+    o.discover = true;
+    o.start_year = o.end_year = 2026;
+    o.max_pages = 3;
+    o.retry.max_retries = 3;
+    o.timeout_ms = 1000; /* for the trickled answers; the assertions hold for any outcome */
+    struct orch_stats s;
+    struct rs_error err = {0};
+    assert_int_equal(collect(db_bad, &o, &s, &err), RS_OK);
+    assert_true(s.tmdb_updated > 0 && s.failed[RS_API_TMDB] > 0);
+    assert_int_equal(s.tmdb_updated + s.failed[RS_API_TMDB], s.planned);
+    assert_int_equal(db_i64(db_bad, "SELECT count(*) FROM tmdb_movies"), s.tmdb_updated);
+    assert_int_equal(db_i64(db_bad, "SELECT count(*) FROM omdb_movies"), s.omdb_updated);
+    assert_true(s.errors[RS_ERR_BAD_RESPONSE] > 0);
+    assert_true(fake_stat(&bad, "faults", "total") > 0);
+    assert_int_equal(fake_stat(&bad, "requests", "other"), 0);
+
+    o = opts(good.tmdb_url, good.omdb_url, at(now));
+    o.discover = true;
+    o.start_year = o.end_year = 2026;
+    o.max_pages = 3;
+    assert_int_equal(collect(db_good, &o, &s, &err), RS_OK);
+    assert_int_equal(s.failed[RS_API_TMDB] + s.failed[RS_API_OMDB], 0);
+
+    /* Every row stored under faults equals the clean server's row (raw JSON included). */
+    char sql[1024];
+    snprintf(sql, sizeof(sql),
+             "ATTACH '%s' AS g (READ_ONLY);"
+             "SELECT (SELECT count(*) FROM tmdb_movies b JOIN g.tmdb_movies c USING (tmdb_id)"
+             " WHERE b.raw::VARCHAR = c.raw::VARCHAR AND b.title IS NOT DISTINCT FROM c.title)"
+             " - (SELECT count(*) FROM tmdb_movies)"
+             " + (SELECT count(*) FROM omdb_movies b JOIN g.omdb_movies c USING (imdb_id)"
+             " WHERE b.raw::VARCHAR = c.raw::VARCHAR) - (SELECT count(*) FROM omdb_movies)",
+             db_good);
+    assert_int_equal(db_i64(db_bad, sql), 0);
+    fake_stop(&bad);
+    fake_stop(&good);
+    free(db_bad);
+    free(db_good);
+    tmpdir_remove(dir);
+}
+
+/* Peak RSS of the largest child waited for so far, in KiB. */
+static long children_maxrss_kib(void)
+{
+    struct rusage ru;
+    assert_int_equal(getrusage(RUSAGE_CHILDREN, &ru), 0);
+    return ru.ru_maxrss;
+}
+
+#if defined(__SANITIZE_ADDRESS__)
+#define RS_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define RS_ASAN 1
+#endif
+#endif
+
+/* Runs build/reelsync collect --json against F (both APIs) at NOW, one request at a time. */
+static void cli_collect(const struct fake *f, const char *db, const char *now,
+                        struct run_result *r)
+{
+    char env[2][160];
+    snprintf(env[0], sizeof(env[0]), "TMDB_BASE_URL=%s", f->tmdb_url);
+    snprintf(env[1], sizeof(env[1]), "OMDB_BASE_URL=%s", f->omdb_url);
+    const char *envp[] = {env[0], env[1], "TMDB_API_KEY=test", "OMDB_API_KEY=test",
+                          "TMDB_ACCESS_TOKEN=", "REELSYNC_LOG_LEVEL=", "REELSYNC_CONFIG=", NULL};
+    const char *argv[] = {RS_REELSYNC_BIN, "--db", db, "--now", now, "--json", "--quiet",
+                          "--log-level", "error", "collect", "--start-year", "2026",
+                          "--end-year", "2026", "--max-pages", "2", "--tmdb-rps", "500",
+                          "--omdb-rps", "500", "--tmdb-concurrency", "1", "--omdb-concurrency",
+                          "1", NULL};
+    run_program(argv, envp, r);
+}
+
+/*
+ * build/reelsync: the run exits 0 under mixed hostile faults that are not retried (so it
+ * is fast) and the report counts each as bad_response; a 64 MiB body costs the process no
+ * more than the body cap: its peak RSS stays within 40 MiB of a clean run's (an uncapped
+ * body alone would add 64 MiB, its growing buffer more).
+ */
+static void cli_mixed_faults_exit_0_and_memory_small(void **state)
+{
+    (void)state;
+    const char *now = "2026-11-25";
+    char *dir = tmpdir_create();
+    char *db_clean = path_join(dir, "clean.duckdb");
+    struct fake clean, bad, huge;
+    struct run_result r;
+
+    fake_start(&clean, (const char *[]){"--movies", "2000", "--now", now, NULL});
+    cli_collect(&clean, db_clean, now, &r);
+    assert_int_equal(r.status, 0);
+    run_result_free(&r);
+    fake_stop(&clean);
+    long clean_kib = children_maxrss_kib();
+
+    fake_start(&bad, (const char *[]){"--movies", "2000", "--now", now, "--fault-rate", "0.3",
+                                      "--faults", "huge,html200,badutf8,deepjson,array,redirect",
+                                      NULL});
+    /* On the clean run's movies, all due again: a faulted discover page stops only discovery. */
+    cli_collect(&bad, db_clean, "2026-12-30", &r);
+    if (r.status != 0)
+        print_error("status %d: %s\n%s\n", r.status, r.err, r.out);
+    assert_int_equal(r.status, 0);
+    json_t *doc = json_loads(r.out, 0, NULL);
+    assert_non_null(doc);
+    json_t *errors = json_object_get(doc, "errors");
+    int64_t bad_resp = json_integer_value(json_object_get(errors, "bad_response"));
+    int64_t updated = json_integer_value(json_object_get(doc, "tmdb_updated"));
+    assert_true(bad_resp > 0 && updated > 0);
+    /* Each fault is one final bad_response: none of these kinds is retried. */
+    assert_int_equal(fake_stat(&bad, "faults", "total"), bad_resp);
+    assert_true(fake_stat(&bad, "faults", "huge") > 0);
+    assert_int_equal(fake_stat(&bad, "requests", "other"), 0);
+    json_decref(doc);
+    run_result_free(&r);
+    fake_stop(&bad);
+
+    /* Every request of the next run (discovery, then every movie) gets 64 MiB. */
+    fake_start(&huge, (const char *[]){"--movies", "2000", "--now", now, "--fault-rate", "1",
+                                       "--faults", "huge", NULL});
+    cli_collect(&huge, db_clean, "2027-03-01", &r);
+    assert_int_equal(r.status, 1); /* every TMDB request failed */
+    assert_non_null(
+        strstr(r.err, "every TMDB request failed (the API sent a response we cannot read)"));
+    assert_true(fake_stat(&huge, "faults", "huge") > 10); /* the page, then each movie */
+    run_result_free(&r);
+    fake_stop(&huge);
+    long peak_kib = children_maxrss_kib();
+#ifndef RS_ASAN /* ASan's quarantine keeps freed buffers: RSS says nothing there */
+    if (peak_kib - clean_kib >= 40 * 1024)
+        print_error("peak RSS %ld KiB after a clean run's %ld KiB\n", peak_kib, clean_kib);
+    assert_true(peak_kib - clean_kib < 40 * 1024);
+#else
+    (void)peak_kib;
+    (void)clean_kib;
+#endif
+    free(db_clean);
+    tmpdir_remove(dir);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc > 1)
+        cmocka_set_test_filter(argv[1]); /* one test by name, for debugging */
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(fake_sends_redirect),
+        cmocka_unit_test(huge_body_is_bad_response),
+        cmocka_unit_test(trickle_times_out),
+        cmocka_unit_test(invalid_utf8_is_bad_response),
+        cmocka_unit_test(deep_json_is_bad_response),
+        cmocka_unit_test(array_for_object_is_bad_response),
+        cmocka_unit_test(html_200_is_bad_response),
+        cmocka_unit_test(redirect_is_bad_response_not_followed),
+        cmocka_unit_test(mixed_faults_store_only_good_data),
+        cmocka_unit_test(cli_mixed_faults_exit_0_and_memory_small),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
