@@ -218,7 +218,7 @@ void orch_fail_store(struct orch *o, const struct rs_error *e)
         return;
     o->fatal = e->code ? e->code : RS_ERR_DB;
     rs_fail(o->err, o->fatal, "%s", e->msg);
-    rs_logf(o->opt->log, RS_LOG_ERROR, "collect: stopping: %s", e->msg);
+    rs_logf(o->opt->log, RS_LOG_WARN, "collect: stopping: %s", e->msg); /* the caller reports it */
     if (o->http)
         http_cancel(o->http);
 }
