@@ -61,6 +61,7 @@ struct conn {
     struct http *h;
     CURL *easy;
     struct req *req; /* NULL while on the free list */
+    int api_set;     /* the API whose options the handle carries, -1 for none yet */
     char *body;
     size_t len, cap;
     int64_t retry_after_ms; /* -1 when the response had none */
@@ -418,14 +419,13 @@ enum rs_err http_get(struct http *h, enum rs_api api, const char *suffix, http_d
 
 /* ---- completion ---- */
 
+/* The redacted one-line detail of a failed request (success has none: see complete()). */
 static void make_detail(const struct req *r, enum rs_err outcome, char *out, size_t len)
 {
     char shown[512];
     const char *api = rs_api_name(r->api);
     http_redact(r->url, shown, sizeof(shown));
-    if (outcome == RS_OK)
-        snprintf(out, len, "%s", "");
-    else if (r->attempts == 0)
+    if (r->attempts == 0)
         snprintf(out, len, "%s GET %s: not sent: %s", api, shown, rs_strerror(outcome));
     else if (r->why[0])
         snprintf(out, len, "%s GET %s: %s (%s) after %d attempt%s", api, shown, r->why,
@@ -440,10 +440,11 @@ static void complete(struct http *h, struct req *r, enum rs_err outcome, const c
                      size_t len)
 {
     char detail[1024];
+    detail[0] = '\0'; /* success: no detail, and no redaction work for every request */
     if (!r->url) {
         outcome = RS_ERR_CONFIG;
         snprintf(detail, sizeof(detail), "%s: no base URL configured", rs_api_name(r->api));
-    } else {
+    } else if (outcome != RS_OK) {
         make_detail(r, outcome, detail, sizeof(detail));
     }
     if (outcome != RS_OK && r->attempts > 0) {
@@ -520,6 +521,8 @@ static size_t on_header(char *data, size_t size, size_t n, void *ud)
     struct conn *c = ud;
     size_t len = size * n;
     static const char name[] = "retry-after:";
+    if (len == 0 || (data[0] != 'H' && data[0] != 'R' && data[0] != 'r'))
+        return len; /* neither a status line nor Retry-After */
     if (len > 5 && strncmp(data, "HTTP/", 5) == 0) {
         c->retry_after_ms = -1; /* a new response (after 100 Continue, say) */
     } else if (len > sizeof(name) - 1 && strncasecmp(data, name, sizeof(name) - 1) == 0) {
@@ -570,6 +573,7 @@ static struct conn *conn_get(struct http *h)
         return NULL;
     }
     c->h = h;
+    c->api_set = -1;
     setup_easy(h, c);
     c->next_all = h->all_conns;
     h->all_conns = c;
@@ -596,7 +600,6 @@ static enum rs_err start_attempt(struct http *h, struct req *r)
     struct conn *c = conn_get(h);
     if (!c)
         return RS_ERR_NOMEM;
-    bool https = strncmp(r->url, "https://", 8) == 0;
     c->req = r;
     c->len = 0;
     if (c->body)
@@ -605,10 +608,14 @@ static enum rs_err start_attempt(struct http *h, struct req *r)
     c->retry_after_ms = -1;
     c->errbuf[0] = '\0';
     curl_easy_setopt(c->easy, CURLOPT_URL, r->url);
-    curl_easy_setopt(c->easy, CURLOPT_HTTPHEADER, a->headers);
-    curl_easy_setopt(c->easy, CURLOPT_HTTP_VERSION,
-                     https ? (long)CURL_HTTP_VERSION_2TLS : (long)CURL_HTTP_VERSION_1_1);
-    curl_easy_setopt(c->easy, CURLOPT_PIPEWAIT, https ? 1L : 0L);
+    if (c->api_set != (int)r->api) { /* the same for every request of an API */
+        bool https = strncmp(a->base, "https://", 8) == 0;
+        curl_easy_setopt(c->easy, CURLOPT_HTTPHEADER, a->headers);
+        curl_easy_setopt(c->easy, CURLOPT_HTTP_VERSION,
+                         https ? (long)CURL_HTTP_VERSION_2TLS : (long)CURL_HTTP_VERSION_1_1);
+        curl_easy_setopt(c->easy, CURLOPT_PIPEWAIT, https ? 1L : 0L);
+        c->api_set = (int)r->api;
+    }
     if (curl_multi_add_handle(h->multi, c->easy) != CURLM_OK) {
         conn_put(h, c);
         return RS_ERR_NOMEM;

@@ -271,6 +271,59 @@ static void bearer_token_instead_of_key(void **state)
     free_ctx(c);
 }
 
+/* A chain: each result queues the next request, alternating OMDB and TMDB, CHAIN in all. */
+#define CHAIN 6
+static void on_done_chain(struct http *h, const struct http_result *res, void *user)
+{
+    struct ctx *c = user;
+    on_done(h, res, user);
+    if (c->n < CHAIN) {
+        enum rs_api next = c->n % 2 ? RS_API_TMDB : RS_API_OMDB;
+        assert_int_equal(http_get(h, next, next == RS_API_TMDB ? "/movie/27205" : "?i=tt1375666",
+                                  on_done_chain, c),
+                         RS_OK);
+    }
+}
+
+/*
+ * One request at a time, so the one easy handle carries OMDB (key) and TMDB (bearer) in
+ * turn: each request goes out with its own API's authentication, never the other's (a
+ * handle that kept OMDB's options would send TMDB's requests with no credentials).
+ */
+static void handle_reuse_across_apis(void **state)
+{
+    (void)state;
+    static struct fake f; /* static: the teardown may stop it */
+    struct ctx *c = calloc(1, sizeof(*c));
+    struct http_config cfg;
+    struct rs_log log;
+    fake_with(&f, NULL);
+    base_config(&cfg, &f, c, &log);
+    cfg.api[RS_API_TMDB].key = NULL;
+    cfg.api[RS_API_TMDB].bearer = KEY;
+    struct http *h = NULL;
+    struct rs_error err;
+    assert_int_equal(http_create(&cfg, &h, &err), RS_OK);
+    assert_int_equal(http_get(h, RS_API_OMDB, "?i=tt1375666", on_done_chain, c), RS_OK);
+    assert_int_equal(http_run(h, &err), RS_OK);
+    http_destroy(h);
+    assert_int_equal(c->n, CHAIN);
+    assert_int_equal(c->by_outcome[RS_OK], CHAIN);
+    json_t *s = server_stats(&f);
+    json_t *recent = json_object_get(s, "recent");
+    assert_int_equal(json_array_size(recent), CHAIN);
+    for (size_t i = 0; i < CHAIN; i++) {
+        json_t *e = json_array_get(recent, i);
+        const char *api = json_string_value(json_object_get(e, "api"));
+        assert_string_equal(api, i % 2 ? "tmdb" : "omdb");
+        assert_string_equal(json_string_value(json_object_get(e, "auth")),
+                            i % 2 ? "bearer" : "key");
+    }
+    json_decref(s);
+    fake_stop(&f);
+    free_ctx(c);
+}
+
 static void not_found_is_not_retried(void **state)
 {
     (void)state;
@@ -574,6 +627,7 @@ int main(void)
         cmocka_unit_test_teardown(redact_urls, stop_live),
         cmocka_unit_test_teardown(success_counts_and_key_sent, stop_live),
         cmocka_unit_test_teardown(bearer_token_instead_of_key, stop_live),
+        cmocka_unit_test_teardown(handle_reuse_across_apis, stop_live),
         cmocka_unit_test_teardown(not_found_is_not_retried, stop_live),
         cmocka_unit_test_teardown(each_fault_kind, stop_live),
         cmocka_unit_test_teardown(concurrency_cap_held, stop_live),
