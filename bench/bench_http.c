@@ -365,7 +365,7 @@ static int bench_speed(void)
     snprintf(url, sizeof(url), "%s/3%s?api_key=test", f.base, suffix);
     printf("== raw speed: limits off, 64 in flight, GET /3%s; %d rounds of engine (%d requests)"
            " and wrk -t1 -c64 -d%ds, alternating\n", suffix, reps, n, secs);
-    double e[64], w[64], r[64];
+    double e[64], w[64], r[64], ec[64], wc[64];
     int ok = 0;
     for (int i = 0; i < reps; i++) {
         struct sample se, sw = {-1, 0, 0};
@@ -383,17 +383,21 @@ static int bench_speed(void)
         if (se.rps <= 0)
             continue;
         e[ok] = se.rps;
+        ec[ok] = se.client_us;
         w[ok] = sw.rps;
+        wc[ok] = sw.client_us;
         r[ok] = 100.0 * se.rps / sw.rps;
         ok++;
     }
     fake_stop(&f);
     if (ok == 0)
         return 1;
-    printf("engine: median %.0f req/s over %d rounds\n", median(e, ok), ok);
+    printf("engine: median %.0f req/s over %d rounds, %.1f us CPU per request\n", median(e, ok),
+           ok, median(ec, ok));
     if (have_wrk)
-        printf("wrk -t1 -c64 -d%ds: median %.0f req/s; engine/wrk: median %.1f %% (target >= 70 %%)\n",
-               secs, median(w, ok), median(r, ok));
+        printf("wrk -t1 -c64 -d%ds: median %.0f req/s, %.1f us CPU per request; engine/wrk: median"
+               " %.1f %% (target >= 70 %%)\n",
+               secs, median(w, ok), median(wc, ok), median(r, ok));
     else
         printf("wrk: not installed\n");
     return 0;
