@@ -6,9 +6,11 @@
  *    10 and 5). Printed: achieved rates (target >= 97 % of configured), the 429s the server
  *    counted as violations (target 0), the highest in-flight count it saw against the cap.
  *    BENCH_QUICK=1 (or --quick) sends 40 + 20 requests instead (about 10 s, not 100 s).
- * 2. Raw speed. Limits off, 64 in flight, BENCH_N (default 100000) GETs of /3/movie/{id}
- *    through the engine; printed beside `wrk -t1 -c64 -d5s` on the same URL in the same run
- *    (target >= 70 % of wrk). Skipped for wrk when wrk is not installed.
+ * 2. Raw speed. Limits off, 64 in flight: BENCH_N (default 100000) GETs of /3/movie/27205
+ *    through a fresh engine, then `wrk -t1 -c64 -dBENCH_WRK_SECS` (default 3) on the same URL
+ *    against the same server, alternating for BENCH_REPS rounds (default 5, the order flipped
+ *    each round); printed per round with the CPU time per request of client and server, and
+ *    the medians (target: engine >= 70 % of wrk). wrk is skipped when not installed.
  *
  * Usage: bench_http [--quick] [--rate-only|--speed-only]
  */
@@ -17,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -24,6 +27,8 @@
 #include <jansson.h>
 
 #include "reelsync/http.h"
+#include "reelsync/omdb.h"
+#include "reelsync/tmdb.h"
 
 static const char *const ids[] = {"27205", "10193", "19995", "194", "54186",
                                   "466420", "1075794", "1443826", "76162", "283917"};
@@ -163,9 +168,11 @@ static struct http *engine(const struct fake *f, double tmdb_rps, int tmdb_conc,
     snprintf(omdb, sizeof(omdb), "%s/omdb/", f->base);
     struct http_config cfg = {
         .api[RS_API_TMDB] = {.base_url = tmdb, .key_param = "api_key", .key = "test",
-                             .rps = tmdb_rps, .concurrency = tmdb_conc},
+                             .rps = tmdb_rps, .concurrency = tmdb_conc,
+                             .classify = tmdb_classify},
         .api[RS_API_OMDB] = {.base_url = omdb, .key_param = "apikey", .key = "test",
-                             .rps = omdb_rps, .concurrency = omdb_conc},
+                             .rps = omdb_rps, .concurrency = omdb_conc,
+                             .classify = omdb_classify},
         .retry = RETRY_POLICY_DEFAULT,
         .seed = 1,
     };
@@ -230,55 +237,169 @@ static int bench_rate(bool quick)
     return 0;
 }
 
-static double run_wrk(const char *url)
+/* CPU seconds (user + system) a process has used so far, from /proc; -1 if unreadable. */
+static double proc_cpu(pid_t pid)
 {
-    char cmd[512];
-    snprintf(cmd, sizeof(cmd), "wrk -t1 -c64 -d5s '%s' 2>/dev/null", url);
-    FILE *p = popen(cmd, "r");
-    if (!p)
+    char path[64], buf[1024];
+    snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+    FILE *f = fopen(path, "r");
+    if (!f)
         return -1;
-    char line[512];
-    double rps = -1;
-    while (fgets(line, sizeof(line), p)) {
-        if (strncmp(line, "Requests/sec:", 13) == 0)
-            rps = strtod(line + 13, NULL);
-    }
-    pclose(p);
-    return rps;
+    size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    char *p = strrchr(buf, ')'); /* fields after the command name; utime, stime are 14, 15 */
+    unsigned long long ut = 0, st = 0;
+    if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ut,
+                     &st) != 2)
+        return -1;
+    return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
 }
 
+static double rusage_cpu(int who)
+{
+    struct rusage ru;
+    getrusage(who, &ru);
+    return (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + (double)ru.ru_stime.tv_sec +
+           ru.ru_stime.tv_usec / 1e6;
+}
+
+/* One measurement: requests per second, and CPU microseconds per request of the client
+ * (the engine's process, or wrk) and of the server. */
+struct sample {
+    double rps, client_us, server_us;
+};
+
+/* `wrk -t1 -c64 -dSECS` on URL, keep-alive (wrk's default), as one sample. */
+static struct sample run_wrk(const char *url, int secs, pid_t server)
+{
+    struct sample s = {-1, 0, 0};
+    char cmd[512];
+    snprintf(cmd, sizeof(cmd), "wrk -t1 -c64 -d%ds '%s' 2>/dev/null", secs, url);
+    double c0 = rusage_cpu(RUSAGE_CHILDREN), s0 = proc_cpu(server);
+    FILE *p = popen(cmd, "r");
+    if (!p)
+        return s;
+    char line[512];
+    long long total = 0;
+    while (fgets(line, sizeof(line), p)) {
+        if (strncmp(line, "Requests/sec:", 13) == 0)
+            s.rps = strtod(line + 13, NULL);
+        else if (strstr(line, " requests in "))
+            total = strtoll(line, NULL, 10);
+    }
+    pclose(p);
+    if (total > 0) {
+        s.client_us = (rusage_cpu(RUSAGE_CHILDREN) - c0) * 1e6 / (double)total;
+        s.server_us = (proc_cpu(server) - s0) * 1e6 / (double)total;
+    }
+    return s;
+}
+
+/* N GETs of SUFFIX through a fresh engine (limits off, 64 in flight), as one sample. */
+static struct sample run_engine(const struct fake *f, const char *suffix, int n)
+{
+    struct sample s = {-1, 0, 0};
+    struct http *h = engine(f, 0, 64, 0, 1);
+    struct tally *t = calloc(1, sizeof(*t));
+    /* Queueing is part of going through the engine (URL and key building): timed too. */
+    double c0 = rusage_cpu(RUSAGE_SELF), s0 = proc_cpu(f->pid);
+    int64_t t0 = rs_monotonic_ms();
+    for (int i = 0; i < n; i++)
+        http_get(h, RS_API_TMDB, suffix, on_done, t);
+    struct rs_error err;
+    http_run(h, &err);
+    double secs = (double)(rs_monotonic_ms() - t0) / 1000.0;
+    s.client_us = (rusage_cpu(RUSAGE_SELF) - c0) * 1e6 / n;
+    s.server_us = (proc_cpu(f->pid) - s0) * 1e6 / n;
+    struct http_stats st;
+    http_get_stats(h, &st);
+    http_destroy(h);
+    if (t->ok[RS_API_TMDB] != n || st.max_in_flight[RS_API_TMDB] != 64)
+        fprintf(stderr, "bench_http: engine: %d of %d ok, max in flight %d (expected 64)\n",
+                t->ok[RS_API_TMDB], n, st.max_in_flight[RS_API_TMDB]);
+    else
+        s.rps = n / secs;
+    free(t);
+    return s;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+static double median(const double *v, int n)
+{
+    double s[64];
+    memcpy(s, v, (size_t)n * sizeof(*v));
+    qsort(s, (size_t)n, sizeof(*s), cmp_double);
+    return n % 2 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+}
+
+static int env_int(const char *name, int def, int lo, int hi)
+{
+    const char *v = getenv(name);
+    int x = v && *v ? atoi(v) : def;
+    return x < lo ? lo : x > hi ? hi : x;
+}
+
+/*
+ * Raw speed: engine and wrk alternate on one server, same URL, 64 keep-alive connections
+ * each; BENCH_REPS rounds (default 5), the order flipped every round so drift in the
+ * machine's load hits both alike. Reported: every round, and the medians.
+ */
 static int bench_speed(void)
 {
     struct fake f;
     const char *args[] = {NULL};
-    const char *env = getenv("BENCH_N");
-    int n = env ? atoi(env) : 100000;
+    int n = env_int("BENCH_N", 100000, 64, 100000000);
+    int reps = env_int("BENCH_REPS", 5, 1, 64);
+    int secs = env_int("BENCH_WRK_SECS", 3, 1, 600);
+    bool have_wrk = system("command -v wrk >/dev/null 2>&1") == 0;
     if (fake_start(&f, args) != 0)
         return 1;
-    struct http *h = engine(&f, 0, 64, 0, 1);
-    struct tally t = {0};
-    for (int i = 0; i < n; i++)
-        http_get(h, RS_API_TMDB, "/movie/27205", on_done, &t);
-    int64_t t0 = rs_monotonic_ms();
-    struct rs_error err;
-    http_run(h, &err);
-    double secs = (double)(rs_monotonic_ms() - t0) / 1000.0;
-    struct http_stats st;
-    http_get_stats(h, &st);
-    http_destroy(h);
-    double engine_rps = n / secs;
+    static const char suffix[] = "/movie/27205";
     char url[160];
-    snprintf(url, sizeof(url), "%s/3/movie/27205?api_key=test", f.base);
-    double wrk = run_wrk(url);
+    snprintf(url, sizeof(url), "%s/3%s?api_key=test", f.base, suffix);
+    printf("== raw speed: limits off, 64 in flight, GET /3%s; %d rounds of engine (%d requests)"
+           " and wrk -t1 -c64 -d%ds, alternating\n", suffix, reps, n, secs);
+    double e[64], w[64], r[64], ec[64], wc[64];
+    int ok = 0;
+    for (int i = 0; i < reps; i++) {
+        struct sample se, sw = {-1, 0, 0};
+        if (i % 2 == 1 && have_wrk)
+            sw = run_wrk(url, secs, f.pid);
+        se = run_engine(&f, suffix, n);
+        if (i % 2 == 0 && have_wrk)
+            sw = run_wrk(url, secs, f.pid);
+        printf("round %d: engine %.0f req/s (CPU/request: engine %.1f us, server %.1f us)", i + 1,
+               se.rps, se.client_us, se.server_us);
+        if (sw.rps > 0)
+            printf("; wrk %.0f req/s (CPU/request: wrk %.1f us, server %.1f us); %.1f %%",
+                   sw.rps, sw.client_us, sw.server_us, 100.0 * se.rps / sw.rps);
+        printf("\n");
+        if (se.rps <= 0)
+            continue;
+        e[ok] = se.rps;
+        ec[ok] = se.client_us;
+        w[ok] = sw.rps;
+        wc[ok] = sw.client_us;
+        r[ok] = 100.0 * se.rps / sw.rps;
+        ok++;
+    }
     fake_stop(&f);
-    printf("== raw speed: limits off, 64 in flight, GET /3/movie/27205\n");
-    printf("engine: %d requests (%d ok) in %.2f s = %.0f req/s (max in flight %d)\n", n, t.ok[0],
-           secs, engine_rps, st.max_in_flight[0]);
-    if (wrk > 0)
-        printf("wrk -t1 -c64 -d5s: %.0f req/s; engine/wrk = %.1f %%\n", wrk,
-               100.0 * engine_rps / wrk);
+    if (ok == 0)
+        return 1;
+    printf("engine: median %.0f req/s over %d rounds, %.1f us CPU per request\n", median(e, ok),
+           ok, median(ec, ok));
+    if (have_wrk)
+        printf("wrk -t1 -c64 -d%ds: median %.0f req/s, %.1f us CPU per request; engine/wrk: median"
+               " %.1f %% (target >= 70 %%)\n",
+               secs, median(w, ok), median(wc, ok), median(r, ok));
     else
-        printf("wrk: not available\n");
+        printf("wrk: not installed\n");
     return 0;
 }
 

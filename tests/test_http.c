@@ -2,11 +2,18 @@
  * The request engine (src/http.c) against reelsync-fakeapi over loopback: outcomes and
  * their classes per fault kind, retries, the in-flight cap as the server saw it, the daily
  * limit and auth stops, key redaction in every log line and detail, cancellation, and
- * Retry-After. Retries use a 10 ms time base so the suite stays fast.
+ * Retry-After. Retries use a 10 ms time base so the suite stays fast. The request headers
+ * and gzip decoding are checked against a one-shot loopback server in this file (the fake
+ * neither reports request headers nor compresses).
  */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
@@ -269,6 +276,160 @@ static void bearer_token_instead_of_key(void **state)
     json_decref(s);
     fake_stop(&f);
     free_ctx(c);
+}
+
+/* A chain: each result queues the next request, alternating OMDB and TMDB, CHAIN in all. */
+#define CHAIN 6
+static void on_done_chain(struct http *h, const struct http_result *res, void *user)
+{
+    struct ctx *c = user;
+    on_done(h, res, user);
+    if (c->n < CHAIN) {
+        enum rs_api next = c->n % 2 ? RS_API_TMDB : RS_API_OMDB;
+        assert_int_equal(http_get(h, next, next == RS_API_TMDB ? "/movie/27205" : "?i=tt1375666",
+                                  on_done_chain, c),
+                         RS_OK);
+    }
+}
+
+/*
+ * One request at a time, so the one easy handle carries OMDB (key) and TMDB (bearer) in
+ * turn: each request goes out with its own API's authentication, never the other's (a
+ * handle that kept OMDB's options would send TMDB's requests with no credentials).
+ */
+static void handle_reuse_across_apis(void **state)
+{
+    (void)state;
+    static struct fake f; /* static: the teardown may stop it */
+    struct ctx *c = calloc(1, sizeof(*c));
+    struct http_config cfg;
+    struct rs_log log;
+    fake_with(&f, NULL);
+    base_config(&cfg, &f, c, &log);
+    cfg.api[RS_API_TMDB].key = NULL;
+    cfg.api[RS_API_TMDB].bearer = KEY;
+    struct http *h = NULL;
+    struct rs_error err;
+    assert_int_equal(http_create(&cfg, &h, &err), RS_OK);
+    assert_int_equal(http_get(h, RS_API_OMDB, "?i=tt1375666", on_done_chain, c), RS_OK);
+    assert_int_equal(http_run(h, &err), RS_OK);
+    http_destroy(h);
+    assert_int_equal(c->n, CHAIN);
+    assert_int_equal(c->by_outcome[RS_OK], CHAIN);
+    json_t *s = server_stats(&f);
+    json_t *recent = json_object_get(s, "recent");
+    assert_int_equal(json_array_size(recent), CHAIN);
+    for (size_t i = 0; i < CHAIN; i++) {
+        json_t *e = json_array_get(recent, i);
+        const char *api = json_string_value(json_object_get(e, "api"));
+        assert_string_equal(api, i % 2 ? "tmdb" : "omdb");
+        assert_string_equal(json_string_value(json_object_get(e, "auth")),
+                            i % 2 ? "bearer" : "key");
+    }
+    json_decref(s);
+    fake_stop(&f);
+    free_ctx(c);
+}
+
+/* {"id":1,"title":"Gzip"} gzip-compressed (mtime 0). */
+static const unsigned char gz_body[] = {
+    0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0x03, 0xab, 0x56, 0xca, 0x4c, 0x51,
+    0xb2, 0x32, 0xd4, 0x51, 0x2a, 0xc9, 0x2c, 0xc9, 0x49, 0x55, 0xb2, 0x52, 0x72, 0xaf, 0xca,
+    0x2c, 0x50, 0xaa, 0x05, 0x00, 0x0e, 0x70, 0xfb, 0xeb, 0x17, 0x00, 0x00, 0x00};
+
+/* A one-shot HTTP server: accepts one connection, keeps its request head, answers gzip. */
+struct one_shot {
+    int fd;
+    char request[4096];
+};
+
+static void *one_shot_serve(void *arg)
+{
+    struct one_shot *o = arg;
+    int c = accept(o->fd, NULL, NULL);
+    if (c < 0)
+        return NULL;
+    size_t len = 0;
+    while (len + 1 < sizeof(o->request) && !strstr(o->request, "\r\n\r\n")) {
+        ssize_t n = read(c, o->request + len, sizeof(o->request) - 1 - len);
+        if (n <= 0)
+            break;
+        len += (size_t)n;
+        o->request[len] = '\0';
+    }
+    char head[256];
+    int hn = snprintf(head, sizeof(head),
+                      "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                      "Content-Encoding: gzip\r\nContent-Length: %zu\r\n"
+                      "Connection: close\r\n\r\n",
+                      sizeof(gz_body));
+    if (write(c, head, (size_t)hn) != hn || write(c, gz_body, sizeof(gz_body)) < 0)
+        fprintf(stderr, "one_shot: write failed\n");
+    close(c);
+    return NULL;
+}
+
+struct body_seen {
+    enum rs_err outcome;
+    char body[256];
+};
+
+static void on_done_body(struct http *h, const struct http_result *res, void *user)
+{
+    (void)h;
+    struct body_seen *b = user;
+    b->outcome = res->outcome;
+    snprintf(b->body, sizeof(b->body), "%s", res->body);
+}
+
+/* Occurrences of NEEDLE in HAY. */
+static int count_of(const char *hay, const char *needle)
+{
+    int n = 0;
+    for (const char *p = hay; (p = strstr(p, needle)); p += strlen(needle))
+        n++;
+    return n;
+}
+
+/* The engine names itself, offers gzip once, and hands the callback the decoded body. */
+static void agent_and_gzip(void **state)
+{
+    (void)state;
+    struct one_shot o = {.fd = socket(AF_INET, SOCK_STREAM, 0)};
+    struct sockaddr_in addr = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t alen = sizeof(addr);
+    assert_true(o.fd >= 0);
+    assert_int_equal(bind(o.fd, (struct sockaddr *)&addr, sizeof(addr)), 0);
+    assert_int_equal(listen(o.fd, 4), 0);
+    assert_int_equal(getsockname(o.fd, (struct sockaddr *)&addr, &alen), 0);
+    pthread_t t;
+    assert_int_equal(pthread_create(&t, NULL, one_shot_serve, &o), 0);
+
+    char base[64];
+    snprintf(base, sizeof(base), "http://127.0.0.1:%d/3", ntohs(addr.sin_port));
+    struct http_config cfg = {
+        .api[RS_API_TMDB] = {.base_url = base, .key = KEY, .concurrency = 1},
+        .retry = {.max_retries = 0, .base_ms = 10, .max_ms = 10},
+        .timeout_ms = 10000,
+    };
+    struct http *h = NULL;
+    struct rs_error err;
+    struct body_seen b = {.outcome = RS_ERR_CANCELLED}; /* overwritten by the callback */
+    assert_int_equal(http_create(&cfg, &h, &err), RS_OK);
+    assert_int_equal(http_get(h, RS_API_TMDB, "/movie/1", on_done_body, &b), RS_OK);
+    assert_int_equal(http_run(h, &err), RS_OK);
+    http_destroy(h);
+    pthread_join(t, NULL);
+    close(o.fd);
+
+    assert_int_equal(b.outcome, RS_OK);
+    assert_string_equal(b.body, "{\"id\":1,\"title\":\"Gzip\"}");
+    assert_non_null(strstr(o.request, "GET /3/movie/1?api_key=" KEY " HTTP/1.1\r\n"));
+    assert_int_equal(count_of(o.request, "\r\nUser-Agent: reelsync/" RS_VERSION "\r\n"), 1);
+    assert_int_equal(count_of(o.request, "User-Agent:"), 1);
+    assert_int_equal(count_of(o.request, "\r\nAccept-Encoding: gzip, deflate\r\n"), 1);
+    assert_int_equal(count_of(o.request, "Accept-Encoding:"), 1);
+    assert_null(strstr(o.request, "Authorization:"));
 }
 
 static void not_found_is_not_retried(void **state)
@@ -574,6 +735,8 @@ int main(void)
         cmocka_unit_test_teardown(redact_urls, stop_live),
         cmocka_unit_test_teardown(success_counts_and_key_sent, stop_live),
         cmocka_unit_test_teardown(bearer_token_instead_of_key, stop_live),
+        cmocka_unit_test_teardown(handle_reuse_across_apis, stop_live),
+        cmocka_unit_test(agent_and_gzip),
         cmocka_unit_test_teardown(not_found_is_not_retried, stop_live),
         cmocka_unit_test_teardown(each_fault_kind, stop_live),
         cmocka_unit_test_teardown(concurrency_cap_held, stop_live),
