@@ -6,7 +6,7 @@ JOBS     ?= $(shell nproc 2>/dev/null || echo 2)
 PREFIX   ?= /usr/local
 CMAKE_ARGS ?=
 
-.PHONY: all build deps test test-asan demo bench fuzz install clean
+.PHONY: all build deps test test-asan demo bench fuzz valgrind install clean
 
 all: build
 
@@ -22,12 +22,10 @@ build: deps $(BUILD)/CMakeCache.txt
 test: build
 	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
 
-# The same suite built with AddressSanitizer and UndefinedBehaviorSanitizer.
+# The same suite built with AddressSanitizer and UndefinedBehaviorSanitizer; sanitizer
+# reports of every process (child servers included) fail it (scripts/test-asan.sh).
 test-asan: deps
-	cmake -S . -B $(ASAN) -DREELSYNC_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug $(CMAKE_ARGS)
-	cmake --build $(ASAN) -j $(JOBS)
-	ASAN_OPTIONS=halt_on_error=1:detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-	    ctest --test-dir $(ASAN) --output-on-failure -j $(JOBS)
+	@JOBS=$(JOBS) scripts/test-asan.sh $(ASAN)
 
 demo: build
 	@scripts/demo.sh $(BUILD)
@@ -36,8 +34,15 @@ bench: build
 	cmake --build $(BUILD) --target benchmarks -j $(JOBS)
 	@bench/run.sh $(BUILD)
 
-fuzz: deps
+# libFuzzer targets in build-fuzz (clang), FUZZ_SECONDS each (default 60); see scripts/fuzz.sh.
+fuzz:
+	@scripts/deps.sh --fuzz
 	@scripts/fuzz.sh
+
+# A demo-sized collect under valgrind memcheck: no invalid access, no definite leak.
+valgrind: build
+	@scripts/deps.sh --valgrind
+	@scripts/valgrind-collect.sh $(BUILD)
 
 install: build
 	cmake --install $(BUILD) --prefix $(PREFIX)

@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
 # Installs what reelsync needs to build and test, and only what is missing; safe to run again.
+# With --fuzz (make fuzz), also clang and libclang-rt-N-dev (libFuzzer); with --valgrind
+# (make valgrind), valgrind. make test needs none of them.
 #   - Debian packages: compiler tool chain, libcurl (OpenSSL), jansson, libmicrohttpd, cmocka, wrk
 #   - DuckDB 1.4.4 (LTS): libduckdb.so and duckdb.h, from the npm registry, pinned by sha256
 # A user who already has DuckDB points DUCKDB_HOME at a folder with include/duckdb.h and
@@ -22,6 +24,23 @@ say() { printf 'deps: %s\n' "$*" >&2; }
 
 need_pkgs=()
 have_pc() { pkg-config --exists "$1" 2>/dev/null; }
+# `scripts/deps.sh --valgrind` (make valgrind) also wants valgrind.
+if [ "${1:-}" = "--valgrind" ] && ! command -v valgrind >/dev/null; then
+    need_pkgs+=(valgrind)
+fi
+# `scripts/deps.sh --fuzz` (make fuzz) also wants clang and its libFuzzer runtime.
+if [ "${1:-}" = "--fuzz" ]; then
+    if ! command -v clang >/dev/null; then
+        need_pkgs+=(clang)
+    fi
+    clang_major=$(clang -dumpversion 2>/dev/null | cut -d. -f1 || true)
+    rt=$(clang -print-file-name=libclang_rt.fuzzer-x86_64.a 2>/dev/null || true)
+    if [ -z "$clang_major" ]; then
+        need_pkgs+=(libclang-rt-14-dev)
+    elif [ ! -f "$rt" ] && [ ! -f "$(clang -print-resource-dir 2>/dev/null)/lib/linux/libclang_rt.fuzzer-x86_64.a" ]; then
+        need_pkgs+=("libclang-rt-$clang_major-dev")
+    fi
+fi
 command -v cc >/dev/null || need_pkgs+=(gcc)
 command -v cmake >/dev/null || need_pkgs+=(cmake)
 command -v make >/dev/null || need_pkgs+=(make)

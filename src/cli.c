@@ -69,7 +69,8 @@ struct cli {
     struct progress progress;
     const char *tmdb_key, *tmdb_token, *omdb_key;
     const char *base_url[RS_API_COUNT];
-    struct cfg cfg; /* the config file's values; the pointers above may point into it */
+    struct cfg cfg;  /* the config file's values; the pointers above may point into it */
+    bool parse_only; /* cli_parse_only: each command stops once its line is checked */
 };
 
 struct cli_cmd {
@@ -518,6 +519,8 @@ static int cmd_plan(struct cli *c, int argc, char **argv)
     }
     if (no_operands(c->cmd, argc, argv) != EXIT_OK)
         return EXIT_USAGE;
+    if (c->parse_only)
+        return EXIT_OK;
 
     struct plan_item *items = NULL;
     size_t n = 0;
@@ -901,7 +904,7 @@ static int cmd_collect(struct cli *c, int argc, char **argv)
     int status = collect_parse(c, argc, argv, &a);
     if (status == EXIT_OK)
         status = collect_check_keys(c, &a);
-    if (status != EXIT_OK)
+    if (status != EXIT_OK || c->parse_only)
         return status;
     collect_options(c, &a, &o);
     return o.dry_run ? collect_dry_run(c, &o) : collect_run(c, &o);
@@ -1118,6 +1121,8 @@ static int cmd_stats(struct cli *c, int argc, char **argv)
     }
     if (no_operands(c->cmd, argc, argv) != EXIT_OK)
         return EXIT_USAGE;
+    if (c->parse_only)
+        return EXIT_OK;
 
     struct store *st = NULL;
     struct rs_error err = {0};
@@ -1210,6 +1215,8 @@ static int cmd_export(struct cli *c, int argc, char **argv)
         format = format_of(out);
     if (strcmp(format, "csv") != 0 && strcmp(format, "parquet") != 0 && strcmp(format, "json") != 0)
         return bad_value(c->cmd, "format", format, "csv, parquet or json");
+    if (c->parse_only)
+        return EXIT_OK;
 
     struct store *st = NULL;
     struct rs_error err = {0};
@@ -1275,8 +1282,10 @@ static int cmd_unfreeze(struct cli *c, int argc, char **argv)
                     all ? "--all and TMDB ids exclude each other" : "no movie given");
     int64_t *ids = NULL;
     int status = parse_ids(argv + optind, n, &ids);
-    if (status != EXIT_OK)
+    if (status != EXIT_OK || c->parse_only) {
+        free(ids);
         return status;
+    }
     struct store *st = NULL;
     struct rs_error err = {0};
     size_t changed = 0;
@@ -1553,7 +1562,8 @@ static int settle(struct cli *c, const struct global_args *g)
     return EXIT_OK;
 }
 
-int cli_main(int argc, char **argv)
+/* The whole command line: globals, environment, then the command (or its parse only). */
+static int cli_run(int argc, char **argv, bool parse_only)
 {
     struct global_args g = {0};
     struct cli c;
@@ -1562,14 +1572,17 @@ int cli_main(int argc, char **argv)
     if (status != EXIT_OK)
         goto cleanup;
     if (g.version) {
-        printf("reelsync %s\n", RS_VERSION);
+        if (!parse_only)
+            printf("reelsync %s\n", RS_VERSION);
     } else if (g.help) {
-        fputs(g.cmd ? g.cmd->usage : main_usage, stdout);
+        if (!parse_only)
+            fputs(g.cmd ? g.cmd->usage : main_usage, stdout);
     } else if (!g.cmd) {
         status = fail(EXIT_USAGE, "no command given (try 'reelsync --help')");
     } else {
         status = settle(&c, &g);
         if (status == EXIT_OK) {
+            c.parse_only = parse_only;
             optind = 0; /* glibc: a full reset of getopt's state for the command's parse */
             opterr = 0;
             status = g.cmd->run(&c, g.argc, g.argv);
@@ -1579,4 +1592,14 @@ cleanup:
     cfg_release(&c.cfg);
     free(g.argv);
     return status;
+}
+
+int cli_main(int argc, char **argv)
+{
+    return cli_run(argc, argv, false);
+}
+
+int cli_parse_only(int argc, char **argv)
+{
+    return cli_run(argc, argv, true);
 }

@@ -52,6 +52,19 @@ enum rs_err rs_fail(struct rs_error *err, enum rs_err code, const char *fmt, ...
     va_start(ap, fmt);
     vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
     va_end(ap);
+    /*
+     * One printable line, whatever the arguments held: messages quote what servers sent
+     * (jansson's "near '...'" repeats bytes of the body), and they end up in log lines and
+     * on stderr, where a newline from a hostile body would forge a line (issue 8, found by
+     * fuzz_omdb). Line breaks and tabs become spaces, other control bytes '?'.
+     */
+    for (char *p = err->msg; *p; p++) {
+        unsigned char c = (unsigned char)*p;
+        if (c == '\n' || c == '\r' || c == '\t')
+            *p = ' ';
+        else if (c < 0x20 || c == 0x7f)
+            *p = '?';
+    }
     err->code = code;
     return code;
 }

@@ -10,7 +10,8 @@
 /*
  * Fills ERR (which may be NULL) with CODE and a formatted message, and returns CODE, so a
  * failure reads `return rs_fail(err, RS_ERR_IO, "cannot open '%s': %s", path, why);`.
- * Allocates nothing. The message must not contain an API key.
+ * Allocates nothing. The message must not contain an API key. The stored message is one
+ * printable line: line breaks and tabs become spaces, other control bytes '?'.
  */
 enum rs_err rs_fail(struct rs_error *err, enum rs_err code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
