@@ -10,6 +10,9 @@
  *    through the engine; printed beside `wrk -t1 -c64 -d5s` on the same URL in the same run
  *    (target >= 70 % of wrk). Skipped for wrk when wrk is not installed.
  *
+ * Machine lines "name<TAB>value<TAB>unit<TAB>note" (engine_rps, wrk_rps, rate_*, inflight_*)
+ * are printed for bench/run.sh.
+ *
  * Usage: bench_http [--quick] [--rate-only|--speed-only]
  */
 #include <libgen.h>
@@ -217,8 +220,14 @@ static int bench_rate(bool quick)
                rs_api_name(a), t.ok[a], t.done[a], secs, t.done[a] / secs, steady,
                100.0 * steady / rate[a], rate[a], st.max_in_flight[a], cap[a],
                (long long)st.attempts[a], (long long)st.retries[a]);
+        printf("rate_%s_rps\t%.3f\treq/s\t>= %.2f\n", rs_api_name(a), steady, 0.97 * rate[a]);
+        printf("rate_%s_n\t%d\trequests\t-\n", rs_api_name(a), t.done[a]);
     }
     if (s) {
+        printf("rate_violations\t%lld\t429s\t= 0\n",
+               stat_int(s, "violations.tmdb") + stat_int(s, "violations.omdb"));
+        printf("inflight_tmdb\t%lld\trequests\t<= 10\n", stat_int(s, "max_in_flight.tmdb"));
+        printf("inflight_omdb\t%lld\trequests\t<= 5\n", stat_int(s, "max_in_flight.omdb"));
         printf("server: violations tmdb %lld omdb %lld; max in flight tmdb %lld (cap 10) omdb %lld"
                " (cap 5); requests tmdb %lld omdb %lld\n",
                stat_int(s, "violations.tmdb"), stat_int(s, "violations.omdb"),
@@ -274,6 +283,9 @@ static int bench_speed(void)
     printf("== raw speed: limits off, 64 in flight, GET /3/movie/27205\n");
     printf("engine: %d requests (%d ok) in %.2f s = %.0f req/s (max in flight %d)\n", n, t.ok[0],
            secs, engine_rps, st.max_in_flight[0]);
+    printf("engine_rps\t%.0f\treq/s\t>= 70 %% of wrk_rps\n", engine_rps);
+    if (wrk > 0)
+        printf("wrk_rps\t%.0f\treq/s\t-\n", wrk);
     if (wrk > 0)
         printf("wrk -t1 -c64 -d5s: %.0f req/s; engine/wrk = %.1f %%\n", wrk,
                100.0 * engine_rps / wrk);
