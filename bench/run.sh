@@ -56,7 +56,11 @@ function row(figure, value, against, ratio, target, verdict) {
 }
 function pct(a, b) { return b > 0 ? sprintf("%.1f %%", 100 * a / b) : "-" }
 function pf(ok) { return ok ? "PASS" : "MISS" }
-function num(x) { return sprintf("%\047d", x) }
+function num(x,    s, out) { # integer with thousands separators
+    s = sprintf("%d", x + 0.5); out = ""
+    while (length(s) > 3) { out = "," substr(s, length(s) - 2) out; s = substr(s, 1, length(s) - 3) }
+    return s out
+}
 END {
     printf "\nreelsync benchmarks%s\n\n", quick
     row("figure", "value", "measured against (same run)", "ratio", "target", "verdict")
@@ -69,9 +73,9 @@ END {
             "wrk -c64 " num(v["wrk_rps"]) " req/s", pct(v["engine_rps"], v["wrk_rps"]), ">= 70 %",
             pf(v["engine_rps"] >= 0.7 * v["wrk_rps"]))
     if (has("collect_rate")) {
-        ref = has("engine_rps") ? "engine " num(v["engine_rps"] / 2) " movies/s (2 req each)" : "-"
+        ref = has("engine_rps") ? "engine/2: " num(v["engine_rps"] / 2) " (2 req/movie)" : "-"
         r = has("engine_rps") ? pct(v["collect_rate"], v["engine_rps"] / 2) : "-"
-        row("collect: discover+TMDB+OMDB, limits off, " v["collect_movies"], sprintf("%.0f movies/s", v["collect_rate"]),
+        row("collect " num(v["collect_movies"]) " movies (discover+TMDB+OMDB)", sprintf("%.0f movies/s", v["collect_rate"]),
             ref, r, "none set", "INFO")
     }
     if (has("rate_tmdb_rps"))
@@ -98,7 +102,7 @@ END {
             sprintf("SELECT max(tmdb_id) %.2f ms", v["scan_ms"]), sprintf("%.1fx", v["plan_ms"] / v["scan_ms"]),
             "none set", "INFO")
     if (has("collect_peak_rss"))
-        row("peak RSS of the " v["collect_movies"] "-movie collect", sprintf("%.1f MB", v["collect_peak_rss"]),
+        row("peak RSS of that collect (" num(v["collect_movies"]) " movies)", sprintf("%.1f MB", v["collect_peak_rss"]),
             "limit 200 MB", pct(v["collect_peak_rss"], 200), "< 100 %", pf(v["collect_peak_rss"] < 200))
 }' "$TSV"
 echo
