@@ -12,6 +12,9 @@
  *    each round); printed per round with the CPU time per request of client and server, and
  *    the medians (target: engine >= 70 % of wrk). wrk is skipped when not installed.
  *
+ * Machine lines "name<TAB>value<TAB>unit<TAB>note" (engine_rps, wrk_rps, rate_*, inflight_*)
+ * are printed for bench/run.sh.
+ *
  * Usage: bench_http [--quick] [--rate-only|--speed-only]
  */
 #include <libgen.h>
@@ -30,7 +33,7 @@
 #include "reelsync/omdb.h"
 #include "reelsync/tmdb.h"
 
-static const char *const ids[] = {"27205", "10193", "19995", "194", "54186",
+static const char *const ids[] = {"27205",  "10193",   "19995",   "194",   "54186",
                                   "466420", "1075794", "1443826", "76162", "283917"};
 
 struct fake {
@@ -42,8 +45,8 @@ static void fixtures_dir(char *out, size_t len)
 {
     char bin[1024];
     snprintf(bin, sizeof(bin), "%s", RS_FAKEAPI_BIN);
-    char *build = dirname(bin);             /* .../build */
-    char *root = dirname(build);            /* the source tree, build/ being inside it */
+    char *build = dirname(bin);  /* .../build */
+    char *root = dirname(build); /* the source tree, build/ being inside it */
     snprintf(out, len, "%s/tests/fixtures", root);
 }
 
@@ -167,11 +170,17 @@ static struct http *engine(const struct fake *f, double tmdb_rps, int tmdb_conc,
     snprintf(tmdb, sizeof(tmdb), "%s/3", f->base);
     snprintf(omdb, sizeof(omdb), "%s/omdb/", f->base);
     struct http_config cfg = {
-        .api[RS_API_TMDB] = {.base_url = tmdb, .key_param = "api_key", .key = "test",
-                             .rps = tmdb_rps, .concurrency = tmdb_conc,
+        .api[RS_API_TMDB] = {.base_url = tmdb,
+                             .key_param = "api_key",
+                             .key = "test",
+                             .rps = tmdb_rps,
+                             .concurrency = tmdb_conc,
                              .classify = tmdb_classify},
-        .api[RS_API_OMDB] = {.base_url = omdb, .key_param = "apikey", .key = "test",
-                             .rps = omdb_rps, .concurrency = omdb_conc,
+        .api[RS_API_OMDB] = {.base_url = omdb,
+                             .key_param = "apikey",
+                             .key = "test",
+                             .rps = omdb_rps,
+                             .concurrency = omdb_conc,
                              .classify = omdb_classify},
         .retry = RETRY_POLICY_DEFAULT,
         .seed = 1,
@@ -210,8 +219,8 @@ static int bench_rate(bool quick)
     json_t *s = server_stats(&f);
     fake_stop(&f);
 
-    printf("== rate accuracy: %d TMDB at 4/s (cap 10), %d OMDB at 2/s (cap 5)%s\n", n_tmdb,
-           n_omdb, quick ? " [quick]" : "");
+    printf("== rate accuracy: %d TMDB at 4/s (cap 10), %d OMDB at 2/s (cap 5)%s\n", n_tmdb, n_omdb,
+           quick ? " [quick]" : "");
     static const double rate[] = {4, 2};
     static const int cap[] = {10, 5};
     for (int a = 0; a < RS_API_COUNT; a++) {
@@ -224,8 +233,14 @@ static int bench_rate(bool quick)
                rs_api_name(a), t.ok[a], t.done[a], secs, t.done[a] / secs, steady,
                100.0 * steady / rate[a], rate[a], st.max_in_flight[a], cap[a],
                (long long)st.attempts[a], (long long)st.retries[a]);
+        printf("rate_%s_rps\t%.3f\treq/s\t>= %.2f\n", rs_api_name(a), steady, 0.97 * rate[a]);
+        printf("rate_%s_n\t%d\trequests\t-\n", rs_api_name(a), t.done[a]);
     }
     if (s) {
+        printf("rate_violations\t%lld\t429s\t= 0\n",
+               stat_int(s, "violations.tmdb") + stat_int(s, "violations.omdb"));
+        printf("inflight_tmdb\t%lld\trequests\t<= 10\n", stat_int(s, "max_in_flight.tmdb"));
+        printf("inflight_omdb\t%lld\trequests\t<= 5\n", stat_int(s, "max_in_flight.omdb"));
         printf("server: violations tmdb %lld omdb %lld; max in flight tmdb %lld (cap 10) omdb %lld"
                " (cap 5); requests tmdb %lld omdb %lld\n",
                stat_int(s, "violations.tmdb"), stat_int(s, "violations.omdb"),
@@ -250,8 +265,7 @@ static double proc_cpu(pid_t pid)
     buf[n] = '\0';
     char *p = strrchr(buf, ')'); /* fields after the command name; utime, stime are 14, 15 */
     unsigned long long ut = 0, st = 0;
-    if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ut,
-                     &st) != 2)
+    if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ut, &st) != 2)
         return -1;
     return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
 }
@@ -364,7 +378,8 @@ static int bench_speed(void)
     char url[160];
     snprintf(url, sizeof(url), "%s/3%s?api_key=test", f.base, suffix);
     printf("== raw speed: limits off, 64 in flight, GET /3%s; %d rounds of engine (%d requests)"
-           " and wrk -t1 -c64 -d%ds, alternating\n", suffix, reps, n, secs);
+           " and wrk -t1 -c64 -d%ds, alternating\n",
+           suffix, reps, n, secs);
     double e[64], w[64], r[64], ec[64], wc[64];
     int ok = 0;
     for (int i = 0; i < reps; i++) {
@@ -377,8 +392,8 @@ static int bench_speed(void)
         printf("round %d: engine %.0f req/s (CPU/request: engine %.1f us, server %.1f us)", i + 1,
                se.rps, se.client_us, se.server_us);
         if (sw.rps > 0)
-            printf("; wrk %.0f req/s (CPU/request: wrk %.1f us, server %.1f us); %.1f %%",
-                   sw.rps, sw.client_us, sw.server_us, 100.0 * se.rps / sw.rps);
+            printf("; wrk %.0f req/s (CPU/request: wrk %.1f us, server %.1f us); %.1f %%", sw.rps,
+                   sw.client_us, sw.server_us, 100.0 * se.rps / sw.rps);
         printf("\n");
         if (se.rps <= 0)
             continue;
@@ -392,12 +407,15 @@ static int bench_speed(void)
     fake_stop(&f);
     if (ok == 0)
         return 1;
-    printf("engine: median %.0f req/s over %d rounds, %.1f us CPU per request\n", median(e, ok),
-           ok, median(ec, ok));
+    printf("engine: median %.0f req/s over %d rounds, %.1f us CPU per request\n", median(e, ok), ok,
+           median(ec, ok));
     if (have_wrk)
         printf("wrk -t1 -c64 -d%ds: median %.0f req/s, %.1f us CPU per request; engine/wrk: median"
                " %.1f %% (target >= 70 %%)\n",
                secs, median(w, ok), median(wc, ok), median(r, ok));
+    printf("engine_rps\t%.0f\treq/s\t>= 70 %% of wrk_rps\n", median(e, ok));
+    if (have_wrk)
+        printf("wrk_rps\t%.0f\treq/s\t-\n", median(w, ok));
     else
         printf("wrk: not installed\n");
     return 0;
@@ -405,7 +423,8 @@ static int bench_speed(void)
 
 int main(int argc, char **argv)
 {
-    bool quick = getenv("BENCH_QUICK") && *getenv("BENCH_QUICK") && strcmp(getenv("BENCH_QUICK"), "0");
+    bool quick =
+        getenv("BENCH_QUICK") && *getenv("BENCH_QUICK") && strcmp(getenv("BENCH_QUICK"), "0");
     bool rate = true, speed = true;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--quick") == 0)

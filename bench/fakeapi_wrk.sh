@@ -1,7 +1,8 @@
 #!/bin/sh
 # Throughput of reelsync-fakeapi on GET /3/movie/{id}: starts the fake with a 1,000,000-movie
 # catalog, learns 200 real ids from discover, and runs wrk (Debian's package) with a Lua
-# script cycling through them. Prints "fakeapi /3/movie/{id}: N requests/s".
+# script cycling through them. Prints "fakeapi /3/movie/{id}: N requests/s" and the machine
+# line "fakeapi_rps<TAB>N<TAB>req/s<TAB>>= 20000" for bench/run.sh.
 # Usage: bench/fakeapi_wrk.sh [BUILD_DIR] [SECONDS] [CONNECTIONS]
 set -eu
 BUILD=${1:-build}
@@ -35,3 +36,4 @@ wrk -t1 -c"$CONNS" -d"${SECS}s" -s "$TMP/ids.lua" "$BASE" >"$TMP/wrk"
 NON2XX=$(sed -n 's/.*Non-2xx or 3xx responses: *//p' "$TMP/wrk")
 RPS=$(sed -n 's/^Requests\/sec: *//p' "$TMP/wrk")
 echo "fakeapi /3/movie/{id}: $RPS requests/s (wrk -t1 -c$CONNS -d${SECS}s, ${NON2XX:-0} non-2xx)"
+printf 'fakeapi_rps\t%s\treq/s\t>= 20000\n' "$RPS"

@@ -17,13 +17,18 @@ struct orch {
     enum rs_err fatal; /* first storage failure: the run stops queuing work */
 
     /*
-     * Writes go into an open transaction, committed every BATCH_ROWS writes or second. The
+     * Writes go into an open transaction, committed every BATCH_ROWS writes (in the refresh:
+     * movies) or second. The
      * refresh's rows wait in PEND (orchestrator.c) and are written by the commit, with the
      * store's batch calls.
      */
     bool in_txn;
     int pending;
     struct pending *pend;
+    /* The refresh's plan and its jobs, started JOB_WINDOW at a time (orchestrator.c). */
+    const struct plan_item *plan;
+    struct job *jobs;
+    size_t n_jobs, jobs_next, jobs_active;
     int64_t last_commit_ms;
     int64_t answered[RS_API_COUNT]; /* attempts the API answered usefully (ok, not found) */
     int64_t attempted[RS_API_COUNT];

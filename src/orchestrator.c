@@ -17,11 +17,17 @@
 
 #define BATCH_ROWS 100
 #define BATCH_MS 1000
+/*
+ * Movies whose requests are queued in the engine at a time: each movie finished starts the
+ * next, so the engine's queue (one request record and URL each) stays small however long
+ * the plan is, while the window is far more than any in-flight cap keeps busy.
+ */
+#define JOB_WINDOW 2048
 
 /* One planned movie on its way through the pipeline. */
 struct job {
     struct orch *o;
-    struct plan_item item;
+    const struct plan_item *item; /* in the plan, which lives as long as the run */
     int outstanding; /* requests in flight or queued */
     bool tmdb_stored, omdb_stored, changed, deferred;
 };
@@ -134,7 +140,7 @@ static enum rs_err write_omdb(struct orch *o, struct pending *p, struct rs_error
         return RS_OK;
     for (size_t i = 0; i < p->n_omdb; i++) {
         fp[i] = refresh_fingerprint_omdb(&p->omdb[i]);
-        ids[i] = p->omdb_job[i]->item.tmdb_id;
+        ids[i] = p->omdb_job[i]->item->tmdb_id;
     }
     enum rs_err rc =
         store_put_omdb_batch(o->st, ids, p->omdb, fp, p->n_omdb, o->opt->now, changed, e);
@@ -156,7 +162,7 @@ static enum rs_err write_done(struct orch *o, struct pending *p, struct rs_error
         struct job *j = p->done[i];
         if (!j->tmdb_stored && !j->omdb_stored)
             continue;
-        ids[n] = j->item.tmdb_id;
+        ids[n] = j->item->tmdb_id;
         changed[n] = j->changed;
         both[n] = j->tmdb_stored && j->omdb_stored;
         n++;
@@ -205,10 +211,25 @@ enum rs_err orch_batch_commit(struct orch *o)
     return RS_OK;
 }
 
+/*
+ * A batch is full at BATCH_ROWS writes; in the refresh at BATCH_ROWS movies (a movie is
+ * up to three writes: TMDB row, OMDB row, its end), or as soon as one of the pending
+ * arrays is full. Each commit costs a dozen set-based statements whatever its size, so
+ * counting movies rather than writes makes the same work take a third of the commits.
+ */
+static bool batch_full(const struct orch *o)
+{
+    const struct pending *p = o->pend;
+    if (!p)
+        return o->pending >= BATCH_ROWS;
+    return p->n_tmdb >= p->cap || p->n_omdb >= p->cap || p->n_done >= p->cap ||
+           o->pending >= 3 * BATCH_ROWS;
+}
+
 void orch_batch_wrote(struct orch *o)
 {
     o->pending++;
-    if (o->pending >= BATCH_ROWS || rs_monotonic_ms() - o->last_commit_ms >= BATCH_MS)
+    if (batch_full(o) || rs_monotonic_ms() - o->last_commit_ms >= BATCH_MS)
         orch_batch_commit(o);
 }
 
@@ -263,7 +284,7 @@ static void queue_omdb(struct job *j, const char *imdb_id)
     }
     if (!omdb_suffix(suffix, sizeof(suffix), imdb_id)) {
         rs_logf(j->o->opt->log, RS_LOG_WARN, "omdb: skipping malformed IMDb id tmdb_id=%lld",
-                (long long)j->item.tmdb_id);
+                (long long)j->item->tmdb_id);
         j->o->stats->omdb_skipped_no_imdb++;
         return;
     }
@@ -271,10 +292,13 @@ static void queue_omdb(struct job *j, const char *imdb_id)
 }
 
 /* A movie's last request is done: its end (stable cycles, freezing) goes with the batch. */
+static void feed_jobs(struct orch *o);
+
 static void job_done(struct job *j)
 {
     struct orch *o = j->o;
     o->progress.done++;
+    o->jobs_active--;
     if (j->deferred)
         o->stats->deferred_by_quota++;
     if (orch_batch_begin(o) == RS_OK) {
@@ -282,6 +306,7 @@ static void job_done(struct job *j)
         orch_batch_wrote(o);
     }
     orch_report_progress(o);
+    feed_jobs(o);
 }
 
 /*
@@ -293,11 +318,11 @@ static bool take_tmdb(struct job *j, const struct http_result *res, char *imdb, 
     struct orch *o = j->o;
     struct tmdb_row row = {0};
     struct rs_error e = {0};
-    enum rs_err rc =
-        tmdb_parse_movie(res->body, res->body_len, j->item.tmdb_id, &row, o->opt->log, &e);
+    enum rs_err rc = tmdb_parse_movie(res->body, res->body_len, j->item->tmdb_id, &row,
+                                      o->opt->log, &e);
     if (rc != RS_OK) {
         rs_logf(o->opt->log, RS_LOG_WARN, "tmdb: unreadable details tmdb_id=%lld: %s",
-                (long long)j->item.tmdb_id, e.msg);
+                (long long)j->item->tmdb_id, e.msg);
         orch_count_failure(o, RS_API_TMDB, rc, true);
         return false;
     }
@@ -329,7 +354,7 @@ static void tmdb_failed(struct job *j, const struct http_result *res)
     o->answered[RS_API_TMDB]++;
     o->stats->gone++;
     if (orch_batch_begin(o) == RS_OK) {
-        if (store_mark_gone(o->st, j->item.tmdb_id, o->opt->now, &e) != RS_OK)
+        if (store_mark_gone(o->st, j->item->tmdb_id, o->opt->now, &e) != RS_OK)
             orch_fail_store(o, &e);
         orch_batch_wrote(o);
     }
@@ -338,7 +363,7 @@ static void tmdb_failed(struct job *j, const struct http_result *res)
 static void on_tmdb(struct http *h, const struct http_result *res, void *user)
 {
     struct job *j = user;
-    char imdb[sizeof(j->item.imdb_id)] = "";
+    char imdb[sizeof(j->item->imdb_id)] = "";
     bool fresh = false;
     (void)h;
     j->outstanding--;
@@ -350,8 +375,8 @@ static void on_tmdb(struct http *h, const struct http_result *res, void *user)
      * OMDB takes the IMDb id of the freshest details, the stored one if TMDB failed for a
      * passing reason; none after a 404.
      */
-    if (j->item.needs_omdb && res->outcome != RS_ERR_NOT_FOUND && !j->o->fatal)
-        queue_omdb(j, fresh ? imdb : j->item.imdb_id);
+    if (j->item->needs_omdb && res->outcome != RS_ERR_NOT_FOUND && !j->o->fatal)
+        queue_omdb(j, fresh ? imdb : j->item->imdb_id);
     if (j->outstanding == 0)
         job_done(j);
 }
@@ -364,7 +389,7 @@ static void take_omdb(struct job *j, const struct http_result *res)
     enum rs_err rc = omdb_parse_movie(res->body, res->body_len, &row, o->opt->log, &e);
     if (rc != RS_OK) {
         rs_logf(o->opt->log, RS_LOG_WARN, "omdb: unreadable answer tmdb_id=%lld: %s",
-                (long long)j->item.tmdb_id, e.msg);
+                (long long)j->item->tmdb_id, e.msg);
         orch_count_failure(o, RS_API_OMDB, rc, true);
         return;
     }
@@ -394,7 +419,7 @@ static void on_omdb(struct http *h, const struct http_result *res, void *user)
         if (res->outcome == RS_ERR_NOT_FOUND && orch_batch_begin(o) == RS_OK) {
             /* OMDB holds no record: asked again at the next interval, not every run. */
             o->answered[RS_API_OMDB]++;
-            if (store_stamp_omdb_checked(o->st, j->item.tmdb_id, o->opt->now, &e) != RS_OK)
+            if (store_stamp_omdb_checked(o->st, j->item->tmdb_id, o->opt->now, &e) != RS_OK)
                 orch_fail_store(o, &e);
             orch_batch_wrote(o);
         }
@@ -406,12 +431,25 @@ static void on_omdb(struct http *h, const struct http_result *res, void *user)
 static void start_job(struct job *j)
 {
     char suffix[64];
-    if (j->item.needs_tmdb && tmdb_movie_suffix(suffix, sizeof(suffix), j->item.tmdb_id))
+    if (j->item->needs_tmdb && tmdb_movie_suffix(suffix, sizeof(suffix), j->item->tmdb_id))
         queue(j, RS_API_TMDB, suffix, on_tmdb);
-    else if (j->item.needs_omdb)
-        queue_omdb(j, j->item.imdb_id);
+    else if (j->item->needs_omdb)
+        queue_omdb(j, j->item->imdb_id);
     if (j->outstanding == 0)
         j->o->progress.done++;
+    else
+        j->o->jobs_active++;
+}
+
+/* Starts planned movies until JOB_WINDOW of them have requests in the engine. */
+static void feed_jobs(struct orch *o)
+{
+    while (o->jobs_next < o->n_jobs && o->jobs_active < JOB_WINDOW && !o->fatal) {
+        struct job *j = &o->jobs[o->jobs_next];
+        *j = (struct job){.o = o, .item = &o->plan[o->jobs_next]};
+        o->jobs_next++;
+        start_job(j);
+    }
 }
 
 static enum rs_err orch_refresh(struct orch *o)
@@ -437,18 +475,21 @@ static enum rs_err orch_refresh(struct orch *o)
         return o->fatal = rs_fail(o->err, RS_ERR_NOMEM, "refresh: out of memory (%zu movies)", n);
     }
     o->pend = &pend;
-    for (size_t i = 0; i < n && !o->fatal; i++) {
-        jobs[i] = (struct job){.o = o, .item = items[i]};
-        start_job(&jobs[i]);
-    }
-    free(items);
+    o->plan = items;
+    o->jobs = jobs;
+    o->n_jobs = n;
+    feed_jobs(o);
     rc = http_run(o->http, &e);
     if (rc != RS_OK && !o->fatal)
         o->fatal = rs_fail(o->err, rc, "%s", e.msg);
     orch_batch_commit(o); /* the jobs the batch points to are freed next */
     o->pend = NULL;
+    o->jobs = NULL;
+    o->plan = NULL;
+    o->n_jobs = o->jobs_next = 0;
     pending_release(&pend);
     free(jobs);
+    free(items);
     return o->fatal;
 }
 

@@ -105,6 +105,7 @@ enum stmt_id {
     S_RUN_END,
     S_GET_MOVIE,
     S_COUNT_MOVIES,
+    S_MAX_TMDB_ID,
     S_TB_CHANGED,
     S_TB_DEL,
     S_TB_INS,
@@ -118,6 +119,7 @@ enum stmt_id {
     S_OB_UPD,
     S_OB_CLEAR,
     S_FB_UPD,
+    S_FB_READ,
     S_FB_FREEZE,
     S_FB_CLEAR,
 
@@ -1349,13 +1351,23 @@ static enum rs_err finish_update(struct store *st, rs_time_t now, size_t n, int6
                           " data_frozen = CASE WHEN s.changed THEN FALSE ELSE data_frozen END,"
                           " last_full_refresh = CASE WHEN s.both_apis THEN $1"
                           " ELSE last_full_refresh END FROM temp.finish_stage s"
-                          " WHERE movies.tmdb_id = s.tmdb_id"
-                          " RETURNING movies.tmdb_id, stable_cycles, release_date, data_frozen",
+                          " WHERE movies.tmdb_id = s.tmdb_id",
                           &ps, err);
     if (rc)
         return rc;
     bind_ts(ps, 1, now);
-    rc = run(ps, &res, "finish batch", err);
+    rc = run(ps, NULL, "finish batch", err);
+    /*
+     * Read back in a query of its own: with RETURNING, DuckDB 1.4 intermittently failed
+     * this UPDATE with a false "duplicate key" on `movies` in long runs (bench_collect).
+     */
+    if (rc == RS_OK)
+        rc = stmt(st, S_FB_READ,
+                  "SELECT m.tmdb_id, m.stable_cycles, m.release_date, m.data_frozen"
+                  " FROM movies m JOIN temp.finish_stage s ON m.tmdb_id = s.tmdb_id",
+                  &ps, err);
+    if (rc == RS_OK)
+        rc = run(ps, &res, "finish batch", err);
     if (rc)
         return rc;
     size_t seen = 0, k = 0;
@@ -1695,6 +1707,14 @@ enum rs_err store_count_movies(struct store *st, int64_t *count, struct rs_error
     return rc ? rc : query_int(ps, count, "count", err);
 }
 
+enum rs_err store_max_tmdb_id(struct store *st, int64_t *max, struct rs_error *err)
+{
+    duckdb_prepared_statement ps = NULL;
+    enum rs_err rc = stmt(st, S_MAX_TMDB_ID,
+                          "SELECT CAST(coalesce(max(tmdb_id), 0) AS BIGINT) FROM movies", &ps, err);
+    return rc ? rc : query_int(ps, max, "max", err);
+}
+
 /* Binds IDS as a BIGINT[] parameter. */
 static bool bind_ids(duckdb_prepared_statement ps, idx_t i, const int64_t *ids, size_t n)
 {
@@ -2012,3 +2032,5 @@ enum rs_err store_export(struct store *st, const char *format, const char *path,
     }
     return rc;
 }
+
+

@@ -415,6 +415,40 @@ static void discovery_complete_and_capped(void **state)
     env_down(&e);
 }
 
+/* A plan longer than the job window (2,048 movies in the engine at a time): all are done. */
+static void long_plan_goes_through_the_window(void **state)
+{
+    (void)state;
+    struct env e = {0};
+    const char *args[] = {"--movies", "3000", "--seed", "7", "--now", "2026-11-25", NULL};
+    env_up(&e, args);
+    struct orch_options o = opts(&e, at("2026-11-25"));
+    o.discover = true;
+    o.start_year = 1900;
+    o.end_year = 2027;
+    o.max_pages = 0;
+    o.refresh_limit = 0;
+    o.concurrency[RS_API_TMDB] = 32;
+    o.concurrency[RS_API_OMDB] = 32;
+    struct orch_stats s;
+    struct rs_error err = {0};
+    assert_int_equal(collect(e.db, &o, &s, &err), RS_OK);
+    int64_t movies = db_i64(e.db, "SELECT count(*) FROM movies");
+    int64_t with_imdb = db_i64(e.db, "SELECT count(*) FROM tmdb_movies WHERE imdb_id IS NOT NULL");
+    assert_true(movies > 2048);
+    assert_int_equal(s.planned, movies);
+    assert_int_equal(s.tmdb_updated, movies);
+    assert_int_equal(s.omdb_updated + s.omdb_skipped_no_imdb + s.errors[RS_ERR_NOT_FOUND], movies);
+    assert_int_equal(db_i64(e.db, "SELECT count(*) FROM tmdb_movies"), movies);
+    assert_int_equal(db_i64(e.db, "SELECT count(*) FROM movies WHERE last_tmdb_update IS NULL"), 0);
+    assert_int_equal(s.omdb_skipped_no_imdb, movies - with_imdb);
+    /* the next run at the same instant has nothing to do */
+    o.discover = false;
+    assert_int_equal(collect(e.db, &o, &s, &err), RS_OK);
+    assert_int_equal(s.planned, 0);
+    env_down(&e);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -425,6 +459,7 @@ int main(void)
         cmocka_unit_test(quota_defers_and_counts_across_runs),
         cmocka_unit_test(partial_success_then_complete),
         cmocka_unit_test(discovery_complete_and_capped),
+        cmocka_unit_test(long_plan_goes_through_the_window),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -182,6 +182,11 @@ enum rs_err store_bulk_insert_movies(struct store *st, const struct store_movie 
 
 /* Number of rows in movies (the benchmark's baseline query). */
 enum rs_err store_count_movies(struct store *st, int64_t *count, struct rs_error *err);
+/*
+ * The highest tmdb_id of `movies` (0 when empty): a full scan of one column, the honest
+ * yardstick for the planner's time (count(*) is answered from metadata). For benchmarks.
+ */
+enum rs_err store_max_tmdb_id(struct store *st, int64_t *max, struct rs_error *err);
 
 /*
  * Clears data_frozen and stable_cycles of the movies IDS[0..N) (tmdb ids), or of every
