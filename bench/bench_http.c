@@ -29,17 +29,13 @@
 #include <curl/curl.h>
 #include <jansson.h>
 
+#include "fakeproc.h"
 #include "reelsync/http.h"
 #include "reelsync/omdb.h"
 #include "reelsync/tmdb.h"
 
 static const char *const ids[] = {"27205",  "10193",   "19995",   "194",   "54186",
                                   "466420", "1075794", "1443826", "76162", "283917"};
-
-struct fake {
-    pid_t pid;
-    char base[64];
-};
 
 static void fixtures_dir(char *out, size_t len)
 {
@@ -50,48 +46,21 @@ static void fixtures_dir(char *out, size_t len)
     snprintf(out, len, "%s/tests/fixtures", root);
 }
 
+/* Starts the fake serving the recorded fixtures, with EXTRA flags. */
 static int fake_start(struct fake *f, const char *const *extra)
 {
-    char fix[1200];
-    const char *argv[32] = {RS_FAKEAPI_BIN, "--port", "0", "--fixtures", NULL};
-    size_t n = 4;
+    char fix[1200], why[256];
+    const char *args[32] = {"--fixtures", fix};
+    size_t n = 2;
     fixtures_dir(fix, sizeof(fix));
-    argv[n++] = fix;
-    for (size_t i = 0; extra[i] && n < 30; i++)
-        argv[n++] = extra[i];
-    argv[n] = NULL;
-    int fds[2];
-    if (pipe(fds) != 0)
-        return -1;
-    f->pid = fork();
-    if (f->pid == 0) {
-        dup2(fds[1], 1);
-        close(fds[0]);
-        close(fds[1]);
-        execv(argv[0], (char *const *)argv);
-        _exit(127);
-    }
-    close(fds[1]);
-    FILE *in = fdopen(fds[0], "r");
-    char line[256] = "";
-    if (!fgets(line, sizeof(line), in) || !strstr(line, "http://127.0.0.1:")) {
-        fclose(in);
-        fprintf(stderr, "bench_http: reelsync-fakeapi did not start\n");
+    for (size_t i = 0; extra[i] && n < 31; i++)
+        args[n++] = extra[i];
+    args[n] = NULL;
+    if (!fakeproc_start(f, RS_FAKEAPI_BIN, args, why, sizeof(why))) {
+        fprintf(stderr, "bench_http: %s\n", why);
         return -1;
     }
-    fclose(in);
-    line[strcspn(line, "\r\n")] = '\0';
-    snprintf(f->base, sizeof(f->base), "%s", strstr(line, "http://"));
     return 0;
-}
-
-static void fake_stop(struct fake *f)
-{
-    if (f->pid > 0) {
-        kill(f->pid, SIGTERM);
-        waitpid(f->pid, NULL, 0);
-        f->pid = 0;
-    }
 }
 
 static size_t collect(char *data, size_t size, size_t n, void *ud)
@@ -196,7 +165,7 @@ static struct http *engine(const struct fake *f, double tmdb_rps, int tmdb_conc,
 
 static int bench_rate(bool quick)
 {
-    struct fake f;
+    struct fake f = {0};
     const char *args[] = {"--tmdb-rps", "4", "--omdb-rps", "2", NULL};
     int n_tmdb = quick ? 40 : 300, n_omdb = quick ? 20 : 200;
     if (fake_start(&f, args) != 0)
@@ -217,7 +186,7 @@ static int bench_rate(bool quick)
     http_get_stats(h, &st);
     http_destroy(h);
     json_t *s = server_stats(&f);
-    fake_stop(&f);
+    fakeproc_stop(&f);
 
     printf("== rate accuracy: %d TMDB at 4/s (cap 10), %d OMDB at 2/s (cap 5)%s\n", n_tmdb, n_omdb,
            quick ? " [quick]" : "");
@@ -366,7 +335,7 @@ static int env_int(const char *name, int def, int lo, int hi)
  */
 static int bench_speed(void)
 {
-    struct fake f;
+    struct fake f = {0};
     const char *args[] = {NULL};
     int n = env_int("BENCH_N", 100000, 64, 100000000);
     int reps = env_int("BENCH_REPS", 5, 1, 64);
@@ -404,7 +373,7 @@ static int bench_speed(void)
         r[ok] = 100.0 * se.rps / sw.rps;
         ok++;
     }
-    fake_stop(&f);
+    fakeproc_stop(&f);
     if (ok == 0)
         return 1;
     printf("engine: median %.0f req/s over %d rounds, %.1f us CPU per request\n", median(e, ok), ok,
