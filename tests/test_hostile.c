@@ -19,7 +19,7 @@
 #define NOW "2026-11-25T10:00:00Z"
 
 /* The ten TMDB fixtures; eight of them have an IMDb id (and an OMDB fixture). */
-static const int64_t fixture_ids[] = {27205, 10193, 19995,   283917,  194,
+static const int64_t fixture_ids[] = {27205, 10193,  19995,   283917,  194,
                                       54186, 466420, 1075794, 1443826, 76162};
 #define N_TMDB 10
 #define N_OMDB 8
@@ -30,44 +30,6 @@ struct env {
     struct fake clean;   /* the fixtures, no faults */
     struct fake hostile; /* the fixtures, every request faulted */
 };
-
-static rs_time_t at(const char *when)
-{
-    rs_time_t t = 0;
-    assert_true(rs_time_parse(when, &t));
-    return t;
-}
-
-/* An integer of the fake's /__stats: A.B ("faults", "huge"). */
-static int64_t fake_stat(const struct fake *f, const char *a, const char *b)
-{
-    char url[128];
-    struct http_reply r;
-    snprintf(url, sizeof(url), "%s/__stats", f->base);
-    http_fetch("GET", url, NULL, &r);
-    assert_int_equal(r.status, 200);
-    json_t *doc = json_loads(r.body, 0, NULL);
-    assert_non_null(doc);
-    json_t *v = json_object_get(json_object_get(doc, a), b);
-    assert_true(json_is_integer(v));
-    int64_t n = (int64_t)json_integer_value(v);
-    json_decref(doc);
-    http_reply_free(&r);
-    return n;
-}
-
-static void seed_ids(const char *db, const int64_t *ids, size_t n, rs_time_t now)
-{
-    struct store *st = NULL;
-    struct rs_error err = {0};
-    struct discover_row *rows = calloc(n, sizeof(*rows));
-    for (size_t i = 0; i < n; i++)
-        rows[i].tmdb_id = ids[i];
-    assert_int_equal(store_open(db, STORE_READ_WRITE, &st, &err), RS_OK);
-    assert_int_equal(store_upsert_discovered(st, rows, n, now, NULL, &err), RS_OK);
-    store_close(st);
-    free(rows);
-}
 
 /*
  * One retry, 5 ms later. The timeout is long (a loaded machine must not turn a slow answer
@@ -91,17 +53,6 @@ static struct orch_options opts(const char *tmdb_url, const char *omdb_url, rs_t
     o.retry.base_ms = 5;
     o.retry.max_ms = 20;
     return o;
-}
-
-static enum rs_err collect(const char *db, const struct orch_options *o, struct orch_stats *s,
-                           struct rs_error *err)
-{
-    struct store *st = NULL;
-    enum rs_err rc = store_open(db, STORE_READ_WRITE, &st, err);
-    if (rc == RS_OK)
-        rc = orch_collect(st, o, s, err);
-    store_close(st);
-    return rc;
 }
 
 static void env_up(struct env *e, const char *kind)
@@ -233,8 +184,8 @@ static void fake_sends_redirect(void **state)
 {
     (void)state;
     struct fake f;
-    fake_start(&f, (const char *[]){"--fixtures", RS_FIXTURES_DIR, "--fault-rate", "1",
-                                    "--faults", "redirect", NULL});
+    fake_start(&f, (const char *[]){"--fixtures", RS_FIXTURES_DIR, "--fault-rate", "1", "--faults",
+                                    "redirect", NULL});
     char url[256], want[128];
     snprintf(url, sizeof(url), "%s/movie/27205?api_key=test", f.tmdb_url);
     struct http_reply r;
@@ -326,19 +277,44 @@ static long children_maxrss_kib(void)
 #endif
 
 /* Runs build/reelsync collect --json against F (both APIs) at NOW, one request at a time. */
-static void cli_collect(const struct fake *f, const char *db, const char *now,
-                        struct run_result *r)
+static void cli_collect(const struct fake *f, const char *db, const char *now, struct run_result *r)
 {
     char env[2][160];
     snprintf(env[0], sizeof(env[0]), "TMDB_BASE_URL=%s", f->tmdb_url);
     snprintf(env[1], sizeof(env[1]), "OMDB_BASE_URL=%s", f->omdb_url);
-    const char *envp[] = {env[0], env[1], "TMDB_API_KEY=test", "OMDB_API_KEY=test",
-                          "TMDB_ACCESS_TOKEN=", "REELSYNC_LOG_LEVEL=", "REELSYNC_CONFIG=", NULL};
-    const char *argv[] = {RS_REELSYNC_BIN, "--db", db, "--now", now, "--json", "--quiet",
-                          "--log-level", "error", "collect", "--start-year", "2026",
-                          "--end-year", "2026", "--max-pages", "2", "--tmdb-rps", "500",
-                          "--omdb-rps", "500", "--tmdb-concurrency", "1", "--omdb-concurrency",
-                          "1", NULL};
+    const char *envp[] = {env[0],
+                          env[1],
+                          "TMDB_API_KEY=test",
+                          "OMDB_API_KEY=test",
+                          "TMDB_ACCESS_TOKEN=",
+                          "REELSYNC_LOG_LEVEL=",
+                          "REELSYNC_CONFIG=",
+                          NULL};
+    const char *argv[] = {RS_REELSYNC_BIN,
+                          "--db",
+                          db,
+                          "--now",
+                          now,
+                          "--json",
+                          "--quiet",
+                          "--log-level",
+                          "error",
+                          "collect",
+                          "--start-year",
+                          "2026",
+                          "--end-year",
+                          "2026",
+                          "--max-pages",
+                          "2",
+                          "--tmdb-rps",
+                          "500",
+                          "--omdb-rps",
+                          "500",
+                          "--tmdb-concurrency",
+                          "1",
+                          "--omdb-concurrency",
+                          "1",
+                          NULL};
     run_program(argv, envp, r);
 }
 
@@ -364,9 +340,9 @@ static void cli_mixed_faults_exit_0_and_memory_small(void **state)
     fake_stop(&clean);
     long clean_kib = children_maxrss_kib();
 
-    fake_start(&bad, (const char *[]){"--movies", "2000", "--now", now, "--fault-rate", "0.3",
-                                      "--faults", "huge,html200,badutf8,deepjson,array,redirect",
-                                      NULL});
+    fake_start(&bad,
+               (const char *[]){"--movies", "2000", "--now", now, "--fault-rate", "0.3", "--faults",
+                                "huge,html200,badutf8,deepjson,array,redirect", NULL});
     /* On the clean run's movies, all due again: a faulted discover page stops only discovery. */
     cli_collect(&bad, db_clean, "2026-12-30", &r);
     if (r.status != 0)
@@ -391,8 +367,7 @@ static void cli_mixed_faults_exit_0_and_memory_small(void **state)
                                        "--faults", "huge", NULL});
     cli_collect(&huge, db_clean, "2027-03-01", &r);
     assert_int_equal(r.status, 1); /* every TMDB request failed */
-    assert_non_null(
-        strstr(r.err, "every request failed (the API sent a response we cannot read)"));
+    assert_non_null(strstr(r.err, "every request failed (the API sent a response we cannot read)"));
     assert_true(fake_stat(&huge, "faults", "huge") > 10); /* the page, then each movie */
     run_result_free(&r);
     fake_stop(&huge);

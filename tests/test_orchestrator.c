@@ -47,13 +47,6 @@ static void keywatch_init(struct keywatch *k, const char *secret)
     k->log = (struct rs_log){.fn = keywatch_fn, .ctx = k, .level = RS_LOG_DEBUG};
 }
 
-static rs_time_t at(const char *when)
-{
-    rs_time_t t = 0;
-    assert_true(rs_time_parse(when, &t));
-    return t;
-}
-
 static struct orch_options opts(const struct env *e, rs_time_t now)
 {
     struct orch_options o = {
@@ -85,46 +78,6 @@ static void env_down(struct env *e)
     fake_stop(&e->fake);
     free(e->db);
     tmpdir_remove(e->dir);
-}
-
-static void seed_ids(const char *db, const int64_t *ids, size_t n, rs_time_t now)
-{
-    struct store *st = NULL;
-    struct rs_error err = {0};
-    struct discover_row *rows = calloc(n, sizeof(*rows));
-    for (size_t i = 0; i < n; i++)
-        rows[i].tmdb_id = ids[i];
-    assert_int_equal(store_open(db, STORE_READ_WRITE, &st, &err), RS_OK);
-    assert_int_equal(store_upsert_discovered(st, rows, n, now, NULL, &err), RS_OK);
-    store_close(st);
-    free(rows);
-}
-
-static enum rs_err collect(const char *db, const struct orch_options *o, struct orch_stats *s,
-                           struct rs_error *err)
-{
-    struct store *st = NULL;
-    enum rs_err rc = store_open(db, STORE_READ_WRITE, &st, err);
-    if (rc == RS_OK)
-        rc = orch_collect(st, o, s, err);
-    store_close(st);
-    return rc;
-}
-
-/* An integer at PATH ("requests.tmdb") in the fake's /__stats. */
-static int64_t fake_stat(const struct fake *f, const char *a, const char *b)
-{
-    char url[128];
-    struct http_reply r;
-    snprintf(url, sizeof(url), "%s/__stats", f->base);
-    http_fetch("GET", url, NULL, &r);
-    assert_int_equal(r.status, 200);
-    json_t *doc = json_loads(r.body, 0, NULL);
-    assert_non_null(doc);
-    json_int_t v = json_integer_value(json_object_get(json_object_get(doc, a), b));
-    json_decref(doc);
-    http_reply_free(&r);
-    return (int64_t)v;
 }
 
 static void fixtures_pipeline(void **state)

@@ -13,8 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <jansson.h>
-
 #include "reelsync/orchestrator.h"
 #include "test.h"
 
@@ -105,21 +103,10 @@ static size_t snapshot(struct world *w, struct movie *next)
 
 static int64_t server_requests(const struct fake *f)
 {
-    char url[128];
-    struct http_reply r;
-    snprintf(url, sizeof(url), "%s/__stats", f->base);
-    http_fetch("GET", url, NULL, &r);
-    json_t *doc = json_loads(r.body, 0, NULL);
-    assert_non_null(doc);
-    json_t *req = json_object_get(doc, "requests");
-    int64_t n = json_integer_value(json_object_get(req, "tmdb")) +
-                json_integer_value(json_object_get(req, "omdb"));
-    json_decref(doc);
-    http_reply_free(&r);
-    return n;
+    return fake_stat(f, "requests", "tmdb") + fake_stat(f, "requests", "omdb");
 }
 
-static enum rs_err collect(struct world *w, const struct fake *f, rs_time_t now, bool discover)
+static enum rs_err run_day(struct world *w, const struct fake *f, rs_time_t now, bool discover)
 {
     struct orch_options o = {
         .discover = discover,
@@ -138,13 +125,9 @@ static enum rs_err collect(struct world *w, const struct fake *f, rs_time_t now,
         .connect_timeout_ms = 2000,
         .now = now,
     };
-    struct store *st = NULL;
     struct orch_stats s;
     struct rs_error err = {0};
-    enum rs_err rc = store_open(w->db, STORE_READ_WRITE, &st, &err);
-    if (rc == RS_OK)
-        rc = orch_collect(st, &o, &s, &err);
-    store_close(st);
+    enum rs_err rc = collect(w->db, &o, &s, &err);
     if (rc != RS_OK)
         print_error("collect: %s\n", err.msg);
     return rc;
@@ -211,7 +194,7 @@ static void two_years_daily(void **state)
         const char *args[] = {"--movies", "3000", "--seed", "5", "--now", when, NULL};
         fake_start(&f, args);
         if (d == 0) {
-            assert_int_equal(collect(w, &f, now, true), RS_OK);
+            assert_int_equal(run_day(w, &f, now, true), RS_OK);
             w->n = snapshot(w, w->m);
             assert_true(w->n > 100);
             assert_int_equal(server_requests(&f), 14); /* 7 years x 2 pages */
@@ -219,7 +202,7 @@ static void two_years_daily(void **state)
             continue;
         }
         int64_t expected = 0;
-        assert_int_equal(collect(w, &f, now, false), RS_OK);
+        assert_int_equal(run_day(w, &f, now, false), RS_OK);
         assert_int_equal(snapshot(w, next), w->n);
         for (size_t i = 0; i < w->n; i++)
             expected += check_movie(w, &w->m[i], &next[i], now);

@@ -69,7 +69,7 @@ struct buf {
     size_t len;
 };
 
-static size_t collect(char *data, size_t size, size_t n, void *ud)
+static size_t collect_bytes(char *data, size_t size, size_t n, void *ud)
 {
     struct buf *b = ud;
     size_t add = size * n;
@@ -89,9 +89,9 @@ void http_fetch(const char *method, const char *url, const char *header, struct 
     CURL *c = curl_easy_init();
     struct curl_slist *hl = header ? curl_slist_append(NULL, header) : NULL;
     curl_easy_setopt(c, CURLOPT_URL, url);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect_bytes);
     curl_easy_setopt(c, CURLOPT_WRITEDATA, &body);
-    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, collect);
+    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, collect_bytes);
     curl_easy_setopt(c, CURLOPT_HEADERDATA, &head);
     curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 20000L);
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
@@ -123,7 +123,7 @@ static char *drain(int fd)
     char chunk[4096];
     ssize_t n;
     while ((n = read(fd, chunk, sizeof(chunk))) > 0)
-        collect(chunk, 1, (size_t)n, &b);
+        collect_bytes(chunk, 1, (size_t)n, &b);
     return b.p;
 }
 
@@ -173,7 +173,7 @@ char *read_file(const char *path, size_t *len)
     char chunk[8192];
     size_t n;
     while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-        collect(chunk, 1, n, &b);
+        collect_bytes(chunk, 1, n, &b);
     fclose(f);
     if (len)
         *len = b.len;

@@ -65,4 +65,17 @@ char *read_file(const char *path, size_t *len);
 int64_t db_i64(const char *path, const char *sql);
 char *db_str(const char *path, const char *sql);
 
+/* Collect runs through the library (support/collect.c). */
+struct orch_options;
+struct orch_stats;
+/* TIME ("YYYY-MM-DD[THH:MM:SSZ]") as rs_time_t; fails the test if it does not parse. */
+rs_time_t at(const char *when);
+/* Stores movies IDS[0..N) in DB as discovery would (ids only). */
+void seed_ids(const char *db, const int64_t *ids, size_t n, rs_time_t now);
+/* Opens DB, runs orch_collect with O into S, closes; returns its result. */
+enum rs_err collect(const char *db, const struct orch_options *o, struct orch_stats *s,
+                    struct rs_error *err);
+/* The integer at A.B of the fake's /__stats ("requests", "tmdb"); fails the test if none. */
+int64_t fake_stat(const struct fake *f, const char *a, const char *b);
+
 #endif
