@@ -21,38 +21,17 @@ done
 # Each demo starts from an empty database, so it always shows a first collection.
 rm -f "$db" "$db.wal"
 
+. "$(dirname "$0")/fakeapi.sh"
 workdir=$(mktemp -d "${TMPDIR:-/tmp}/reelsync-demo.XXXXXX")
-fake_pid=""
 cleanup() {
-    if [ -n "$fake_pid" ]; then
-        kill "$fake_pid" 2>/dev/null || true
-        wait "$fake_pid" 2>/dev/null || true
-    fi
+    fakeapi_stop
     rm -rf "$workdir"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# The server prints "listening on http://127.0.0.1:PORT" as its first line.
-: >"$workdir/fake.out"
-"$fakeapi" --port 0 --movies 100000 >"$workdir/fake.out" 2>"$workdir/fake.err" &
-fake_pid=$!
-port=""
-tries=0
-while [ -z "$port" ]; do
-    if ! kill -0 "$fake_pid" 2>/dev/null; then
-        echo "demo: reelsync-fakeapi did not start:" >&2
-        cat "$workdir/fake.err" >&2
-        exit 1
-    fi
-    port=$(sed -n '1s|^listening on http://127\.0\.0\.1:\([0-9][0-9]*\).*|\1|p' "$workdir/fake.out" || true)
-    tries=$((tries + 1))
-    if [ "$tries" -gt 100 ]; then
-        echo "demo: reelsync-fakeapi printed no address within 10 s" >&2
-        exit 1
-    fi
-    [ -n "$port" ] || sleep 0.1
-done
+fakeapi_start demo "$fakeapi" "$workdir" --movies 100000
+port=$fake_port
 
 this_year=$(date -u +%Y)
 last_year=$((this_year - 1))

@@ -23,28 +23,17 @@ for prog in "$reelsync" "$fakeapi"; do
 done
 command -v valgrind >/dev/null || { echo "valgrind: valgrind is not installed" >&2; exit 1; }
 
+. "$(dirname "$0")/fakeapi.sh"
 work=$(mktemp -d "${TMPDIR:-/tmp}/reelsync-valgrind.XXXXXX")
-fake_pid=""
 cleanup() {
-    if [ -n "$fake_pid" ]; then
-        kill "$fake_pid" 2>/dev/null || true
-        wait "$fake_pid" 2>/dev/null || true
-    fi
+    fakeapi_stop
     rm -rf "$work"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-"$fakeapi" --port 0 --movies "$movies" >"$work/fake.out" 2>"$work/fake.err" &
-fake_pid=$!
-port=""
-for _ in $(seq 1 100); do
-    port=$(sed -n '1s|^listening on http://127\.0\.0\.1:\([0-9][0-9]*\).*|\1|p' "$work/fake.out")
-    [ -n "$port" ] && break
-    kill -0 "$fake_pid" 2>/dev/null || break
-    sleep 0.1
-done
-[ -n "$port" ] || { echo "valgrind: reelsync-fakeapi did not start" >&2; cat "$work/fake.err" >&2; exit 1; }
+fakeapi_start valgrind "$fakeapi" "$work" --movies "$movies"
+port=$fake_port
 
 export TMDB_BASE_URL="http://127.0.0.1:$port/3" OMDB_BASE_URL="http://127.0.0.1:$port/omdb/"
 export TMDB_API_KEY=test OMDB_API_KEY=test

@@ -36,14 +36,6 @@ int rs_errcode(const char *name)
     return -1;
 }
 
-void rs_error_clear(struct rs_error *err)
-{
-    if (!err)
-        return;
-    err->code = RS_OK;
-    err->msg[0] = '\0';
-}
-
 enum rs_err rs_fail(struct rs_error *err, enum rs_err code, const char *fmt, ...)
 {
     if (!err)

@@ -527,7 +527,8 @@ void orch_stats_json(struct jw *w, const struct orch_stats *s, enum rs_err rc)
     jw_object_end(w);
 }
 
-void orch_options_json(struct jw *w, const struct orch_options *o)
+/* The options of a run, for its record: no keys, no URLs. */
+static void options_json(struct jw *w, const struct orch_options *o)
 {
     jw_object_begin(w);
     jw_kbool(w, "discover", o->discover);
@@ -558,7 +559,7 @@ static enum rs_err run_begin(struct orch *o, int64_t *run_id)
     struct jw w;
     struct rs_error e = {0};
     jw_init(&w);
-    orch_options_json(&w, o->opt);
+    options_json(&w, o->opt);
     enum rs_err rc = jw_status(&w);
     if (rc == RS_OK)
         rc = store_run_begin(o->st, o->opt->now, jw_text(&w), run_id, &e);

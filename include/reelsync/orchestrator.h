@@ -82,7 +82,5 @@ enum rs_err orch_collect(struct store *st, const struct orch_options *opt, struc
  * The same object is stored with the run record.
  */
 void orch_stats_json(struct jw *w, const struct orch_stats *stats, enum rs_err rc);
-/* Writes the options of a run (no keys, no URLs' credentials) as one JSON object into W. */
-void orch_options_json(struct jw *w, const struct orch_options *opt);
 
 #endif

@@ -62,8 +62,6 @@ const char *rs_errname(enum rs_err code);
 const char *rs_strerror(enum rs_err code);
 /* The code whose rs_errname() is NAME, or -1. */
 int rs_errcode(const char *name);
-/* Clears ERR (code RS_OK, empty message); ERR may be NULL. */
-void rs_error_clear(struct rs_error *err);
 
 /* The two APIs. Per-API settings, counters and usage rows are indexed by this. */
 enum rs_api { RS_API_TMDB = 0, RS_API_OMDB, RS_API_COUNT };
