@@ -16,7 +16,9 @@ deps:
 $(BUILD)/CMakeCache.txt: | deps
 	cmake -S . -B $(BUILD) -DCMAKE_INSTALL_PREFIX=$(PREFIX) $(CMAKE_ARGS)
 
+# CMAKE_ARGS given to a tree configured before (.ci/run's -DREELSYNC_WERROR=ON) still apply.
 build: deps $(BUILD)/CMakeCache.txt
+	$(if $(strip $(CMAKE_ARGS)),cmake -S . -B $(BUILD) $(CMAKE_ARGS))
 	cmake --build $(BUILD) -j $(JOBS)
 
 test: build

@@ -45,7 +45,14 @@ command -v cc >/dev/null || need_pkgs+=(gcc)
 command -v cmake >/dev/null || need_pkgs+=(cmake)
 command -v make >/dev/null || need_pkgs+=(make)
 command -v pkg-config >/dev/null || need_pkgs+=(pkg-config)
-command -v npm >/dev/null || need_pkgs+=(npm)
+# npm only fetches DuckDB: not needed when a DuckDB is already there (ours, the user's, the system's).
+stamp="$dest/.version"
+have_duckdb() {
+    [ -n "${DUCKDB_HOME:-}" ] || [ -f /usr/include/duckdb.h ] || [ -f /usr/local/include/duckdb.h ] ||
+    { [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$DUCKDB_VERSION $DUCKDB_LIB_SHA256 $DUCKDB_HDR_SHA256" ] &&
+      [ -f "$dest/lib/libduckdb.so" ] && [ -f "$dest/include/duckdb.h" ]; }
+}
+have_duckdb || command -v npm >/dev/null || need_pkgs+=(npm)
 command -v wrk >/dev/null || need_pkgs+=(wrk)
 have_pc libcurl && dpkg -s libcurl4-openssl-dev >/dev/null 2>&1 || need_pkgs+=(libcurl4-openssl-dev)
 have_pc jansson || need_pkgs+=(libjansson-dev)
@@ -68,12 +75,7 @@ if [ -n "${DUCKDB_HOME:-}" ]; then
         say "DUCKDB_HOME='$DUCKDB_HOME' lacks include/duckdb.h or lib/libduckdb.so"; exit 1; }
     exit 0
 fi
-if [ -f /usr/include/duckdb.h ] || [ -f /usr/local/include/duckdb.h ]; then
-    exit 0
-fi
-stamp="$dest/.version"
-if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$DUCKDB_VERSION $DUCKDB_LIB_SHA256 $DUCKDB_HDR_SHA256" ] \
-   && [ -f "$dest/lib/libduckdb.so" ] && [ -f "$dest/include/duckdb.h" ]; then
+if have_duckdb; then
     exit 0
 fi
 
