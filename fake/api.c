@@ -12,8 +12,9 @@
 #define TMDB_404 "{\"success\":false,\"status_code\":34,\"status_message\":\"The resource you requested could not be found.\"}"
 #define TMDB_400_PAGE "{\"success\":false,\"status_code\":22,\"status_message\":\"Invalid page: Pages start at 1 and max at 500. They are expected to be an integer.\"}"
 #define TMDB_422_PAGE "{\"errors\":[\"page must be less than or equal to 500\"]}"
-#define TMDB_400_RANGE "{\"success\":false,\"status_code\":47,\"status_message\":\"Invalid date range: Should be a range no longer than 14 days.\"}"
-#define TMDB_400_DATE "{\"success\":false,\"status_code\":47,\"status_message\":\"The input is not valid.\"}"
+/* Codes 20 (HTTP 422) and 23 (HTTP 400) of TMDB's error table (developer.themoviedb.org/docs/errors). */
+#define TMDB_422_RANGE "{\"success\":false,\"status_code\":20,\"status_message\":\"Invalid date range: Should be a range no longer than 14 days.\"}"
+#define TMDB_400_DATE "{\"success\":false,\"status_code\":23,\"status_message\":\"Invalid date: Format needs to be YYYY-MM-DD.\"}"
 #define OMDB_NO_KEY "{\"Response\":\"False\",\"Error\":\"No API key provided.\"}"
 #define OMDB_BAD_KEY "{\"Response\":\"False\",\"Error\":\"Invalid API key!\"}"
 #define OMDB_BAD_ID "{\"Response\":\"False\",\"Error\":\"Incorrect IMDb ID.\"}"
@@ -225,7 +226,7 @@ static void tmdb_changes(const struct fake_req *r, struct fake_answer *a)
     if (e && !s)
         start = end - 1;
     if (end < start || end - start > 14) {
-        fake_answer_const(a, 400, FAKE_CT_TMDB, TMDB_400_RANGE);
+        fake_answer_const(a, 422, FAKE_CT_TMDB, TMDB_422_RANGE);
         return;
     }
     struct fake_buf b;

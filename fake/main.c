@@ -121,6 +121,16 @@ static bool takes_value(const char *opt)
     return false;
 }
 
+/* One stderr line, like every usage error; a bad --faults value lists the kinds. */
+static void bad_value(const char *opt, const char *v)
+{
+    fprintf(stderr, "reelsync-fakeapi: bad value '%s' for %s", v, opt);
+    if (strcmp(opt, "--faults") == 0)
+        for (int k = 0; k < FAKE_F_COUNT_; k++)
+            fprintf(stderr, "%s%s", k ? "," : " (kinds: ", fake_fault_names[k]);
+    fputs(strcmp(opt, "--faults") == 0 ? "; see --help)\n" : " (see --help)\n", stderr);
+}
+
 /* Returns 0 to run, 1 after --help, 2 on a bad command line (message printed). */
 static int parse_args(int argc, char **argv, struct fake_config *c)
 {
@@ -140,12 +150,13 @@ static int parse_args(int argc, char **argv, struct fake_config *c)
             }
         } else if (takes_value(opt) && i + 1 < argc) {
             if (!set_option(c, opt, argv[i + 1])) {
-                fprintf(stderr, "reelsync-fakeapi: bad value '%s' for %s\n%s", argv[i + 1], opt, USAGE);
+                bad_value(opt, argv[i + 1]);
                 return 2;
             }
             i++;
         } else {
-            fprintf(stderr, "reelsync-fakeapi: unknown or incomplete option '%s'\n%s", opt, USAGE);
+            fprintf(stderr, "reelsync-fakeapi: %s option '%s' (see --help)\n",
+                    takes_value(opt) ? "missing value for" : "unknown", opt);
             return 2;
         }
     }

@@ -283,6 +283,13 @@ static void details_shape_and_errors(void **state)
     assert_int_equal(status, 200);
     assert_same_keys(want, got);
     assert_true(json_is_array(json_object_get(got, "genres")));
+    /* append_to_response is accepted; external_ids is appended and agrees with imdb_id. */
+    snprintf(q, sizeof(q), "/movie/%ld?append_to_response=external_ids,release_dates", id);
+    json_t *ext = tmdb(&f, q, NULL, &status);
+    assert_int_equal(status, 200);
+    assert_true(json_equal(json_object_get(json_object_get(ext, "external_ids"), "imdb_id"),
+                           json_object_get(got, "imdb_id")));
+    json_decref(ext);
     json_decref(got);
     /* Bearer works like api_key; the content type is TMDB's. */
     snprintf(url, sizeof(url), "%s/movie/%ld", f.tmdb_url, id);
@@ -604,11 +611,28 @@ static void counters_drift_old_movies_freeze(void **state)
         free(y);
     }
     assert_true(unchanged_windows >= 5);
-    long status;
-    json_t *e = tmdb(&f, "/movie/changes?start_date=2026-01-01&end_date=2026-01-16", NULL, &status);
-    assert_int_equal(status, 400);
-    assert_int_equal(json_integer_value(json_object_get(e, "status_code")), 47);
-    json_decref(e);
+    /* TMDB's error table: a window over 14 days is code 20 / HTTP 422, a bad date 23 / 400. */
+    const char *e422 = "{\"success\":false,\"status_code\":20,\"status_message\":\"Invalid date range: Should be a range no longer than 14 days.\"}";
+    const char *e400 = "{\"success\":false,\"status_code\":23,\"status_message\":\"Invalid date: Format needs to be YYYY-MM-DD.\"}";
+    char url[256];
+    snprintf(url, sizeof(url), "%s/movie/changes?api_key=test&start_date=2026-01-01&end_date=2026-01-16", f.tmdb_url);
+    expect_body(url, NULL, 422, e422);
+    snprintf(url, sizeof(url), "%s/movie/changes?api_key=test&start_date=2026-01-10&end_date=2026-01-09", f.tmdb_url);
+    expect_body(url, NULL, 422, e422);
+    snprintf(url, sizeof(url), "%s/movie/changes?api_key=test&start_date=2026-01-01&end_date=2026-01-15", f.tmdb_url);
+    json_t *ok = get_json(url, NULL, NULL);
+    assert_true(json_is_array(json_object_get(ok, "results")));
+    json_decref(ok);
+    snprintf(url, sizeof(url), "%s/movie/changes?api_key=test&start_date=01/01/2026", f.tmdb_url);
+    expect_body(url, NULL, 400, e400);
+    snprintf(url, sizeof(url), "%s/discover/movie?api_key=test&primary_release_date.gte=2026-13-01", f.tmdb_url);
+    expect_body(url, NULL, 400, e400);
+    /* A malformed clock header is refused, not silently ignored. */
+    snprintf(url, sizeof(url), "%s/movie/%ld?api_key=test", f.tmdb_url, id);
+    struct http_reply r;
+    http_fetch("GET", url, "X-Fake-Now: next tuesday", &r);
+    assert_int_equal(r.status, 400);
+    http_reply_free(&r);
     json_decref(d);
     stop(&f);
 }
@@ -965,19 +989,49 @@ static void fixtures_mode_serves_every_file(void **state)
     stop(&f);
 }
 
+/* A bad command line: exit 2 and exactly one stderr line that names the culprit. */
 static void bad_command_line(void **state)
 {
     (void)state;
-    const char *argv[] = {RS_FAKEAPI_BIN, "--faults", "explode", NULL};
+    static const struct {
+        const char *args[3];
+        const char *says;
+    } bad[] = {
+        {{"--faults", "explode"}, "bad value 'explode' for --faults (kinds: 429,500,502html,"},
+        {{"--bogus"}, "unknown option '--bogus'"},
+        {{"--port"}, "missing value for option '--port'"},
+        {{"--port", "http"}, "bad value 'http' for --port"},
+        {{"--movies", "-5"}, "bad value '-5' for --movies"},
+        {{"--now", "yesterday"}, "bad value 'yesterday' for --now"},
+        {{"--fault-rate", "1.5"}, "bad value '1.5' for --fault-rate"},
+    };
+    for (size_t k = 0; k < sizeof(bad) / sizeof(bad[0]); k++) {
+        const char *argv[] = {RS_FAKEAPI_BIN, bad[k].args[0], bad[k].args[1], NULL};
+        struct run_result r;
+        run_program(argv, NULL, &r);
+        assert_int_equal(r.status, 2);
+        assert_string_equal(r.out, "");
+        assert_non_null(strstr(r.err, bad[k].says));
+        assert_non_null(strchr(r.err, '\n'));
+        assert_string_equal(strchr(r.err, '\n'), "\n");
+        run_result_free(&r);
+    }
+    /* Not a usage error, yet one line too: exit 1. */
+    const char *argv[] = {RS_FAKEAPI_BIN, "--fixtures", "/nonexistent/fixtures", NULL};
     struct run_result r;
     run_program(argv, NULL, &r);
-    assert_int_equal(r.status, 2);
-    assert_non_null(strstr(r.err, "--faults"));
+    assert_int_equal(r.status, 1);
+    assert_non_null(strstr(r.err, "/nonexistent/fixtures"));
+    assert_string_equal(strchr(r.err, '\n'), "\n");
     run_result_free(&r);
-    const char *argv2[] = {RS_FAKEAPI_BIN, "--bogus", NULL};
+    /* A directory without fixtures in it is refused rather than served as 404s. */
+    char *empty = tmpdir_create();
+    const char *argv2[] = {RS_FAKEAPI_BIN, "--fixtures", empty, NULL};
     run_program(argv2, NULL, &r);
-    assert_int_equal(r.status, 2);
+    assert_int_equal(r.status, 1);
+    assert_non_null(strstr(r.err, "no fixtures in"));
     run_result_free(&r);
+    tmpdir_remove(empty);
 }
 
 int main(void)
