@@ -267,6 +267,59 @@ static void discover_matches_brute_force(void **state)
     stop(&f);
 }
 
+static bool non_ascii(const char *s)
+{
+    for (; s && *s; s++)
+        if ((unsigned char)*s >= 0x80)
+            return true;
+    return false;
+}
+
+/* The realistic mix of issue 3 over a whole small catalog, TMDB details and OMDB answers. */
+static void catalog_mix(void **state)
+{
+    (void)state;
+    struct fake f;
+    const char *args[] = {"--movies", "1500", "--now", NOW, NULL};
+    start(&f, args);
+    struct movie *all;
+    size_t n = load_all(&f, &all);
+    int null_imdb = 0, empty_imdb = 0, zero_budget = 0, zero_revenue = 0, foreign = 0;
+    int undated = 0, y1950s = 0, y2010s = 0, omdb_unknown = 0, omdb_na = 0, few_ratings = 0;
+    for (size_t k = 0; k < n; k++) {
+        char q[64];
+        snprintf(q, sizeof(q), "/movie/%ld", all[k].id);
+        json_t *m = tmdb(&f, q, NULL, NULL);
+        json_t *imdb = json_object_get(m, "imdb_id");
+        const char *date = json_string_value(json_object_get(m, "release_date"));
+        null_imdb += json_is_null(imdb);
+        empty_imdb += json_is_string(imdb) && !*json_string_value(imdb);
+        zero_budget += json_integer_value(json_object_get(m, "budget")) == 0;
+        zero_revenue += json_integer_value(json_object_get(m, "revenue")) == 0;
+        foreign += non_ascii(json_string_value(json_object_get(m, "title"))) ||
+                   non_ascii(json_string_value(json_object_get(m, "original_title")));
+        undated += !date || !*date;
+        y1950s += date && strncmp(date, "195", 3) == 0;
+        y2010s += date && strncmp(date, "201", 3) == 0;
+        if (json_is_string(imdb) && *json_string_value(imdb)) {
+            json_t *o = omdb(&f, json_string_value(imdb), NULL, NULL);
+            json_t *err = json_object_get(o, "Error");
+            omdb_unknown += err && strcmp(json_string_value(err), "Error getting data.") == 0;
+            omdb_na += o && !err && strcmp(json_string_value(json_object_get(o, "Metascore")), "N/A") == 0;
+            few_ratings += o && !err && json_array_size(json_object_get(o, "Ratings")) < 3;
+            json_decref(o);
+        }
+        json_decref(m);
+    }
+    assert_int_equal(n, 1500);
+    assert_true(null_imdb > 0 && empty_imdb > 0);
+    assert_true(zero_budget > 0 && zero_revenue > 0 && foreign > 0 && undated > 0);
+    assert_true(2 * y2010s > 3 * y1950s && y1950s > 0); /* decades, denser in recent years */
+    assert_true(omdb_unknown > 0 && omdb_na > 0 && few_ratings > 0);
+    free(all);
+    stop(&f);
+}
+
 static void details_shape_and_errors(void **state)
 {
     (void)state;
@@ -1040,6 +1093,7 @@ int main(void)
         cmocka_unit_test_teardown(details_shape_and_errors, stop_all),
         cmocka_unit_test_teardown(page_cap, stop_all),
         cmocka_unit_test_teardown(discover_matches_brute_force, stop_all),
+        cmocka_unit_test_teardown(catalog_mix, stop_all),
         cmocka_unit_test_teardown(large_catalog_year_windows, stop_all),
         cmocka_unit_test_teardown(omdb_shape_and_errors, stop_all),
         cmocka_unit_test_teardown(deterministic_across_processes, stop_all),
