@@ -531,6 +531,32 @@ static enum rs_err read_version(struct store *st, int *version, struct rs_error 
     return RS_OK;
 }
 
+/*
+ * A database without our schema_version that already holds a table of one of our names is
+ * another program's: migration 1 would fail on it (and roll back), so say so plainly.
+ */
+static enum rs_err check_foreign(struct store *st, const char *path, struct rs_error *err)
+{
+    duckdb_result res;
+    if (duckdb_query(st->con,
+                     "SELECT string_agg(table_name, ', ' ORDER BY table_name) FROM "
+                     "information_schema.tables WHERE table_schema = 'main' AND table_name IN "
+                     "('movies', 'tmdb_movies', 'omdb_movies', 'api_usage', 'runs')",
+                     &res) != DuckDBSuccess)
+        return result_fail(err, "schema version", &res);
+    struct cursor c = {.res = &res};
+    char names[160] = "";
+    if (next_row(&c))
+        col_copy(&c, 0, names, sizeof(names));
+    cursor_done(&c);
+    if (!names[0])
+        return RS_OK;
+    return rs_fail(err, RS_ERR_DB,
+                   "cannot open '%s': not a reelsync database, yet it has tables named like "
+                   "ours: %s (left untouched; give another --db path)",
+                   path, names);
+}
+
 /* Applies migration number V (1-based) and records it, in one transaction. */
 static enum rs_err migrate_one(struct store *st, int v, struct rs_error *err)
 {
@@ -569,6 +595,8 @@ static enum rs_err migrate(struct store *st, const char *path, struct rs_error *
                        "cannot open '%s': written by a newer reelsync (schema version %d, this "
                        "build knows up to %d; left untouched: upgrade reelsync)",
                        path, version, SCHEMA_VERSION);
+    if (version == 0 && (rc = check_foreign(st, path, err)) != RS_OK)
+        return rc;
     if (version < SCHEMA_VERSION && st->read_only)
         return rs_fail(err, RS_ERR_DB,
                        "cannot open '%s' read-only: its schema (version %d) needs an upgrade "

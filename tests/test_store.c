@@ -189,6 +189,19 @@ static void schema_matches_spec(void **state)
                 "SELECT count(*) FROM duckdb_constraints() WHERE table_name = 'movies' AND "
                 "constraint_type = 'UNIQUE' AND constraint_column_names = ['tmdb_id']",
                 "1");
+    assert_peek(f->path,
+                "SELECT is_nullable FROM information_schema.columns WHERE table_name = 'movies' "
+                "AND column_name = 'tmdb_id'",
+                "NO");
+    /* one row per tmdb_id, one per imdb_id */
+    assert_peek(f->path,
+                "SELECT count(*) FROM duckdb_constraints() WHERE table_name = 'tmdb_movies' AND "
+                "constraint_type = 'PRIMARY KEY' AND constraint_column_names = ['tmdb_id']",
+                "1");
+    assert_peek(f->path,
+                "SELECT count(*) FROM duckdb_constraints() WHERE table_name = 'omdb_movies' AND "
+                "constraint_type = 'PRIMARY KEY' AND constraint_column_names = ['imdb_id']",
+                "1");
     /* defaults: data_frozen FALSE, movie_id from the sequence */
     assert_peek(f->path, "INSERT INTO movies (tmdb_id) VALUES (5) RETURNING data_frozen",
                 "false");
@@ -223,6 +236,49 @@ static void newer_version_refused(void **state)
     assert_memory_equal(before, after, n1);
     free(before);
     free(after);
+}
+
+/* A DuckDB file of another program's with a table named like ours is refused, untouched. */
+static void foreign_database_untouched(void **state)
+{
+    struct fx *f = *state;
+    char *other = path_join(f->dir, "theirs.duckdb");
+    free(peek(other, "CREATE TABLE movies (x INTEGER); INSERT INTO movies VALUES (7)"));
+    for (int ro = 0; ro < 2; ro++) {
+        struct store *st = NULL;
+        struct rs_error err = {0};
+        assert_int_equal(store_open(other, ro ? STORE_READ_ONLY : STORE_READ_WRITE, &st, &err),
+                         RS_ERR_DB);
+        assert_null(st);
+        char want[512];
+        snprintf(want, sizeof(want),
+                 "cannot open '%s': not a reelsync database, yet it has tables named like ours: "
+                 "movies (left untouched; give another --db path)",
+                 other);
+        assert_memory_equal(err.msg, want, strlen(want));
+    }
+    assert_peek(other, "SELECT count(*) FROM information_schema.tables", "1");
+    assert_peek(other, "SELECT count(*) FROM duckdb_sequences()", "0");
+    assert_peek(other, "SELECT string_agg(x::VARCHAR, ',') FROM movies", "7");
+    free(other);
+}
+
+/* Migration 1 failing halfway (a sequence of that name exists) leaves nothing of it behind:
+ * the tables it created before the failure and its schema_version row go with the rollback. */
+static void failed_migration_rolls_back(void **state)
+{
+    struct fx *f = *state;
+    char *other = path_join(f->dir, "half.duckdb");
+    free(peek(other, "CREATE SEQUENCE runs_id_seq"));
+    struct store *st = NULL;
+    struct rs_error err = {0};
+    assert_int_equal(store_open(other, STORE_READ_WRITE, &st, &err), RS_ERR_DB);
+    assert_null(st);
+    assert_non_null(strstr(err.msg, "migration"));
+    assert_peek(other, "SELECT count(*) FROM information_schema.tables", "0");
+    assert_peek(other, "SELECT string_agg(sequence_name, ',') FROM duckdb_sequences()",
+                "runs_id_seq");
+    free(other);
 }
 
 /* ------------------------------------------------------- open errors */
@@ -1152,6 +1208,8 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(create_and_reopen, setup, teardown),
         cmocka_unit_test_setup_teardown(schema_matches_spec, setup, teardown),
         cmocka_unit_test_setup_teardown(newer_version_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(foreign_database_untouched, setup, teardown),
+        cmocka_unit_test_setup_teardown(failed_migration_rolls_back, setup, teardown),
         cmocka_unit_test_setup_teardown(corrupt_file_untouched, setup, teardown),
         cmocka_unit_test_setup_teardown(unwritable_dir, setup, teardown),
         cmocka_unit_test_setup_teardown(locked_by_other_process, setup, teardown),
