@@ -788,6 +788,7 @@ static struct http_reply fault_fetch(const char *kind, const char *extra)
     http_fetch("GET", url, NULL, &r);
     assert_int_equal(stat_of(&f, "faults", kind), 1);
     assert_int_equal(stat_of(&f, "faults", "total"), 1);
+    assert_int_equal(stat_of(&f, "violations", "tmdb"), 0); /* an injected 429 is no violation */
     stop(&f);
     return r;
 }
