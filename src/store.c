@@ -499,11 +499,38 @@ static enum rs_err open_fail(struct rs_error *err, const char *path, bool read_o
                        "cannot open '%s': not a DuckDB database (left untouched; give another "
                        "--db path)",
                        path);
+    /* DuckDB checks every block it reads: a damaged file is refused, never rewritten. */
+    if (strstr(why, "Corrupt database file") || strstr(why, "Could not read enough bytes"))
+        return rs_fail(err, RS_ERR_DB,
+                       "cannot open '%s': the database file is damaged (%s; left untouched: "
+                       "restore it from a backup or give another --db path)",
+                       path, strstr(why, "Corrupt") ? "a block fails its checksum" : "it is cut short");
     if (strstr(why, "No such file") || strstr(why, "Permission denied") ||
         strstr(why, "Not a directory") || strstr(why, "Read-only file system") ||
         strstr(why, "Cannot open file") || strstr(why, "IO Error"))
         return rs_fail(err, RS_ERR_IO, "cannot open '%s': %s", path, why);
     return rs_fail(err, RS_ERR_DB, "cannot open '%s': %s", path, why);
+}
+
+/*
+ * An existing database in a directory we may not write opens read-write, yet its first
+ * commit fails: DuckDB writes PATH.wal beside it. Refuse it up front with what to do.
+ */
+static enum rs_err check_dir_writable(const char *path, struct rs_error *err)
+{
+    char dir[4096];
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        snprintf(dir, sizeof(dir), ".");
+    else
+        snprintf(dir, sizeof(dir), "%.*s", slash == path ? 1 : (int)(slash - path), path);
+    if (access(path, F_OK) != 0 || access(dir, W_OK | X_OK) == 0 || errno != EACCES)
+        return RS_OK;
+    return rs_fail(err, RS_ERR_IO,
+                   "cannot open '%s' for writing: its directory is not writable, and DuckDB "
+                   "writes a .wal file beside it (make the directory writable, or copy the "
+                   "file; plan, stats and export only read it)",
+                   path);
 }
 
 /* The version recorded in the file: 0 for a new (empty) database. */
@@ -638,6 +665,8 @@ enum rs_err store_open(const char *path, enum store_mode mode, struct store **ou
         goto cleanup;
     }
     st->read_only = mode == STORE_READ_ONLY;
+    if (!st->read_only && (rc = check_dir_writable(path, err)) != RS_OK)
+        goto cleanup;
     duckdb_set_config(cfg, "access_mode", st->read_only ? "READ_ONLY" : "READ_WRITE");
     duckdb_set_config(cfg, "autoinstall_known_extensions", "false");
     if (duckdb_open_ext(path, &st->db, cfg, &why) != DuckDBSuccess) {

@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -314,6 +315,48 @@ static void corrupt_file_untouched(void **state)
     free(bad);
 }
 
+/* A real database cut short, or with a flipped block: refused with a clear error, untouched. */
+static void damaged_database_untouched(void **state)
+{
+    struct fx *f = *state;
+    struct discover_row d = {.tmdb_id = 27205, .title = "Inception", .release_date = RS_I64(14806)};
+    OK(store_upsert_discovered(f->st, &d, 1, NOW, NULL, E));
+    store_close(f->st);
+    f->st = NULL;
+    size_t n;
+    char *good = slurp(f->path, &n);
+    assert_true(n > 16384);
+    static const struct {
+        size_t len, flip; /* bytes kept; offset of 64 overwritten bytes (0: none) */
+        const char *says;
+    } cases[] = {{8192, 0, "it is cut short"}, {0, 12288 + 100, "a block fails its checksum"}};
+    for (size_t k = 0; k < 2; k++) {
+        char *bad = path_join(f->dir, k ? "flipped.duckdb" : "short.duckdb");
+        size_t len = cases[k].len ? cases[k].len : n;
+        char *copy = malloc(len);
+        memcpy(copy, good, len);
+        if (cases[k].flip)
+            memset(copy + cases[k].flip, 0x5a, 64);
+        write_bytes(bad, copy, len);
+        struct store *st = NULL;
+        struct rs_error err = {0};
+        assert_int_equal(store_open(bad, STORE_READ_WRITE, &st, &err), RS_ERR_DB);
+        assert_null(st);
+        char want[512];
+        snprintf(want, sizeof(want), "cannot open '%s': the database file is damaged (%s; left untouched",
+                 bad, cases[k].says);
+        assert_memory_equal(err.msg, want, strlen(want));
+        size_t m;
+        char *after = slurp(bad, &m);
+        assert_int_equal(m, len);
+        assert_memory_equal(after, copy, len);
+        free(after);
+        free(copy);
+        free(bad);
+    }
+    free(good);
+}
+
 static void unwritable_dir(void **state)
 {
     struct fx *f = *state;
@@ -358,6 +401,87 @@ static int hold_main(const char *path)
         ;
     store_close(st);
     return 0;
+}
+
+/* Child mode `test_store --try-open PATH`: one line per open mode, "<rc> <message>". */
+static int try_open_main(const char *path)
+{
+    for (int ro = 0; ro < 2; ro++) {
+        struct store *st = NULL;
+        struct rs_error err = {0};
+        enum rs_err rc = store_open(path, ro ? STORE_READ_ONLY : STORE_READ_WRITE, &st, &err);
+        printf("%d %s\n", (int)rc, rc ? err.msg : "ok");
+        store_close(st);
+    }
+    return 0;
+}
+
+/* Runs `test_store --try-open PATH` as user nobody when we are root; its stdout in OUT. */
+static bool try_open_unprivileged(const char *path, char *out, size_t len)
+{
+    int fds[2];
+    assert_int_equal(pipe(fds), 0);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        dup2(fds[1], 1);
+        close(fds[0]);
+        if (geteuid() == 0 && (setgroups(0, NULL) != 0 || setgid(65534) != 0 || setuid(65534) != 0))
+            _exit(77);
+        execl("/proc/self/exe", "test_store", "--try-open", path, (char *)NULL);
+        _exit(127);
+    }
+    close(fds[1]);
+    size_t got = 0;
+    ssize_t r;
+    while (got < len - 1 && (r = read(fds[0], out + got, len - 1 - got)) > 0)
+        got += (size_t)r;
+    out[got] = '\0';
+    close(fds[0]);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+/* An existing database in a directory its user may not write: DuckDB would open it and fail
+ * at the first commit (it writes PATH.wal beside the file). Refused up front, untouched;
+ * reading still works. Runs as user nobody when the suite runs as root. */
+static void unwritable_dir_existing_file(void **state)
+{
+    struct fx *f = *state;
+    char *dir = path_join(f->dir, "ro");
+    char *path = path_join(dir, "m.duckdb");
+    assert_int_equal(mkdir(dir, 0755), 0);
+    struct store *st = NULL;
+    OK(store_open(path, STORE_READ_WRITE, &st, E));
+    store_close(st);
+    size_t n1, n2;
+    char *before = slurp(path, &n1);
+    assert_int_equal(chmod(f->dir, 0755), 0);
+    assert_int_equal(chmod(path, 0666), 0);
+    assert_int_equal(chmod(dir, 0555), 0);
+    char out[1024];
+    bool ran = try_open_unprivileged(path, out, sizeof(out));
+    assert_int_equal(chmod(dir, 0755), 0);
+    if (!ran)
+        skip(); /* root without the right to become nobody */
+    char want[1024];
+    snprintf(want, sizeof(want),
+             "%d cannot open '%s' for writing: its directory is not writable, and DuckDB writes "
+             "a .wal file beside it (make the directory writable, or copy the file; plan, stats "
+             "and export only read it)\n0 ok\n",
+             (int)RS_ERR_IO, path);
+    assert_string_equal(out, want);
+    char *after = slurp(path, &n2);
+    assert_int_equal(n1, n2);
+    assert_memory_equal(before, after, n1);
+    char *wal = path_join(dir, "m.duckdb.wal");
+    assert_int_equal(access(wal, F_OK), -1);
+    free(wal);
+    free(after);
+    free(before);
+    free(path);
+    free(dir);
 }
 
 static void locked_by_other_process(void **state)
@@ -1204,6 +1328,8 @@ int main(int argc, char **argv)
 {
     if (argc == 3 && strcmp(argv[1], "--hold") == 0)
         return hold_main(argv[2]);
+    if (argc == 3 && strcmp(argv[1], "--try-open") == 0)
+        return try_open_main(argv[2]);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(create_and_reopen, setup, teardown),
         cmocka_unit_test_setup_teardown(schema_matches_spec, setup, teardown),
@@ -1211,7 +1337,9 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(foreign_database_untouched, setup, teardown),
         cmocka_unit_test_setup_teardown(failed_migration_rolls_back, setup, teardown),
         cmocka_unit_test_setup_teardown(corrupt_file_untouched, setup, teardown),
+        cmocka_unit_test_setup_teardown(damaged_database_untouched, setup, teardown),
         cmocka_unit_test_setup_teardown(unwritable_dir, setup, teardown),
+        cmocka_unit_test_setup_teardown(unwritable_dir_existing_file, setup, teardown),
         cmocka_unit_test_setup_teardown(locked_by_other_process, setup, teardown),
         cmocka_unit_test_setup_teardown(upsert_twice, setup, teardown),
         cmocka_unit_test_setup_teardown(tmdb_and_omdb_rows, setup, teardown),
