@@ -380,6 +380,11 @@ static void why_api(const struct plan_item *it, enum rs_api api, rs_time_t now, 
                     size_t len)
 {
     struct rs_i64 last = api == RS_API_TMDB ? it->last_tmdb : it->last_omdb;
+    if (api == RS_API_OMDB && !it->imdb_id[0] && it->last_tmdb.set) {
+        /* TMDB knew no IMDb id last time: OMDB is asked only if this refresh brings one */
+        snprintf(buf, len, "omdb if tmdb gives an IMDb id");
+        return;
+    }
     if (!last.set) {
         snprintf(buf, len, "%s never fetched", rs_api_name(api));
         return;
@@ -864,10 +869,11 @@ static void stats_human(const struct orch_stats *s, enum rs_err rc)
     }
     printf("%s\n", shown ? "" : " none");
     if (s->deferred_by_quota > 0)
-        printf("Deferred by the daily limit: %lld movies (due next run)\n",
-               (long long)s->deferred_by_quota);
+        printf("Deferred by the daily limit: %lld movie%s (due next run)\n",
+               (long long)s->deferred_by_quota, s->deferred_by_quota == 1 ? "" : "s");
     if (s->omdb_skipped_no_imdb > 0)
-        printf("No IMDb id (no OMDB request): %lld movies\n", (long long)s->omdb_skipped_no_imdb);
+        printf("No IMDb id (no OMDB request): %lld movie%s\n", (long long)s->omdb_skipped_no_imdb,
+               s->omdb_skipped_no_imdb == 1 ? "" : "s");
     printf("Duration: %.1f s\n", s->duration_s);
 }
 

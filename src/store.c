@@ -1499,9 +1499,12 @@ enum rs_err store_plan(struct store *st, rs_time_t now, size_t limit, bool inclu
 {
     duckdb_prepared_statement ps = NULL;
     duckdb_result res;
+    /* A movie without an IMDb id has no OMDB check to be overdue: only its TMDB lateness ranks
+     * it, or it would jump the queue as "never fetched" on every TMDB refresh. */
     enum rs_err rc = stmt(st, S_PLAN,
                           "SELECT *, greatest(CASE WHEN needs_tmdb THEN t_over END,"
-                          " CASE WHEN needs_omdb THEN o_over END) AS overdue FROM (" PLAN_BASE
+                          " CASE WHEN needs_omdb AND imdb_id IS NOT NULL THEN o_over END) AS overdue"
+                          " FROM (" PLAN_BASE
                           ") p WHERE (needs_tmdb OR needs_omdb) AND ($14 OR NOT data_frozen)"
                           " ORDER BY overdue DESC, tmdb_id LIMIT $15",
                           &ps, err);

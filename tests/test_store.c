@@ -766,27 +766,31 @@ static void plan_order_limit_frozen_gone(void **state)
 {
     struct fx *f = *state;
     struct rs_i64 old = RS_I64(TODAY - 1000); /* ARCHIVED: 90 / 180 days */
-    struct store_movie rows[6] = {
+    struct store_movie rows[7] = {
         mv(1, old, RS_I64(NOW - 91 * DAY), RS_I64(NOW), "tt1"),  /* 1 day overdue */
         mv(2, old, RS_I64(NOW - 100 * DAY), RS_I64(NOW), "tt2"), /* 10 days */
         mv(3, old, RS_NULL_I64, RS_NULL_I64, NULL),              /* never fetched */
         mv(4, old, RS_I64(NOW - 95 * DAY), RS_I64(NOW - 200 * DAY), "tt4"), /* 20 days (OMDB) */
         mv(5, old, RS_I64(NOW - 300 * DAY), RS_I64(NOW), "tt5"), /* frozen */
         mv(6, old, RS_I64(NOW - 300 * DAY), RS_I64(NOW), "tt6"), /* gone */
+        mv(7, old, RS_I64(NOW - 92 * DAY), RS_NULL_I64, NULL), /* 2 days; no IMDb id */
     };
     rows[4].data_frozen = true;
     rows[5].tmdb_gone_at = RS_I64(NOW - DAY);
-    OK(store_bulk_insert_movies(f->st, rows, 6, NOW, E));
+    OK(store_bulk_insert_movies(f->st, rows, 7, NOW, E));
     struct plan_item *items = NULL;
     size_t n = 0;
     OK(store_plan(f->st, NOW, 0, false, &items, &n, E));
-    assert_int_equal(n, 4);
-    int64_t want[] = {3, 4, 2, 1};
-    for (size_t i = 0; i < 4; i++)
+    assert_int_equal(n, 5);
+    /* 7 was never asked of OMDB, but only because TMDB gave it no IMDb id: 2 days late */
+    int64_t want[] = {3, 4, 2, 7, 1};
+    for (size_t i = 0; i < 5; i++)
         assert_int_equal(items[i].tmdb_id, want[i]);
     assert_int_equal(items[1].overdue_s, 20 * DAY);
     assert_int_equal(items[2].overdue_s, 10 * DAY);
-    assert_int_equal(items[3].overdue_s, 1 * DAY);
+    assert_int_equal(items[3].overdue_s, 2 * DAY);
+    assert_true(items[3].needs_omdb); /* the TMDB refresh may bring an IMDb id */
+    assert_int_equal(items[4].overdue_s, 1 * DAY);
     free(items);
     OK(store_plan(f->st, NOW, 2, false, &items, &n, E));
     assert_int_equal(n, 2);
@@ -794,7 +798,7 @@ static void plan_order_limit_frozen_gone(void **state)
     assert_int_equal(items[1].tmdb_id, 4);
     free(items);
     OK(store_plan(f->st, NOW, 0, true, &items, &n, E));
-    assert_int_equal(n, 5);
+    assert_int_equal(n, 6);
     assert_int_equal(items[1].tmdb_id, 5); /* 210 days overdue */
     assert_true(items[1].frozen);
     assert_null(find(items, n, 6));
