@@ -923,7 +923,8 @@ static const char stats_usage[] =
     "\n"
     "The monitoring report: API requests today and over 7 and 30 days against the daily\n"
     "limits, success rate and errors by class per API, refresh coverage per age category,\n"
-    "frozen movies, movies due now, movies without an IMDb id, and the last runs.\n"
+    "frozen movies, movies due now, movies without an IMDb id, how long ago movies were\n"
+    "last checked and last changed, and the last runs.\n"
     "\n"
     "Options:\n"
     "  --tmdb-daily-limit N, --omdb-daily-limit N   the limits to compare with (default 40000, "
@@ -993,6 +994,28 @@ static void report_json_category(struct jw *w, const struct store_report *r, int
     jw_object_end(w);
 }
 
+static void json_days(struct jw *w, const char *key, struct rs_i64 days)
+{
+    jw_key(w, key);
+    if (days.set)
+        jw_int(w, days.v);
+    else
+        jw_null(w);
+}
+
+/* How fresh the data is (last checked) and how long it has been stable (last changed). */
+static void report_json_freshness(struct jw *w, const struct store_report *r)
+{
+    jw_key(w, "freshness");
+    jw_object_begin(w);
+    json_days(w, "tmdb_checked_days_median", r->checked_days_median[RS_API_TMDB]);
+    json_days(w, "tmdb_checked_days_max", r->checked_days_max[RS_API_TMDB]);
+    json_days(w, "omdb_checked_days_median", r->checked_days_median[RS_API_OMDB]);
+    json_days(w, "omdb_checked_days_max", r->checked_days_max[RS_API_OMDB]);
+    json_days(w, "unchanged_days_median", r->unchanged_days_median);
+    jw_object_end(w);
+}
+
 static void report_json_run(struct jw *w, const struct store_run *run)
 {
     char stamp[32];
@@ -1037,6 +1060,7 @@ static void report_json(const struct cli *c, const struct store_report *r,
         report_json_category(w, r, k);
     }
     jw_object_end(w);
+    report_json_freshness(w, r);
     jw_key(w, "runs");
     jw_array_begin(w);
     for (size_t i = 0; i < r->n_runs; i++)
@@ -1068,6 +1092,26 @@ static void report_apis(const struct store_report *r, const int64_t limit[RS_API
                (long long)r->usage[RS_API_OMDB][STORE_LAST_30][e]);
 }
 
+/* "3 days ago" or "-" */
+static const char *days_ago(struct rs_i64 days, char *buf, size_t len)
+{
+    if (!days.set)
+        return "-";
+    snprintf(buf, len, "%lld day%s", (long long)days.v, days.v == 1 ? "" : "s");
+    return buf;
+}
+
+static void report_freshness(const struct store_report *r)
+{
+    char a[32], b[32];
+    printf("\n%-18s %14s %14s\n", "Last checked", "median", "oldest");
+    for (int api = 0; api < RS_API_COUNT; api++)
+        printf("  %-16s %14s %14s\n", rs_api_name((enum rs_api)api),
+               days_ago(r->checked_days_median[api], a, sizeof(a)),
+               days_ago(r->checked_days_max[api], b, sizeof(b)));
+    printf("Data unchanged for a median of %s\n", days_ago(r->unchanged_days_median, a, sizeof(a)));
+}
+
 static void report_coverage_runs(const struct store_report *r)
 {
     char stamp[32];
@@ -1081,6 +1125,7 @@ static void report_coverage_runs(const struct store_report *r)
                (long long)r->category[k].total, (long long)r->category[k].due, share,
                (long long)r->category[k].frozen);
     }
+    report_freshness(r);
     printf("\nLast runs\n");
     if (r->n_runs == 0)
         printf("  none yet\n");

@@ -1898,6 +1898,41 @@ static enum rs_err report_totals(struct store *st, struct store_report *rep,
     return RS_OK;
 }
 
+/* "Last checked" and "last changed" are kept apart so the report can tell both. */
+static enum rs_err report_freshness(struct store *st, rs_time_t now, struct store_report *rep,
+                                    struct rs_error *err)
+{
+    duckdb_prepared_statement ps = NULL;
+    duckdb_result res;
+    enum rs_err rc = prepare_once(
+        st,
+        "SELECT quantile_disc(t, 0.5), max(t), quantile_disc(o, 0.5), max(o),"
+        " quantile_disc(c, 0.5) FROM (SELECT"
+        "  (CAST($1 AS BIGINT) - epoch_us(last_tmdb_update)) // 86400000000 AS t,"
+        "  (CAST($1 AS BIGINT) - epoch_us(greatest(last_omdb_update, omdb_not_found_at)))"
+        "   // 86400000000 AS o,"
+        "  (CAST($1 AS BIGINT) - epoch_us(data_changed_at)) // 86400000000 AS c"
+        " FROM movies WHERE tmdb_gone_at IS NULL)",
+        &ps, err);
+    if (rc)
+        return rc;
+    duckdb_bind_int64(ps, 1, now * US_PER_S);
+    rc = run(ps, &res, "report", err);
+    duckdb_destroy_prepare(&ps);
+    if (rc)
+        return rc;
+    struct cursor c = {.res = &res};
+    if (next_row(&c)) {
+        rep->checked_days_median[RS_API_TMDB] = col_i64(&c, 0);
+        rep->checked_days_max[RS_API_TMDB] = col_i64(&c, 1);
+        rep->checked_days_median[RS_API_OMDB] = col_i64(&c, 2);
+        rep->checked_days_max[RS_API_OMDB] = col_i64(&c, 3);
+        rep->unchanged_days_median = col_i64(&c, 4);
+    }
+    cursor_done(&c);
+    return RS_OK;
+}
+
 static enum rs_err report_runs(struct store *st, struct store_report *rep, struct rs_error *err)
 {
     duckdb_result res;
@@ -1932,6 +1967,8 @@ enum rs_err store_report(struct store *st, rs_time_t now, struct store_report *r
         rc = report_movies(st, now, r, err);
     if (rc == RS_OK)
         rc = report_totals(st, r, err);
+    if (rc == RS_OK)
+        rc = report_freshness(st, now, r, err);
     if (rc == RS_OK)
         rc = report_runs(st, r, err);
     if (rc)

@@ -156,6 +156,25 @@ static void plan_after_collect(void **state)
         lines += *c == '\n';
     assert_int_equal(lines, 3);
     run_result_free(&r);
+    /* TMDB gave a movie no IMDb id: OMDB waits for one, it is not "never fetched" */
+    db_exec(w->db, "UPDATE movies SET imdb_id = NULL WHERE tmdb_id = (SELECT max(tmdb_id) "
+                   "FROM movies)");
+    run(w, (const char *[]){"--now", LATER, "plan", "--json", NULL}, &r);
+    p = parse(r.out);
+    int64_t id = db_i64(w->db, "SELECT max(tmdb_id) FROM movies");
+    const char *why = NULL;
+    size_t i;
+    json_t *m;
+    json_array_foreach(json_object_get(p, "movies"), i, m) {
+        if (jget(m, "tmdb_id", NULL) == id)
+            why = json_string_value(json_object_get(m, "why"));
+    }
+    assert_non_null(why);
+    assert_non_null(strstr(why, " overdue, omdb if tmdb gives an IMDb id"));
+    json_decref(p);
+    run_result_free(&r);
+    db_exec(w->db, "UPDATE movies SET imdb_id = (SELECT imdb_id FROM tmdb_movies t WHERE "
+                   "t.tmdb_id = movies.tmdb_id) WHERE tmdb_id = (SELECT max(tmdb_id) FROM movies)");
 }
 
 static void stats_json(void **state)
@@ -171,6 +190,9 @@ static void stats_json(void **state)
     assert_true(json_real_value(json_object_get(tmdb, "success_rate_30d")) == 1.0);
     assert_int_equal(jget(s, "movies", NULL), jget(w->collect, "discovered", NULL));
     assert_int_equal(jget(s, "frozen", NULL), 0);
+    /* everything was checked, and changed (first fetch), today */
+    assert_int_equal(jget(s, "freshness", "tmdb_checked_days_max"), 0);
+    assert_int_equal(jget(s, "freshness", "unchanged_days_median"), 0);
     json_t *run0 = json_array_get(json_object_get(s, "runs"), 0);
     assert_int_equal(jget(run0, "status", NULL), 0);
     assert_int_equal(jget(json_object_get(run0, "stats"), "discovered", NULL),
@@ -181,6 +203,7 @@ static void stats_json(void **state)
     assert_int_equal(r.status, 0);
     assert_non_null(strstr(r.out, "API requests"));
     assert_non_null(strstr(r.out, "Refresh coverage"));
+    assert_non_null(strstr(r.out, "Data unchanged for a median of 0 days"));
     run_result_free(&r);
 }
 

@@ -1033,6 +1033,38 @@ static void unfreeze(void **state)
 
 /* ------------------------------------------------- usage, runs, report */
 
+/* The report's freshness: days since the last check per API and since the data changed. */
+static void report_freshness(void **state)
+{
+    struct fx *f = *state;
+    struct rs_i64 rel = RS_I64(TODAY - 500);
+    struct store_movie rows[4] = {
+        mv(1, rel, RS_I64(NOW - 2 * DAY), RS_I64(NOW - 10 * DAY), "tt1"),
+        mv(2, rel, RS_I64(NOW - 5 * DAY - 1), RS_NULL_I64, "tt2"), /* 5 whole days */
+        mv(3, rel, RS_I64(NOW - 40 * DAY), RS_I64(NOW - 20 * DAY), NULL),
+        mv(4, rel, RS_I64(NOW - 900 * DAY), RS_I64(NOW - 900 * DAY), "tt4"), /* gone */
+    };
+    rows[0].data_changed_at = RS_I64(NOW - 100 * DAY);
+    rows[1].data_changed_at = RS_I64(NOW - 5 * DAY);
+    rows[2].data_changed_at = RS_I64(NOW - 40 * DAY);
+    rows[3].data_changed_at = RS_I64(NOW - 900 * DAY);
+    rows[1].omdb_not_found_at = RS_I64(NOW - 3 * DAY); /* a "not found" is a check too */
+    rows[3].tmdb_gone_at = RS_I64(NOW - DAY);
+    struct store_report r;
+    OK(store_report(f->st, NOW, &r, E));
+    assert_false(r.checked_days_median[RS_API_TMDB].set);
+    assert_false(r.unchanged_days_median.set);
+    store_report_release(&r);
+    OK(store_bulk_insert_movies(f->st, rows, 4, NOW, E));
+    OK(store_report(f->st, NOW, &r, E));
+    assert_int_equal(r.checked_days_median[RS_API_TMDB].v, 5);
+    assert_int_equal(r.checked_days_max[RS_API_TMDB].v, 40);
+    assert_int_equal(r.checked_days_median[RS_API_OMDB].v, 10);
+    assert_int_equal(r.checked_days_max[RS_API_OMDB].v, 20);
+    assert_int_equal(r.unchanged_days_median.v, 40);
+    store_report_release(&r);
+}
+
 static void usage_runs_report(void **state)
 {
     struct fx *f = *state;
@@ -1173,6 +1205,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(freezing_batch, setup, teardown),
         cmocka_unit_test_setup_teardown(unfreeze, setup, teardown),
         cmocka_unit_test_setup_teardown(usage_runs_report, setup, teardown),
+        cmocka_unit_test_setup_teardown(report_freshness, setup, teardown),
         cmocka_unit_test_setup_teardown(export_formats, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
