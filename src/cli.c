@@ -817,9 +817,11 @@ static void dry_run_human(const struct orch_options *o, const struct plan_item *
         printf("Refresh: skipped (--discover-only)\n");
         return;
     }
-    printf(
-        "Refresh: %zu movie%s due now (limit %zu; movies discovered in this run come on top)\n\n",
-        n, n == 1 ? "" : "s", o->refresh_limit);
+    char limit[40] = "no limit";
+    if (o->refresh_limit > 0)
+        snprintf(limit, sizeof(limit), "limit %zu", o->refresh_limit);
+    printf("Refresh: %zu movie%s due now (%s; movies this run discovers anew go first)\n\n", n,
+           n == 1 ? "" : "s", limit);
     plan_table(items, n, now);
 }
 
