@@ -329,6 +329,45 @@ static void dry_run_writes_nothing(void **state)
     free(after);
 }
 
+/* Bad command lines and a missing key on a database in use: exit 2 or 3, the file unchanged. */
+static void bad_input_leaves_db_unchanged(void **state)
+{
+    struct world *w = *state;
+    static const struct {
+        const char *args[8];
+        int status;
+    } cases[] = {
+        {{"collect", "--tmdb-rps", "-1"}, 2},
+        {{"collect", "--start-year", "2026", "--end-year", "2025"}, 2},
+        {{"--now", LATER, "collect", "--refresh-only", "--bogus"}, 2},
+        {{"export", "--format", "xml", "--out", "x.xml"}, 2},
+        {{"unfreeze", "--all", "12"}, 2},
+        {{"--now", LATER, "collect", "--refresh-only"}, 3}, /* no OMDB key below */
+    };
+    size_t len0 = 0;
+    char *before = read_file(w->db, &len0);
+    assert_non_null(before);
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        const char *argv[16] = {RS_REELSYNC_BIN, "--db", w->db};
+        size_t n = 3;
+        for (size_t j = 0; cases[i].args[j]; j++)
+            argv[n++] = cases[i].args[j];
+        argv[n] = NULL;
+        const char *env[] = {w->env[0], w->env[1], w->env[2], "OMDB_API_KEY=", NULL};
+        struct run_result r;
+        run_program(argv, env, &r);
+        assert_int_equal(r.status, cases[i].status);
+        assert_string_equal(r.out, "");
+        run_result_free(&r);
+        size_t len1 = 0;
+        char *after = read_file(w->db, &len1);
+        assert_int_equal(len1, len0);
+        assert_memory_equal(after, before, len0);
+        free(after);
+    }
+    free(before);
+}
+
 /* Frozen movies leave the plan (unless --include-frozen) until unfreeze, by id or --all. */
 static void unfreeze(void **state)
 {
@@ -510,6 +549,7 @@ int main(void)
         cmocka_unit_test(exports),
         cmocka_unit_test(readme_queries),
         cmocka_unit_test(dry_run_writes_nothing),
+        cmocka_unit_test(bad_input_leaves_db_unchanged),
         cmocka_unit_test(unfreeze),
         cmocka_unit_test(rejected_key),
         cmocka_unit_test(locked_database),
