@@ -1898,7 +1898,10 @@ static enum rs_err report_totals(struct store *st, struct store_report *rep,
     return RS_OK;
 }
 
-/* "Last checked" and "last changed" are kept apart so the report can tell both. */
+/*
+ * "Last checked" and "last changed" are kept apart so the report can tell both. Frozen
+ * movies are left out of the checks: not asking for them is the point of freezing.
+ */
 static enum rs_err report_freshness(struct store *st, rs_time_t now, struct store_report *rep,
                                     struct rs_error *err)
 {
@@ -1907,10 +1910,10 @@ static enum rs_err report_freshness(struct store *st, rs_time_t now, struct stor
     enum rs_err rc = prepare_once(
         st,
         "SELECT quantile_disc(t, 0.5), max(t), quantile_disc(o, 0.5), max(o),"
-        " quantile_disc(c, 0.5) FROM (SELECT"
-        "  (CAST($1 AS BIGINT) - epoch_us(last_tmdb_update)) // 86400000000 AS t,"
-        "  (CAST($1 AS BIGINT) - epoch_us(greatest(last_omdb_update, omdb_not_found_at)))"
-        "   // 86400000000 AS o,"
+        " quantile_disc(c, 0.5) FROM (SELECT CASE WHEN NOT data_frozen THEN"
+        "  (CAST($1 AS BIGINT) - epoch_us(last_tmdb_update)) // 86400000000 END AS t,"
+        "  CASE WHEN NOT data_frozen THEN (CAST($1 AS BIGINT) -"
+        "   epoch_us(greatest(last_omdb_update, omdb_not_found_at))) // 86400000000 END AS o,"
         "  (CAST($1 AS BIGINT) - epoch_us(data_changed_at)) // 86400000000 AS c"
         " FROM movies WHERE tmdb_gone_at IS NULL)",
         &ps, err);

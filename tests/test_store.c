@@ -1038,12 +1038,15 @@ static void report_freshness(void **state)
 {
     struct fx *f = *state;
     struct rs_i64 rel = RS_I64(TODAY - 500);
-    struct store_movie rows[4] = {
+    struct store_movie rows[5] = {
         mv(1, rel, RS_I64(NOW - 2 * DAY), RS_I64(NOW - 10 * DAY), "tt1"),
         mv(2, rel, RS_I64(NOW - 5 * DAY - 1), RS_NULL_I64, "tt2"), /* 5 whole days */
         mv(3, rel, RS_I64(NOW - 40 * DAY), RS_I64(NOW - 20 * DAY), NULL),
         mv(4, rel, RS_I64(NOW - 900 * DAY), RS_I64(NOW - 900 * DAY), "tt4"), /* gone */
+        mv(5, rel, RS_I64(NOW - 700 * DAY), RS_I64(NOW - 700 * DAY), "tt5"), /* frozen */
     };
+    rows[4].data_frozen = true;
+    rows[4].data_changed_at = RS_I64(NOW - 1000 * DAY);
     rows[0].data_changed_at = RS_I64(NOW - 100 * DAY);
     rows[1].data_changed_at = RS_I64(NOW - 5 * DAY);
     rows[2].data_changed_at = RS_I64(NOW - 40 * DAY);
@@ -1055,13 +1058,13 @@ static void report_freshness(void **state)
     assert_false(r.checked_days_median[RS_API_TMDB].set);
     assert_false(r.unchanged_days_median.set);
     store_report_release(&r);
-    OK(store_bulk_insert_movies(f->st, rows, 4, NOW, E));
+    OK(store_bulk_insert_movies(f->st, rows, 5, NOW, E));
     OK(store_report(f->st, NOW, &r, E));
     assert_int_equal(r.checked_days_median[RS_API_TMDB].v, 5);
     assert_int_equal(r.checked_days_max[RS_API_TMDB].v, 40);
     assert_int_equal(r.checked_days_median[RS_API_OMDB].v, 10);
     assert_int_equal(r.checked_days_max[RS_API_OMDB].v, 20);
-    assert_int_equal(r.unchanged_days_median.v, 40);
+    assert_int_equal(r.unchanged_days_median.v, 40); /* of 5, 40, 100 and 1000 days */
     store_report_release(&r);
 }
 
