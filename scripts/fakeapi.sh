@@ -13,6 +13,9 @@ fake_port=""
 fakeapi_start() {
     local name=$1 bin=$2 dir=$3
     shift 3
+    # The file exists before the server is forked: a busy machine may run the first sed
+    # before the child has opened it, and under `set -e` sed's complaint would end the caller.
+    : >"$dir/fake.out"
     "$bin" --port 0 "$@" >"$dir/fake.out" 2>"$dir/fake.err" &
     fake_pid=$!
     for _ in $(seq 1 100); do
@@ -29,7 +32,15 @@ fakeapi_start() {
 
 fakeapi_stop() {
     if [ -n "$fake_pid" ]; then
-        kill "$fake_pid" 2>/dev/null || true
+        # A SIGTERM that lands between fork and exec is taken by the shell's inherited trap
+        # and lost, and a plain wait would then hang: ask again, and after 5 s insist.
+        # (An exited server stays a zombie until the wait: that ends the asking too.)
+        for _ in $(seq 1 50); do
+            kill "$fake_pid" 2>/dev/null || break
+            sleep 0.1
+            [ "$(cut -d' ' -f3 "/proc/$fake_pid/stat" 2>/dev/null)" = Z ] && break
+        done
+        kill -9 "$fake_pid" 2>/dev/null || true
         wait "$fake_pid" 2>/dev/null || true
         fake_pid=""
     fi

@@ -380,6 +380,11 @@ static void why_api(const struct plan_item *it, enum rs_api api, rs_time_t now, 
                     size_t len)
 {
     struct rs_i64 last = api == RS_API_TMDB ? it->last_tmdb : it->last_omdb;
+    if (api == RS_API_OMDB && !it->imdb_id[0] && it->last_tmdb.set) {
+        /* TMDB knew no IMDb id last time: OMDB is asked only if this refresh brings one */
+        snprintf(buf, len, "omdb if tmdb gives an IMDb id");
+        return;
+    }
     if (!last.set) {
         snprintf(buf, len, "%s never fetched", rs_api_name(api));
         return;
@@ -812,9 +817,11 @@ static void dry_run_human(const struct orch_options *o, const struct plan_item *
         printf("Refresh: skipped (--discover-only)\n");
         return;
     }
-    printf(
-        "Refresh: %zu movie%s due now (limit %zu; movies discovered in this run come on top)\n\n",
-        n, n == 1 ? "" : "s", o->refresh_limit);
+    char limit[40] = "no limit";
+    if (o->refresh_limit > 0)
+        snprintf(limit, sizeof(limit), "limit %zu", o->refresh_limit);
+    printf("Refresh: %zu movie%s due now (%s; movies this run discovers anew go first)\n\n", n,
+           n == 1 ? "" : "s", limit);
     plan_table(items, n, now);
 }
 
@@ -864,10 +871,11 @@ static void stats_human(const struct orch_stats *s, enum rs_err rc)
     }
     printf("%s\n", shown ? "" : " none");
     if (s->deferred_by_quota > 0)
-        printf("Deferred by the daily limit: %lld movies (due next run)\n",
-               (long long)s->deferred_by_quota);
+        printf("Deferred by the daily limit: %lld movie%s (due next run)\n",
+               (long long)s->deferred_by_quota, s->deferred_by_quota == 1 ? "" : "s");
     if (s->omdb_skipped_no_imdb > 0)
-        printf("No IMDb id (no OMDB request): %lld movies\n", (long long)s->omdb_skipped_no_imdb);
+        printf("No IMDb id (no OMDB request): %lld movie%s\n", (long long)s->omdb_skipped_no_imdb,
+               s->omdb_skipped_no_imdb == 1 ? "" : "s");
     printf("Duration: %.1f s\n", s->duration_s);
 }
 
@@ -917,7 +925,8 @@ static const char stats_usage[] =
     "\n"
     "The monitoring report: API requests today and over 7 and 30 days against the daily\n"
     "limits, success rate and errors by class per API, refresh coverage per age category,\n"
-    "frozen movies, movies due now, movies without an IMDb id, and the last runs.\n"
+    "frozen movies, movies due now, movies without an IMDb id, how long ago movies were\n"
+    "last checked and last changed, and the last runs.\n"
     "\n"
     "Options:\n"
     "  --tmdb-daily-limit N, --omdb-daily-limit N   the limits to compare with (default 40000, "
@@ -987,6 +996,28 @@ static void report_json_category(struct jw *w, const struct store_report *r, int
     jw_object_end(w);
 }
 
+static void json_days(struct jw *w, const char *key, struct rs_i64 days)
+{
+    jw_key(w, key);
+    if (days.set)
+        jw_int(w, days.v);
+    else
+        jw_null(w);
+}
+
+/* How fresh the data is (last checked) and how long it has been stable (last changed). */
+static void report_json_freshness(struct jw *w, const struct store_report *r)
+{
+    jw_key(w, "freshness");
+    jw_object_begin(w);
+    json_days(w, "tmdb_checked_days_median", r->checked_days_median[RS_API_TMDB]);
+    json_days(w, "tmdb_checked_days_max", r->checked_days_max[RS_API_TMDB]);
+    json_days(w, "omdb_checked_days_median", r->checked_days_median[RS_API_OMDB]);
+    json_days(w, "omdb_checked_days_max", r->checked_days_max[RS_API_OMDB]);
+    json_days(w, "unchanged_days_median", r->unchanged_days_median);
+    jw_object_end(w);
+}
+
 static void report_json_run(struct jw *w, const struct store_run *run)
 {
     char stamp[32];
@@ -1031,6 +1062,7 @@ static void report_json(const struct cli *c, const struct store_report *r,
         report_json_category(w, r, k);
     }
     jw_object_end(w);
+    report_json_freshness(w, r);
     jw_key(w, "runs");
     jw_array_begin(w);
     for (size_t i = 0; i < r->n_runs; i++)
@@ -1062,6 +1094,26 @@ static void report_apis(const struct store_report *r, const int64_t limit[RS_API
                (long long)r->usage[RS_API_OMDB][STORE_LAST_30][e]);
 }
 
+/* "3 days ago" or "-" */
+static const char *days_ago(struct rs_i64 days, char *buf, size_t len)
+{
+    if (!days.set)
+        return "-";
+    snprintf(buf, len, "%lld day%s", (long long)days.v, days.v == 1 ? "" : "s");
+    return buf;
+}
+
+static void report_freshness(const struct store_report *r)
+{
+    char a[32], b[32];
+    printf("\n%-18s %14s %14s\n", "Last checked", "median", "oldest");
+    for (int api = 0; api < RS_API_COUNT; api++)
+        printf("  %-16s %14s %14s\n", rs_api_name((enum rs_api)api),
+               days_ago(r->checked_days_median[api], a, sizeof(a)),
+               days_ago(r->checked_days_max[api], b, sizeof(b)));
+    printf("Data unchanged for a median of %s\n", days_ago(r->unchanged_days_median, a, sizeof(a)));
+}
+
 static void report_coverage_runs(const struct store_report *r)
 {
     char stamp[32];
@@ -1075,6 +1127,7 @@ static void report_coverage_runs(const struct store_report *r)
                (long long)r->category[k].total, (long long)r->category[k].due, share,
                (long long)r->category[k].frozen);
     }
+    report_freshness(r);
     printf("\nLast runs\n");
     if (r->n_runs == 0)
         printf("  none yet\n");

@@ -465,7 +465,7 @@ static enum rs_err orch_refresh(struct orch *o)
     }
     o->stats->planned = (int64_t)n;
     o->progress = (struct orch_progress){.phase = ORCH_REFRESH, .total = (int64_t)n};
-    rs_logf(o->opt->log, RS_LOG_INFO, "refresh: %zu movies due", n);
+    rs_logf(o->opt->log, RS_LOG_INFO, "refresh: %zu movie%s due", n, n == 1 ? "" : "s");
     struct pending pend = {0};
     struct job *jobs = calloc(n ? n : 1, sizeof(*jobs));
     if (!jobs || pending_init(&pend, BATCH_ROWS) != RS_OK) {

@@ -1556,9 +1556,12 @@ enum rs_err store_plan(struct store *st, rs_time_t now, size_t limit, bool inclu
 {
     duckdb_prepared_statement ps = NULL;
     duckdb_result res;
+    /* A movie without an IMDb id has no OMDB check to be overdue: only its TMDB lateness ranks
+     * it, or it would jump the queue as "never fetched" on every TMDB refresh. */
     enum rs_err rc = stmt(st, S_PLAN,
                           "SELECT *, greatest(CASE WHEN needs_tmdb THEN t_over END,"
-                          " CASE WHEN needs_omdb THEN o_over END) AS overdue FROM (" PLAN_BASE
+                          " CASE WHEN needs_omdb AND imdb_id IS NOT NULL THEN o_over END) AS overdue"
+                          " FROM (" PLAN_BASE
                           ") p WHERE (needs_tmdb OR needs_omdb) AND ($14 OR NOT data_frozen)"
                           " ORDER BY overdue DESC, tmdb_id LIMIT $15",
                           &ps, err);
@@ -1952,6 +1955,44 @@ static enum rs_err report_totals(struct store *st, struct store_report *rep,
     return RS_OK;
 }
 
+/*
+ * "Last checked" and "last changed" are kept apart so the report can tell both. Frozen
+ * movies are left out of the checks: not asking for them is the point of freezing.
+ */
+static enum rs_err report_freshness(struct store *st, rs_time_t now, struct store_report *rep,
+                                    struct rs_error *err)
+{
+    duckdb_prepared_statement ps = NULL;
+    duckdb_result res;
+    enum rs_err rc = prepare_once(
+        st,
+        "SELECT quantile_disc(t, 0.5), max(t), quantile_disc(o, 0.5), max(o),"
+        " quantile_disc(c, 0.5) FROM (SELECT CASE WHEN NOT data_frozen THEN"
+        "  (CAST($1 AS BIGINT) - epoch_us(last_tmdb_update)) // 86400000000 END AS t,"
+        "  CASE WHEN NOT data_frozen THEN (CAST($1 AS BIGINT) -"
+        "   epoch_us(greatest(last_omdb_update, omdb_not_found_at))) // 86400000000 END AS o,"
+        "  (CAST($1 AS BIGINT) - epoch_us(data_changed_at)) // 86400000000 AS c"
+        " FROM movies WHERE tmdb_gone_at IS NULL)",
+        &ps, err);
+    if (rc)
+        return rc;
+    duckdb_bind_int64(ps, 1, now * US_PER_S);
+    rc = run(ps, &res, "report", err);
+    duckdb_destroy_prepare(&ps);
+    if (rc)
+        return rc;
+    struct cursor c = {.res = &res};
+    if (next_row(&c)) {
+        rep->checked_days_median[RS_API_TMDB] = col_i64(&c, 0);
+        rep->checked_days_max[RS_API_TMDB] = col_i64(&c, 1);
+        rep->checked_days_median[RS_API_OMDB] = col_i64(&c, 2);
+        rep->checked_days_max[RS_API_OMDB] = col_i64(&c, 3);
+        rep->unchanged_days_median = col_i64(&c, 4);
+    }
+    cursor_done(&c);
+    return RS_OK;
+}
+
 static enum rs_err report_runs(struct store *st, struct store_report *rep, struct rs_error *err)
 {
     duckdb_result res;
@@ -1986,6 +2027,8 @@ enum rs_err store_report(struct store *st, rs_time_t now, struct store_report *r
         rc = report_movies(st, now, r, err);
     if (rc == RS_OK)
         rc = report_totals(st, r, err);
+    if (rc == RS_OK)
+        rc = report_freshness(st, now, r, err);
     if (rc == RS_OK)
         rc = report_runs(st, r, err);
     if (rc)

@@ -156,6 +156,25 @@ static void plan_after_collect(void **state)
         lines += *c == '\n';
     assert_int_equal(lines, 3);
     run_result_free(&r);
+    /* TMDB gave a movie no IMDb id: OMDB waits for one, it is not "never fetched" */
+    db_exec(w->db, "UPDATE movies SET imdb_id = NULL WHERE tmdb_id = (SELECT max(tmdb_id) "
+                   "FROM movies)");
+    run(w, (const char *[]){"--now", LATER, "plan", "--json", NULL}, &r);
+    p = parse(r.out);
+    int64_t id = db_i64(w->db, "SELECT max(tmdb_id) FROM movies");
+    const char *why = NULL;
+    size_t i;
+    json_t *m;
+    json_array_foreach(json_object_get(p, "movies"), i, m) {
+        if (jget(m, "tmdb_id", NULL) == id)
+            why = json_string_value(json_object_get(m, "why"));
+    }
+    assert_non_null(why);
+    assert_non_null(strstr(why, " overdue, omdb if tmdb gives an IMDb id"));
+    json_decref(p);
+    run_result_free(&r);
+    db_exec(w->db, "UPDATE movies SET imdb_id = (SELECT imdb_id FROM tmdb_movies t WHERE "
+                   "t.tmdb_id = movies.tmdb_id) WHERE tmdb_id = (SELECT max(tmdb_id) FROM movies)");
 }
 
 static void stats_json(void **state)
@@ -171,6 +190,9 @@ static void stats_json(void **state)
     assert_true(json_real_value(json_object_get(tmdb, "success_rate_30d")) == 1.0);
     assert_int_equal(jget(s, "movies", NULL), jget(w->collect, "discovered", NULL));
     assert_int_equal(jget(s, "frozen", NULL), 0);
+    /* everything was checked, and changed (first fetch), today */
+    assert_int_equal(jget(s, "freshness", "tmdb_checked_days_max"), 0);
+    assert_int_equal(jget(s, "freshness", "unchanged_days_median"), 0);
     json_t *run0 = json_array_get(json_object_get(s, "runs"), 0);
     assert_int_equal(jget(run0, "status", NULL), 0);
     assert_int_equal(jget(json_object_get(run0, "stats"), "discovered", NULL),
@@ -181,46 +203,214 @@ static void stats_json(void **state)
     assert_int_equal(r.status, 0);
     assert_non_null(strstr(r.out, "API requests"));
     assert_non_null(strstr(r.out, "Refresh coverage"));
+    assert_non_null(strstr(r.out, "Data unchanged for a median of 0 days"));
     run_result_free(&r);
 }
 
+/*
+ * export in each format, read back by DuckDB itself: one row per movie, the TMDB and OMDB
+ * columns joined, and --json reporting the file it wrote.
+ */
 static void exports(void **state)
 {
     struct world *w = *state;
     static const char *const formats[] = {"csv", "parquet", "json"};
+    static const char *const readers[] = {"read_csv", "read_parquet", "read_json"};
+    int64_t movies = jget(w->collect, "discovered", NULL);
     for (size_t i = 0; i < 3; i++) {
-        char name[32];
+        char name[32], sql[1024];
         snprintf(name, sizeof(name), "movies.%s", formats[i]);
         char *out = path_join(w->dir, name);
         struct run_result r;
-        run(w, (const char *[]){"export", "--format", formats[i], "--out", out, NULL}, &r);
+        run(w, (const char *[]){"--json", "export", "--format", formats[i], "--out", out, NULL},
+            &r);
         assert_int_equal(r.status, 0);
         size_t len = 0;
         char *data = read_file(out, &len);
         assert_non_null(data);
-        assert_true(len > 0);
-        if (i == 0) { /* header + one line per movie */
-            size_t lines = 0;
-            for (size_t k = 0; k < len; k++)
-                lines += data[k] == '\n';
-            assert_int_equal(lines, 1 + jget(w->collect, "discovered", NULL));
-        }
+        json_t *doc = parse(r.out);
+        assert_string_equal(json_string_value(json_object_get(doc, "format")), formats[i]);
+        assert_string_equal(json_string_value(json_object_get(doc, "out")), out);
+        assert_int_equal(jget(doc, "bytes", NULL), (int64_t)len);
+        json_decref(doc);
+        snprintf(sql, sizeof(sql), "SELECT count(*) FROM %s('%s')", readers[i], out);
+        assert_int_equal(db_i64(w->db, sql), movies);
+        snprintf(sql, sizeof(sql), "SELECT count(DISTINCT tmdb_id) FROM %s('%s')", readers[i],
+                 out);
+        assert_int_equal(db_i64(w->db, sql), movies);
+        snprintf(sql, sizeof(sql), "SELECT count(tmdb_title) FROM %s('%s')", readers[i], out);
+        assert_int_equal(db_i64(w->db, sql), jget(w->collect, "tmdb_updated", NULL));
+        snprintf(sql, sizeof(sql), "SELECT count(omdb_fetched_at) FROM %s('%s')", readers[i], out);
+        assert_int_equal(db_i64(w->db, sql), jget(w->collect, "omdb_updated", NULL));
         free(data);
         free(out);
         run_result_free(&r);
     }
 }
 
+/* Runs each SQL statement (lines indented by four) of README's section HEADING on DB; counts them. */
+static size_t readme_sql(const char *db, const char *readme, const char *heading)
+{
+    const char *sec = strstr(readme, heading);
+    assert_non_null(sec);
+    const char *end = strstr(sec + 1, "\n## ");
+    char sql[4096];
+    size_t len = 0, ran = 0;
+    for (const char *line = sec; line && line < end;) {
+        const char *nl = strchr(line, '\n');
+        size_t n = nl ? (size_t)(nl - line) : strlen(line);
+        if (n > 4 && strncmp(line, "    ", 4) == 0) {
+            assert_true(len + n < sizeof(sql));
+            memcpy(sql + len, line + 4, n - 4);
+            len += n - 4;
+            sql[len++] = '\n';
+            if (line[n - 1] == ';') {
+                sql[len] = '\0';
+                (void)db_i64(db, sql); /* fails the test on any DuckDB error */
+                ran++;
+                len = 0;
+            }
+        }
+        line = nl ? nl + 1 : NULL;
+    }
+    return ran;
+}
+
+/* The queries README shows, and the seed's troubleshooting ones verbatim, run on our schema. */
+static void readme_queries(void **state)
+{
+    struct world *w = *state;
+    char *readme = read_file(RS_SOURCE_DIR "/README.md", NULL);
+    assert_non_null(readme);
+    assert_int_equal(readme_sql(w->db, readme, "\n## Querying the data with SQL\n"), 4);
+    free(readme);
+    assert_int_equal(db_i64(w->db, "SELECT COUNT(*) FROM movies m\n"
+                                   "LEFT JOIN tmdb_movies t ON m.tmdb_id = t.tmdb_id\n"
+                                   "WHERE t.imdb_id IS NULL;"),
+                     jget(w->collect, "omdb_skipped_no_imdb", NULL));
+    assert_int_equal(db_i64(w->db, "SELECT COUNT(*) FROM movies\n"
+                                   "WHERE last_tmdb_update < CURRENT_DATE - INTERVAL '30 days';"),
+                     0);
+}
+
+/* collect --dry-run on a database with movies due: the plan of that run, no call, no write. */
+static void dry_run_writes_nothing(void **state)
+{
+    struct world *w = *state;
+    size_t len0 = 0, len1 = 0;
+    char *before = read_file(w->db, &len0);
+    assert_non_null(before);
+    int64_t calls = fake_stat(&w->fake, "requests", "tmdb") + fake_stat(&w->fake, "requests", "omdb");
+    struct run_result r, p;
+    run(w,
+        (const char *[]){"--now", LATER, "collect", "--dry-run", "--json", "--refresh-limit", "3",
+                         NULL},
+        &r);
+    assert_int_equal(r.status, 0);
+    run(w, (const char *[]){"--now", LATER, "plan", "--json", "--limit", "3", NULL}, &p);
+    assert_int_equal(p.status, 0);
+    json_t *dry = parse(r.out), *plan = parse(p.out);
+    json_t *refresh = json_object_get(dry, "refresh");
+    assert_true(json_is_true(json_object_get(dry, "dry_run")));
+    assert_int_equal(jget(refresh, "count", NULL), 3);
+    assert_true(json_equal(json_object_get(refresh, "movies"), json_object_get(plan, "movies")));
+    json_decref(dry);
+    json_decref(plan);
+    run_result_free(&r);
+    run_result_free(&p);
+    assert_int_equal(fake_stat(&w->fake, "requests", "tmdb") +
+                         fake_stat(&w->fake, "requests", "omdb"),
+                     calls);
+    char *after = read_file(w->db, &len1);
+    assert_non_null(after);
+    assert_int_equal(len1, len0);
+    assert_memory_equal(after, before, len0);
+    free(before);
+    free(after);
+}
+
+/* Bad command lines and a missing key on a database in use: exit 2 or 3, the file unchanged. */
+static void bad_input_leaves_db_unchanged(void **state)
+{
+    struct world *w = *state;
+    static const struct {
+        const char *args[8];
+        int status;
+    } cases[] = {
+        {{"collect", "--tmdb-rps", "-1"}, 2},
+        {{"collect", "--start-year", "2026", "--end-year", "2025"}, 2},
+        {{"--now", LATER, "collect", "--refresh-only", "--bogus"}, 2},
+        {{"export", "--format", "xml", "--out", "x.xml"}, 2},
+        {{"unfreeze", "--all", "12"}, 2},
+        {{"--now", LATER, "collect", "--refresh-only"}, 3}, /* no OMDB key below */
+    };
+    size_t len0 = 0;
+    char *before = read_file(w->db, &len0);
+    assert_non_null(before);
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        const char *argv[16] = {RS_REELSYNC_BIN, "--db", w->db};
+        size_t n = 3;
+        for (size_t j = 0; cases[i].args[j]; j++)
+            argv[n++] = cases[i].args[j];
+        argv[n] = NULL;
+        const char *env[] = {w->env[0], w->env[1], w->env[2], "OMDB_API_KEY=", NULL};
+        struct run_result r;
+        run_program(argv, env, &r);
+        assert_int_equal(r.status, cases[i].status);
+        assert_string_equal(r.out, "");
+        run_result_free(&r);
+        size_t len1 = 0;
+        char *after = read_file(w->db, &len1);
+        assert_int_equal(len1, len0);
+        assert_memory_equal(after, before, len0);
+        free(after);
+    }
+    free(before);
+}
+
+/* Frozen movies leave the plan (unless --include-frozen) until unfreeze, by id or --all. */
 static void unfreeze(void **state)
 {
     struct world *w = *state;
+    int64_t movies = jget(w->collect, "discovered", NULL);
+    /* what three unchanged ARCHIVED refreshes leave behind */
+    db_exec(w->db, "UPDATE movies SET data_frozen = TRUE, stable_cycles = 3 WHERE tmdb_id IN "
+                   "(SELECT tmdb_id FROM movies ORDER BY tmdb_id LIMIT 3)");
+    int64_t first = db_i64(w->db, "SELECT min(tmdb_id) FROM movies");
+    char id[32];
+    snprintf(id, sizeof(id), "%lld", (long long)first);
     struct run_result r;
+    run(w, (const char *[]){"--now", LATER, "plan", "--json", NULL}, &r);
+    json_t *p = parse(r.out);
+    assert_int_equal(jget(p, "count", NULL), movies - 3);
+    json_decref(p);
+    run_result_free(&r);
+    run(w, (const char *[]){"--now", LATER, "plan", "--json", "--include-frozen", NULL}, &r);
+    p = parse(r.out);
+    assert_int_equal(jget(p, "count", NULL), movies);
+    json_decref(p);
+    run_result_free(&r);
+
+    run(w, (const char *[]){"unfreeze", id, "999999999", NULL}, &r);
+    assert_int_equal(r.status, 0);
+    assert_string_equal(r.out, "unfroze 1 movie\n");
+    run_result_free(&r);
+    char sql[128];
+    snprintf(sql, sizeof(sql),
+             "SELECT CAST(data_frozen AS INTEGER) + stable_cycles FROM movies WHERE tmdb_id = %s",
+             id);
+    assert_int_equal(db_i64(w->db, sql), 0);
+    run(w, (const char *[]){"--json", "unfreeze", id, NULL}, &r);
+    assert_string_equal(r.out, "{\"unfrozen\":0}\n");
+    run_result_free(&r);
     run(w, (const char *[]){"unfreeze", "--all", NULL}, &r);
     assert_int_equal(r.status, 0);
-    assert_string_equal(r.out, "unfroze 0 movies\n");
+    assert_string_equal(r.out, "unfroze 2 movies\n");
     run_result_free(&r);
-    run(w, (const char *[]){"--json", "unfreeze", "1", "2", NULL}, &r);
-    assert_int_equal(r.status, 0);
+    assert_int_equal(db_i64(w->db, "SELECT count(*) FROM movies WHERE data_frozen OR "
+                                   "stable_cycles > 0"),
+                     0);
+    run(w, (const char *[]){"--json", "unfreeze", "--all", NULL}, &r);
     assert_string_equal(r.out, "{\"unfrozen\":0}\n");
     run_result_free(&r);
 }
@@ -282,10 +472,12 @@ static void progress_plain_when_not_a_tty(void **state)
     run_result_free(&r);
 }
 
-/* On a pseudo-terminal the live line is drawn with \r and cleared at the end. */
-static void progress_live_on_a_pty(void **state)
+/*
+ * Runs a refresh at NOW with stderr on a pseudo-terminal (with --quiet when QUIET); returns
+ * what the terminal showed (malloc'd) after checking exit status 0.
+ */
+static char *refresh_on_a_pty(struct world *w, const char *now, bool quiet)
 {
-    struct world *w = *state;
     int master = posix_openpt(O_RDWR | O_NOCTTY);
     assert_true(master >= 0);
     assert_int_equal(grantpt(master), 0);
@@ -302,14 +494,16 @@ static void progress_live_on_a_pty(void **state)
         dup2(fd, 2);
         for (int i = 0; i < 4; i++)
             putenv(w->env[i]);
-        execl(RS_REELSYNC_BIN, RS_REELSYNC_BIN, "--db", w->db, "--now", "2027-06-01", "collect",
-              "--refresh-only", "--tmdb-rps", "200", "--omdb-rps", "200", (char *)NULL);
+        execl(RS_REELSYNC_BIN, RS_REELSYNC_BIN, "--db", w->db, "--now", now, "collect",
+              "--refresh-only", "--tmdb-rps", "200", "--omdb-rps", "200",
+              quiet ? "--quiet" : (char *)NULL, (char *)NULL);
         _exit(127);
     }
-    char buf[65536];
-    size_t len = 0;
+    size_t cap = 65536, len = 0;
+    char *buf = malloc(cap);
+    assert_non_null(buf);
     for (;;) {
-        ssize_t got = read(master, buf + len, sizeof(buf) - 1 - len);
+        ssize_t got = read(master, buf + len, cap - 1 - len);
         if (got <= 0)
             break; /* EIO once the child closed the terminal */
         len += (size_t)got;
@@ -320,8 +514,30 @@ static void progress_live_on_a_pty(void **state)
     close(master);
     assert_true(WIFEXITED(status));
     assert_int_equal(WEXITSTATUS(status), 0);
+    return buf;
+}
+
+/* On a pseudo-terminal the live line is drawn with \r and cleared at the end. */
+static void progress_live_on_a_pty(void **state)
+{
+    struct world *w = *state;
+    char *buf = refresh_on_a_pty(w, "2027-06-01", false);
     assert_non_null(strstr(buf, "\r\033[Krefresh "));
     assert_non_null(strstr(buf, " movies "));
+    free(buf);
+}
+
+/* --quiet: no live line even on a terminal (movies are due, so one would be drawn). */
+static void quiet_on_a_pty(void **state)
+{
+    struct world *w = *state;
+    assert_true(db_i64(w->db, "SELECT count(*) FROM movies WHERE last_tmdb_update < "
+                              "TIMESTAMP '2028-03-01' - INTERVAL 90 DAY") > 0);
+    char *buf = refresh_on_a_pty(w, "2028-03-01", true);
+    assert_null(strchr(buf, '\033'));
+    assert_null(strstr(buf, "progress"));
+    assert_null(strstr(buf, "refresh 1/"));
+    free(buf);
 }
 
 int main(void)
@@ -331,11 +547,15 @@ int main(void)
         cmocka_unit_test(plan_after_collect),
         cmocka_unit_test(stats_json),
         cmocka_unit_test(exports),
+        cmocka_unit_test(readme_queries),
+        cmocka_unit_test(dry_run_writes_nothing),
+        cmocka_unit_test(bad_input_leaves_db_unchanged),
         cmocka_unit_test(unfreeze),
         cmocka_unit_test(rejected_key),
         cmocka_unit_test(locked_database),
         cmocka_unit_test(progress_plain_when_not_a_tty),
         cmocka_unit_test(progress_live_on_a_pty),
+        cmocka_unit_test(quiet_on_a_pty),
     };
     return cmocka_run_group_tests(tests, world_setup, world_teardown);
 }

@@ -16,8 +16,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <duckdb.h>
-
 #include "reelsync/store.h"
 #include "test.h"
 
@@ -122,21 +120,6 @@ static void write_bytes(const char *path, const char *data, size_t len)
     assert_non_null(f);
     assert_int_equal(fwrite(data, 1, len, f), len);
     assert_int_equal(fclose(f), 0);
-}
-
-/* Runs SQL on DB read-write, straight through DuckDB. */
-static void db_exec(const char *path, const char *sql)
-{
-    duckdb_database db;
-    duckdb_connection con;
-    duckdb_result res;
-    assert_int_equal(duckdb_open(path, &db), DuckDBSuccess);
-    assert_int_equal(duckdb_connect(db, &con), DuckDBSuccess);
-    if (duckdb_query(con, sql, &res) != DuckDBSuccess)
-        fail_msg("%s: %s", sql, duckdb_result_error(&res));
-    duckdb_destroy_result(&res);
-    duckdb_disconnect(&con);
-    duckdb_close(&db);
 }
 
 /* Row counts and a hash of every row's text of the data tables: equal means intact. */

@@ -80,14 +80,20 @@ static void env_down(struct env *e)
     tmpdir_remove(e->dir);
 }
 
+/* The fake serving the recorded fixtures, and their ids in the database as of NOW. */
+static void fixtures_up(struct env *e, rs_time_t now)
+{
+    const char *args[] = {"--fixtures", RS_FIXTURES_DIR, NULL};
+    env_up(e, args);
+    seed_ids(e->db, fixture_ids, N_FIXTURES, now);
+}
+
 static void fixtures_pipeline(void **state)
 {
     (void)state;
     struct env e = {0};
-    const char *args[] = {"--fixtures", RS_FIXTURES_DIR, NULL};
-    env_up(&e, args);
     rs_time_t now = at("2026-11-25T10:00:00Z");
-    seed_ids(e.db, fixture_ids, N_FIXTURES, now);
+    fixtures_up(&e, now);
 
     struct orch_options o = opts(&e, now);
     struct orch_stats s;
@@ -133,14 +139,52 @@ static void fixtures_pipeline(void **state)
     env_down(&e);
 }
 
+/*
+ * Pipelined, not phased: TMDB slowed to 2 requests a second, one at a time, so its ten
+ * details take seconds; the OMDB lookup of a movie goes out as soon as its details are in,
+ * so the server's request log shows OMDB requests before the last TMDB one.
+ */
+static void omdb_runs_beside_tmdb(void **state)
+{
+    (void)state;
+    struct env e = {0};
+    rs_time_t now = at("2026-11-25T10:00:00Z");
+    fixtures_up(&e, now);
+    struct orch_options o = opts(&e, now);
+    o.rps[RS_API_TMDB] = 2.0;
+    o.concurrency[RS_API_TMDB] = 1;
+    struct orch_stats s;
+    struct rs_error err = {0};
+    assert_int_equal(collect(e.db, &o, &s, &err), RS_OK);
+    assert_int_equal(s.omdb_updated, 8);
+    char url[128];
+    struct http_reply r;
+    snprintf(url, sizeof(url), "%s/__stats", e.fake.base);
+    http_fetch("GET", url, NULL, &r);
+    json_t *doc = json_loads(r.body, 0, NULL);
+    json_t *recent = json_object_get(doc, "recent");
+    size_t first_omdb = SIZE_MAX, last_tmdb = 0, i;
+    json_t *req;
+    json_array_foreach(recent, i, req) {
+        const char *api = json_string_value(json_object_get(req, "api"));
+        if (strcmp(api, "omdb") == 0 && first_omdb == SIZE_MAX)
+            first_omdb = i;
+        if (strcmp(api, "tmdb") == 0)
+            last_tmdb = i;
+    }
+    assert_int_equal(json_array_size(recent), 19);
+    assert_true(first_omdb < last_tmdb);
+    json_decref(doc);
+    http_reply_free(&r);
+    env_down(&e);
+}
+
 static void auth_rejected_stops_and_hides_key(void **state)
 {
     (void)state;
     struct env e = {0};
-    const char *args[] = {"--fixtures", RS_FIXTURES_DIR, NULL};
-    env_up(&e, args);
     rs_time_t now = at("2026-11-25");
-    seed_ids(e.db, fixture_ids, N_FIXTURES, now);
+    fixtures_up(&e, now);
     struct keywatch kw;
     keywatch_init(&kw, "wrong-key-4711");
     struct orch_options o = opts(&e, now);
@@ -163,10 +207,8 @@ static void dead_network_fails_run_keeps_data(void **state)
 {
     (void)state;
     struct env e = {0};
-    const char *args[] = {"--fixtures", RS_FIXTURES_DIR, NULL};
-    env_up(&e, args);
     rs_time_t now = at("2026-11-25");
-    seed_ids(e.db, fixture_ids, N_FIXTURES, now);
+    fixtures_up(&e, now);
     struct orch_options o = opts(&e, now);
     struct orch_stats s;
     struct rs_error err = {0};
@@ -188,10 +230,8 @@ static void omdb_down_is_partial_success(void **state)
 {
     (void)state;
     struct env e = {0};
-    const char *args[] = {"--fixtures", RS_FIXTURES_DIR, NULL};
-    env_up(&e, args);
     rs_time_t now = at("2026-11-25");
-    seed_ids(e.db, fixture_ids, N_FIXTURES, now);
+    fixtures_up(&e, now);
     struct orch_options o = opts(&e, now);
     o.base_url[RS_API_OMDB] = "http://127.0.0.1:1/omdb/";
     o.retry.max_retries = 1;
@@ -216,10 +256,8 @@ static void quota_defers_and_counts_across_runs(void **state)
 {
     (void)state;
     struct env e = {0};
-    const char *args[] = {"--fixtures", RS_FIXTURES_DIR, NULL};
-    env_up(&e, args);
     rs_time_t now = at("2026-11-25T08:00:00Z");
-    seed_ids(e.db, fixture_ids, N_FIXTURES, now);
+    fixtures_up(&e, now);
     struct orch_options o = opts(&e, now);
     o.daily_limit[RS_API_OMDB] = 3;
     struct orch_stats s;
@@ -307,6 +345,14 @@ static void partial_success_then_complete(void **state)
     assert_int_equal(db_i64(e.db, "SELECT count(*) FROM movies WHERE last_tmdb_update IS NULL"), 0);
     assert_int_equal(db_i64(e.db, "SELECT count(*) FROM tmdb_movies"), movies);
     assert_int_equal(db_i64(e.db, "SELECT count(DISTINCT tmdb_id) FROM movies"), movies);
+    /* and every movie with an IMDb id has its OMDB answer: a row, or a not-found stamp */
+    assert_int_equal(db_i64(e.db, "SELECT count(*) FROM movies WHERE imdb_id IS NOT NULL AND "
+                                  "last_omdb_update IS NULL AND omdb_not_found_at IS NULL"),
+                     0);
+    assert_true(db_i64(e.db, "SELECT count(*) FROM omdb_movies") > 0);
+    assert_int_equal(db_i64(e.db, "SELECT count(*) FROM movies m JOIN omdb_movies o "
+                                  "ON o.imdb_id = m.imdb_id WHERE m.last_omdb_update IS NULL"),
+                     0);
     env_down(&e);
 }
 
@@ -406,6 +452,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(fixtures_pipeline),
+        cmocka_unit_test(omdb_runs_beside_tmdb),
         cmocka_unit_test(auth_rejected_stops_and_hides_key),
         cmocka_unit_test(dead_network_fails_run_keeps_data),
         cmocka_unit_test(omdb_down_is_partial_success),

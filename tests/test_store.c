@@ -946,27 +946,31 @@ static void plan_order_limit_frozen_gone(void **state)
 {
     struct fx *f = *state;
     struct rs_i64 old = RS_I64(TODAY - 1000); /* ARCHIVED: 90 / 180 days */
-    struct store_movie rows[6] = {
+    struct store_movie rows[7] = {
         mv(1, old, RS_I64(NOW - 91 * DAY), RS_I64(NOW), "tt1"),  /* 1 day overdue */
         mv(2, old, RS_I64(NOW - 100 * DAY), RS_I64(NOW), "tt2"), /* 10 days */
         mv(3, old, RS_NULL_I64, RS_NULL_I64, NULL),              /* never fetched */
         mv(4, old, RS_I64(NOW - 95 * DAY), RS_I64(NOW - 200 * DAY), "tt4"), /* 20 days (OMDB) */
         mv(5, old, RS_I64(NOW - 300 * DAY), RS_I64(NOW), "tt5"), /* frozen */
         mv(6, old, RS_I64(NOW - 300 * DAY), RS_I64(NOW), "tt6"), /* gone */
+        mv(7, old, RS_I64(NOW - 92 * DAY), RS_NULL_I64, NULL), /* 2 days; no IMDb id */
     };
     rows[4].data_frozen = true;
     rows[5].tmdb_gone_at = RS_I64(NOW - DAY);
-    OK(store_bulk_insert_movies(f->st, rows, 6, NOW, E));
+    OK(store_bulk_insert_movies(f->st, rows, 7, NOW, E));
     struct plan_item *items = NULL;
     size_t n = 0;
     OK(store_plan(f->st, NOW, 0, false, &items, &n, E));
-    assert_int_equal(n, 4);
-    int64_t want[] = {3, 4, 2, 1};
-    for (size_t i = 0; i < 4; i++)
+    assert_int_equal(n, 5);
+    /* 7 was never asked of OMDB, but only because TMDB gave it no IMDb id: 2 days late */
+    int64_t want[] = {3, 4, 2, 7, 1};
+    for (size_t i = 0; i < 5; i++)
         assert_int_equal(items[i].tmdb_id, want[i]);
     assert_int_equal(items[1].overdue_s, 20 * DAY);
     assert_int_equal(items[2].overdue_s, 10 * DAY);
-    assert_int_equal(items[3].overdue_s, 1 * DAY);
+    assert_int_equal(items[3].overdue_s, 2 * DAY);
+    assert_true(items[3].needs_omdb); /* the TMDB refresh may bring an IMDb id */
+    assert_int_equal(items[4].overdue_s, 1 * DAY);
     free(items);
     OK(store_plan(f->st, NOW, 2, false, &items, &n, E));
     assert_int_equal(n, 2);
@@ -974,7 +978,7 @@ static void plan_order_limit_frozen_gone(void **state)
     assert_int_equal(items[1].tmdb_id, 4);
     free(items);
     OK(store_plan(f->st, NOW, 0, true, &items, &n, E));
-    assert_int_equal(n, 5);
+    assert_int_equal(n, 6);
     assert_int_equal(items[1].tmdb_id, 5); /* 210 days overdue */
     assert_true(items[1].frozen);
     assert_null(find(items, n, 6));
@@ -1209,6 +1213,41 @@ static void unfreeze(void **state)
 
 /* ------------------------------------------------- usage, runs, report */
 
+/* The report's freshness: days since the last check per API and since the data changed. */
+static void report_freshness(void **state)
+{
+    struct fx *f = *state;
+    struct rs_i64 rel = RS_I64(TODAY - 500);
+    struct store_movie rows[5] = {
+        mv(1, rel, RS_I64(NOW - 2 * DAY), RS_I64(NOW - 10 * DAY), "tt1"),
+        mv(2, rel, RS_I64(NOW - 5 * DAY - 1), RS_NULL_I64, "tt2"), /* 5 whole days */
+        mv(3, rel, RS_I64(NOW - 40 * DAY), RS_I64(NOW - 20 * DAY), NULL),
+        mv(4, rel, RS_I64(NOW - 900 * DAY), RS_I64(NOW - 900 * DAY), "tt4"), /* gone */
+        mv(5, rel, RS_I64(NOW - 700 * DAY), RS_I64(NOW - 700 * DAY), "tt5"), /* frozen */
+    };
+    rows[4].data_frozen = true;
+    rows[4].data_changed_at = RS_I64(NOW - 1000 * DAY);
+    rows[0].data_changed_at = RS_I64(NOW - 100 * DAY);
+    rows[1].data_changed_at = RS_I64(NOW - 5 * DAY);
+    rows[2].data_changed_at = RS_I64(NOW - 40 * DAY);
+    rows[3].data_changed_at = RS_I64(NOW - 900 * DAY);
+    rows[1].omdb_not_found_at = RS_I64(NOW - 3 * DAY); /* a "not found" is a check too */
+    rows[3].tmdb_gone_at = RS_I64(NOW - DAY);
+    struct store_report r;
+    OK(store_report(f->st, NOW, &r, E));
+    assert_false(r.checked_days_median[RS_API_TMDB].set);
+    assert_false(r.unchanged_days_median.set);
+    store_report_release(&r);
+    OK(store_bulk_insert_movies(f->st, rows, 5, NOW, E));
+    OK(store_report(f->st, NOW, &r, E));
+    assert_int_equal(r.checked_days_median[RS_API_TMDB].v, 5);
+    assert_int_equal(r.checked_days_max[RS_API_TMDB].v, 40);
+    assert_int_equal(r.checked_days_median[RS_API_OMDB].v, 10);
+    assert_int_equal(r.checked_days_max[RS_API_OMDB].v, 20);
+    assert_int_equal(r.unchanged_days_median.v, 40); /* of 5, 40, 100 and 1000 days */
+    store_report_release(&r);
+}
+
 static void usage_runs_report(void **state)
 {
     struct fx *f = *state;
@@ -1355,6 +1394,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(freezing_batch, setup, teardown),
         cmocka_unit_test_setup_teardown(unfreeze, setup, teardown),
         cmocka_unit_test_setup_teardown(usage_runs_report, setup, teardown),
+        cmocka_unit_test_setup_teardown(report_freshness, setup, teardown),
         cmocka_unit_test_setup_teardown(export_formats, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -228,6 +228,11 @@ struct store_report {
     int64_t missing_imdb; /* not gone, no IMDb id */
     int64_t due_now[RS_API_COUNT]; /* needs_tmdb / needs_omdb as store_plan, not frozen */
     int64_t tmdb_rows, omdb_rows;  /* rows of tmdb_movies, omdb_movies */
+    /* Freshness over the movies not gone, in whole days before NOW: since the last check per
+     * API (median and oldest over the movies not frozen; an OMDB "not found" is a check) and
+     * since the data last changed (median; the fingerprint's time). NULL when none has it. */
+    struct rs_i64 checked_days_median[RS_API_COUNT], checked_days_max[RS_API_COUNT];
+    struct rs_i64 unchanged_days_median;
     struct store_run runs[STORE_REPORT_RUNS]; /* newest first */
     size_t n_runs;
 };

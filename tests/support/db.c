@@ -10,13 +10,13 @@
 
 #include "test.h"
 
-static void query(const char *path, const char *sql, duckdb_result *res, duckdb_database *db,
-                  duckdb_connection *con)
+static void query_mode(const char *path, const char *mode, const char *sql, duckdb_result *res,
+                       duckdb_database *db, duckdb_connection *con)
 {
     duckdb_config cfg;
     char *why = NULL;
     duckdb_create_config(&cfg);
-    duckdb_set_config(cfg, "access_mode", "READ_ONLY");
+    duckdb_set_config(cfg, "access_mode", mode);
     if (duckdb_open_ext(path, db, cfg, &why) != DuckDBSuccess) {
         duckdb_destroy_config(&cfg);
         fail_msg("open %s: %s", path, why ? why : "?");
@@ -28,6 +28,12 @@ static void query(const char *path, const char *sql, duckdb_result *res, duckdb_
         const char *msg = duckdb_result_error(res);
         fail_msg("query failed: %s: %s", sql, msg ? msg : "?");
     }
+}
+
+static void query(const char *path, const char *sql, duckdb_result *res, duckdb_database *db,
+                  duckdb_connection *con)
+{
+    query_mode(path, "READ_ONLY", sql, res, db, con);
 }
 
 static void done(duckdb_result *res, duckdb_database *db, duckdb_connection *con)
@@ -64,4 +70,13 @@ char *db_str(const char *path, const char *sql)
     }
     done(&res, &db, &con);
     return v;
+}
+
+void db_exec(const char *path, const char *sql)
+{
+    duckdb_database db;
+    duckdb_connection con;
+    duckdb_result res;
+    query_mode(path, "READ_WRITE", sql, &res, &db, &con);
+    done(&res, &db, &con);
 }

@@ -64,6 +64,8 @@ char *read_file(const char *path, size_t *len);
  */
 int64_t db_i64(const char *path, const char *sql);
 char *db_str(const char *path, const char *sql);
+/* Runs SQL on the file at PATH opened read-write (to set up a state); fails the test on error. */
+void db_exec(const char *path, const char *sql);
 
 /* Collect runs through the library (support/collect.c). */
 struct orch_options;
