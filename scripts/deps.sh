@@ -2,7 +2,8 @@
 # Installs what reelsync needs to build and test, and only what is missing; safe to run again.
 # With --fuzz (make fuzz), also clang and libclang-rt-N-dev (libFuzzer); with --valgrind
 # (make valgrind), valgrind. make test needs none of them.
-#   - Debian packages: compiler tool chain, libcurl (OpenSSL), jansson, libmicrohttpd, cmocka, wrk
+#   - Debian packages: compiler tool chain, libcurl (OpenSSL), jansson, libmicrohttpd, cmocka, wrk,
+#     man-db (the man_page test renders docs/reelsync.1)
 #   - DuckDB 1.4.4 (LTS): libduckdb.so and duckdb.h, from the npm registry, pinned by sha256
 # A user who already has DuckDB points DUCKDB_HOME at a folder with include/duckdb.h and
 # lib/libduckdb.so (or has them installed system-wide); then nothing is fetched.
@@ -54,6 +55,7 @@ have_duckdb() {
 }
 have_duckdb || command -v npm >/dev/null || need_pkgs+=(npm)
 command -v wrk >/dev/null || need_pkgs+=(wrk)
+command -v man >/dev/null || need_pkgs+=(man-db)
 have_pc libcurl && dpkg -s libcurl4-openssl-dev >/dev/null 2>&1 || need_pkgs+=(libcurl4-openssl-dev)
 have_pc jansson || need_pkgs+=(libjansson-dev)
 have_pc libmicrohttpd || need_pkgs+=(libmicrohttpd-dev)
