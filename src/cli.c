@@ -573,6 +573,8 @@ static const char collect_usage[] =
     "  --omdb-concurrency N           OMDB requests in flight (default 5)\n"
     "  --tmdb-daily-limit N           TMDB requests per UTC day (default 40000; 0 = no limit)\n"
     "  --omdb-daily-limit N           OMDB requests per UTC day (default 1000; 0 = no limit)\n"
+    "  --timeout S                    seconds one request may take in all (default 30)\n"
+    "  --connect-timeout S            seconds to connect to an API (default 10)\n"
     "\n"
     "Environment: TMDB_API_KEY (v3 key) or TMDB_ACCESS_TOKEN (v4 token), OMDB_API_KEY,\n"
     "TMDB_BASE_URL, OMDB_BASE_URL.\n"
@@ -596,7 +598,9 @@ enum collect_opt {
     O_OMDB_RPS,
     O_OMDB_CONC,
     O_TMDB_DAILY,
-    O_OMDB_DAILY
+    O_OMDB_DAILY,
+    O_TIMEOUT,
+    O_CONNECT_TIMEOUT
 };
 
 static const struct option collect_longopts[] = {
@@ -615,12 +619,15 @@ static const struct option collect_longopts[] = {
     {"omdb-concurrency", required_argument, NULL, O_OMDB_CONC},
     {"tmdb-daily-limit", required_argument, NULL, O_TMDB_DAILY},
     {"omdb-daily-limit", required_argument, NULL, O_OMDB_DAILY},
+    {"timeout", required_argument, NULL, O_TIMEOUT},
+    {"connect-timeout", required_argument, NULL, O_CONNECT_TIMEOUT},
     {NULL, 0, NULL, 0}};
 
 /* What collect's command line said, before it becomes struct orch_options. */
 struct collect_args {
     long start_year, end_year, min_votes, max_pages, refresh_limit;
     long concurrency[RS_API_COUNT], daily[RS_API_COUNT];
+    long timeout_s, connect_timeout_s;
     double rps[RS_API_COUNT];
     bool refresh_only, discover_only, include_frozen, dry_run;
 };
@@ -640,6 +647,8 @@ static const struct {
     {O_OMDB_CONC, 1, 1000, "a whole number from 1 to 1000"},
     {O_TMDB_DAILY, 0, 1000000000, "a whole number, 0 or more"},
     {O_OMDB_DAILY, 0, 1000000000, "a whole number, 0 or more"},
+    {O_TIMEOUT, 1, 3600, "a whole number of seconds from 1 to 3600"},
+    {O_CONNECT_TIMEOUT, 1, 3600, "a whole number of seconds from 1 to 3600"},
 };
 
 /* Where the whole-number option CH goes in A. */
@@ -659,6 +668,10 @@ static long *number_slot(struct collect_args *a, int ch)
     case O_TMDB_CONC:
     case O_OMDB_CONC:
         return &a->concurrency[ch == O_TMDB_CONC ? RS_API_TMDB : RS_API_OMDB];
+    case O_TIMEOUT:
+        return &a->timeout_s;
+    case O_CONNECT_TIMEOUT:
+        return &a->connect_timeout_s;
     default:
         return &a->daily[ch == O_TMDB_DAILY ? RS_API_TMDB : RS_API_OMDB];
     }
@@ -699,6 +712,8 @@ static int collect_parse(struct cli *c, int argc, char **argv, struct collect_ar
                                .refresh_limit = 100,
                                .concurrency = {10, 5},
                                .daily = {DEFAULT_TMDB_DAILY, DEFAULT_OMDB_DAILY},
+                               .timeout_s = 30,
+                               .connect_timeout_s = 10,
                                .rps = {4.0, 2.0}};
     int ch;
     while ((ch = getopt_long(argc, argv, ":", collect_longopts, NULL)) != -1) {
@@ -760,6 +775,8 @@ static void collect_options(struct cli *c, const struct collect_args *a, struct 
         .tmdb_token = c->tmdb_token,
         .omdb_key = c->omdb_key,
         .retry = RETRY_POLICY_DEFAULT,
+        .timeout_ms = a->timeout_s * 1000,
+        .connect_timeout_ms = a->connect_timeout_s * 1000,
         .now = c->now,
         .log = &c->log,
         .cancel = &cancel_requested,

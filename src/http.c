@@ -778,22 +778,29 @@ static enum rs_err classify(struct http *h, struct conn *c, CURLcode cc)
     return classify_status(r->status);
 }
 
-/* Schedules R's next attempt after OUTCOME if the policy says so; true when it did. */
-static bool maybe_retry(struct http *h, struct req *r, enum rs_err outcome, int64_t retry_after,
+/*
+ * Schedules R's next attempt after *OUTCOME if the policy says so; true when it did. A
+ * retry the policy wants but the API's stop (auth, daily limit) or a cancel forbids turns
+ * *OUTCOME into that reason: the request ends like the ones still waiting, whichever of
+ * them happened to be in flight when the stop came.
+ */
+static bool maybe_retry(struct http *h, struct req *r, enum rs_err *outcome, int64_t retry_after,
                         int64_t now)
 {
     int64_t delay;
-    if (is_cancelled(h) || h->api[r->api].stopped != RS_OK)
-        return false;
-    if (!retry_decide(&h->retry, outcome, r->status, r->attempts, retry_after, next_rand(h),
+    if (!retry_decide(&h->retry, *outcome, r->status, r->attempts, retry_after, next_rand(h),
                       &delay))
         return false;
+    if (h->api[r->api].stopped != RS_OK || is_cancelled(h)) {
+        *outcome = h->api[r->api].stopped != RS_OK ? h->api[r->api].stopped : RS_ERR_CANCELLED;
+        return false;
+    }
     if (h->log && h->log->level >= RS_LOG_DEBUG) {
         char shown[512];
         http_redact(r->url, shown, sizeof(shown));
         rs_logf(h->log, RS_LOG_DEBUG,
                 "retrying api=%s url=%s outcome=%s status=%ld attempt=%d delay_ms=%lld",
-                rs_api_name(r->api), shown, rs_errname(outcome), r->status, r->attempts,
+                rs_api_name(r->api), shown, rs_errname(*outcome), r->status, r->attempts,
                 (long long)delay);
     }
     r->due_ms = now + delay;
@@ -816,7 +823,7 @@ static void finish(struct http *h, struct conn *c, CURLcode cc, int64_t now)
     if (outcome == RS_ERR_RATE_LIMITED)
         rl_backoff(&a->rl, now);
     c->req = NULL;
-    if (maybe_retry(h, r, outcome, c->retry_after_ms, now)) {
+    if (maybe_retry(h, r, &outcome, c->retry_after_ms, now)) {
         conn_put(h, c);
         return;
     }

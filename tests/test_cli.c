@@ -139,6 +139,8 @@ static void bad_command_lines(void **state)
         {{"collect", "--max-pages"}, "option '--max-pages' needs a value"},
         {{"collect", "--max-pages", "501"}, "bad value '501' for --max-pages"},
         {{"collect", "--tmdb-concurrency", "0"}, "bad value '0' for --tmdb-concurrency"},
+        {{"collect", "--timeout", "0"}, "bad value '0' for --timeout"},
+        {{"collect", "--connect-timeout=2.5"}, "bad value '2.5' for --connect-timeout"},
         {{"collect", "--refresh-limit", "1e3"}, "bad value '1e3' for --refresh-limit"},
         {{"collect", "--omdb-daily-limit", "99999999999999999999"}, "for --omdb-daily-limit"},
         {{"collect", "extra"}, "unexpected argument 'extra'"},

@@ -438,6 +438,36 @@ static void rejected_key(void **state)
     free(db);
 }
 
+/*
+ * --timeout reaches the engine: the server stalls 4 s and then drops the connection, so
+ * with --timeout 1 the attempt ends as a timeout, while the 30 s default would see the
+ * drop (network). The daily limit of 1 ends the run at the retry instead of waiting it out.
+ */
+static void timeout_option(void **state)
+{
+    struct world *w = *state;
+    struct fake slow = {0};
+    fake_start(&slow, (const char *[]){"--movies", "100", "--fault-rate", "1", "--faults",
+                                       "timeout", "--stall-ms", "4000", NULL});
+    char *db = path_join(w->dir, "timeout.duckdb");
+    char base[200];
+    snprintf(base, sizeof(base), "TMDB_BASE_URL=%s", slow.tmdb_url);
+    const char *argv[] = {RS_REELSYNC_BIN, "--db", db, "--quiet", "--log-level", "debug",
+                          "--now", NOW, "collect", "--discover-only", "--max-pages", "1",
+                          "--tmdb-daily-limit", "1", "--timeout", "1", NULL};
+    const char *env[] = {base, "TMDB_API_KEY=test", "TMDB_ACCESS_TOKEN=", NULL};
+    struct run_result r;
+    run_program(argv, env, &r);
+    if (!strstr(r.err, "outcome=timeout"))
+        print_error("status %d, stderr: %s\n", r.status, r.err);
+    assert_non_null(strstr(r.err, "retrying api=tmdb"));
+    assert_non_null(strstr(r.err, "outcome=timeout"));
+    assert_null(strstr(r.err, "outcome=network"));
+    run_result_free(&r);
+    fake_stop(&slow);
+    free(db);
+}
+
 /* Another process holds the database: exit 1, one line that says so and what to check. */
 static void locked_database(void **state)
 {
@@ -552,6 +582,7 @@ int main(void)
         cmocka_unit_test(bad_input_leaves_db_unchanged),
         cmocka_unit_test(unfreeze),
         cmocka_unit_test(rejected_key),
+        cmocka_unit_test(timeout_option),
         cmocka_unit_test(locked_database),
         cmocka_unit_test(progress_plain_when_not_a_tty),
         cmocka_unit_test(progress_live_on_a_pty),

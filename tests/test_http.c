@@ -726,6 +726,78 @@ static void retry_after_honoured(void **state)
     free_ctx(c);
 }
 
+/*
+ * A request waiting for its retry holds no in-flight slot: with one slot and every first
+ * attempt failing, the other requests go out while the first one waits its second. Had the
+ * wait kept the slot, the server would see each movie twice in a row (A A B B C C), in any
+ * timing; here it sees A B C first (the retries wait a whole second).
+ */
+static void retry_wait_holds_no_slot(void **state)
+{
+    (void)state;
+    static struct fake f; /* static: the teardown may stop it */
+    struct ctx *c = calloc(1, sizeof(*c));
+    struct http_config cfg;
+    struct rs_log log;
+    struct http_stats st;
+    const char *args[] = {"--fault-rate", "1", "--faults", "500", NULL};
+    fake_with(&f, args);
+    base_config(&cfg, &f, c, &log);
+    cfg.api[RS_API_TMDB].concurrency = 1;
+    cfg.retry = (struct retry_policy){.max_retries = 1, .base_ms = 1000, .max_ms = 1000};
+    run_engine(&cfg, c, 3, 0, NULL, &st);
+    assert_int_equal(c->by_outcome[RS_ERR_SERVER_ERROR], 3);
+    assert_int_equal(st.attempts[RS_API_TMDB], 6);
+    assert_int_equal(st.max_in_flight[RS_API_TMDB], 1);
+    json_t *s = server_stats(&f);
+    json_t *recent = json_object_get(s, "recent");
+    assert_int_equal(json_array_size(recent), 6);
+    for (size_t i = 0; i < 6; i++) {
+        const char *path = json_string_value(json_object_get(json_array_get(recent, i), "path"));
+        assert_non_null(path);
+        char want[64];
+        snprintf(want, sizeof(want), "/3/movie/%s", movie_ids[i % 3]);
+        assert_string_equal(path, want);
+    }
+    json_decref(s);
+    fake_stop(&f);
+    free_ctx(c);
+}
+
+/*
+ * The daily limit is checked before every attempt, retries included: with 3 attempts left
+ * and every attempt failing, the third is the last the server sees, and both requests end
+ * quota_exhausted, in any interleaving. The server's 50 ms latency against the 10 ms retry
+ * base makes the usual one: the limit is reached while the third attempt is in flight, and
+ * that request, whose retry the limit forbids, ends quota_exhausted like the waiting one.
+ */
+static void daily_limit_checked_before_retries(void **state)
+{
+    (void)state;
+    static struct fake f; /* static: the teardown may stop it */
+    struct ctx *c = calloc(1, sizeof(*c));
+    struct http_config cfg;
+    struct rs_log log;
+    int64_t counts[RS_API_COUNT][RS_OUTCOME_COUNT] = {{0}};
+    const char *args[] = {"--fault-rate", "1", "--faults", "503", "--latency-ms", "50", NULL};
+    fake_with(&f, args);
+    base_config(&cfg, &f, c, &log);
+    cfg.api[RS_API_TMDB].concurrency = 1;
+    cfg.api[RS_API_TMDB].daily_limit = 10;
+    cfg.api[RS_API_TMDB].used_today = 7;
+    cfg.retry.max_retries = 5;
+    run_engine(&cfg, c, 2, 0, counts, NULL);
+    assert_int_equal(c->n, 2);
+    assert_int_equal(c->by_outcome[RS_ERR_QUOTA_EXHAUSTED], 2);
+    assert_int_equal(c->got[0].attempts + c->got[1].attempts, 3);
+    assert_int_equal(counts[RS_API_TMDB][RS_ERR_SERVER_ERROR], 3);
+    json_t *s = server_stats(&f);
+    assert_int_equal(stat_int(s, "requests.tmdb"), 3);
+    json_decref(s);
+    fake_stop(&f);
+    free_ctx(c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -743,6 +815,8 @@ int main(void)
         cmocka_unit_test_teardown(keys_never_logged, stop_live),
         cmocka_unit_test_teardown(cancel_mid_batch, stop_live),
         cmocka_unit_test_teardown(retry_after_honoured, stop_live),
+        cmocka_unit_test_teardown(retry_wait_holds_no_slot, stop_live),
+        cmocka_unit_test_teardown(daily_limit_checked_before_retries, stop_live),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

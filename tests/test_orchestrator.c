@@ -288,6 +288,51 @@ static void quota_defers_and_counts_across_runs(void **state)
     env_down(&e);
 }
 
+/*
+ * OMDB answers both a used-up daily quota and a bad key with 401; only the body tells them
+ * apart. The quota (the server's, not ours) stops OMDB and leaves the rest due, a partial
+ * success; the bad key stops OMDB and fails the run. TMDB's work is stored either way.
+ */
+static void omdb_401_quota_or_key_by_body(void **state)
+{
+    (void)state;
+    struct env e = {0};
+    const char *args[] = {"--fixtures", RS_FIXTURES_DIR, "--omdb-daily-limit", "3", NULL};
+    env_up(&e, args);
+    rs_time_t now = at("2026-11-25");
+    seed_ids(e.db, fixture_ids, N_FIXTURES, now);
+    struct orch_options o = opts(&e, now);
+    o.concurrency[RS_API_OMDB] = 1;
+    struct orch_stats s;
+    struct rs_error err = {0};
+    assert_int_equal(collect(e.db, &o, &s, &err), RS_OK);
+    assert_int_equal(s.tmdb_updated, 10);
+    assert_int_equal(s.omdb_updated, 3);
+    assert_int_equal(s.requests[RS_API_OMDB], 4); /* the 4th met the server's limit */
+    assert_int_equal(s.errors[RS_ERR_AUTH], 0);
+    assert_int_equal(s.deferred_by_quota, 5);
+    assert_int_equal(fake_stat(&e.fake, "requests", "omdb"), 4);
+    assert_int_equal(db_i64(e.db, "SELECT count(*) FROM omdb_movies"), 3);
+    assert_int_equal(db_i64(e.db, "SELECT sum(count) FROM api_usage WHERE api = 'omdb' AND "
+                                  "outcome = 'quota_exhausted'"),
+                     1);
+    env_down(&e);
+
+    env_up(&e, (const char *[]){"--fixtures", RS_FIXTURES_DIR, NULL});
+    seed_ids(e.db, fixture_ids, N_FIXTURES, now);
+    o = opts(&e, now);
+    o.omdb_key = "not-the-key";
+    o.concurrency[RS_API_OMDB] = 1;
+    assert_int_equal(collect(e.db, &o, &s, &err), RS_ERR_AUTH);
+    assert_non_null(strstr(err.msg, "OMDB"));
+    assert_int_equal(s.tmdb_updated, 10);
+    assert_int_equal(s.omdb_updated, 0);
+    assert_int_equal(s.requests[RS_API_OMDB], 1); /* stopped at once */
+    assert_int_equal(fake_stat(&e.fake, "requests", "omdb"), 1);
+    assert_int_equal(db_i64(e.db, "SELECT count(*) FROM tmdb_movies"), 10);
+    env_down(&e);
+}
+
 static void partial_success_then_complete(void **state)
 {
     (void)state;
@@ -457,6 +502,7 @@ int main(void)
         cmocka_unit_test(dead_network_fails_run_keeps_data),
         cmocka_unit_test(omdb_down_is_partial_success),
         cmocka_unit_test(quota_defers_and_counts_across_runs),
+        cmocka_unit_test(omdb_401_quota_or_key_by_body),
         cmocka_unit_test(partial_success_then_complete),
         cmocka_unit_test(discovery_complete_and_capped),
         cmocka_unit_test(long_plan_goes_through_the_window),

@@ -92,7 +92,9 @@ enum rs_err http_get(struct http *h, enum rs_api api, const char *suffix, http_d
 /*
  * Runs the loop until nothing is queued, waiting or in flight. Requests refused without an
  * attempt (daily limit reached, the API rejected the key earlier in the run, cancelled)
- * complete with outcome RS_ERR_QUOTA_EXHAUSTED, RS_ERR_AUTH or RS_ERR_CANCELLED. Returns
+ * complete with outcome RS_ERR_QUOTA_EXHAUSTED, RS_ERR_AUTH or RS_ERR_CANCELLED; so does a
+ * request whose last attempt failed in a way that is retried when that stop forbids the
+ * retry (its attempts count as they ended; `detail` names the last one's class). Returns
  * RS_OK, or RS_ERR_NOMEM / RS_ERR_NETWORK for a failure of the engine itself.
  */
 enum rs_err http_run(struct http *h, struct rs_error *err);
