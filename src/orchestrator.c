@@ -583,6 +583,26 @@ static void run_end(struct orch *o, int64_t run_id, enum rs_err rc)
     jw_release(&w);
 }
 
+/*
+ * Compacts the file when its blocks in use have doubled since the last time (see
+ * store_compact). Best effort after a completed run: a failure is rolled back, leaves the
+ * file as it was and does not change the run's verdict.
+ */
+static void compact(struct orch *o)
+{
+    struct store_compaction c;
+    struct rs_error e = {0};
+    int64_t start_ms = rs_monotonic_ms();
+    if (store_compact(o->st, false, &c, &e) != RS_OK) {
+        rs_logf(o->opt->log, RS_LOG_WARN, "database: compaction skipped: %s", e.msg);
+        return;
+    }
+    if (c.done)
+        rs_logf(o->opt->log, RS_LOG_INFO, "database: compacted mib=%.1f->%.1f seconds=%.1f",
+                (double)c.before_bytes / (1 << 20), (double)c.after_bytes / (1 << 20),
+                (double)(rs_monotonic_ms() - start_ms) / 1000.0);
+}
+
 /* ---- the run ----------------------------------------------------------------------- */
 
 static enum rs_err check_keys(const struct orch_options *opt, struct rs_error *err)
@@ -711,5 +731,7 @@ enum rs_err orch_collect(struct store *st, const struct orch_options *opt, struc
         rc = rs_fail(err, RS_ERR_CANCELLED, "interrupted; what was received is stored");
     http_destroy(o.http);
     run_end(&o, run_id, rc);
+    if (rc == RS_OK)
+        compact(&o);
     return rc;
 }

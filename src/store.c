@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <duckdb.h>
@@ -72,6 +73,8 @@ static const char *const MIGRATIONS[] = {
     " id BIGINT PRIMARY KEY DEFAULT nextval('runs_id_seq'),"
     " started_at TIMESTAMP NOT NULL, ended_at TIMESTAMP, options JSON, stats JSON,"
     " exit_status INTEGER);",
+    /* 2: the store's own bookkeeping (the size after the last compaction) */
+    "CREATE TABLE store_state (name VARCHAR PRIMARY KEY, value BIGINT NOT NULL);",
 };
 #define SCHEMA_VERSION ((int)RS_ARRAY_LEN(MIGRATIONS))
 
@@ -127,6 +130,7 @@ enum stmt_id {
 };
 
 struct store {
+    char *path; /* as given to store_open */
     duckdb_database db;
     duckdb_connection con;
     duckdb_prepared_statement ps[S_COUNT];
@@ -665,6 +669,11 @@ enum rs_err store_open(const char *path, enum store_mode mode, struct store **ou
         goto cleanup;
     }
     st->read_only = mode == STORE_READ_ONLY;
+    st->path = rs_strndup(path, strlen(path));
+    if (!st->path) {
+        rc = rs_fail(err, RS_ERR_NOMEM, "cannot open '%s': out of memory", path);
+        goto cleanup;
+    }
     if (!st->read_only && (rc = check_dir_writable(path, err)) != RS_OK)
         goto cleanup;
     duckdb_set_config(cfg, "access_mode", st->read_only ? "READ_ONLY" : "READ_WRITE");
@@ -705,6 +714,7 @@ void store_close(struct store *st)
         duckdb_disconnect(&st->con);
     if (st->db)
         duckdb_close(&st->db);
+    free(st->path);
     free(st);
 }
 
@@ -2134,3 +2144,186 @@ enum rs_err store_export(struct store *st, const char *format, const char *path,
 }
 
 
+
+/* ----------------------------------------------------------- compaction */
+
+/*
+ * DuckDB never reclaims the space of deleted rows in a table that has an index (every table
+ * here has a primary key), and each checkpoint writes a table's new rows into a row group and
+ * blocks of their own. A refresh rewrites detail rows and every run appends a run record
+ * and usage rows, so without compaction the file grows by about a megabyte a run whatever
+ * the data. Rebuilding a table (rename, recreate from its own CREATE statement, copy the
+ * rows, drop the old one) writes the live rows afresh and frees every block of the old one.
+ */
+static const char *const COMPACT_TABLES[] = {"movies", "tmdb_movies", "omdb_movies",
+                                             "api_usage", "runs"};
+
+/* Bytes in blocks in use, from DuckDB's own accounting of this file. */
+static enum rs_err used_bytes(struct store *st, int64_t *used, struct rs_error *err)
+{
+    duckdb_result res;
+    if (duckdb_query(st->con,
+                     "SELECT used_blocks * block_size FROM pragma_database_size() "
+                     "WHERE database_name = current_database()",
+                     &res) != DuckDBSuccess)
+        return result_fail(err, "compact", &res);
+    struct cursor c = {.res = &res};
+    bool found = next_row(&c);
+    if (found)
+        *used = col_int(&c, 0);
+    cursor_done(&c);
+    return found ? RS_OK : rs_fail(err, RS_ERR_DB, "compact: no size for this database");
+}
+
+/* The size of the file itself (DuckDB cuts free blocks at its end off at a checkpoint). */
+static int64_t file_bytes(const struct store *st)
+{
+    struct stat sb;
+    return stat(st->path, &sb) == 0 ? (int64_t)sb.st_size : 0;
+}
+
+/* Runs SQL with NAME bound as $1, reading one BIGINT-like value (0 when no row). */
+static enum rs_err query_named(struct store *st, const char *sql, const char *name,
+                               int64_t *value, struct rs_error *err)
+{
+    duckdb_prepared_statement ps = NULL;
+    enum rs_err rc = RS_OK;
+    if (duckdb_prepare(st->con, sql, &ps) != DuckDBSuccess)
+        rc = db_fail(err, "compact", duckdb_prepare_error(ps));
+    else if (duckdb_bind_varchar(ps, 1, name) != DuckDBSuccess)
+        rc = rs_fail(err, RS_ERR_DB, "compact: cannot bind '%s'", name);
+    if (rc == RS_OK)
+        rc = query_int(ps, value, "compact", err);
+    duckdb_destroy_prepare(&ps);
+    return rc;
+}
+
+/* Sets the store_state value NAME. */
+static enum rs_err set_state(struct store *st, const char *name, int64_t value,
+                             struct rs_error *err)
+{
+    duckdb_prepared_statement ps = NULL;
+    enum rs_err rc = RS_OK;
+    if (duckdb_prepare(st->con, "INSERT OR REPLACE INTO store_state VALUES ($1, $2)", &ps) !=
+        DuckDBSuccess)
+        rc = db_fail(err, "compact", duckdb_prepare_error(ps));
+    else if (duckdb_bind_varchar(ps, 1, name) != DuckDBSuccess ||
+             duckdb_bind_int64(ps, 2, value) != DuckDBSuccess)
+        rc = rs_fail(err, RS_ERR_DB, "compact: cannot bind '%s'", name);
+    if (rc == RS_OK)
+        rc = run(ps, NULL, "compact", err);
+    duckdb_destroy_prepare(&ps);
+    return rc;
+}
+
+/* Rebuilds TABLE inside the open transaction from its own CREATE statement. */
+static enum rs_err rebuild_table(struct store *st, const char *table, struct rs_error *err)
+{
+    duckdb_prepared_statement ps = NULL;
+    duckdb_result res;
+    char *create = NULL;
+    bool oom = false;
+    enum rs_err rc = RS_OK;
+
+    if (duckdb_prepare(st->con, "SELECT sql FROM duckdb_tables() WHERE schema_name = 'main' "
+                                "AND database_name = current_database() AND table_name = $1",
+                       &ps) != DuckDBSuccess) {
+        rc = db_fail(err, "compact", duckdb_prepare_error(ps));
+        goto cleanup;
+    }
+    duckdb_bind_varchar(ps, 1, table);
+    rc = run(ps, &res, "compact", err);
+    if (rc)
+        goto cleanup;
+    struct cursor c = {.res = &res};
+    if (next_row(&c))
+        create = col_str(&c, 0, &oom);
+    cursor_done(&c);
+    if (!create) {
+        rc = oom ? rs_fail(err, RS_ERR_NOMEM, "compact: out of memory")
+                 : rs_fail(err, RS_ERR_DB, "compact: no table '%s'", table);
+        goto cleanup;
+    }
+    /* The names are this file's constants, and CREATE is the database's own text. */
+    char sql[256];
+    snprintf(sql, sizeof(sql), "ALTER TABLE %s RENAME TO %s__compact", table, table);
+    rc = exec(st, sql, "compact", err);
+    if (rc == RS_OK)
+        rc = exec(st, create, "compact", err);
+    snprintf(sql, sizeof(sql), "INSERT INTO %s SELECT * FROM %s__compact", table, table);
+    if (rc == RS_OK)
+        rc = exec(st, sql, "compact", err);
+    snprintf(sql, sizeof(sql), "DROP TABLE %s__compact", table);
+    if (rc == RS_OK)
+        rc = exec(st, sql, "compact", err);
+cleanup:
+    free(create);
+    duckdb_destroy_prepare(&ps);
+    return rc;
+}
+
+/* Rebuilds every table in one transaction, then checkpoints to free the old blocks. */
+static enum rs_err rebuild_all(struct store *st, struct rs_error *err)
+{
+    enum rs_err rc = store_begin(st, err);
+    for (size_t i = 0; rc == RS_OK && i < RS_ARRAY_LEN(COMPACT_TABLES); i++)
+        rc = rebuild_table(st, COMPACT_TABLES[i], err);
+    if (rc) {
+        store_rollback(st);
+        return rc;
+    }
+    rc = store_commit(st, err);
+    return rc ? rc : exec(st, "CHECKPOINT", "compact", err);
+}
+
+/* Whether USED bytes in use, BASE after the last compaction, are worth compacting. */
+static bool compaction_due(int64_t used, int64_t base)
+{
+    return used >= 2 * base && used - base >= STORE_COMPACT_MIN_GROWTH;
+}
+
+/* Rebuilds, and a second time when the rebuilt rows went to the end of the file: the second
+ * pass moves them into the blocks the first one freed, so that the file itself shrinks. */
+static enum rs_err compact_now(struct store *st, int64_t *used, struct rs_error *err)
+{
+    /* Cached statements name the tables about to be replaced: prepare them afresh. */
+    for (int i = 0; i < S_COUNT; i++)
+        if (st->ps[i])
+            duckdb_destroy_prepare(&st->ps[i]);
+    enum rs_err rc = rebuild_all(st, err);
+    if (rc == RS_OK)
+        rc = used_bytes(st, used, err);
+    if (rc == RS_OK && file_bytes(st) > 2 * *used)
+        rc = rebuild_all(st, err);
+    if (rc == RS_OK)
+        rc = used_bytes(st, used, err);
+    if (rc == RS_OK)
+        rc = set_state(st, "compacted_bytes", *used, err);
+    return rc;
+}
+
+enum rs_err store_compact(struct store *st, bool force, struct store_compaction *out,
+                          struct rs_error *err)
+{
+    int64_t used = 0, base = 0;
+    enum rs_err rc = writable(st, err);
+    if (rc == RS_OK && st->in_tx)
+        rc = rs_fail(err, RS_ERR_DB, "compact: a transaction is open");
+    if (rc == RS_OK)
+        rc = used_bytes(st, &used, err);
+    if (rc == RS_OK)
+        rc = query_named(st, "SELECT value FROM store_state WHERE name = $1", "compacted_bytes",
+                         &base, err);
+    if (rc)
+        return rc;
+    struct store_compaction r = {.before_bytes = used};
+    if (force || compaction_due(used, base)) {
+        rc = compact_now(st, &used, err);
+        if (rc)
+            return rc;
+        r.done = true;
+    }
+    r.after_bytes = used;
+    *out = r;
+    return RS_OK;
+}

@@ -251,6 +251,25 @@ void store_report_release(struct store_report *rep);
 enum rs_err store_export(struct store *st, const char *format, const char *path,
                          struct rs_error *err);
 
+/*
+ * Compaction. DuckDB does not reclaim the space of rows deleted from an indexed table, and
+ * every run writes its rows into blocks of their own, so a file that is refreshed daily
+ * grows by about a megabyte a run. store_compact rebuilds every table (in one transaction:
+ * a crash leaves the file as it was) so that only the live rows take space, and the file
+ * shrinks. Unless FORCE, it does so only when the blocks in use have at least doubled since
+ * the last compaction and grown by STORE_COMPACT_MIN_GROWTH bytes, so its cost stays a
+ * fixed share of what was written. The file itself shrinks at the checkpoint of store_close
+ * (DuckDB cuts free blocks at its end off then); free blocks inside it are reused. Needs no open transaction; prepared statements are made
+ * afresh after it. *OUT (written on success) says whether it ran and the sizes.
+ */
+#define STORE_COMPACT_MIN_GROWTH (32LL << 20)
+struct store_compaction {
+    bool done;
+    int64_t before_bytes, after_bytes; /* in blocks in use; the file follows at store_close */
+};
+enum rs_err store_compact(struct store *st, bool force, struct store_compaction *out,
+                          struct rs_error *err);
+
 /* The schema version this build creates and understands. */
 int store_schema_version(void);
 
