@@ -2312,8 +2312,15 @@ enum rs_err store_compact(struct store *st, bool force, struct store_compaction 
     if (rc == RS_OK)
         rc = used_bytes(st, &used, err);
     if (rc == RS_OK)
-        rc = query_named(st, "SELECT value FROM store_state WHERE name = $1", "compacted_bytes",
-                         &base, err);
+        rc = query_named(st,
+                         "SELECT coalesce((SELECT value FROM store_state WHERE name = $1), -1)",
+                         "compacted_bytes", &base, err);
+    /* A file seen for the first time (new, or from before compaction existed) starts the
+     * count from its size now: compacting rows just written would gain nothing. */
+    if (rc == RS_OK && base < 0 && !force) {
+        rc = set_state(st, "compacted_bytes", used, err);
+        base = used;
+    }
     if (rc)
         return rc;
     struct store_compaction r = {.before_bytes = used};

@@ -131,6 +131,8 @@ static void fixtures_pipeline(void **state)
     /* the engine's attempts went into today's usage */
     assert_int_equal(db_i64(e.db, "SELECT sum(count) FROM api_usage WHERE day = DATE '2026-11-25'"),
                      19);
+    /* the completed run looked at the file's size for compaction and recorded it */
+    assert_true(db_i64(e.db, "SELECT value FROM store_state WHERE name = 'compacted_bytes'") > 0);
 
     /* the next run the same day has nothing to do: all fresh, the 404 one gone */
     assert_int_equal(collect(e.db, &o, &s, &err), RS_OK);
