@@ -8,8 +8,11 @@
  *
  * Writes bind every value (prepared statements, cached per store, or the appender into a
  * per-connection temp table followed by one set-based INSERT); no value is ever pasted
- * into SQL text, except the COPY target of store_export, which DuckDB cannot take as a
- * parameter and which is quoted as a string literal.
+ * into SQL text, except the file's path in ATTACH and the COPY target of store_export,
+ * which DuckDB cannot take as parameters and which are quoted as string literals.
+ *
+ * The file is ATTACHed to an in-memory DuckDB instance (see attach_file) and made the
+ * default database, so statements name tables unqualified.
  *
  * Times: TIMESTAMP columns hold UTC (microseconds in DuckDB, rs_time_t seconds here),
  * DATE columns days since 1970-01-01 (rs_date_t). The store never reads the clock.
@@ -543,7 +546,8 @@ static enum rs_err read_version(struct store *st, int *version, struct rs_error 
     duckdb_result res;
     if (duckdb_query(st->con,
                      "SELECT count(*) FROM information_schema.tables "
-                     "WHERE table_schema = 'main' AND table_name = 'schema_version'",
+                     "WHERE table_catalog = current_database() AND table_schema = 'main' "
+                     "AND table_name = 'schema_version'",
                      &res) != DuckDBSuccess)
         return result_fail(err, "schema version", &res);
     struct cursor c = {.res = &res};
@@ -656,44 +660,123 @@ static enum rs_err create_staging(struct store *st, struct rs_error *err)
                 "staging", err);
 }
 
-enum rs_err store_open(const char *path, enum store_mode mode, struct store **out,
-                       struct rs_error *err)
-{
-    struct store *st = calloc(1, sizeof(*st));
-    duckdb_config cfg = NULL;
-    char *why = NULL;
-    enum rs_err rc = RS_OK;
+/*
+ * Rows per row group of the file's tables. DuckDB's default (122,880) puts a whole
+ * 100,000-movie collection in one row group, and a checkpoint rewrites each row group that
+ * was appended to or updated, so every automatic checkpoint of a collect run rewrote the
+ * whole details tables (raw JSON included): a transient allocation that grew with the
+ * collection, ~100 MB at 100,000 movies. With 8,192 rows a checkpoint rewrites the few row
+ * groups the appends reached (and the narrow movies rows the run updated); the collect got
+ * faster too. ROW_GROUP_SIZE is an ATTACH option only (no config setting, and not stored
+ * in the file), hence attach_file.
+ */
+#define ROW_GROUP_ROWS "8192"
 
-    if (!st || duckdb_create_config(&cfg) != DuckDBSuccess) {
+/* The alias the file is attached under; every statement names its tables unqualified. */
+#define DB_ALIAS "reelsync"
+
+/* Appends S to BUF as a SQL string literal ('...' with quotes doubled); false if too long. */
+static bool quote_literal(char *buf, size_t len, size_t *pos, const char *s)
+{
+    size_t p = *pos;
+    if (p + 1 >= len)
+        return false;
+    buf[p++] = '\'';
+    for (; *s; s++) {
+        if (p + 3 >= len)
+            return false;
+        if (*s == '\'')
+            buf[p++] = '\'';
+        buf[p++] = *s;
+    }
+    buf[p++] = '\'';
+    buf[p] = '\0';
+    *pos = p;
+    return true;
+}
+
+/*
+ * Attaches the file at PATH to the in-memory database the store opened, with this store's
+ * row group size (or read-only), and makes it the default for unqualified names.
+ */
+static enum rs_err attach_file(struct store *st, const char *path, struct rs_error *err)
+{
+    size_t len = 2 * strlen(path) + 100, pos = strlen("ATTACH ");
+    char *sql = malloc(len);
+    if (!sql)
+        return rs_fail(err, RS_ERR_NOMEM, "cannot open '%s': out of memory", path);
+    memcpy(sql, "ATTACH ", pos + 1);
+    quote_literal(sql, len, &pos, path); /* ATTACH takes no bound parameters */
+    snprintf(sql + pos, len - pos, " AS " DB_ALIAS " (%s); USE " DB_ALIAS,
+             st->read_only ? "READ_ONLY" : "ROW_GROUP_SIZE " ROW_GROUP_ROWS);
+    duckdb_result res;
+    enum rs_err rc = RS_OK;
+    if (duckdb_query(st->con, sql, &res) != DuckDBSuccess)
+        rc = open_fail(err, path, st->read_only, duckdb_result_error(&res));
+    duckdb_destroy_result(&res);
+    free(sql);
+    return rc;
+}
+
+/*
+ * DuckDB's memory limit for a store opened read-write (the collect run). By default DuckDB
+ * may use 80 % of the RAM, so its buffer pool kept every block of the file it had read or
+ * written (~80 MB of cached blocks at 100,000 movies) plus the uncheckpointed rows. 128 MB
+ * caps that without slowing a 100,000-movie collect; 64 MB made it spill to the temp
+ * directory and run at a third of the speed. Read-only opens (plan, stats, export) keep the
+ * default: they were not measured under a limit (an export joins the raw JSON columns).
+ */
+#define WRITER_MEMORY_LIMIT "128MB"
+
+/* An in-memory database whose spill files go where DuckDB puts a file database's. */
+static enum rs_err open_instance(struct store *st, const char *path, struct rs_error *err)
+{
+    duckdb_config cfg = NULL;
+    char *why = NULL, *tmp = malloc(strlen(path) + 5);
+    enum rs_err rc = RS_OK;
+    if (!tmp || duckdb_create_config(&cfg) != DuckDBSuccess) {
         rc = rs_fail(err, RS_ERR_NOMEM, "cannot open '%s': out of memory", path);
         goto cleanup;
     }
-    st->read_only = mode == STORE_READ_ONLY;
-    st->path = rs_strndup(path, strlen(path));
-    if (!st->path) {
-        rc = rs_fail(err, RS_ERR_NOMEM, "cannot open '%s': out of memory", path);
-        goto cleanup;
-    }
-    if (!st->read_only && (rc = check_dir_writable(path, err)) != RS_OK)
-        goto cleanup;
-    duckdb_set_config(cfg, "access_mode", st->read_only ? "READ_ONLY" : "READ_WRITE");
+    snprintf(tmp, strlen(path) + 5, "%s.tmp", path);
     duckdb_set_config(cfg, "autoinstall_known_extensions", "false");
-    if (duckdb_open_ext(path, &st->db, cfg, &why) != DuckDBSuccess) {
-        rc = open_fail(err, path, st->read_only, why);
-        goto cleanup;
-    }
-    if (duckdb_connect(st->db, &st->con) != DuckDBSuccess) {
+    duckdb_set_config(cfg, "temp_directory", tmp);
+    if (!st->read_only)
+        duckdb_set_config(cfg, "memory_limit", WRITER_MEMORY_LIMIT);
+    if (duckdb_open_ext(NULL, &st->db, cfg, &why) != DuckDBSuccess)
+        rc = rs_fail(err, RS_ERR_DB, "cannot open '%s': %s", path, why ? why : "no database");
+    else if (duckdb_connect(st->db, &st->con) != DuckDBSuccess)
         rc = rs_fail(err, RS_ERR_DB, "cannot open '%s': no connection", path);
-        goto cleanup;
-    }
-    rc = migrate(st, path, err);
-    if (rc == RS_OK && !st->read_only)
-        rc = create_staging(st, err);
 cleanup:
     if (why)
         duckdb_free(why);
     if (cfg)
         duckdb_destroy_config(&cfg);
+    free(tmp);
+    return rc;
+}
+
+enum rs_err store_open(const char *path, enum store_mode mode, struct store **out,
+                       struct rs_error *err)
+{
+    struct store *st = calloc(1, sizeof(*st));
+    if (!st)
+        return rs_fail(err, RS_ERR_NOMEM, "cannot open '%s': out of memory", path);
+    st->read_only = mode == STORE_READ_ONLY;
+    enum rs_err rc = RS_OK;
+    st->path = rs_strndup(path, strlen(path));
+    if (!st->path)
+        rc = rs_fail(err, RS_ERR_NOMEM, "cannot open '%s': out of memory", path);
+    if (rc == RS_OK && !st->read_only)
+        rc = check_dir_writable(path, err);
+    if (rc == RS_OK)
+        rc = open_instance(st, path, err);
+    if (rc == RS_OK)
+        rc = attach_file(st, path, err);
+    if (rc == RS_OK)
+        rc = migrate(st, path, err);
+    if (rc == RS_OK && !st->read_only)
+        rc = create_staging(st, err);
     if (rc) {
         store_close(st);
         return rc;
@@ -2085,26 +2168,6 @@ void store_report_release(struct store_report *rep)
     " o.fetched_at AS omdb_fetched_at"                                                           \
     " FROM movies m LEFT JOIN tmdb_movies t ON t.tmdb_id = m.tmdb_id"                            \
     " LEFT JOIN omdb_movies o ON o.imdb_id = m.imdb_id ORDER BY m.tmdb_id"
-
-/* Appends S to BUF as a SQL string literal ('...' with quotes doubled); false if too long. */
-static bool quote_literal(char *buf, size_t len, size_t *pos, const char *s)
-{
-    size_t p = *pos;
-    if (p + 1 >= len)
-        return false;
-    buf[p++] = '\'';
-    for (; *s; s++) {
-        if (p + 3 >= len)
-            return false;
-        if (*s == '\'')
-            buf[p++] = '\'';
-        buf[p++] = *s;
-    }
-    buf[p++] = '\'';
-    buf[p] = '\0';
-    *pos = p;
-    return true;
-}
 
 enum rs_err store_export(struct store *st, const char *format, const char *path,
                          struct rs_error *err)

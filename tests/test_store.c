@@ -728,6 +728,9 @@ static void batch_of_10000(void **state)
     assert_peek(f->path, "SELECT count(DISTINCT movie_id) FROM movies", "10000");
     assert_peek(f->path, "SELECT title FROM movies WHERE tmdb_id = 109999", "Film 9999");
     assert_peek(f->path, "SELECT count(*) FROM movies WHERE title LIKE 'Film %'", "10000");
+    /* the store writes row groups of 8,192 rows (DuckDB's default, 122,880, would be one) */
+    assert_peek(f->path, "SELECT count(DISTINCT row_group_id) FROM pragma_storage_info('movies')",
+                "2");
     free(rows);
     free(titles);
 }
