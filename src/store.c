@@ -675,24 +675,30 @@ static enum rs_err create_staging(struct store *st, struct rs_error *err)
 /* The alias the file is attached under; every statement names its tables unqualified. */
 #define DB_ALIAS "reelsync"
 
-/* Appends S to BUF as a SQL string literal ('...' with quotes doubled); false if too long. */
-static bool quote_literal(char *buf, size_t len, size_t *pos, const char *s)
+/* Appends S to BUF between quote characters Q (Q inside doubled); false if too long. */
+static bool quote_with(char *buf, size_t len, size_t *pos, const char *s, char q)
 {
     size_t p = *pos;
     if (p + 1 >= len)
         return false;
-    buf[p++] = '\'';
+    buf[p++] = q;
     for (; *s; s++) {
         if (p + 3 >= len)
             return false;
-        if (*s == '\'')
-            buf[p++] = '\'';
+        if (*s == q)
+            buf[p++] = q;
         buf[p++] = *s;
     }
-    buf[p++] = '\'';
+    buf[p++] = q;
     buf[p] = '\0';
     *pos = p;
     return true;
+}
+
+/* Appends S to BUF as a SQL string literal ('...' with quotes doubled); false if too long. */
+static bool quote_literal(char *buf, size_t len, size_t *pos, const char *s)
+{
+    return quote_with(buf, len, pos, s, '\'');
 }
 
 /*
@@ -2279,38 +2285,74 @@ static enum rs_err set_state(struct store *st, const char *name, int64_t value,
     return rc;
 }
 
-/* Rebuilds TABLE inside the open transaction from its own CREATE statement. */
-static enum rs_err rebuild_table(struct store *st, const char *table, struct rs_error *err)
+/* Rows of (name, sql) that QUERY gives for TABLE ($1); *OUT (2 * *N strings) to free_sql. */
+static enum rs_err fetch_sql(struct store *st, const char *query, const char *table, char ***out,
+                             size_t *n, struct rs_error *err)
 {
     duckdb_prepared_statement ps = NULL;
     duckdb_result res;
-    char *create = NULL;
+    char **v = NULL;
+    size_t count = 0;
     bool oom = false;
     enum rs_err rc = RS_OK;
-
-    if (duckdb_prepare(st->con, "SELECT sql FROM duckdb_tables() WHERE schema_name = 'main' "
-                                "AND database_name = current_database() AND table_name = $1",
-                       &ps) != DuckDBSuccess) {
+    if (duckdb_prepare(st->con, query, &ps) != DuckDBSuccess)
         rc = db_fail(err, "compact", duckdb_prepare_error(ps));
-        goto cleanup;
-    }
-    duckdb_bind_varchar(ps, 1, table);
-    rc = run(ps, &res, "compact", err);
+    else if (duckdb_bind_varchar(ps, 1, table) != DuckDBSuccess)
+        rc = rs_fail(err, RS_ERR_DB, "compact: cannot bind '%s'", table);
+    if (rc == RS_OK)
+        rc = run(ps, &res, "compact", err);
+    duckdb_destroy_prepare(&ps);
     if (rc)
-        goto cleanup;
+        return rc;
     struct cursor c = {.res = &res};
-    if (next_row(&c))
-        create = col_str(&c, 0, &oom);
-    cursor_done(&c);
-    if (!create) {
-        rc = oom ? rs_fail(err, RS_ERR_NOMEM, "compact: out of memory")
-                 : rs_fail(err, RS_ERR_DB, "compact: no table '%s'", table);
-        goto cleanup;
+    while (!oom && next_row(&c)) {
+        char **grown = realloc(v, (count + 1) * 2 * sizeof(*v));
+        oom = !grown;
+        if (grown) {
+            v = grown;
+            v[2 * count] = col_str(&c, 0, &oom);
+            v[2 * count + 1] = col_str(&c, 1, &oom);
+            count++;
+        }
     }
+    cursor_done(&c);
+    *out = v;
+    *n = count;
+    return oom ? rs_fail(err, RS_ERR_NOMEM, "compact: out of memory") : RS_OK;
+}
+
+static void free_sql(char **v, size_t n)
+{
+    for (size_t i = 0; v && i < 2 * n; i++)
+        free(v[i]);
+    free(v);
+}
+
+/*
+ * Drops the indexes a user created on the table (their CREATE INDEX statements are in
+ * IDX, name and sql in turn): DuckDB refuses to rename a table that has one.
+ */
+static enum rs_err drop_indexes(struct store *st, char **idx, size_t n, struct rs_error *err)
+{
+    enum rs_err rc = RS_OK;
+    for (size_t i = 0; rc == RS_OK && i < n; i++) {
+        char sql[512] = "DROP INDEX ";
+        size_t pos = strlen(sql);
+        if (!idx[2 * i] || !idx[2 * i + 1] || !quote_with(sql, sizeof(sql), &pos, idx[2 * i], '"'))
+            return rs_fail(err, RS_ERR_DB, "compact: an index without a usable name or definition");
+        rc = exec(st, sql, "compact", err);
+    }
+    return rc;
+}
+
+/* Moves TABLE's rows into a fresh copy made from CREATE, inside the open transaction. */
+static enum rs_err copy_table(struct store *st, const char *table, const char *create,
+                              struct rs_error *err)
+{
     /* The names are this file's constants, and CREATE is the database's own text. */
     char sql[256];
     snprintf(sql, sizeof(sql), "ALTER TABLE %s RENAME TO %s__compact", table, table);
-    rc = exec(st, sql, "compact", err);
+    enum rs_err rc = exec(st, sql, "compact", err);
     if (rc == RS_OK)
         rc = exec(st, create, "compact", err);
     snprintf(sql, sizeof(sql), "INSERT INTO %s SELECT * FROM %s__compact", table, table);
@@ -2319,9 +2361,37 @@ static enum rs_err rebuild_table(struct store *st, const char *table, struct rs_
     snprintf(sql, sizeof(sql), "DROP TABLE %s__compact", table);
     if (rc == RS_OK)
         rc = exec(st, sql, "compact", err);
-cleanup:
-    free(create);
-    duckdb_destroy_prepare(&ps);
+    return rc;
+}
+
+/*
+ * Rebuilds TABLE inside the open transaction from its own CREATE statement; indexes a user
+ * added to it are dropped first and created again on the new table.
+ */
+static enum rs_err rebuild_table(struct store *st, const char *table, struct rs_error *err)
+{
+    char **tab = NULL, **idx = NULL;
+    size_t n_tab = 0, n_idx = 0;
+    enum rs_err rc = fetch_sql(st,
+                               "SELECT table_name, sql FROM duckdb_tables() WHERE schema_name ="
+                               " 'main' AND database_name = current_database() AND table_name = $1",
+                               table, &tab, &n_tab, err);
+    if (rc == RS_OK)
+        rc = fetch_sql(st,
+                       "SELECT index_name, sql FROM duckdb_indexes() WHERE schema_name = 'main' "
+                       "AND database_name = current_database() AND table_name = $1 "
+                       "ORDER BY index_name",
+                       table, &idx, &n_idx, err);
+    if (rc == RS_OK && (n_tab != 1 || !tab[1]))
+        rc = rs_fail(err, RS_ERR_DB, "compact: no table '%s'", table);
+    if (rc == RS_OK)
+        rc = drop_indexes(st, idx, n_idx, err);
+    if (rc == RS_OK)
+        rc = copy_table(st, table, tab[1], err);
+    for (size_t i = 0; rc == RS_OK && i < n_idx; i++)
+        rc = exec(st, idx[2 * i + 1], "compact", err);
+    free_sql(tab, n_tab);
+    free_sql(idx, n_idx);
     return rc;
 }
 
