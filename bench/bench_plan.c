@@ -111,10 +111,10 @@ int main(int argc, char **argv)
         if (store_count_movies(st, &count, &err) != RS_OK)
             break;
         clock_gettime(CLOCK_MONOTONIC, &s2);
-        if (store_plan(st, now, 100, false, &items, &planned, &err) != RS_OK)
+        if (store_plan(st, now, 100, false, true, &items, &planned, &err) != RS_OK)
             break;
         clock_gettime(CLOCK_MONOTONIC, &s3);
-        free(items);
+        store_plan_free(items, planned);
         if (store_max_tmdb_id(st, &max, &err) != RS_OK)
             break;
         clock_gettime(CLOCK_MONOTONIC, &s4);

@@ -439,7 +439,7 @@ static void plan_table(const struct plan_item *items, size_t n, rs_time_t now)
             snprintf(age, sizeof(age), "%lldd", (long long)it->age_days);
         plan_why(it, now, why, sizeof(why));
         printf("%-9lld ", (long long)it->tmdb_id);
-        print_cell(it->title[0] ? it->title : "(unknown title)", 40);
+        print_cell(it->title && it->title[0] ? it->title : "(unknown title)", 40);
         printf(" %-11s %7s %-4s %-4s %s\n", refresh_category_name(it->category), age,
                it->needs_tmdb ? "yes" : "no", it->needs_omdb ? "yes" : "no", why);
     }
@@ -454,7 +454,7 @@ static void plan_json(struct jw *w, const struct plan_item *items, size_t n, rs_
         jw_object_begin(w);
         jw_kint(w, "tmdb_id", it->tmdb_id);
         jw_kstring(w, "imdb_id", it->imdb_id[0] ? it->imdb_id : NULL);
-        jw_kstring(w, "title", it->title[0] ? it->title : NULL);
+        jw_kstring(w, "title", it->title && it->title[0] ? it->title : NULL);
         jw_kstring(w, "release_date",
                    it->release_date.set
                        ? rs_date_format((rs_date_t)it->release_date.v, date, sizeof(date))
@@ -473,7 +473,7 @@ static void plan_json(struct jw *w, const struct plan_item *items, size_t n, rs_
 
 /*
  * The plan at NOW from the database, opened read-only; a database that does not exist yet
- * has an empty plan (and is not created). *ITEMS is malloc'd. Prints the failure.
+ * has an empty plan (and is not created). *ITEMS is for store_plan_free. Prints the failure.
  */
 static int load_plan(const struct cli *c, size_t limit, bool include_frozen,
                      struct plan_item **items, size_t *n)
@@ -487,7 +487,7 @@ static int load_plan(const struct cli *c, size_t limit, bool include_frozen,
     int status = open_db(c, STORE_READ_ONLY, &st);
     if (status != EXIT_OK)
         return status;
-    enum rs_err rc = store_plan(st, c->now, limit, include_frozen, items, n, &err);
+    enum rs_err rc = store_plan(st, c->now, limit, include_frozen, true, items, n, &err);
     store_close(st);
     return rc == RS_OK ? EXIT_OK : fail_rs(c, rc, &err);
 }
@@ -544,7 +544,7 @@ static int cmd_plan(struct cli *c, int argc, char **argv)
     } else {
         plan_table(items, n, c->now);
     }
-    free(items);
+    store_plan_free(items, n);
     return status;
 }
 
@@ -860,7 +860,7 @@ static int collect_dry_run(struct cli *c, const struct orch_options *o)
     } else {
         dry_run_human(o, items, n, c->now);
     }
-    free(items);
+    store_plan_free(items, n);
     return status;
 }
 

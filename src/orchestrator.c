@@ -458,7 +458,7 @@ static enum rs_err orch_refresh(struct orch *o)
     size_t n = 0;
     struct rs_error e = {0};
     enum rs_err rc = store_plan(o->st, o->opt->now, o->opt->refresh_limit, o->opt->include_frozen,
-                                &items, &n, &e);
+                                false, &items, &n, &e);
     if (rc != RS_OK) {
         orch_fail_store(o, &e);
         return o->fatal;
@@ -469,7 +469,7 @@ static enum rs_err orch_refresh(struct orch *o)
     struct pending pend = {0};
     struct job *jobs = calloc(n ? n : 1, sizeof(*jobs));
     if (!jobs || pending_init(&pend, BATCH_ROWS) != RS_OK) {
-        free(items);
+        store_plan_free(items, n);
         free(jobs);
         pending_release(&pend);
         return o->fatal = rs_fail(o->err, RS_ERR_NOMEM, "refresh: out of memory (%zu movies)", n);
@@ -489,7 +489,7 @@ static enum rs_err orch_refresh(struct orch *o)
     o->n_jobs = o->jobs_next = 0;
     pending_release(&pend);
     free(jobs);
-    free(items);
+    store_plan_free(items, n);
     return o->fatal;
 }
 

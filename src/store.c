@@ -1631,12 +1631,13 @@ static void bind_policy(duckdb_prepared_statement ps, rs_time_t now)
     }
 }
 
-static void read_plan_item(struct cursor *c, struct plan_item *it)
+static void read_plan_item(struct cursor *c, bool titles, struct plan_item *it, bool *oom)
 {
     memset(it, 0, sizeof(*it));
     it->tmdb_id = col_int(c, 0);
     col_copy(c, 1, it->imdb_id, sizeof(it->imdb_id));
-    col_copy(c, 2, it->title, sizeof(it->title));
+    if (titles)
+        it->title = col_str(c, 2, oom);
     it->release_date = col_i64(c, 3);
     struct rs_i64 t = col_i64(c, 4), o = col_i64(c, 5);
     it->last_tmdb = t.set ? RS_I64(floor_div(t.v, US_PER_S)) : RS_NULL_I64;
@@ -1650,8 +1651,29 @@ static void read_plan_item(struct cursor *c, struct plan_item *it)
     it->overdue_s = over == INT64_MAX ? INT64_MAX : floor_div(over, US_PER_S);
 }
 
+/* Grows ITEMS (of *CAP) to hold one more than COUNT: doubling, then shrunk to fit at the end. */
+static bool plan_grow(struct plan_item **items, size_t count, size_t *cap)
+{
+    if (count < *cap)
+        return true;
+    size_t ncap = *cap ? *cap * 2 : 64;
+    struct plan_item *p = realloc(*items, ncap * sizeof(*p));
+    if (!p)
+        return false;
+    *items = p;
+    *cap = ncap;
+    return true;
+}
+
+void store_plan_free(struct plan_item *items, size_t n)
+{
+    for (size_t i = 0; items && i < n; i++)
+        free(items[i].title);
+    free(items);
+}
+
 enum rs_err store_plan(struct store *st, rs_time_t now, size_t limit, bool include_frozen,
-                       struct plan_item **items, size_t *n, struct rs_error *err)
+                       bool titles, struct plan_item **items, size_t *n, struct rs_error *err)
 {
     duckdb_prepared_statement ps = NULL;
     duckdb_result res;
@@ -1675,25 +1697,20 @@ enum rs_err store_plan(struct store *st, rs_time_t now, size_t limit, bool inclu
     size_t cap = 0, count = 0;
     struct plan_item *out = NULL;
     struct cursor c = {.res = &res};
-    while (rc == RS_OK && next_row(&c)) {
-        if (count == cap) {
-            size_t ncap = cap ? cap * 2 : 64;
-            struct plan_item *p = realloc(out, ncap * sizeof(*p));
-            if (!p) {
-                rc = rs_fail(err, RS_ERR_NOMEM, "plan: out of memory");
-                break;
-            }
-            out = p;
-            cap = ncap;
-        }
-        read_plan_item(&c, &out[count++]);
+    bool oom = false;
+    while (!oom && next_row(&c)) {
+        oom = !plan_grow(&out, count, &cap);
+        if (!oom)
+            read_plan_item(&c, titles, &out[count++], &oom);
     }
     cursor_done(&c);
-    if (rc) {
-        free(out);
-        return rc;
+    if (oom) {
+        store_plan_free(out, count);
+        return rs_fail(err, RS_ERR_NOMEM, "plan: out of memory");
     }
-    *items = out;
+    /* The plan lives as long as the refresh: give the doubling's unused tail back. */
+    struct plan_item *fit = count ? realloc(out, count * sizeof(*out)) : NULL;
+    *items = fit ? fit : out;
     *n = count;
     return RS_OK;
 }

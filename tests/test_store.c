@@ -119,9 +119,9 @@ static void create_and_reopen(void **state)
     /* read-only: reads work, writes are refused with a clear error */
     struct plan_item *items = NULL;
     size_t np = 9;
-    OK(store_plan(f->st, NOW, 10, false, &items, &np, E));
+    OK(store_plan(f->st, NOW, 10, false, false, &items, &np, E));
     assert_int_equal(np, 0);
-    free(items);
+    store_plan_free(items, np);
     struct discover_row d = {.tmdb_id = 1, .title = "x", .release_date = RS_NULL_I64};
     struct rs_error err = {0};
     assert_int_equal(store_upsert_discovered(f->st, &d, 1, NOW, NULL, &err), RS_ERR_DB);
@@ -867,7 +867,7 @@ static void plan_categories(void **state)
     OK(store_bulk_insert_movies(f->st, rows, NC + 1, NOW, E));
     struct plan_item *items = NULL;
     size_t n = 0;
-    OK(store_plan(f->st, NOW, 0, false, &items, &n, E));
+    OK(store_plan(f->st, NOW, 0, false, true, &items, &n, E));
     assert_int_equal(n, NC + 1);
     for (int i = 0; i < NC; i++) {
         const struct plan_item *it = find(items, n, i + 1);
@@ -887,7 +887,12 @@ static void plan_categories(void **state)
     assert_int_equal(none->age_days, 0);
     assert_string_equal(none->imdb_id, "");
     assert_true(none->needs_omdb); /* the IMDb id comes with TMDB in the same run */
-    free(items);
+    store_plan_free(items, n);
+    /* A refresh asks for no titles. */
+    OK(store_plan(f->st, NOW, 0, false, false, &items, &n, E));
+    assert_int_equal(n, NC + 1);
+    assert_null(items[0].title);
+    store_plan_free(items, n);
 }
 
 /* For each category and API: last check exactly interval-1s ago is not due, interval is. */
@@ -918,7 +923,7 @@ static void plan_intervals(void **state)
     OK(store_bulk_insert_movies(f->st, rows, k, NOW, E));
     struct plan_item *items = NULL;
     size_t n = 0;
-    OK(store_plan(f->st, NOW, 0, false, &items, &n, E));
+    OK(store_plan(f->st, NOW, 0, false, false, &items, &n, E));
     assert_int_equal(n, 4 * 3);
     for (int c = 0; c < 4; c++) {
         int64_t base = 1000 * (c + 1);
@@ -944,7 +949,7 @@ static void plan_intervals(void **state)
         /* the SQL agrees with refresh_is_due */
         assert_true(refresh_is_due(RS_I64(TODAY - ages[c]), t->last_tmdb, RS_API_TMDB, NOW));
     }
-    free(items);
+    store_plan_free(items, n);
 }
 
 static void plan_order_limit_frozen_gone(void **state)
@@ -965,7 +970,7 @@ static void plan_order_limit_frozen_gone(void **state)
     OK(store_bulk_insert_movies(f->st, rows, 7, NOW, E));
     struct plan_item *items = NULL;
     size_t n = 0;
-    OK(store_plan(f->st, NOW, 0, false, &items, &n, E));
+    OK(store_plan(f->st, NOW, 0, false, false, &items, &n, E));
     assert_int_equal(n, 5);
     /* 7 was never asked of OMDB, but only because TMDB gave it no IMDb id: 2 days late */
     int64_t want[] = {3, 4, 2, 7, 1};
@@ -976,28 +981,28 @@ static void plan_order_limit_frozen_gone(void **state)
     assert_int_equal(items[3].overdue_s, 2 * DAY);
     assert_true(items[3].needs_omdb); /* the TMDB refresh may bring an IMDb id */
     assert_int_equal(items[4].overdue_s, 1 * DAY);
-    free(items);
-    OK(store_plan(f->st, NOW, 2, false, &items, &n, E));
+    store_plan_free(items, n);
+    OK(store_plan(f->st, NOW, 2, false, false, &items, &n, E));
     assert_int_equal(n, 2);
     assert_int_equal(items[0].tmdb_id, 3);
     assert_int_equal(items[1].tmdb_id, 4);
-    free(items);
-    OK(store_plan(f->st, NOW, 0, true, &items, &n, E));
+    store_plan_free(items, n);
+    OK(store_plan(f->st, NOW, 0, true, false, &items, &n, E));
     assert_int_equal(n, 6);
     assert_int_equal(items[1].tmdb_id, 5); /* 210 days overdue */
     assert_true(items[1].frozen);
     assert_null(find(items, n, 6));
-    free(items);
+    store_plan_free(items, n);
     /* a TMDB 404 takes a movie out of planning; rediscovery brings it back */
     OK(store_mark_gone(f->st, 3, NOW, E));
-    OK(store_plan(f->st, NOW, 1, false, &items, &n, E));
+    OK(store_plan(f->st, NOW, 1, false, false, &items, &n, E));
     assert_int_equal(items[0].tmdb_id, 4);
-    free(items);
+    store_plan_free(items, n);
     struct discover_row d = {.tmdb_id = 3, .title = "Back", .release_date = old};
     OK(store_upsert_discovered(f->st, &d, 1, NOW, NULL, E));
-    OK(store_plan(f->st, NOW, 1, false, &items, &n, E));
+    OK(store_plan(f->st, NOW, 1, false, false, &items, &n, E));
     assert_int_equal(items[0].tmdb_id, 3);
-    free(items);
+    store_plan_free(items, n);
     struct rs_error err = {0};
     assert_int_equal(store_mark_gone(f->st, 777, NOW, &err), RS_ERR_DB);
 }
@@ -1031,7 +1036,7 @@ static void plan_agrees_with_refresh(void **state)
     OK(store_bulk_insert_movies(f->st, rows, N, NOW, E));
     struct plan_item *items = NULL;
     size_t n = 0;
-    OK(store_plan(f->st, NOW, 0, false, &items, &n, E));
+    OK(store_plan(f->st, NOW, 0, false, false, &items, &n, E));
     size_t want = 0;
     for (int i = 0; i < N; i++) {
         const struct store_movie *m = &rows[i];
@@ -1054,7 +1059,7 @@ static void plan_agrees_with_refresh(void **state)
         assert_true(items[i - 1].overdue_s > items[i].overdue_s ||
                     (items[i - 1].overdue_s == items[i].overdue_s &&
                      items[i - 1].tmdb_id < items[i].tmdb_id));
-    free(items);
+    store_plan_free(items, n);
     free(rows);
 #undef NEXT
 }

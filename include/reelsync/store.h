@@ -101,7 +101,7 @@ enum rs_err store_finish_refresh_batch(struct store *st, const int64_t *tmdb_ids
 struct plan_item {
     int64_t tmdb_id;
     char imdb_id[24];         /* "" when unknown */
-    char title[128];          /* truncated for display; "" when unknown */
+    char *title;              /* NULL when unknown or not asked for (store_plan's TITLES) */
     struct rs_i64 release_date;
     struct rs_i64 last_tmdb;  /* rs_time_t of the last TMDB check */
     struct rs_i64 last_omdb;  /* rs_time_t of the last OMDB check (stored or not found) */
@@ -116,10 +116,14 @@ struct plan_item {
 /*
  * Selects the movies due at NOW under the policy, most overdue first (never fetched first),
  * at most LIMIT (0: no limit), skipping frozen ones unless INCLUDE_FROZEN and gone ones.
- * One query; *ITEMS is malloc'd (free()), written only on success.
+ * Titles only when TITLES: a refresh plans every movie it will fetch and needs none of
+ * them. One query; *ITEMS is written only on success; free it with store_plan_free.
  */
 enum rs_err store_plan(struct store *st, rs_time_t now, size_t limit, bool include_frozen,
-                       struct plan_item **items, size_t *n, struct rs_error *err);
+                       bool titles, struct plan_item **items, size_t *n, struct rs_error *err);
+
+/* Frees a plan of N items from store_plan (NULL is fine). */
+void store_plan_free(struct plan_item *items, size_t n);
 
 /* Adds COUNTS (indexed RS_OK and the outcome classes) to API's usage on DAY. */
 enum rs_err store_usage_add(struct store *st, rs_date_t day, enum rs_api api,
