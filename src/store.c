@@ -734,6 +734,14 @@ static enum rs_err attach_file(struct store *st, const char *path, struct rs_err
  */
 #define WRITER_MEMORY_LIMIT "128MB"
 
+/*
+ * DuckDB's worker threads for a read-write open. A collect's statements are small batch
+ * writes that gain nothing from parallelism, while each worker brings allocator caches of
+ * its own: one thread cut the peak RSS of a 100,000-movie collect by ~20 MB at the same
+ * speed. Read-only opens keep the default (one per core) for their whole-table queries.
+ */
+#define WRITER_THREADS "1"
+
 /* An in-memory database whose spill files go where DuckDB puts a file database's. */
 static enum rs_err open_instance(struct store *st, const char *path, struct rs_error *err)
 {
@@ -747,8 +755,10 @@ static enum rs_err open_instance(struct store *st, const char *path, struct rs_e
     snprintf(tmp, strlen(path) + 5, "%s.tmp", path);
     duckdb_set_config(cfg, "autoinstall_known_extensions", "false");
     duckdb_set_config(cfg, "temp_directory", tmp);
-    if (!st->read_only)
+    if (!st->read_only) {
         duckdb_set_config(cfg, "memory_limit", WRITER_MEMORY_LIMIT);
+        duckdb_set_config(cfg, "threads", WRITER_THREADS);
+    }
     if (duckdb_open_ext(NULL, &st->db, cfg, &why) != DuckDBSuccess)
         rc = rs_fail(err, RS_ERR_DB, "cannot open '%s': %s", path, why ? why : "no database");
     else if (duckdb_connect(st->db, &st->con) != DuckDBSuccess)
