@@ -100,6 +100,13 @@ int main(int argc, char **argv)
     }
     printf("movies: %lld (bulk insert %.2f s)\n", (long long)n,
            (double)(rs_monotonic_ms() - t0) / 1000.0);
+    /* Measured as `reelsync plan` runs: on a read-only open (writers get one thread). */
+    store_close(st);
+    st = NULL;
+    if (store_open(path, STORE_READ_ONLY, &st, &err) != RS_OK) {
+        fprintf(stderr, "bench_plan: %s\n", err.msg);
+        goto cleanup;
+    }
 
     double tc[100], tp[100], ts[100];
     size_t planned = 0;
