@@ -2453,7 +2453,7 @@ static enum rs_err compact_now(struct store *st, int64_t *used, struct rs_error 
     enum rs_err rc = rebuild_all(st, err);
     if (rc == RS_OK)
         rc = used_bytes(st, used, err);
-    if (rc == RS_OK && file_bytes(st) > 2 * *used)
+    if (rc == RS_OK && file_bytes(st) > *used + *used / 4)
         rc = rebuild_all(st, err);
     if (rc == RS_OK)
         rc = used_bytes(st, used, err);
