@@ -1013,11 +1013,12 @@ static void report_json_category(struct jw *w, const struct store_report *r, int
     jw_object_end(w);
 }
 
-static void json_days(struct jw *w, const char *key, struct rs_i64 days)
+/* KEY with V, or null when V is not set. */
+static void json_kint_opt(struct jw *w, const char *key, struct rs_i64 v)
 {
     jw_key(w, key);
-    if (days.set)
-        jw_int(w, days.v);
+    if (v.set)
+        jw_int(w, v.v);
     else
         jw_null(w);
 }
@@ -1027,11 +1028,11 @@ static void report_json_freshness(struct jw *w, const struct store_report *r)
 {
     jw_key(w, "freshness");
     jw_object_begin(w);
-    json_days(w, "tmdb_checked_days_median", r->checked_days_median[RS_API_TMDB]);
-    json_days(w, "tmdb_checked_days_max", r->checked_days_max[RS_API_TMDB]);
-    json_days(w, "omdb_checked_days_median", r->checked_days_median[RS_API_OMDB]);
-    json_days(w, "omdb_checked_days_max", r->checked_days_max[RS_API_OMDB]);
-    json_days(w, "unchanged_days_median", r->unchanged_days_median);
+    json_kint_opt(w, "tmdb_checked_days_median", r->checked_days_median[RS_API_TMDB]);
+    json_kint_opt(w, "tmdb_checked_days_max", r->checked_days_max[RS_API_TMDB]);
+    json_kint_opt(w, "omdb_checked_days_median", r->checked_days_median[RS_API_OMDB]);
+    json_kint_opt(w, "omdb_checked_days_max", r->checked_days_max[RS_API_OMDB]);
+    json_kint_opt(w, "unchanged_days_median", r->unchanged_days_median);
     jw_object_end(w);
 }
 
@@ -1043,11 +1044,7 @@ static void report_json_run(struct jw *w, const struct store_run *run)
     jw_kstring(w, "started_at", rs_time_format(run->started_at, stamp, sizeof(stamp)));
     jw_kstring(w, "ended_at",
                run->ended_at.set ? rs_time_format(run->ended_at.v, stamp, sizeof(stamp)) : NULL);
-    jw_key(w, "status");
-    if (run->status.set)
-        jw_int(w, run->status.v);
-    else
-        jw_null(w);
+    json_kint_opt(w, "status", run->status);
     jw_key(w, "stats");
     jw_raw(w, run->stats_json);
     jw_object_end(w);

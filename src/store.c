@@ -575,7 +575,8 @@ static enum rs_err check_foreign(struct store *st, const char *path, struct rs_e
     duckdb_result res;
     if (duckdb_query(st->con,
                      "SELECT string_agg(table_name, ', ' ORDER BY table_name) FROM "
-                     "information_schema.tables WHERE table_schema = 'main' AND table_name IN "
+                     "information_schema.tables WHERE table_catalog = current_database() AND "
+                     "table_schema = 'main' AND table_name IN "
                      "('movies', 'tmdb_movies', 'omdb_movies', 'api_usage', 'runs')",
                      &res) != DuckDBSuccess)
         return result_fail(err, "schema version", &res);
@@ -801,14 +802,20 @@ enum rs_err store_open(const char *path, enum store_mode mode, struct store **ou
     return RS_OK;
 }
 
+/* Destroys the cached prepared statements; stmt() prepares them again on next use. */
+static void forget_statements(struct store *st)
+{
+    for (int i = 0; i < S_COUNT; i++)
+        if (st->ps[i])
+            duckdb_destroy_prepare(&st->ps[i]);
+}
+
 void store_close(struct store *st)
 {
     if (!st)
         return;
     store_rollback(st);
-    for (int i = 0; i < S_COUNT; i++)
-        if (st->ps[i])
-            duckdb_destroy_prepare(&st->ps[i]);
+    forget_statements(st);
     if (st->con)
         duckdb_disconnect(&st->con);
     if (st->db)
@@ -1966,13 +1973,13 @@ enum rs_err store_unfreeze(struct store *st, const int64_t *ids, size_t n, bool 
 /* --------------------------------------------------------------- report */
 
 /* Prepares SQL (report queries run once per call, so they are not cached). */
-static enum rs_err prepare_once(struct store *st, const char *sql, duckdb_prepared_statement *ps,
-                                struct rs_error *err)
+static enum rs_err prepare_once(struct store *st, const char *sql, const char *what,
+                                duckdb_prepared_statement *ps, struct rs_error *err)
 {
     *ps = NULL;
     if (duckdb_prepare(st->con, sql, ps) == DuckDBSuccess)
         return RS_OK;
-    enum rs_err rc = db_fail(err, "report", duckdb_prepare_error(*ps));
+    enum rs_err rc = db_fail(err, what, duckdb_prepare_error(*ps));
     duckdb_destroy_prepare(ps);
     return rc;
 }
@@ -1991,7 +1998,7 @@ static enum rs_err report_usage(struct store *st, rs_time_t now, struct store_re
         " CAST(coalesce(sum(count) FILTER (WHERE day > CAST($1 AS DATE) - 30 AND day <= $1), 0)"
         "  AS BIGINT),"
         " CAST(sum(count) AS BIGINT) FROM api_usage GROUP BY api, outcome",
-        &ps, err);
+        "report", &ps, err);
     if (rc)
         return rc;
     duckdb_bind_date(ps, 1, (duckdb_date){.days = rs_time_day(now)});
@@ -2033,7 +2040,7 @@ static enum rs_err report_movies(struct store *st, rs_time_t now, struct store_r
         " count(*) FILTER (WHERE NOT data_frozen AND needs_tmdb),"
         " count(*) FILTER (WHERE NOT data_frozen AND needs_omdb),"
         " count(*) FILTER (WHERE imdb_id IS NULL) FROM (" PLAN_BASE ") p GROUP BY cat",
-        &ps, err);
+        "report", &ps, err);
     if (rc)
         return rc;
     bind_policy(ps, now);
@@ -2099,7 +2106,7 @@ static enum rs_err report_freshness(struct store *st, rs_time_t now, struct stor
         "   epoch_us(greatest(last_omdb_update, omdb_not_found_at))) // 86400000000 END AS o,"
         "  (CAST($1 AS BIGINT) - epoch_us(data_changed_at)) // 86400000000 AS c"
         " FROM movies WHERE tmdb_gone_at IS NULL)",
-        &ps, err);
+        "report", &ps, err);
     if (rc)
         return rc;
     duckdb_bind_int64(ps, 1, now * US_PER_S);
@@ -2278,15 +2285,15 @@ static int64_t file_bytes(const struct store *st)
     return stat(st->path, &sb) == 0 ? (int64_t)sb.st_size : 0;
 }
 
-/* Runs SQL with NAME bound as $1, reading one BIGINT-like value (0 when no row). */
-static enum rs_err query_named(struct store *st, const char *sql, const char *name,
-                               int64_t *value, struct rs_error *err)
+/* The store_state value NAME, or -1 when it was never set. */
+static enum rs_err get_state(struct store *st, const char *name, int64_t *value,
+                             struct rs_error *err)
 {
     duckdb_prepared_statement ps = NULL;
-    enum rs_err rc = RS_OK;
-    if (duckdb_prepare(st->con, sql, &ps) != DuckDBSuccess)
-        rc = db_fail(err, "compact", duckdb_prepare_error(ps));
-    else if (duckdb_bind_varchar(ps, 1, name) != DuckDBSuccess)
+    enum rs_err rc = prepare_once(
+        st, "SELECT coalesce((SELECT value FROM store_state WHERE name = $1), -1)", "compact",
+        &ps, err);
+    if (rc == RS_OK && duckdb_bind_varchar(ps, 1, name) != DuckDBSuccess)
         rc = rs_fail(err, RS_ERR_DB, "compact: cannot bind '%s'", name);
     if (rc == RS_OK)
         rc = query_int(ps, value, "compact", err);
@@ -2299,12 +2306,10 @@ static enum rs_err set_state(struct store *st, const char *name, int64_t value,
                              struct rs_error *err)
 {
     duckdb_prepared_statement ps = NULL;
-    enum rs_err rc = RS_OK;
-    if (duckdb_prepare(st->con, "INSERT OR REPLACE INTO store_state VALUES ($1, $2)", &ps) !=
-        DuckDBSuccess)
-        rc = db_fail(err, "compact", duckdb_prepare_error(ps));
-    else if (duckdb_bind_varchar(ps, 1, name) != DuckDBSuccess ||
-             duckdb_bind_int64(ps, 2, value) != DuckDBSuccess)
+    enum rs_err rc = prepare_once(st, "INSERT OR REPLACE INTO store_state VALUES ($1, $2)",
+                                  "compact", &ps, err);
+    if (rc == RS_OK && (duckdb_bind_varchar(ps, 1, name) != DuckDBSuccess ||
+                        duckdb_bind_int64(ps, 2, value) != DuckDBSuccess))
         rc = rs_fail(err, RS_ERR_DB, "compact: cannot bind '%s'", name);
     if (rc == RS_OK)
         rc = run(ps, NULL, "compact", err);
@@ -2321,10 +2326,8 @@ static enum rs_err fetch_sql(struct store *st, const char *query, const char *ta
     char **v = NULL;
     size_t count = 0;
     bool oom = false;
-    enum rs_err rc = RS_OK;
-    if (duckdb_prepare(st->con, query, &ps) != DuckDBSuccess)
-        rc = db_fail(err, "compact", duckdb_prepare_error(ps));
-    else if (duckdb_bind_varchar(ps, 1, table) != DuckDBSuccess)
+    enum rs_err rc = prepare_once(st, query, "compact", &ps, err);
+    if (rc == RS_OK && duckdb_bind_varchar(ps, 1, table) != DuckDBSuccess)
         rc = rs_fail(err, RS_ERR_DB, "compact: cannot bind '%s'", table);
     if (rc == RS_OK)
         rc = run(ps, &res, "compact", err);
@@ -2446,10 +2449,7 @@ static bool compaction_due(int64_t used, int64_t base)
  * pass moves them into the blocks the first one freed, so that the file itself shrinks. */
 static enum rs_err compact_now(struct store *st, int64_t *used, struct rs_error *err)
 {
-    /* Cached statements name the tables about to be replaced: prepare them afresh. */
-    for (int i = 0; i < S_COUNT; i++)
-        if (st->ps[i])
-            duckdb_destroy_prepare(&st->ps[i]);
+    forget_statements(st); /* they name the tables about to be replaced */
     enum rs_err rc = rebuild_all(st, err);
     if (rc == RS_OK)
         rc = used_bytes(st, used, err);
@@ -2472,9 +2472,7 @@ enum rs_err store_compact(struct store *st, bool force, struct store_compaction 
     if (rc == RS_OK)
         rc = used_bytes(st, &used, err);
     if (rc == RS_OK)
-        rc = query_named(st,
-                         "SELECT coalesce((SELECT value FROM store_state WHERE name = $1), -1)",
-                         "compacted_bytes", &base, err);
+        rc = get_state(st, "compacted_bytes", &base, err);
     /* A file seen for the first time (new, or from before compaction existed) starts the
      * count from its size now: compacting rows just written would gain nothing. */
     if (rc == RS_OK && base < 0 && !force) {
