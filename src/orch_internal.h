@@ -18,15 +18,13 @@ struct orch {
 
     /*
      * Writes go into an open transaction, committed every BATCH_ROWS writes (in the refresh:
-     * movies) or second. The
-     * refresh's rows wait in PEND (orchestrator.c) and are written by the commit, with the
-     * store's batch calls.
+     * movies) or second. The refresh's rows wait in PEND (orchestrator.c) and are written by
+     * the commit, with the store's batch calls.
      */
     bool in_txn;
     int pending;
     struct pending *pend;
-    /* The refresh's plan and its jobs, started JOB_WINDOW at a time (orchestrator.c). */
-    const struct plan_item *plan;
+    /* The refresh's jobs, one per planned movie, started JOB_WINDOW at a time (orchestrator.c). */
     struct job *jobs;
     size_t n_jobs, jobs_next, jobs_active;
     int64_t last_commit_ms;
