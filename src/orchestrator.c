@@ -18,6 +18,16 @@
 #define BATCH_ROWS 2000
 #define BATCH_MS 1000
 /*
+ * The largest answer a collect takes: TMDB details and discover pages are 2-15 KB, OMDB
+ * answers about 1 KB. A larger body ends as bad_response and its movie stays due. The
+ * bound is the store's: under the writers' memory limit DuckDB failed commits of large
+ * values ("could not allocate block", 150 movies of 1 MiB; 16 of 2 MiB; 8 of 7 MiB with
+ * the former 128 MB limit too), while 400 of 200 KiB went through. A batch is full at
+ * BATCH_BYTES of answers waiting too, so BATCH_ROWS large answers never pile up.
+ */
+#define ANSWER_MAX_BYTES ((size_t)256 << 10)
+#define BATCH_BYTES ((size_t)4 << 20)
+/*
  * Movies whose requests are queued in the engine at a time: each movie finished starts the
  * next, so the engine's queue (one request record and URL each) stays small however long
  * the plan is, while the window is far more than any in-flight cap keeps busy.
@@ -51,7 +61,8 @@ struct pending {
     size_t n_omdb;
     struct job **done;
     size_t n_done;
-    size_t cap; /* of each array; a commit comes before any fills up */
+    size_t cap;   /* of each array; a commit comes before any fills up */
+    size_t bytes; /* of the answers in TMDB and OMDB (their raw bodies) */
 };
 
 static enum rs_err pending_init(struct pending *p, size_t cap)
@@ -74,6 +85,7 @@ static void pending_clear(struct pending *p)
     for (size_t i = 0; i < p->n_omdb; i++)
         norm_omdb_row_release(&p->omdb[i]);
     p->n_tmdb = p->n_omdb = p->n_done = 0;
+    p->bytes = 0;
 }
 
 static void pending_release(struct pending *p)
@@ -203,6 +215,8 @@ enum rs_err orch_batch_commit(struct orch *o)
         return o->fatal;
     if (!o->in_txn && orch_batch_begin(o) != RS_OK)
         return o->fatal;
+    int writes = o->pending;
+    size_t bytes = o->pend ? o->pend->bytes : 0;
     if (write_pending(o, &e) != RS_OK || flush_usage(o, &e) != RS_OK ||
         store_commit(o->st, &e) != RS_OK) {
         store_rollback(o->st);
@@ -213,18 +227,21 @@ enum rs_err orch_batch_commit(struct orch *o)
     o->in_txn = false;
     o->pending = 0;
     o->last_commit_ms = rs_monotonic_ms();
+    rs_logf(o->opt->log, RS_LOG_DEBUG, "batch: committed %d writes, %zu bytes of answers", writes,
+            bytes);
     return RS_OK;
 }
 
 /*
  * A batch is full at BATCH_ROWS writes; in the refresh at BATCH_ROWS movies (a movie is
- * up to three writes: TMDB row, OMDB row, its end), or as soon as one of the pending
- * arrays is full; and BATCH_MS after the last commit whatever its size. Each commit costs
- * a dozen set-based statements, several of which scan `movies`, whatever its size: so the
- * batch counts movies rather than writes, and is large. A 100,000-movie collect ran at
- * 1,600, 2,600, 3,400 and 4,200 movies/s with batches of 500, 1,000, 2,000 and 4,000
- * movies (peak RSS 181, 172, 174 and 179 MB); at API rates (tens of requests a second)
- * BATCH_MS decides, and a run killed loses at most a second of answers.
+ * up to three writes: TMDB row, OMDB row, its end) or BATCH_BYTES of answers, or as soon
+ * as one of the pending arrays is full; and BATCH_MS after the last commit whatever its
+ * size. Each commit costs a dozen set-based statements, several of which scan `movies`,
+ * whatever its size: so the batch counts movies rather than writes, and is large. A
+ * 100,000-movie collect ran at 1,600, 2,600, 3,400 and 4,200 movies/s with batches of
+ * 500, 1,000, 2,000 and 4,000 movies (peak RSS 181, 172, 174 and 179 MB); at API rates
+ * (tens of requests a second) BATCH_MS decides, and a run killed loses at most a second
+ * of answers.
  */
 static bool batch_full(const struct orch *o)
 {
@@ -232,7 +249,7 @@ static bool batch_full(const struct orch *o)
     if (!p)
         return o->pending >= BATCH_ROWS;
     return p->n_tmdb >= p->cap || p->n_omdb >= p->cap || p->n_done >= p->cap ||
-           o->pending >= 3 * BATCH_ROWS;
+           o->pending >= 3 * BATCH_ROWS || p->bytes >= BATCH_BYTES;
 }
 
 void orch_batch_wrote(struct orch *o)
@@ -342,6 +359,7 @@ static bool take_tmdb(struct job *j, const struct http_result *res, char *imdb, 
     }
     struct pending *p = o->pend;
     p->tmdb_job[p->n_tmdb] = j;
+    p->bytes += row.raw_len;
     p->tmdb[p->n_tmdb++] = row;
     snprintf(imdb, len, "%s", row.imdb_id ? row.imdb_id : "");
     orch_batch_wrote(o); /* may commit, and free the row */
@@ -409,6 +427,7 @@ static void take_omdb(struct job *j, const struct http_result *res)
     }
     struct pending *p = o->pend;
     p->omdb_job[p->n_omdb] = j;
+    p->bytes += row.raw_len;
     p->omdb[p->n_omdb++] = row;
     orch_batch_wrote(o);
 }
@@ -636,6 +655,7 @@ static enum rs_err make_engine(struct orch *o, struct http **out, struct rs_erro
         .seed = (uint64_t)opt->now,
         .log = opt->log,
         .cancel = opt->cancel,
+        .max_body = ANSWER_MAX_BYTES,
     };
     for (int api = 0; api < RS_API_COUNT; api++) {
         int64_t used = 0;

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "reelsync/orchestrator.h"
 #include "reelsync/tmdb.h"
@@ -139,6 +140,92 @@ static void fixtures_pipeline(void **state)
     assert_int_equal(s.planned, 0);
     assert_int_equal(s.requests[RS_API_TMDB] + s.requests[RS_API_OMDB], 0);
     env_down(&e);
+}
+
+/* Counts the commits logged at debug level and the largest one's bytes of answers. */
+struct commits {
+    int n;
+    long long bytes, max_bytes;
+    struct rs_log log;
+};
+
+static void commits_fn(void *ctx, enum rs_log_level level, const char *line)
+{
+    struct commits *c = ctx;
+    int writes = 0;
+    long long bytes = 0;
+    (void)level;
+    const char *p = strstr(line, "batch: committed ");
+    if (!p || sscanf(p, "batch: committed %d writes, %lld bytes", &writes, &bytes) != 2)
+        return;
+    c->n++;
+    c->bytes += bytes;
+    if (bytes > c->max_bytes)
+        c->max_bytes = bytes;
+}
+
+/*
+ * Large answers: a batch is also full at 4 MiB of answers, so forty TMDB details of
+ * 200 KiB each never wait in memory together (each commit holds at most 4 MiB plus the
+ * answer that crossed the line; without the bound they arrive within the second that
+ * commits them all at once); and an answer over 256 KiB is a bad response: that movie
+ * stays due, the others are stored.
+ */
+static void large_answers_commit_early(void **state)
+{
+    (void)state;
+    enum { N = 40, BIG = 200 << 10, HUGE = 300 << 10 };
+    struct env e = {0};
+    rs_time_t now = at("2026-11-25T10:00:00Z");
+    char *fix = tmpdir_create(), *tmdb = path_join(fix, "tmdb");
+    assert_int_equal(mkdir(tmdb, 0700), 0);
+    char *overview = malloc(HUGE + 1);
+    assert_non_null(overview);
+    memset(overview, 'a', HUGE);
+    int64_t ids[N + 1];
+    for (int i = 0; i <= N; i++) {
+        char name[64];
+        ids[i] = 1000 + i;
+        snprintf(name, sizeof(name), "movie_%d.json", 1000 + i);
+        char *path = path_join(tmdb, name);
+        FILE *f = fopen(path, "w");
+        assert_non_null(f);
+        fprintf(f,
+                "{\"id\":%d,\"imdb_id\":null,\"title\":\"Big %d\",\"release_date\":"
+                "\"2020-01-01\",\"overview\":\"%.*s\"}",
+                1000 + i, i, i < N ? BIG : HUGE, overview);
+        assert_int_equal(fclose(f), 0);
+        free(path);
+    }
+    free(overview);
+    const char *args[] = {"--fixtures", fix, NULL};
+    env_up(&e, args);
+    seed_ids(e.db, ids, N + 1, now);
+
+    struct commits c = {0};
+    c.log = (struct rs_log){.fn = commits_fn, .ctx = &c, .level = RS_LOG_DEBUG};
+    struct orch_options o = opts(&e, now);
+    o.log = &c.log;
+    struct orch_stats s;
+    struct rs_error err = {0};
+    if (collect(e.db, &o, &s, &err) != RS_OK)
+        fail_msg("collect: %s", err.msg);
+    assert_int_equal(s.tmdb_updated, N);
+    assert_int_equal(s.failed[RS_API_TMDB], 1);
+    assert_int_equal(s.errors[RS_ERR_BAD_RESPONSE], 1);
+    char sql[128];
+    snprintf(sql, sizeof(sql), "SELECT count(*) FROM tmdb_movies WHERE length(overview) = %d", BIG);
+    assert_int_equal(db_i64(e.db, sql), N);
+    snprintf(sql, sizeof(sql),
+             "SELECT count(*) FROM movies WHERE tmdb_id = %d AND last_tmdb_update IS NULL",
+             1000 + N);
+    assert_int_equal(db_i64(e.db, sql), 1);
+    assert_true(c.bytes >= (long long)N * BIG); /* every answer went through a commit */
+    assert_true(c.n >= 2);
+    assert_true(c.max_bytes <= (4LL << 20) + BIG);
+    env_down(&e);
+    free(tmdb);
+    tmpdir_remove(fix);
 }
 
 /*
@@ -500,6 +587,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(fixtures_pipeline),
         cmocka_unit_test(omdb_runs_beside_tmdb),
+        cmocka_unit_test(large_answers_commit_early),
         cmocka_unit_test(auth_rejected_stops_and_hides_key),
         cmocka_unit_test(dead_network_fails_run_keeps_data),
         cmocka_unit_test(omdb_down_is_partial_success),
