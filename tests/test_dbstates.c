@@ -206,11 +206,7 @@ static void not_a_duckdb_file(void **state)
             assert_string_equal(r.out, "");
             run_result_free(&r);
         }
-        size_t len = 1;
-        char *after = read_file(path, &len);
-        assert_int_equal(len, files[i].len);
-        assert_memory_equal(after, files[i].data, len);
-        free(after);
+        assert_file_holds(path, files[i].data, files[i].len);
         char wal[600];
         snprintf(wal, sizeof(wal), "%s.wal", path);
         assert_int_equal(access(wal, F_OK), -1);
@@ -226,7 +222,7 @@ static void newer_schema_left_untouched(void **state)
     char *path = path_join(w->dir, "newer.duckdb");
     copy_file(w->golden, path);
     db_exec(path, "INSERT INTO schema_version (version) VALUES (99)");
-    size_t len0 = 0, len1 = 0;
+    size_t len0 = 0;
     char *before = read_file(path, &len0);
     char *d0 = digest(path);
 
@@ -245,13 +241,10 @@ static void newer_schema_left_untouched(void **state)
         assert_one_line(&r, 1, line);
         run_result_free(&r);
     }
-    char *after = read_file(path, &len1);
-    assert_int_equal(len1, len0);
-    assert_memory_equal(after, before, len0);
+    assert_file_holds(path, before, len0);
     char *d1 = digest(path);
     assert_string_equal(d1, d0);
     free(before);
-    free(after);
     free(d0);
     free(d1);
     free(path);

@@ -226,7 +226,7 @@ static void newer_version_refused(void **state)
     store_close(f->st);
     f->st = NULL;
     free(peek(f->path, "INSERT INTO schema_version (version) VALUES (99) RETURNING version"));
-    size_t n1, n2;
+    size_t n1;
     char *before = slurp(f->path, &n1);
     struct store *st = NULL;
     struct rs_error err = {0};
@@ -234,11 +234,8 @@ static void newer_version_refused(void **state)
     assert_null(st);
     assert_non_null(strstr(err.msg, "newer reelsync"));
     assert_non_null(strstr(err.msg, "schema version 99"));
-    char *after = slurp(f->path, &n2);
-    assert_int_equal(n1, n2);
-    assert_memory_equal(before, after, n1);
+    assert_file_holds(f->path, before, n1);
     free(before);
-    free(after);
 }
 
 /* A DuckDB file of another program's with a table named like ours is refused, untouched. */
@@ -309,11 +306,7 @@ static void corrupt_file_untouched(void **state)
     char want[512];
     snprintf(want, sizeof(want), "cannot open '%s': not a DuckDB database", bad);
     assert_memory_equal(err.msg, want, strlen(want));
-    size_t n;
-    char *after = slurp(bad, &n);
-    assert_int_equal(n, sizeof(junk));
-    assert_memory_equal(after, junk, n);
-    free(after);
+    assert_file_holds(bad, junk, sizeof(junk));
     free(bad);
 }
 
@@ -348,11 +341,7 @@ static void damaged_database_untouched(void **state)
         snprintf(want, sizeof(want), "cannot open '%s': the database file is damaged (%s; left untouched",
                  bad, cases[k].says);
         assert_memory_equal(err.msg, want, strlen(want));
-        size_t m;
-        char *after = slurp(bad, &m);
-        assert_int_equal(m, len);
-        assert_memory_equal(after, copy, len);
-        free(after);
+        assert_file_holds(bad, copy, len);
         free(copy);
         free(bad);
     }
@@ -373,11 +362,7 @@ static void unwritable_dir(void **state)
     char want[512];
     snprintf(want, sizeof(want), "cannot open '%s': ", inside);
     assert_memory_equal(err.msg, want, strlen(want));
-    size_t n;
-    char *after = slurp(file, &n);
-    assert_int_equal(n, 8);
-    assert_memory_equal(after, "keep me\n", 8);
-    free(after);
+    assert_file_holds(file, "keep me\n", 8);
     /* a missing directory likewise */
     char *missing = path_join(f->dir, "no/such/dir/x.duckdb");
     assert_int_equal(store_open(missing, STORE_READ_WRITE, &st, &err), RS_ERR_IO);
@@ -457,7 +442,7 @@ static void unwritable_dir_existing_file(void **state)
     struct store *st = NULL;
     OK(store_open(path, STORE_READ_WRITE, &st, E));
     store_close(st);
-    size_t n1, n2;
+    size_t n1;
     char *before = slurp(path, &n1);
     assert_int_equal(chmod(f->dir, 0755), 0);
     assert_int_equal(chmod(path, 0666), 0);
@@ -474,13 +459,10 @@ static void unwritable_dir_existing_file(void **state)
              "and export only read it)\n0 ok\n",
              (int)RS_ERR_IO, path);
     assert_string_equal(out, want);
-    char *after = slurp(path, &n2);
-    assert_int_equal(n1, n2);
-    assert_memory_equal(before, after, n1);
+    assert_file_holds(path, before, n1);
     char *wal = path_join(dir, "m.duckdb.wal");
     assert_int_equal(access(wal, F_OK), -1);
     free(wal);
-    free(after);
     free(before);
     free(path);
     free(dir);

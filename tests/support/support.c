@@ -179,3 +179,14 @@ char *read_file(const char *path, size_t *len)
         *len = b.len;
     return b.p;
 }
+
+void assert_file_holds(const char *path, const void *data, size_t len)
+{
+    size_t got = 0;
+    char *b = read_file(path, &got);
+    if (!b)
+        fail_msg("cannot read %s", path);
+    assert_int_equal(got, len);
+    assert_memory_equal(b, data, len);
+    free(b);
+}

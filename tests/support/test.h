@@ -57,6 +57,9 @@ void run_result_free(struct run_result *r);
 /* Reads a whole file into a malloc'd NUL-terminated buffer; NULL if it cannot. */
 char *read_file(const char *path, size_t *len);
 
+/* Fails the test unless the file at PATH holds exactly the LEN bytes at DATA. */
+void assert_file_holds(const char *path, const void *data, size_t len);
+
 /*
  * One value of a query run straight through DuckDB on the file at PATH (opened read-only;
  * the store must not hold it): the first column of the first row. db_i64 gives INT64_MIN for
