@@ -57,7 +57,8 @@ int main(int argc, char **argv)
     struct fake f = {0};
     snprintf(nmovies, sizeof(nmovies), "%ld", movies);
     const char *args[] = {"--movies", nmovies, "--seed", "1", "--now", "2026-11-25", NULL};
-    if (movies <= 0 || !mkdtemp(dir) || !fakeproc_start(&f, RS_FAKEAPI_BIN, args, why, sizeof(why))) {
+    if (movies <= 0 || !mkdtemp(dir) ||
+        !fakeproc_start(&f, RS_FAKEAPI_BIN, args, why, sizeof(why))) {
         fprintf(stderr, "bench_collect: cannot start: %s\n", why);
         return 1;
     }

@@ -86,7 +86,7 @@ int main(int argc, char **argv)
     struct store *st = NULL;
     int status = 1;
     struct store_movie *rows = calloc((size_t)n, sizeof(*rows));
-    char (*imdb)[24] = calloc((size_t)n, 24);
+    char(*imdb)[24] = calloc((size_t)n, 24);
     if (!rows || !imdb || store_open(path, STORE_READ_WRITE, &st, &err) != RS_OK) {
         fprintf(stderr, "bench_plan: %s\n", err.msg[0] ? err.msg : "out of memory");
         goto cleanup;

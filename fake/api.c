@@ -8,13 +8,24 @@
 
 #include "server.h"
 
-#define TMDB_401 "{\"success\":false,\"status_code\":7,\"status_message\":\"Invalid API key: You must be granted a valid key.\"}"
-#define TMDB_404 "{\"success\":false,\"status_code\":34,\"status_message\":\"The resource you requested could not be found.\"}"
-#define TMDB_400_PAGE "{\"success\":false,\"status_code\":22,\"status_message\":\"Invalid page: Pages start at 1 and max at 500. They are expected to be an integer.\"}"
+#define TMDB_401                                                                                   \
+    "{\"success\":false,\"status_code\":7,\"status_message\":\"Invalid API key: You must be "      \
+    "granted a valid key.\"}"
+#define TMDB_404                                                                                   \
+    "{\"success\":false,\"status_code\":34,\"status_message\":\"The resource you requested could " \
+    "not be found.\"}"
+#define TMDB_400_PAGE                                                                              \
+    "{\"success\":false,\"status_code\":22,\"status_message\":\"Invalid page: Pages start at 1 "   \
+    "and max at 500. They are expected to be an integer.\"}"
 #define TMDB_422_PAGE "{\"errors\":[\"page must be less than or equal to 500\"]}"
-/* Codes 20 (HTTP 422) and 23 (HTTP 400) of TMDB's error table (developer.themoviedb.org/docs/errors). */
-#define TMDB_422_RANGE "{\"success\":false,\"status_code\":20,\"status_message\":\"Invalid date range: Should be a range no longer than 14 days.\"}"
-#define TMDB_400_DATE "{\"success\":false,\"status_code\":23,\"status_message\":\"Invalid date: Format needs to be YYYY-MM-DD.\"}"
+/* Codes 20 (HTTP 422) and 23 (HTTP 400) of TMDB's error table
+ * (developer.themoviedb.org/docs/errors). */
+#define TMDB_422_RANGE                                                                             \
+    "{\"success\":false,\"status_code\":20,\"status_message\":\"Invalid date range: Should be a "  \
+    "range no longer than 14 days.\"}"
+#define TMDB_400_DATE                                                                              \
+    "{\"success\":false,\"status_code\":23,\"status_message\":\"Invalid date: Format needs to be " \
+    "YYYY-MM-DD.\"}"
 #define OMDB_NO_KEY "{\"Response\":\"False\",\"Error\":\"No API key provided.\"}"
 #define OMDB_BAD_KEY "{\"Response\":\"False\",\"Error\":\"Invalid API key!\"}"
 #define OMDB_BAD_ID "{\"Response\":\"False\",\"Error\":\"Incorrect IMDb ID.\"}"
@@ -176,7 +187,8 @@ static void discover_fixture(const struct fake_req *r, const struct fake_discove
     }
     struct fake_buf b;
     fake_buf_init(&b, 128);
-    fake_buf_printf(&b, "{\"page\":%ld,\"results\":[],\"total_pages\":0,\"total_results\":0}", d->page);
+    fake_buf_printf(&b, "{\"page\":%ld,\"results\":[],\"total_pages\":0,\"total_results\":0}",
+                    d->page);
     fake_answer_buf(a, 200, FAKE_CT_TMDB, &b);
 }
 
@@ -234,17 +246,26 @@ static void tmdb_changes(const struct fake_req *r, struct fake_answer *a)
     if (r->cat && !r->fix)
         fake_catalog_changes_json(r->cat, start, end, page, &b);
     else
-        fake_buf_printf(&b, "{\"results\":[],\"page\":%ld,\"total_pages\":0,\"total_results\":0}", page);
+        fake_buf_printf(&b, "{\"results\":[],\"page\":%ld,\"total_pages\":0,\"total_results\":0}",
+                        page);
     fake_answer_buf(a, 200, FAKE_CT_TMDB, &b);
 }
 
 void fake_api_tmdb(const struct fake_req *r, struct fake_answer *a)
 {
     switch (r->ep) {
-    case FAKE_EP_MOVIE: tmdb_movie(r, a); break;
-    case FAKE_EP_DISCOVER: tmdb_discover(r, a); break;
-    case FAKE_EP_CHANGES: tmdb_changes(r, a); break;
-    default: fake_answer_const(a, 404, FAKE_CT_TMDB, TMDB_404); break;
+    case FAKE_EP_MOVIE:
+        tmdb_movie(r, a);
+        break;
+    case FAKE_EP_DISCOVER:
+        tmdb_discover(r, a);
+        break;
+    case FAKE_EP_CHANGES:
+        tmdb_changes(r, a);
+        break;
+    default:
+        fake_answer_const(a, 404, FAKE_CT_TMDB, TMDB_404);
+        break;
     }
 }
 

@@ -27,8 +27,8 @@ struct row {
 struct fake_catalog {
     long n;
     uint64_t seed;
-    struct row *rows;  /* by index, so by id */
-    uint32_t *by_day;  /* indexes sorted by (day, id); dateless first */
+    struct row *rows; /* by index, so by id */
+    uint32_t *by_day; /* indexes sorted by (day, id); dateless first */
     long n_dateless;
 };
 
@@ -158,7 +158,8 @@ double fake_popularity(const struct fake_catalog *c, long i, rs_date_t today)
     double a = r->day == NO_DATE ? 3650.0 : (double)today - r->day;
     double recency = a < 0 ? 1.5 : 1.0 + 600.0 / (a + 30.0);
     double base = (vc / 40.0 + 0.6) * recency * (0.8 + 0.4 * unit(fake_h(c, r->id, 5)));
-    double jitter = 1.0 + 0.02 * (unit(fake_h(c, r->id, 0x10000 + (uint64_t)(uint32_t)today)) - 0.5);
+    double jitter =
+        1.0 + 0.02 * (unit(fake_h(c, r->id, 0x10000 + (uint64_t)(uint32_t)today)) - 0.5);
     return round3(base * jitter);
 }
 
@@ -170,7 +171,8 @@ double fake_vote_average(const struct fake_catalog *c, long i, rs_date_t today)
     double a = r->day == NO_DATE ? 3650.0 : (double)today - r->day;
     double settled = 4.0 + (double)(fake_h(c, r->id, 6) % 450) / 100.0;
     double early = (unit(fake_h(c, r->id, 7)) - 0.5) * 3.0 * 60.0 / (a + 60.0);
-    double jitter = ((double)(fake_h(c, r->id, 0x20000 + (uint64_t)(uint32_t)today) % 11) - 5.0) / 1000.0;
+    double jitter =
+        ((double)(fake_h(c, r->id, 0x20000 + (uint64_t)(uint32_t)today) % 11) - 5.0) / 1000.0;
     double v = round3(settled + early + jitter);
     return v < 0.0 ? 0.0 : (v > 10.0 ? 10.0 : v);
 }
@@ -182,7 +184,8 @@ static int revision(const struct fake_catalog *c, int32_t id, rs_date_t day, rs_
     for (int64_t k = 1; (int64_t)day + 365 * k + 30 <= today; k++) {
         if (fake_h(c, id, 100 + (uint64_t)k) % 20 != 0)
             continue;
-        int64_t ev = (int64_t)day + 365 * k + 30 + (int64_t)(fake_h(c, id, 200 + (uint64_t)k) % 300);
+        int64_t ev =
+            (int64_t)day + 365 * k + 30 + (int64_t)(fake_h(c, id, 200 + (uint64_t)k) % 300);
         if (ev <= today)
             r++;
     }
@@ -203,7 +206,9 @@ static bool event_in(const struct fake_catalog *c, int32_t id, rs_date_t day, rs
     for (int64_t k = k0 < 1 ? 1 : k0; k <= k1; k++) {
         if (fake_h(c, id, 100 + (uint64_t)k) % 20 != 0)
             continue;
-        if (in_window((int64_t)day + 365 * k + 30 + (int64_t)(fake_h(c, id, 200 + (uint64_t)k) % 300), s, e))
+        if (in_window((int64_t)day + 365 * k + 30 +
+                          (int64_t)(fake_h(c, id, 200 + (uint64_t)k) % 300),
+                      s, e))
             return true;
     }
     return false;
@@ -221,8 +226,8 @@ bool fake_changed_in(const struct fake_catalog *c, long i, rs_date_t s, rs_date_
         return true;
     if (R + 400 >= s && R <= e) {
         for (int k = 1; k <= 16; k++)
-            if (in_window(R + 7 * k, s, e) && (t.revenue > 0 || (k == 1 && t.omdb_exists &&
-                                                                (t.has_rt || t.has_meta))))
+            if (in_window(R + 7 * k, s, e) &&
+                (t.revenue > 0 || (k == 1 && t.omdb_exists && (t.has_rt || t.has_meta))))
                 return true;
         if (t.omdb_exists && (in_window(R + 30, s, e) || in_window(R + 90, s, e) ||
                               in_window(R + 180, s, e) || in_window(R + 365, s, e)))
@@ -248,16 +253,17 @@ void fake_traits(const struct fake_catalog *c, long i, struct fake_traits *t)
     t->adult = fake_h(c, id, 11) % 200 == 0;
     t->video = fake_h(c, id, 12) % 100 == 0;
     /* Percent ranges per LANGS entry: en 70, fr 8, ja 5, de 4, es 5, ko 3, en 4, xx 1. */
-    static const struct { int below, lang; } mix[] = {{70, 0}, {78, 1}, {83, 2}, {87, 3},
-                                                       {92, 4}, {95, 5}, {99, 0}, {100, 6}};
+    static const struct {
+        int below, lang;
+    } mix[] = {{70, 0}, {78, 1}, {83, 2}, {87, 3}, {92, 4}, {95, 5}, {99, 0}, {100, 6}};
     int lk = (int)(fake_h(c, id, 13) % 100), m = 0;
     while (lk >= mix[m].below)
         m++;
     t->lang = mix[m].lang;
     t->budget = fake_h(c, id, 14) % 100 < 45 ? 0 : (int64_t)(fake_h(c, id, 15) % 200 + 1) * 1000000;
-    t->revenue = fake_h(c, id, 16) % 100 < 40
-                     ? 0
-                     : (int64_t)(fake_h(c, id, 17) % 3000 + 1) * 500000 + (int64_t)(fake_h(c, id, 18) % 99991);
+    t->revenue = fake_h(c, id, 16) % 100 < 40 ? 0
+                                              : (int64_t)(fake_h(c, id, 17) % 3000 + 1) * 500000 +
+                                                    (int64_t)(fake_h(c, id, 18) % 99991);
     t->runtime = fake_h(c, id, 19) % 100 < 2 ? 0 : 70 + (int)(fake_h(c, id, 20) % 90);
     t->has_rt = fake_h(c, id, 21) % 100 < 70;
     t->has_meta = fake_h(c, id, 22) % 100 < 55;
@@ -382,8 +388,8 @@ bool fake_catalog_changes_json(const struct fake_catalog *c, rs_date_t start, rs
         if (total >= first && total < first + 100) {
             struct fake_traits t;
             fake_traits(c, i, &t);
-            fake_buf_printf(out, "%s{\"id\":%d,\"adult\":%s}", total > first ? "," : "",
-                            (int)t.id, t.adult ? "true" : "false");
+            fake_buf_printf(out, "%s{\"id\":%d,\"adult\":%s}", total > first ? "," : "", (int)t.id,
+                            t.adult ? "true" : "false");
         }
         total++;
     }

@@ -7,14 +7,14 @@
 
 #define N_OF(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
-static const char *const ADJ[] = {"Silent", "Last", "Broken", "Hidden", "Crimson", "Endless",
-                                  "Golden", "Midnight", "Frozen", "Burning", "Distant", "Wild",
-                                  "Lost", "Savage", "Quiet", "Electric", "Paper", "Iron",
-                                  "Velvet", "Hollow", "Scarlet", "Northern", "Secret", "Bright"};
-static const char *const NOUN[] = {"Harbor", "Empire", "Garden", "River", "Machine", "Letter",
-                                   "Horizon", "Kingdom", "Promise", "Signal", "Mirror", "Storm",
-                                   "Orchard", "Station", "Frontier", "Lantern", "Voyage", "Echo",
-                                   "Canyon", "Witness", "Island", "Summer", "Heist", "Parade"};
+static const char *const ADJ[] = {"Silent", "Last",     "Broken",  "Hidden",   "Crimson", "Endless",
+                                  "Golden", "Midnight", "Frozen",  "Burning",  "Distant", "Wild",
+                                  "Lost",   "Savage",   "Quiet",   "Electric", "Paper",   "Iron",
+                                  "Velvet", "Hollow",   "Scarlet", "Northern", "Secret",  "Bright"};
+static const char *const NOUN[] = {
+    "Harbor",  "Empire", "Garden", "River",   "Machine", "Letter",  "Horizon",  "Kingdom",
+    "Promise", "Signal", "Mirror", "Storm",   "Orchard", "Station", "Frontier", "Lantern",
+    "Voyage",  "Echo",   "Canyon", "Witness", "Island",  "Summer",  "Heist",    "Parade"};
 
 struct lang {
     const char *code, *english, *native, *omdb;
@@ -43,9 +43,12 @@ struct country {
     const char *iso, *tmdb, *omdb;
 };
 static const struct country COUNTRIES[] = {
-    {"US", "United States of America", "United States"}, {"GB", "United Kingdom", "United Kingdom"},
-    {"FR", "France", "France"},       {"JP", "Japan", "Japan"},
-    {"DE", "Germany", "Germany"},     {"ES", "Spain", "Spain"},
+    {"US", "United States of America", "United States"},
+    {"GB", "United Kingdom", "United Kingdom"},
+    {"FR", "France", "France"},
+    {"JP", "Japan", "Japan"},
+    {"DE", "Germany", "Germany"},
+    {"ES", "Spain", "Spain"},
     {"KR", "South Korea", "South Korea"},
 };
 
@@ -54,15 +57,24 @@ struct genre {
     const char *tmdb, *omdb;
 };
 static const struct genre GENRES[] = {
-    {28, "Action", "Action"},       {12, "Adventure", "Adventure"},
-    {16, "Animation", "Animation"}, {35, "Comedy", "Comedy"},
-    {80, "Crime", "Crime"},         {99, "Documentary", "Documentary"},
-    {18, "Drama", "Drama"},         {10751, "Family", "Family"},
-    {14, "Fantasy", "Fantasy"},     {36, "History", "History"},
-    {27, "Horror", "Horror"},       {10402, "Music", "Music"},
-    {9648, "Mystery", "Mystery"},   {10749, "Romance", "Romance"},
-    {878, "Science Fiction", "Sci-Fi"}, {53, "Thriller", "Thriller"},
-    {10752, "War", "War"},          {37, "Western", "Western"},
+    {28, "Action", "Action"},
+    {12, "Adventure", "Adventure"},
+    {16, "Animation", "Animation"},
+    {35, "Comedy", "Comedy"},
+    {80, "Crime", "Crime"},
+    {99, "Documentary", "Documentary"},
+    {18, "Drama", "Drama"},
+    {10751, "Family", "Family"},
+    {14, "Fantasy", "Fantasy"},
+    {36, "History", "History"},
+    {27, "Horror", "Horror"},
+    {10402, "Music", "Music"},
+    {9648, "Mystery", "Mystery"},
+    {10749, "Romance", "Romance"},
+    {878, "Science Fiction", "Sci-Fi"},
+    {53, "Thriller", "Thriller"},
+    {10752, "War", "War"},
+    {37, "Western", "Western"},
 };
 
 struct company {
@@ -84,10 +96,11 @@ static const struct company COMPANIES[] = {
     {128064, NULL, "CJ 엔터테인먼트", "KR"},
 };
 
-static const char *const FIRST[] = {"Ava", "Noah", "Mia", "Liam", "Zoë", "Mateo", "Hana", "Omar",
-                                    "Léa", "Jonas", "Yuki", "Sofia", "Ethan", "Ines", "Kai"};
-static const char *const LAST[] = {"Carter", "Nguyen", "Müller", "Okafor", "Rossi", "Tanaka",
-                                   "Dubois", "García", "Kowalski", "Park", "Hughes", "Silva"};
+static const char *const FIRST[] = {"Ava",   "Noah",  "Mia",   "Liam", "Zoë",
+                                    "Mateo", "Hana",  "Omar",  "Léa",  "Jonas",
+                                    "Yuki",  "Sofia", "Ethan", "Ines", "Kai"};
+static const char *const LAST[] = {"Carter", "Nguyen", "Müller",   "Okafor", "Rossi",  "Tanaka",
+                                   "Dubois", "García", "Kowalski", "Park",   "Hughes", "Silva"};
 
 /* Overview sentences: OVERVIEWS[k][0] + title + OVERVIEWS[k][1]. */
 static const char *const OVERVIEWS[][2] = {
@@ -101,10 +114,10 @@ static const char *const OVERVIEWS[][2] = {
 };
 static const char *const TAGLINES[] = {
     "Some doors never close.", "Everything has a price.", "The past is never quiet.",
-    "One night. No way back.", "Hope travels far.", "Trust no one.",
+    "One night. No way back.", "Hope travels far.",       "Trust no one.",
 };
-static const char *const RATED[] = {"G", "PG", "PG-13", "R", "R", "PG-13", "Not Rated", "N/A",
-                                    "Unrated", "TV-MA"};
+static const char *const RATED[] = {"G",     "PG",        "PG-13", "R",       "R",
+                                    "PG-13", "Not Rated", "N/A",   "Unrated", "TV-MA"};
 static const char *const MONTHS[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                      "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
 

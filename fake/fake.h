@@ -40,21 +40,21 @@ struct fake_config {
     int port;
     long movies;
     uint64_t seed;
-    bool has_now;       /* --now given: the server clock stands still at NOW */
+    bool has_now; /* --now given: the server clock stands still at NOW */
     rs_time_t now;
     const char *fixtures; /* --fixtures DIR or NULL */
     const char *tmdb_key;
     const char *omdb_key;
-    double tmdb_rps;    /* 0 = no limit */
+    double tmdb_rps; /* 0 = no limit */
     double omdb_rps;
     long omdb_daily_limit; /* 0 = no limit */
     int latency_ms;
     double fault_rate;
-    uint32_t faults;    /* bit (1u << enum fake_fault) per enabled kind */
-    int retry_after;    /* seconds sent in Retry-After on 429s; 0 = no header */
+    uint32_t faults; /* bit (1u << enum fake_fault) per enabled kind */
+    int retry_after; /* seconds sent in Retry-After on 429s; 0 = no header */
     bool page_error_422;
-    int stall_ms;       /* how long the timeout fault stalls */
-    int trickle_ms;     /* pause between the 8-byte pieces of the trickle fault */
+    int stall_ms;   /* how long the timeout fault stalls */
+    int trickle_ms; /* pause between the 8-byte pieces of the trickle fault */
 };
 
 /* ---- buf.c: a growable byte buffer that never fails silently ---- */
@@ -68,7 +68,8 @@ void fake_buf_init(struct fake_buf *b, size_t cap);
 void fake_buf_release(struct fake_buf *b);
 void fake_buf_add(struct fake_buf *b, const char *s, size_t n);
 void fake_buf_puts(struct fake_buf *b, const char *s);
-void fake_buf_printf(struct fake_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void fake_buf_printf(struct fake_buf *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 /* Appends S as a JSON string literal, quotes included. */
 void fake_buf_json_str(struct fake_buf *b, const char *s);
 /* Appends a real the way TMDB prints it: up to 3 decimals, trailing zeros dropped, ".0" kept. */

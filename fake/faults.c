@@ -13,11 +13,22 @@
 
 #include "server.h"
 
-#define BODY_500 "{\"success\":false,\"status_code\":11,\"status_message\":\"Internal error: Something went wrong, contact TMDB.\"}"
-#define BODY_503 "{\"success\":false,\"status_code\":9,\"status_message\":\"Service offline: This service is temporarily offline, try again later.\"}"
-#define HTML_502 "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>cloudflare</center>\r\n</body>\r\n</html>\r\n"
-#define HTML_504 "<html>\r\n<head><title>504 Gateway Time-out</title></head>\r\n<body>\r\n<center><h1>504 Gateway Time-out</h1></center>\r\n<hr><center>cloudflare</center>\r\n</body>\r\n</html>\r\n"
-#define HTML_200 "<!DOCTYPE html><html lang=\"en-US\"><head><title>Just a moment...</title></head><body><p>Checking your browser before accessing the site.</p></body></html>"
+#define BODY_500                                                                                   \
+    "{\"success\":false,\"status_code\":11,\"status_message\":\"Internal error: Something went "   \
+    "wrong, contact TMDB.\"}"
+#define BODY_503                                                                                   \
+    "{\"success\":false,\"status_code\":9,\"status_message\":\"Service offline: This service is "  \
+    "temporarily offline, try again later.\"}"
+#define HTML_502                                                                                   \
+    "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad "      \
+    "Gateway</h1></center>\r\n<hr><center>cloudflare</center>\r\n</body>\r\n</html>\r\n"
+#define HTML_504                                                                                   \
+    "<html>\r\n<head><title>504 Gateway Time-out</title></head>\r\n<body>\r\n<center><h1>504 "     \
+    "Gateway Time-out</h1></center>\r\n<hr><center>cloudflare</center>\r\n</body>\r\n</html>\r\n"
+#define HTML_200                                                                                   \
+    "<!DOCTYPE html><html lang=\"en-US\"><head><title>Just a "                                     \
+    "moment...</title></head><body><p>Checking your browser before accessing the "                 \
+    "site.</p></body></html>"
 #define HUGE_SIZE (64u * 1024u * 1024u)
 #define DEEP 100000
 
@@ -61,7 +72,10 @@ static ssize_t read_stream(void *cls, uint64_t pos, char *buf, size_t max)
     size_t n = 0, head = sizeof(HUGE_HEAD) - 1;
     for (; n < max && p + n < st->len; n++) {
         size_t at = p + n;
-        buf[n] = at < head ? HUGE_HEAD[at] : at == st->len - 2 ? '"' : at == st->len - 1 ? '}' : 'x';
+        buf[n] = at < head           ? HUGE_HEAD[at]
+                 : at == st->len - 2 ? '"'
+                 : at == st->len - 1 ? '}'
+                                     : 'x';
     }
     return (ssize_t)n;
 }
@@ -128,8 +142,8 @@ static int send_redirect(struct fake_server *s, struct MHD_Connection *conn,
     static const char body[] = "<html><body>Moved</body></html>";
     char where[256];
     snprintf(where, sizeof(where), "http://localhost:%d/moved%s", fake_server_port(s), r->path);
-    struct MHD_Response *resp = MHD_create_response_from_buffer(sizeof(body) - 1, (void *)body,
-                                                                MHD_RESPMEM_PERSISTENT);
+    struct MHD_Response *resp =
+        MHD_create_response_from_buffer(sizeof(body) - 1, (void *)body, MHD_RESPMEM_PERSISTENT);
     if (!resp)
         return -1;
     MHD_add_response_header(resp, "Content-Type", FAKE_CT_HTML);
@@ -178,18 +192,28 @@ static int send_fixed(struct fake_server *s, struct MHD_Connection *conn, struct
 int fake_fault_apply(struct fake_server *s, struct MHD_Connection *conn, const struct fake_req *r,
                      int fault, struct fake_answer *a)
 {
-    static const char LIMIT_429[] =
-        "{\"status_code\":25,\"status_message\":\"Your request count (41) is over the allowed limit of 40.\"}";
+    static const char LIMIT_429[] = "{\"status_code\":25,\"status_message\":\"Your request count "
+                                    "(41) is over the allowed limit of 40.\"}";
     const char *json = r->api == FAKE_API_OMDB ? FAKE_CT_OMDB : FAKE_CT_TMDB;
     switch (fault) {
-    case FAKE_F_429: return send_fixed(s, conn, a, 429, json, LIMIT_429);
-    case FAKE_F_500: return send_fixed(s, conn, a, 500, json, BODY_500);
-    case FAKE_F_503: return send_fixed(s, conn, a, 503, json, BODY_503);
-    case FAKE_F_502HTML: return send_fixed(s, conn, a, 502, FAKE_CT_HTML, HTML_502);
-    case FAKE_F_504HTML: return send_fixed(s, conn, a, 504, FAKE_CT_HTML, HTML_504);
-    case FAKE_F_HTML200: return send_fixed(s, conn, a, 200, FAKE_CT_HTML, HTML_200);
-    case FAKE_F_RESET: fake_answer_release(a); return send_reset(conn);
-    case FAKE_F_REDIRECT: fake_answer_release(a); return send_redirect(s, conn, r);
+    case FAKE_F_429:
+        return send_fixed(s, conn, a, 429, json, LIMIT_429);
+    case FAKE_F_500:
+        return send_fixed(s, conn, a, 500, json, BODY_500);
+    case FAKE_F_503:
+        return send_fixed(s, conn, a, 503, json, BODY_503);
+    case FAKE_F_502HTML:
+        return send_fixed(s, conn, a, 502, FAKE_CT_HTML, HTML_502);
+    case FAKE_F_504HTML:
+        return send_fixed(s, conn, a, 504, FAKE_CT_HTML, HTML_504);
+    case FAKE_F_HTML200:
+        return send_fixed(s, conn, a, 200, FAKE_CT_HTML, HTML_200);
+    case FAKE_F_RESET:
+        fake_answer_release(a);
+        return send_reset(conn);
+    case FAKE_F_REDIRECT:
+        fake_answer_release(a);
+        return send_redirect(s, conn, r);
     case FAKE_F_TIMEOUT:
         fake_answer_release(a);
         fake_server_wait(s, fake_server_config(s)->stall_ms);

@@ -117,7 +117,8 @@ struct fake_fixtures *fake_fixtures_create(const char *dir, char *msg, size_t ms
     }
     if (f->n == 0) {
         /* A wrong directory would otherwise answer every request with a 404. */
-        snprintf(msg, msglen, "no fixtures in '%s' (expected tmdb/*.json or omdb/*.json in it)", dir);
+        snprintf(msg, msglen, "no fixtures in '%s' (expected tmdb/*.json or omdb/*.json in it)",
+                 dir);
         fake_fixtures_destroy(f);
         return NULL;
     }

@@ -135,8 +135,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char *query = strchr(line, '?');
     if (query)
         *query++ = '\0';
-    struct fake_config cfg = {.tmdb_key = "test", .omdb_key = "test",
-                              .page_error_422 = (mode & 2) != 0};
+    struct fake_config cfg = {
+        .tmdb_key = "test", .omdb_key = "test", .page_error_422 = (mode & 2) != 0};
     struct fake_req r = {.cfg = &cfg,
                          .cat = (mode & 1) ? NULL : catalog,
                          .fix = (mode & 1) ? fixtures : NULL,

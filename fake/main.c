@@ -111,10 +111,10 @@ static bool set_option(struct fake_config *c, const char *opt, const char *v)
 
 static bool takes_value(const char *opt)
 {
-    static const char *const with[] = {"--port", "--movies", "--seed", "--now", "--fixtures",
-                                       "--tmdb-key", "--omdb-key", "--tmdb-rps", "--omdb-rps",
-                                       "--omdb-daily-limit", "--latency-ms", "--fault-rate",
-                                       "--faults", "--stall-ms", "--trickle-ms"};
+    static const char *const with[] = {
+        "--port",       "--movies",     "--seed",     "--now",      "--fixtures",
+        "--tmdb-key",   "--omdb-key",   "--tmdb-rps", "--omdb-rps", "--omdb-daily-limit",
+        "--latency-ms", "--fault-rate", "--faults",   "--stall-ms", "--trickle-ms"};
     for (size_t k = 0; k < sizeof(with) / sizeof(with[0]); k++)
         if (strcmp(opt, with[k]) == 0)
             return true;
@@ -177,8 +177,13 @@ static void block_stop_signals(sigset_t *stop)
 
 int main(int argc, char **argv)
 {
-    struct fake_config cfg = {.port = 8080, .movies = 10000, .seed = 42, .tmdb_key = "test",
-                              .omdb_key = "test", .stall_ms = 60000, .trickle_ms = 200};
+    struct fake_config cfg = {.port = 8080,
+                              .movies = 10000,
+                              .seed = 42,
+                              .tmdb_key = "test",
+                              .omdb_key = "test",
+                              .stall_ms = 60000,
+                              .trickle_ms = 200};
     int rc = parse_args(argc, argv, &cfg);
     if (rc)
         return rc == 1 ? 0 : 2;

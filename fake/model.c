@@ -19,17 +19,26 @@ struct view {
     char title[160], orig[160], overview[320], tagline[64];
 };
 
-static void make_title(const struct fake_catalog *c, const struct fake_traits *t, char *out, size_t len)
+static void make_title(const struct fake_catalog *c, const struct fake_traits *t, char *out,
+                       size_t len)
 {
     uint64_t h = fake_h(c, t->id, 40);
     const char *a = ADJ[h % N_OF(ADJ)], *n = NOUN[(h >> 8) % N_OF(NOUN)];
     const char *n2 = NOUN[(h >> 16) % N_OF(NOUN)];
     const char *sequel = (h >> 24) % 15 == 0 ? " 2" : "";
     switch ((h >> 32) % 4) {
-    case 0: snprintf(out, len, "The %s %s%s", a, n, sequel); break;
-    case 1: snprintf(out, len, "%s %s%s", a, n, sequel); break;
-    case 2: snprintf(out, len, "%s of the %s %s", n2, a, n); break;
-    default: snprintf(out, len, "The %s%s", n, sequel); break;
+    case 0:
+        snprintf(out, len, "The %s %s%s", a, n, sequel);
+        break;
+    case 1:
+        snprintf(out, len, "%s %s%s", a, n, sequel);
+        break;
+    case 2:
+        snprintf(out, len, "%s of the %s %s", n2, a, n);
+        break;
+    default:
+        snprintf(out, len, "The %s%s", n, sequel);
+        break;
     }
 }
 
@@ -43,13 +52,15 @@ static void make_view(const struct fake_catalog *c, long i, rs_date_t today, str
     make_title(c, &v->t, v->title, sizeof(v->title));
     const struct lang *l = &LANGS[v->t.lang];
     if (l->titles) {
-        snprintf(v->orig, sizeof(v->orig), "%s", l->titles[fake_h(c, v->t.id, 41) % (uint64_t)l->ntitles]);
+        snprintf(v->orig, sizeof(v->orig), "%s",
+                 l->titles[fake_h(c, v->t.id, 41) % (uint64_t)l->ntitles]);
         if (fake_h(c, v->t.id, 42) % 2 == 0 && v->t.lang != 2 && v->t.lang != 5)
             snprintf(v->title, sizeof(v->title), "%s", v->orig);
     } else {
         snprintf(v->orig, sizeof(v->orig), "%s", v->title);
     }
-    const char *const *ov = OVERVIEWS[(fake_h(c, v->t.id, 30) + (uint64_t)v->rev) % N_OF(OVERVIEWS)];
+    const char *const *ov =
+        OVERVIEWS[(fake_h(c, v->t.id, 30) + (uint64_t)v->rev) % N_OF(OVERVIEWS)];
     snprintf(v->overview, sizeof(v->overview), "%s%s%s", ov[0], v->title, ov[1]);
     if (fake_h(c, v->t.id, 31) % 5 == 0)
         v->tagline[0] = '\0';
@@ -198,16 +209,19 @@ static void countries_json(const struct fake_catalog *c, const struct view *v, s
 static void languages_json(const struct fake_catalog *c, const struct view *v, struct fake_buf *out)
 {
     const struct lang *l = &LANGS[v->t.lang];
-    fake_buf_printf(out, "\"spoken_languages\":[{\"english_name\":\"%s\",\"iso_639_1\":\"%s\",\"name\":",
+    fake_buf_printf(out,
+                    "\"spoken_languages\":[{\"english_name\":\"%s\",\"iso_639_1\":\"%s\",\"name\":",
                     l->english, l->code);
     fake_buf_json_str(out, l->native);
     fake_buf_puts(out, "}");
     if (v->t.lang != 0 && v->t.lang != 6 && fake_h(c, v->t.id, 54) % 3 == 0)
-        fake_buf_puts(out, ",{\"english_name\":\"English\",\"iso_639_1\":\"en\",\"name\":\"English\"}");
+        fake_buf_puts(out,
+                      ",{\"english_name\":\"English\",\"iso_639_1\":\"en\",\"name\":\"English\"}");
     fake_buf_puts(out, "],");
 }
 
-static void collection_json(const struct fake_catalog *c, const struct view *v, struct fake_buf *out)
+static void collection_json(const struct fake_catalog *c, const struct view *v,
+                            struct fake_buf *out)
 {
     if (fake_h(c, v->t.id, 34) % 10 != 0) {
         fake_buf_puts(out, "\"belongs_to_collection\":null,");
@@ -240,7 +254,8 @@ static void details_head(const struct fake_catalog *c, const struct view *v, str
     imdb_json(v, out);
     int cs[2];
     country_list(c, &v->t, cs);
-    fake_buf_printf(out, ",\"origin_country\":[\"%s\"],\"original_language\":\"%s\",\"original_title\":",
+    fake_buf_printf(out,
+                    ",\"origin_country\":[\"%s\"],\"original_language\":\"%s\",\"original_title\":",
                     COUNTRIES[cs[0]].iso, LANGS[v->t.lang].code);
     fake_buf_json_str(out, v->orig);
     fake_buf_puts(out, ",\"overview\":");
@@ -258,8 +273,10 @@ static void append_json(const struct view *v, const char *append, struct fake_bu
         return;
     fake_buf_puts(out, ",\"external_ids\":{\"imdb_id\":");
     imdb_json(v, out);
-    fake_buf_printf(out, ",\"wikidata_id\":null,\"facebook_id\":null,\"instagram_id\":null,"
-                         "\"twitter_id\":null,\"id\":%d}", (int)v->t.id);
+    fake_buf_printf(out,
+                    ",\"wikidata_id\":null,\"facebook_id\":null,\"instagram_id\":null,"
+                    "\"twitter_id\":null,\"id\":%d}",
+                    (int)v->t.id);
 }
 
 bool fake_catalog_movie_json(const struct fake_catalog *c, int64_t id, rs_date_t today,
@@ -303,7 +320,8 @@ void fake_model_discover_item(const struct fake_catalog *c, long i, rs_date_t to
     n = genre_list(c, v.t.id, g);
     for (int k = 0; k < n; k++)
         fake_buf_printf(out, "%s%d", k ? "," : "", GENRES[g[k]].id);
-    fake_buf_printf(out, "],\"id\":%d,\"original_language\":\"%s\",\"original_title\":", (int)v.t.id,
+    fake_buf_printf(out,
+                    "],\"id\":%d,\"original_language\":\"%s\",\"original_title\":", (int)v.t.id,
                     LANGS[v.t.lang].code);
     fake_buf_json_str(out, v.orig);
     fake_buf_puts(out, ",\"overview\":");
@@ -378,7 +396,8 @@ static void omdb_awards(const struct fake_catalog *c, const struct view *v, char
         return;
     }
     uint64_t h = fake_h(c, v->t.id, 97);
-    int wins = (int)(h % 30), noms = wins + 1 + (int)((h >> 8) % 40), osc = 1 + (int)((h >> 16) % 4);
+    int wins = (int)(h % 30), noms = wins + 1 + (int)((h >> 8) % 40),
+        osc = 1 + (int)((h >> 16) % 4);
     char pre[64] = "";
     if ((h >> 24) % 20 == 0)
         snprintf(pre, sizeof(pre), "Won %d Oscar%s. ", osc, osc > 1 ? "s" : "");
@@ -431,7 +450,8 @@ static void omdb_head(const struct fake_catalog *c, const struct view *v, struct
     int g[3], n = genre_list(c, v->t.id, g);
     buf[0] = '\0';
     for (int k = 0; k < n; k++)
-        snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf), "%s%s", k ? ", " : "", GENRES[g[k]].omdb);
+        snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf), "%s%s", k ? ", " : "",
+                 GENRES[g[k]].omdb);
     omdb_str(out, "Genre", buf);
     omdb_people(c, v, out);
     omdb_str(out, "Plot", fake_h(c, v->t.id, 99) % 25 == 0 ? "N/A" : v->overview);
@@ -469,15 +489,18 @@ static void omdb_ratings(const struct fake_catalog *c, const struct view *v, str
     bool first = true;
     fake_buf_puts(out, ",\"Ratings\":[");
     if (r10 >= 0) {
-        fake_buf_printf(out, "{\"Source\":\"Internet Movie Database\",\"Value\":\"%d.%d/10\"}", r10 / 10, r10 % 10);
+        fake_buf_printf(out, "{\"Source\":\"Internet Movie Database\",\"Value\":\"%d.%d/10\"}",
+                        r10 / 10, r10 % 10);
         first = false;
     }
     if (late && v->t.has_rt) {
-        fake_buf_printf(out, "%s{\"Source\":\"Rotten Tomatoes\",\"Value\":\"%d%%\"}", first ? "" : ",", rt);
+        fake_buf_printf(out, "%s{\"Source\":\"Rotten Tomatoes\",\"Value\":\"%d%%\"}",
+                        first ? "" : ",", rt);
         first = false;
     }
     if (late && v->t.has_meta)
-        fake_buf_printf(out, "%s{\"Source\":\"Metacritic\",\"Value\":\"%d/100\"}", first ? "" : ",", meta);
+        fake_buf_printf(out, "%s{\"Source\":\"Metacritic\",\"Value\":\"%d/100\"}", first ? "" : ",",
+                        meta);
     fake_buf_puts(out, "]");
     if (late && v->t.has_meta)
         fake_buf_printf(out, ",\"Metascore\":\"%d\"", meta);
@@ -536,7 +559,8 @@ bool fake_catalog_omdb_json(const struct fake_catalog *c, const char *imdb_id, r
     omdb_head(c, &v, out);
     omdb_places(c, &v, out);
     omdb_ratings(c, &v, out);
-    fake_buf_printf(out, ",\"imdbID\":\"tt%07ld\",\"Type\":\"movie\",\"DVD\":\"N/A\"", v.t.imdb_num);
+    fake_buf_printf(out, ",\"imdbID\":\"tt%07ld\",\"Type\":\"movie\",\"DVD\":\"N/A\"",
+                    v.t.imdb_num);
     int64_t rev = revenue_at(&v);
     if (rev > 0 && v.t.lang == 0) {
         commas(rev * 2 / 5, buf, sizeof(buf));

@@ -66,12 +66,13 @@ struct fake_server {
 };
 
 const char *const fake_fault_names[FAKE_F_COUNT_] = {
-    "429", "500", "502html", "504html", "503", "reset", "timeout", "malformed",
-    "truncated", "huge", "trickle", "html200", "badutf8", "deepjson", "array", "redirect"};
+    "429",       "500",  "502html", "504html", "503",     "reset",    "timeout", "malformed",
+    "truncated", "huge", "trickle", "html200", "badutf8", "deepjson", "array",   "redirect"};
 
 static const char *const API_NAMES[] = {"tmdb", "omdb", "admin", "other"};
-static const char *const EP_NAMES[] = {"/3/movie/{id}", "/3/discover/movie", "/3/movie/changes",
-                                       "/3/other", "/omdb/", "/__admin", "other"};
+static const char *const EP_NAMES[] = {
+    "/3/movie/{id}", "/3/discover/movie", "/3/movie/changes", "/3/other", "/omdb/", "/__admin",
+    "other"};
 
 /* ---- waiting that shutdown can interrupt ---- */
 
@@ -208,7 +209,6 @@ static int pick_fault(struct fake_server *s, const struct fake_req *r)
     return f;
 }
 
-
 /* ---- stats ---- */
 
 static void stats_json(struct fake_server *s, struct fake_buf *b)
@@ -221,10 +221,14 @@ static void stats_json(struct fake_server *s, struct fake_buf *b)
     fake_buf_puts(b, "},\"endpoints\":{");
     for (int k = 0; k < FAKE_EP_COUNT_; k++)
         fake_buf_printf(b, "%s\"%s\":%ld", k ? "," : "", EP_NAMES[k], st->endpoints[k]);
-    fake_buf_printf(b, "},\"violations\":{\"tmdb\":%ld,\"omdb\":%ld}", st->violations[0], st->violations[1]);
-    fake_buf_printf(b, ",\"max_in_flight\":{\"tmdb\":%ld,\"omdb\":%ld}", st->max_in_flight[0], st->max_in_flight[1]);
-    fake_buf_printf(b, ",\"in_flight\":{\"tmdb\":%ld,\"omdb\":%ld}", st->in_flight[0], st->in_flight[1]);
-    fake_buf_printf(b, ",\"auth_failures\":{\"tmdb\":%ld,\"omdb\":%ld}", st->auth_failures[0], st->auth_failures[1]);
+    fake_buf_printf(b, "},\"violations\":{\"tmdb\":%ld,\"omdb\":%ld}", st->violations[0],
+                    st->violations[1]);
+    fake_buf_printf(b, ",\"max_in_flight\":{\"tmdb\":%ld,\"omdb\":%ld}", st->max_in_flight[0],
+                    st->max_in_flight[1]);
+    fake_buf_printf(b, ",\"in_flight\":{\"tmdb\":%ld,\"omdb\":%ld}", st->in_flight[0],
+                    st->in_flight[1]);
+    fake_buf_printf(b, ",\"auth_failures\":{\"tmdb\":%ld,\"omdb\":%ld}", st->auth_failures[0],
+                    st->auth_failures[1]);
     fake_buf_printf(b, ",\"omdb_quota\":{\"limit\":%ld,\"used\":%ld,\"rejected\":%ld}",
                     s->cfg->omdb_daily_limit, s->omdb_used, st->omdb_quota_rejected);
     fake_buf_printf(b, ",\"faults\":{\"total\":%ld", st->faults_total);
@@ -287,7 +291,8 @@ static void finish(struct fake_server *s, const struct fake_req *r, int status)
         e->status = status;
         snprintf(e->auth, sizeof(e->auth), "%s",
                  fake_query_get(&r->q, "api_key") || fake_query_get(&r->q, "apikey")
-                     ? "key" : (r->bearer ? "bearer" : "none"));
+                     ? "key"
+                     : (r->bearer ? "bearer" : "none"));
         snprintf(e->path, sizeof(e->path), "%s", r->path);
         fake_query_masked(&r->q, e->query, sizeof(e->query));
     }
@@ -296,7 +301,8 @@ static void finish(struct fake_server *s, const struct fake_req *r, int status)
 
 /* ---- requests ---- */
 
-static enum MHD_Result add_arg(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+static enum MHD_Result add_arg(void *cls, enum MHD_ValueKind kind, const char *key,
+                               const char *value)
 {
     struct fake_query *q = cls;
     if (q->n < FAKE_QUERY_MAX) {
@@ -353,8 +359,8 @@ static void serve_api(struct fake_server *s, struct fake_req *r, struct fake_ans
     fake_api_omdb(r, a);
 }
 
-static int handle_admin(struct fake_server *s, struct MHD_Connection *conn, const struct fake_req *r,
-                        const char *method)
+static int handle_admin(struct fake_server *s, struct MHD_Connection *conn,
+                        const struct fake_req *r, const char *method)
 {
     struct fake_answer a = {0};
     struct fake_buf b;
@@ -451,12 +457,11 @@ struct fake_server *fake_server_start(const struct fake_config *cfg, struct fake
     pthread_cond_init(&s->cv, NULL);
     struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons((uint16_t)cfg->port)};
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    s->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION |
-                                MHD_USE_POLL,
-                            0, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, &addr,
-                            MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)300,
-                            MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024,
-                            MHD_OPTION_CONNECTION_LIMIT, (unsigned)4000, MHD_OPTION_END);
+    s->d = MHD_start_daemon(
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_USE_POLL, 0, NULL,
+        NULL, on_request, s, MHD_OPTION_SOCK_ADDR, &addr, MHD_OPTION_CONNECTION_TIMEOUT,
+        (unsigned)300, MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024, MHD_OPTION_CONNECTION_LIMIT,
+        (unsigned)4000, MHD_OPTION_END);
     if (!s->d) {
         snprintf(msg, msglen, "cannot listen on 127.0.0.1:%d (port in use?)", cfg->port);
         fake_server_stop(s);

@@ -26,7 +26,7 @@ enum fake_ep {
 struct fake_answer {
     int status;
     const char *ctype;
-    char *body;     /* owned when owned is true */
+    char *body; /* owned when owned is true */
     size_t len;
     bool owned;
     bool retry_after; /* add Retry-After (a 429) */
@@ -79,8 +79,9 @@ bool fake_fault_is_early(int fault);
 int fake_fault_apply(struct fake_server *s, struct MHD_Connection *conn, const struct fake_req *r,
                      int fault, struct fake_answer *a);
 
-#define FAKE_BODY_429_FMT \
-    "{\"status_code\":25,\"status_message\":\"Your request count (%ld) is over the allowed limit of %ld.\"}"
+#define FAKE_BODY_429_FMT                                                                          \
+    "{\"status_code\":25,\"status_message\":\"Your request count (%ld) is over the allowed limit " \
+    "of %ld.\"}"
 extern const char FAKE_BODY_OMDB_LIMIT[];
 
 #endif

@@ -687,7 +687,8 @@ static int collect_number(const char *cmd, int ch, const char *v, struct collect
     }
     if (ch == O_TMDB_RPS || ch == O_OMDB_RPS) {
         if (!parse_rate(v, 10000.0, &a->rps[ch == O_TMDB_RPS ? RS_API_TMDB : RS_API_OMDB]))
-            return bad_value(cmd, name, v, "a number of requests per second, such as 4.0 (0: no limit)");
+            return bad_value(cmd, name, v,
+                             "a number of requests per second, such as 4.0 (0: no limit)");
         return EXIT_OK;
     }
     for (size_t i = 0; i < sizeof(collect_bounds) / sizeof(collect_bounds[0]); i++) {
@@ -1150,7 +1151,7 @@ static void report_coverage_runs(const struct store_report *r)
         const char *j = run->stats_json ? run->stats_json : "";
         printf("  #%-5lld %s  %s  discovered %lld, tmdb %lld, omdb %lld, frozen %lld\n",
                (long long)run->id, rs_time_format(run->started_at, stamp, sizeof(stamp)),
-               !run->ended_at.set ? "unfinished"
+               !run->ended_at.set   ? "unfinished"
                : run->status.v == 0 ? "ok    "
                                     : "failed",
                stats_field(j, "discovered"), stats_field(j, "tmdb_updated"),

@@ -28,7 +28,7 @@
 #define DEFAULT_TIMEOUT_MS 30000L
 #define DEFAULT_MAX_BODY ((size_t)8 << 20)
 #define DEFAULT_MAX_WAIT_MS 60000
-#define MAX_POLL_MS 1000     /* longest sleep, so a cancel flag set elsewhere is seen */
+#define MAX_POLL_MS 1000        /* longest sleep, so a cancel flag set elsewhere is seen */
 #define KEEP_BUFFER (256 << 10) /* body buffers above this are freed after use */
 /*
  * The buckets run at 98 % of the configured rate. A server counts our requests by their
@@ -45,9 +45,9 @@ struct req {
     http_done_fn done;
     void *user;
     int attempts;
-    int64_t due_ms;       /* when a waiting retry may start */
-    enum rs_err last;     /* outcome of the last attempt */
-    long status;          /* HTTP status of the last attempt */
+    int64_t due_ms;            /* when a waiting retry may start */
+    enum rs_err last;          /* outcome of the last attempt */
+    long status;               /* HTTP status of the last attempt */
     char why[CURL_ERROR_SIZE]; /* curl's message for the last attempt, "" if none */
 };
 
@@ -98,7 +98,7 @@ struct http {
     uint64_t rng;
     const struct rs_log *log;
     const volatile sig_atomic_t *cancel; /* the program's flag (signals) */
-    bool cancelled;                       /* http_cancel() was called */
+    bool cancelled;                      /* http_cancel() was called */
 };
 
 /* ---- small helpers ---- */
@@ -762,8 +762,7 @@ static enum rs_err classify(struct http *h, struct conn *c, CURLcode cc)
         if (c->too_big)
             snprintf(r->why, sizeof(r->why), "response larger than %zu bytes", h->max_body);
         else /* curl's messages name hosts, not queries, but redact to be sure */
-            http_redact(c->errbuf[0] ? c->errbuf : curl_easy_strerror(cc), r->why,
-                        sizeof(r->why));
+            http_redact(c->errbuf[0] ? c->errbuf : curl_easy_strerror(cc), r->why, sizeof(r->why));
         return classify_curl(cc, c);
     }
     curl_easy_getinfo(c->easy, CURLINFO_RESPONSE_CODE, &r->status);

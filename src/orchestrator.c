@@ -42,7 +42,7 @@ struct job {
     struct orch *o;
     int64_t tmdb_id;
     char imdb_id[sizeof(((struct plan_item *)0)->imdb_id)]; /* "" when unknown */
-    int outstanding; /* requests in flight or queued */
+    int outstanding;                                        /* requests in flight or queued */
     bool needs_tmdb, needs_omdb;
     bool tmdb_stored, omdb_stored, changed, deferred;
 };
@@ -344,8 +344,7 @@ static bool take_tmdb(struct job *j, const struct http_result *res, char *imdb, 
     struct orch *o = j->o;
     struct tmdb_row row = {0};
     struct rs_error e = {0};
-    enum rs_err rc = tmdb_parse_movie(res->body, res->body_len, j->tmdb_id, &row,
-                                      o->opt->log, &e);
+    enum rs_err rc = tmdb_parse_movie(res->body, res->body_len, j->tmdb_id, &row, o->opt->log, &e);
     if (rc != RS_OK) {
         rs_logf(o->opt->log, RS_LOG_WARN, "tmdb: unreadable details tmdb_id=%lld: %s",
                 (long long)j->tmdb_id, e.msg);
@@ -710,8 +709,8 @@ static enum rs_err verdict(struct orch *o)
             worst = (enum rs_err)k;
     }
     enum rs_api api = o->attempted[RS_API_TMDB] ? RS_API_TMDB : RS_API_OMDB;
-    return rs_fail(o->err, worst, "every request failed (%s); is %s reachable?",
-                   rs_strerror(worst), o->opt->base_url[api]);
+    return rs_fail(o->err, worst, "every request failed (%s); is %s reachable?", rs_strerror(worst),
+                   o->opt->base_url[api]);
 }
 
 static void finish_stats(struct orch *o, int64_t start_ms)

@@ -17,7 +17,7 @@ static const int intervals[REFRESH_CATEGORY_COUNT][RS_API_COUNT] = {
 };
 
 static const char *const names[REFRESH_CATEGORY_COUNT] = {"recent", "established", "mature",
-                                                         "archived"};
+                                                          "archived"};
 
 const char *refresh_category_name(enum refresh_category cat)
 {

@@ -230,8 +230,7 @@ static bool bind_str(duckdb_prepared_statement ps, idx_t i, const char *s)
 
 static bool bind_strn(duckdb_prepared_statement ps, idx_t i, const char *s, size_t n)
 {
-    return (s ? duckdb_bind_varchar_length(ps, i, s, n) : duckdb_bind_null(ps, i)) ==
-           DuckDBSuccess;
+    return (s ? duckdb_bind_varchar_length(ps, i, s, n) : duckdb_bind_null(ps, i)) == DuckDBSuccess;
 }
 
 static bool bind_i64(duckdb_prepared_statement ps, idx_t i, struct rs_i64 v)
@@ -511,7 +510,8 @@ static enum rs_err open_fail(struct rs_error *err, const char *path, bool read_o
         return rs_fail(err, RS_ERR_DB,
                        "cannot open '%s': the database file is damaged (%s; left untouched: "
                        "restore it from a backup or give another --db path)",
-                       path, strstr(why, "Corrupt") ? "a block fails its checksum" : "it is cut short");
+                       path,
+                       strstr(why, "Corrupt") ? "a block fails its checksum" : "it is cut short");
     if (strstr(why, "No such file") || strstr(why, "Permission denied") ||
         strstr(why, "Not a directory") || strstr(why, "Read-only file system") ||
         strstr(why, "Cannot open file") || strstr(why, "IO Error"))
@@ -608,9 +608,8 @@ static enum rs_err migrate_one(struct store *st, int v, struct rs_error *err)
     if (rc == RS_OK)
         rc = exec(st, MIGRATIONS[v - 1], "migration", err);
     duckdb_prepared_statement ps = NULL;
-    if (rc == RS_OK &&
-        duckdb_prepare(st->con, "INSERT INTO schema_version (version) VALUES ($1)", &ps) !=
-            DuckDBSuccess)
+    if (rc == RS_OK && duckdb_prepare(st->con, "INSERT INTO schema_version (version) VALUES ($1)",
+                                      &ps) != DuckDBSuccess)
         rc = db_fail(err, "migration", duckdb_prepare_error(ps));
     if (rc == RS_OK) {
         duckdb_bind_int32(ps, 1, v);
@@ -929,9 +928,8 @@ static bool app_movie(duckdb_appender a, const struct store_movie *m, rs_time_t 
     struct rs_i64 updated = m->updated_at.set ? m->updated_at : RS_I64(now);
     /* column order of bulk_stage: movies without movie_id */
     return duckdb_append_int64(a, m->tmdb_id) == DuckDBSuccess && app_str(a, m->imdb_id) &&
-           app_str(a, m->title) && app_date(a, m->release_date) &&
-           app_ts(a, m->last_tmdb_update) && app_ts(a, m->last_omdb_update) &&
-           app_ts(a, m->last_full_refresh) &&
+           app_str(a, m->title) && app_date(a, m->release_date) && app_ts(a, m->last_tmdb_update) &&
+           app_ts(a, m->last_omdb_update) && app_ts(a, m->last_full_refresh) &&
            duckdb_append_bool(a, m->data_frozen) == DuckDBSuccess && app_ts(a, created) &&
            app_ts(a, updated) && app_ts(a, m->omdb_not_found_at) && app_ts(a, m->tmdb_gone_at) &&
            duckdb_append_int32(a, (int32_t)m->stable_cycles) == DuckDBSuccess &&
@@ -969,8 +967,8 @@ enum rs_err store_bulk_insert_movies(struct store *st, const struct store_movie 
 /* -------------------------------------------------------------- details */
 
 /* Reads the stored fingerprint of a movie: *HAS false when the movie or value is NULL. */
-static enum rs_err read_fp(duckdb_prepared_statement ps, int64_t tmdb_id, bool *has,
-                           uint64_t *fp, struct rs_error *err)
+static enum rs_err read_fp(duckdb_prepared_statement ps, int64_t tmdb_id, bool *has, uint64_t *fp,
+                           struct rs_error *err)
 {
     duckdb_result res;
     duckdb_bind_int64(ps, 1, tmdb_id);
@@ -998,13 +996,13 @@ static enum rs_err write_tmdb_row(struct store *st, const struct tmdb_row *r, rs
     if (rc)
         return rc;
     rc = stmt(st, S_TMDB_ROW,
-                          "INSERT INTO tmdb_movies (tmdb_id, imdb_id, title, "
-                          "original_title, overview, tagline, release_date, runtime, budget, "
-                          "revenue, genres, production_companies, vote_average, vote_count, "
-                          "popularity, status, original_language, adult, raw, fetched_at) "
-                          "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, "
-                          "$14, $15, $16, $17, $18, CAST($19 AS JSON), $20)",
-                          &ps, err);
+              "INSERT INTO tmdb_movies (tmdb_id, imdb_id, title, "
+              "original_title, overview, tagline, release_date, runtime, budget, "
+              "revenue, genres, production_companies, vote_average, vote_count, "
+              "popularity, status, original_language, adult, raw, fetched_at) "
+              "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, "
+              "$14, $15, $16, $17, $18, CAST($19 AS JSON), $20)",
+              &ps, err);
     if (rc)
         return rc;
     bool ok = duckdb_bind_int64(ps, 1, r->tmdb_id) == DuckDBSuccess &&
@@ -1102,13 +1100,13 @@ static enum rs_err write_omdb_row(struct store *st, const struct omdb_row *r, rs
     if (rc)
         return rc;
     rc = stmt(st, S_OMDB_ROW,
-                          "INSERT INTO omdb_movies (imdb_id, title, year, rated, "
-                          "released, runtime_minutes, genre, director, writer, actors, "
-                          "language, country, awards, imdb_rating, imdb_votes, "
-                          "rotten_tomatoes, metacritic, box_office, raw, fetched_at) "
-                          "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, "
-                          "$14, $15, $16, $17, $18, CAST($19 AS JSON), $20)",
-                          &ps, err);
+              "INSERT INTO omdb_movies (imdb_id, title, year, rated, "
+              "released, runtime_minutes, genre, director, writer, actors, "
+              "language, country, awards, imdb_rating, imdb_votes, "
+              "rotten_tomatoes, metacritic, box_office, raw, fetched_at) "
+              "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, "
+              "$14, $15, $16, $17, $18, CAST($19 AS JSON), $20)",
+              &ps, err);
     if (rc)
         return rc;
     bool ok = bind_str(ps, 1, r->imdb_id) && bind_str(ps, 2, r->title) &&
@@ -1143,8 +1141,7 @@ static enum rs_err run_one(duckdb_prepared_statement ps, int64_t tmdb_id, const 
 }
 
 enum rs_err store_put_omdb(struct store *st, int64_t tmdb_id, const struct omdb_row *row,
-                           uint64_t fingerprint, rs_time_t now, bool *changed,
-                           struct rs_error *err)
+                           uint64_t fingerprint, rs_time_t now, bool *changed, struct rs_error *err)
 {
     duckdb_prepared_statement ps = NULL;
     bool has = false, own;
@@ -1192,11 +1189,10 @@ static enum rs_err stamp(struct store *st, enum stmt_id id, const char *sql, int
     return run_one(ps, tmdb_id, what, err);
 }
 
-enum rs_err store_mark_gone(struct store *st, int64_t tmdb_id, rs_time_t now,
-                            struct rs_error *err)
+enum rs_err store_mark_gone(struct store *st, int64_t tmdb_id, rs_time_t now, struct rs_error *err)
 {
-    return stamp(st, S_GONE, "UPDATE movies SET tmdb_gone_at = $2 WHERE tmdb_id = $1", tmdb_id,
-                 now, "mark gone", err);
+    return stamp(st, S_GONE, "UPDATE movies SET tmdb_gone_at = $2 WHERE tmdb_id = $1", tmdb_id, now,
+                 "mark gone", err);
 }
 
 enum rs_err store_stamp_omdb_checked(struct store *st, int64_t tmdb_id, rs_time_t now,
@@ -1318,12 +1314,10 @@ static bool app_tmdb(duckdb_appender a, size_t seq, uint64_t fp, const struct tm
            duckdb_append_int64(a, r->tmdb_id) == DuckDBSuccess && app_str(a, r->imdb_id) &&
            app_str(a, r->title) && app_str(a, r->original_title) && app_str(a, r->overview) &&
            app_str(a, r->tagline) && app_date(a, r->release_date) && app_i64(a, r->runtime) &&
-           app_i64(a, r->budget) && app_i64(a, r->revenue) &&
-           app_list(a, r->genres, r->n_genres) &&
+           app_i64(a, r->budget) && app_i64(a, r->revenue) && app_list(a, r->genres, r->n_genres) &&
            app_list(a, r->production_companies, r->n_production_companies) &&
-           app_f64(a, r->vote_average) && app_i64(a, r->vote_count) &&
-           app_f64(a, r->popularity) && app_str(a, r->status) &&
-           app_str(a, r->original_language) && app_bool(a, r->adult) &&
+           app_f64(a, r->vote_average) && app_i64(a, r->vote_count) && app_f64(a, r->popularity) &&
+           app_str(a, r->status) && app_str(a, r->original_language) && app_bool(a, r->adult) &&
            app_strn(a, r->raw, r->raw_len) && duckdb_appender_end_row(a) == DuckDBSuccess;
 }
 
@@ -1334,10 +1328,10 @@ static bool app_omdb(duckdb_appender a, size_t seq, uint64_t fp, int64_t tmdb_id
            duckdb_append_uint64(a, fp) == DuckDBSuccess &&
            duckdb_append_int64(a, tmdb_id) == DuckDBSuccess && app_str(a, r->imdb_id) &&
            app_str(a, r->title) && app_str(a, r->year) && app_str(a, r->rated) &&
-           app_date(a, r->released) && app_i64(a, r->runtime_minutes) &&
-           app_str(a, r->genre) && app_str(a, r->director) && app_str(a, r->writer) &&
-           app_str(a, r->actors) && app_str(a, r->language) && app_str(a, r->country) &&
-           app_str(a, r->awards) && app_f64(a, r->imdb_rating) && app_i64(a, r->imdb_votes) &&
+           app_date(a, r->released) && app_i64(a, r->runtime_minutes) && app_str(a, r->genre) &&
+           app_str(a, r->director) && app_str(a, r->writer) && app_str(a, r->actors) &&
+           app_str(a, r->language) && app_str(a, r->country) && app_str(a, r->awards) &&
+           app_f64(a, r->imdb_rating) && app_i64(a, r->imdb_votes) &&
            app_i64(a, r->rotten_tomatoes) && app_i64(a, r->metacritic) &&
            app_i64(a, r->box_office) && app_strn(a, r->raw, r->raw_len) &&
            duckdb_appender_end_row(a) == DuckDBSuccess;
@@ -1609,24 +1603,24 @@ enum rs_err store_finish_refresh_batch(struct store *st, const int64_t *tmdb_ids
  * ESTABLISHED, MATURE and ARCHIVED: all bound from refresh.c, so the policy lives there.
  * t_over/o_over: microseconds past due (>= 0: due), INT64_MAX when never checked.
  */
-#define PLAN_BASE                                                                                \
-    "SELECT tmdb_id, imdb_id, title, release_date, t_last, o_last, cat, age, data_frozen,"      \
-    " t_over >= 0 AS needs_tmdb,"                                                                \
-    " o_over >= 0 AND (imdb_id IS NOT NULL OR t_over >= 0) AS needs_omdb, t_over, o_over "     \
-    "FROM (SELECT *,"                                                                            \
-    "  coalesce(CAST($2 AS BIGINT) - t_last - CASE cat WHEN 0 THEN CAST($3 AS BIGINT)"          \
-    "   WHEN 1 THEN CAST($4 AS BIGINT) WHEN 2 THEN CAST($5 AS BIGINT)"                          \
-    "   ELSE CAST($6 AS BIGINT) END * 86400000000, 9223372036854775807) AS t_over,"             \
-    "  coalesce(CAST($2 AS BIGINT) - o_last - CASE cat WHEN 0 THEN CAST($7 AS BIGINT)"          \
-    "   WHEN 1 THEN CAST($8 AS BIGINT) WHEN 2 THEN CAST($9 AS BIGINT)"                          \
-    "   ELSE CAST($10 AS BIGINT) END * 86400000000, 9223372036854775807) AS o_over"             \
-    " FROM (SELECT *, CASE WHEN age IS NULL OR age < CAST($11 AS BIGINT) THEN 0"                 \
-    "   WHEN age < CAST($12 AS BIGINT) THEN 1 WHEN age < CAST($13 AS BIGINT) THEN 2"            \
-    "   ELSE 3 END AS cat"                                                                       \
-    "  FROM (SELECT tmdb_id, imdb_id, title, release_date, data_frozen,"                         \
-    "    epoch_us(last_tmdb_update) AS t_last,"                                                  \
-    "    epoch_us(greatest(last_omdb_update, omdb_not_found_at)) AS o_last,"                     \
-    "    CAST($1 AS DATE) - release_date AS age"                                                 \
+#define PLAN_BASE                                                                                  \
+    "SELECT tmdb_id, imdb_id, title, release_date, t_last, o_last, cat, age, data_frozen,"         \
+    " t_over >= 0 AS needs_tmdb,"                                                                  \
+    " o_over >= 0 AND (imdb_id IS NOT NULL OR t_over >= 0) AS needs_omdb, t_over, o_over "         \
+    "FROM (SELECT *,"                                                                              \
+    "  coalesce(CAST($2 AS BIGINT) - t_last - CASE cat WHEN 0 THEN CAST($3 AS BIGINT)"             \
+    "   WHEN 1 THEN CAST($4 AS BIGINT) WHEN 2 THEN CAST($5 AS BIGINT)"                             \
+    "   ELSE CAST($6 AS BIGINT) END * 86400000000, 9223372036854775807) AS t_over,"                \
+    "  coalesce(CAST($2 AS BIGINT) - o_last - CASE cat WHEN 0 THEN CAST($7 AS BIGINT)"             \
+    "   WHEN 1 THEN CAST($8 AS BIGINT) WHEN 2 THEN CAST($9 AS BIGINT)"                             \
+    "   ELSE CAST($10 AS BIGINT) END * 86400000000, 9223372036854775807) AS o_over"                \
+    " FROM (SELECT *, CASE WHEN age IS NULL OR age < CAST($11 AS BIGINT) THEN 0"                   \
+    "   WHEN age < CAST($12 AS BIGINT) THEN 1 WHEN age < CAST($13 AS BIGINT) THEN 2"               \
+    "   ELSE 3 END AS cat"                                                                         \
+    "  FROM (SELECT tmdb_id, imdb_id, title, release_date, data_frozen,"                           \
+    "    epoch_us(last_tmdb_update) AS t_last,"                                                    \
+    "    epoch_us(greatest(last_omdb_update, omdb_not_found_at)) AS o_last,"                       \
+    "    CAST($1 AS DATE) - release_date AS age"                                                   \
     "   FROM movies WHERE tmdb_gone_at IS NULL) a) b) c"
 
 /* The youngest age in days of category CAT under refresh_category_of (ages only grow). */
@@ -1699,13 +1693,13 @@ enum rs_err store_plan(struct store *st, rs_time_t now, size_t limit, bool inclu
     duckdb_result res;
     /* A movie without an IMDb id has no OMDB check to be overdue: only its TMDB lateness ranks
      * it, or it would jump the queue as "never fetched" on every TMDB refresh. */
-    enum rs_err rc = stmt(st, S_PLAN,
-                          "SELECT *, greatest(CASE WHEN needs_tmdb THEN t_over END,"
-                          " CASE WHEN needs_omdb AND imdb_id IS NOT NULL THEN o_over END) AS overdue"
-                          " FROM (" PLAN_BASE
-                          ") p WHERE (needs_tmdb OR needs_omdb) AND ($14 OR NOT data_frozen)"
-                          " ORDER BY overdue DESC, tmdb_id LIMIT $15",
-                          &ps, err);
+    enum rs_err rc =
+        stmt(st, S_PLAN,
+             "SELECT *, greatest(CASE WHEN needs_tmdb THEN t_over END,"
+             " CASE WHEN needs_omdb AND imdb_id IS NOT NULL THEN o_over END) AS overdue"
+             " FROM (" PLAN_BASE ") p WHERE (needs_tmdb OR needs_omdb) AND ($14 OR NOT data_frozen)"
+             " ORDER BY overdue DESC, tmdb_id LIMIT $15",
+             &ps, err);
     if (rc)
         return rc;
     bind_policy(ps, now);
@@ -1787,9 +1781,9 @@ enum rs_err store_run_begin(struct store *st, rs_time_t now, const char *options
     if (rc)
         return rc;
     rc = stmt(st, S_RUN_BEGIN,
-                          "INSERT INTO runs (started_at, options) VALUES ($1, CAST($2 AS JSON)) "
-                          "RETURNING id",
-                          &ps, err);
+              "INSERT INTO runs (started_at, options) VALUES ($1, CAST($2 AS JSON)) "
+              "RETURNING id",
+              &ps, err);
     if (rc)
         return rc;
     bind_ts(ps, 1, now);
@@ -1800,17 +1794,17 @@ enum rs_err store_run_begin(struct store *st, rs_time_t now, const char *options
     return rc;
 }
 
-enum rs_err store_run_end(struct store *st, int64_t run_id, rs_time_t now,
-                          const char *stats_json, int status, struct rs_error *err)
+enum rs_err store_run_end(struct store *st, int64_t run_id, rs_time_t now, const char *stats_json,
+                          int status, struct rs_error *err)
 {
     duckdb_prepared_statement ps = NULL;
     enum rs_err rc = writable(st, err);
     if (rc)
         return rc;
     rc = stmt(st, S_RUN_END,
-                          "UPDATE runs SET ended_at = $2, stats = CAST($3 AS JSON), "
-                          "exit_status = $4 WHERE id = $1",
-                          &ps, err);
+              "UPDATE runs SET ended_at = $2, stats = CAST($3 AS JSON), "
+              "exit_status = $4 WHERE id = $1",
+              &ps, err);
     if (rc)
         return rc;
     duckdb_bind_int64(ps, 1, run_id);
@@ -1868,8 +1862,8 @@ static bool read_movie(struct cursor *c, struct store_movie *m)
     return !oom;
 }
 
-enum rs_err store_get_movie(struct store *st, int64_t tmdb_id, struct store_movie *out,
-                            bool *found, struct rs_error *err)
+enum rs_err store_get_movie(struct store *st, int64_t tmdb_id, struct store_movie *out, bool *found,
+                            struct rs_error *err)
 {
     duckdb_prepared_statement ps = NULL;
     duckdb_result res;
@@ -2014,7 +2008,9 @@ static enum rs_err report_usage(struct store *st, rs_time_t now, struct store_re
         char api[16], outcome[32];
         col_copy(&c, 0, api, sizeof(api));
         col_copy(&c, 1, outcome, sizeof(outcome));
-        int a = strcmp(api, "tmdb") == 0 ? RS_API_TMDB : strcmp(api, "omdb") == 0 ? RS_API_OMDB : -1;
+        int a = strcmp(api, "tmdb") == 0   ? RS_API_TMDB
+                : strcmp(api, "omdb") == 0 ? RS_API_OMDB
+                                           : -1;
         int o = rs_errcode(outcome);
         if (a < 0 || o < 0 || o >= RS_OUTCOME_COUNT)
             continue; /* written by another build: not ours to count */
@@ -2034,16 +2030,16 @@ static enum rs_err report_movies(struct store *st, rs_time_t now, struct store_r
 {
     duckdb_prepared_statement ps = NULL;
     duckdb_result res;
-    enum rs_err rc = prepare_once(
-        st,
-        "SELECT cat, count(*),"
-        " count(*) FILTER (WHERE NOT data_frozen AND (needs_tmdb OR needs_omdb)),"
-        " count(*) FILTER (WHERE NOT data_frozen AND NOT (needs_tmdb OR needs_omdb)),"
-        " count(*) FILTER (WHERE data_frozen),"
-        " count(*) FILTER (WHERE NOT data_frozen AND needs_tmdb),"
-        " count(*) FILTER (WHERE NOT data_frozen AND needs_omdb),"
-        " count(*) FILTER (WHERE imdb_id IS NULL) FROM (" PLAN_BASE ") p GROUP BY cat",
-        "report", &ps, err);
+    enum rs_err rc =
+        prepare_once(st,
+                     "SELECT cat, count(*),"
+                     " count(*) FILTER (WHERE NOT data_frozen AND (needs_tmdb OR needs_omdb)),"
+                     " count(*) FILTER (WHERE NOT data_frozen AND NOT (needs_tmdb OR needs_omdb)),"
+                     " count(*) FILTER (WHERE data_frozen),"
+                     " count(*) FILTER (WHERE NOT data_frozen AND needs_tmdb),"
+                     " count(*) FILTER (WHERE NOT data_frozen AND needs_omdb),"
+                     " count(*) FILTER (WHERE imdb_id IS NULL) FROM (" PLAN_BASE ") p GROUP BY cat",
+                     "report", &ps, err);
     if (rc)
         return rc;
     bind_policy(ps, now);
@@ -2068,8 +2064,7 @@ static enum rs_err report_movies(struct store *st, rs_time_t now, struct store_r
     return RS_OK;
 }
 
-static enum rs_err report_totals(struct store *st, struct store_report *rep,
-                                 struct rs_error *err)
+static enum rs_err report_totals(struct store *st, struct store_report *rep, struct rs_error *err)
 {
     duckdb_result res;
     if (duckdb_query(st->con,
@@ -2188,28 +2183,28 @@ void store_report_release(struct store_report *rep)
 
 /* --------------------------------------------------------------- export */
 
-#define EXPORT_SELECT                                                                            \
-    "SELECT m.movie_id, m.tmdb_id, m.imdb_id, m.title, m.release_date, m.last_tmdb_update,"     \
-    " m.last_omdb_update, m.last_full_refresh, m.data_frozen, m.created_at, m.updated_at,"      \
-    " m.data_changed_at, m.stable_cycles,"                                                       \
-    " t.title AS tmdb_title, t.original_title AS tmdb_original_title,"                          \
-    " t.overview AS tmdb_overview, t.tagline AS tmdb_tagline,"                                  \
-    " t.release_date AS tmdb_release_date, t.runtime AS tmdb_runtime,"                          \
-    " t.budget AS tmdb_budget, t.revenue AS tmdb_revenue, t.genres AS tmdb_genres,"             \
-    " t.production_companies AS tmdb_production_companies,"                                     \
-    " t.vote_average AS tmdb_vote_average, t.vote_count AS tmdb_vote_count,"                    \
-    " t.popularity AS tmdb_popularity, t.status AS tmdb_status,"                                \
-    " t.original_language AS tmdb_original_language, t.adult AS tmdb_adult,"                    \
-    " t.fetched_at AS tmdb_fetched_at,"                                                          \
-    " o.title AS omdb_title, o.year AS omdb_year, o.rated AS omdb_rated,"                       \
-    " o.released AS omdb_released, o.runtime_minutes AS omdb_runtime_minutes,"                  \
-    " o.genre AS omdb_genre, o.director AS omdb_director, o.writer AS omdb_writer,"             \
-    " o.actors AS omdb_actors, o.language AS omdb_language, o.country AS omdb_country,"         \
-    " o.awards AS omdb_awards, o.imdb_rating AS omdb_imdb_rating,"                              \
-    " o.imdb_votes AS omdb_imdb_votes, o.rotten_tomatoes AS omdb_rotten_tomatoes,"              \
-    " o.metacritic AS omdb_metacritic, o.box_office AS omdb_box_office,"                        \
-    " o.fetched_at AS omdb_fetched_at"                                                           \
-    " FROM movies m LEFT JOIN tmdb_movies t ON t.tmdb_id = m.tmdb_id"                            \
+#define EXPORT_SELECT                                                                              \
+    "SELECT m.movie_id, m.tmdb_id, m.imdb_id, m.title, m.release_date, m.last_tmdb_update,"        \
+    " m.last_omdb_update, m.last_full_refresh, m.data_frozen, m.created_at, m.updated_at,"         \
+    " m.data_changed_at, m.stable_cycles,"                                                         \
+    " t.title AS tmdb_title, t.original_title AS tmdb_original_title,"                             \
+    " t.overview AS tmdb_overview, t.tagline AS tmdb_tagline,"                                     \
+    " t.release_date AS tmdb_release_date, t.runtime AS tmdb_runtime,"                             \
+    " t.budget AS tmdb_budget, t.revenue AS tmdb_revenue, t.genres AS tmdb_genres,"                \
+    " t.production_companies AS tmdb_production_companies,"                                        \
+    " t.vote_average AS tmdb_vote_average, t.vote_count AS tmdb_vote_count,"                       \
+    " t.popularity AS tmdb_popularity, t.status AS tmdb_status,"                                   \
+    " t.original_language AS tmdb_original_language, t.adult AS tmdb_adult,"                       \
+    " t.fetched_at AS tmdb_fetched_at,"                                                            \
+    " o.title AS omdb_title, o.year AS omdb_year, o.rated AS omdb_rated,"                          \
+    " o.released AS omdb_released, o.runtime_minutes AS omdb_runtime_minutes,"                     \
+    " o.genre AS omdb_genre, o.director AS omdb_director, o.writer AS omdb_writer,"                \
+    " o.actors AS omdb_actors, o.language AS omdb_language, o.country AS omdb_country,"            \
+    " o.awards AS omdb_awards, o.imdb_rating AS omdb_imdb_rating,"                                 \
+    " o.imdb_votes AS omdb_imdb_votes, o.rotten_tomatoes AS omdb_rotten_tomatoes,"                 \
+    " o.metacritic AS omdb_metacritic, o.box_office AS omdb_box_office,"                           \
+    " o.fetched_at AS omdb_fetched_at"                                                             \
+    " FROM movies m LEFT JOIN tmdb_movies t ON t.tmdb_id = m.tmdb_id"                              \
     " LEFT JOIN omdb_movies o ON o.imdb_id = m.imdb_id ORDER BY m.tmdb_id"
 
 enum rs_err store_export(struct store *st, const char *format, const char *path,
@@ -2249,8 +2244,6 @@ enum rs_err store_export(struct store *st, const char *format, const char *path,
     return rc;
 }
 
-
-
 /* ----------------------------------------------------------- compaction */
 
 /*
@@ -2261,8 +2254,8 @@ enum rs_err store_export(struct store *st, const char *format, const char *path,
  * the data. Rebuilding a table (rename, recreate from its own CREATE statement, copy the
  * rows, drop the old one) writes the live rows afresh and frees every block of the old one.
  */
-static const char *const COMPACT_TABLES[] = {"movies", "tmdb_movies", "omdb_movies",
-                                             "api_usage", "runs"};
+static const char *const COMPACT_TABLES[] = {"movies", "tmdb_movies", "omdb_movies", "api_usage",
+                                             "runs"};
 
 /* Bytes in blocks in use, from DuckDB's own accounting of this file. */
 static enum rs_err used_bytes(struct store *st, int64_t *used, struct rs_error *err)
@@ -2293,9 +2286,9 @@ static enum rs_err get_state(struct store *st, const char *name, int64_t *value,
                              struct rs_error *err)
 {
     duckdb_prepared_statement ps = NULL;
-    enum rs_err rc = prepare_once(
-        st, "SELECT coalesce((SELECT value FROM store_state WHERE name = $1), -1)", "compact",
-        &ps, err);
+    enum rs_err rc =
+        prepare_once(st, "SELECT coalesce((SELECT value FROM store_state WHERE name = $1), -1)",
+                     "compact", &ps, err);
     if (rc == RS_OK && duckdb_bind_varchar(ps, 1, name) != DuckDBSuccess)
         rc = rs_fail(err, RS_ERR_DB, "compact: cannot bind '%s'", name);
     if (rc == RS_OK)
@@ -2309,8 +2302,8 @@ static enum rs_err set_state(struct store *st, const char *name, int64_t value,
                              struct rs_error *err)
 {
     duckdb_prepared_statement ps = NULL;
-    enum rs_err rc = prepare_once(st, "INSERT OR REPLACE INTO store_state VALUES ($1, $2)",
-                                  "compact", &ps, err);
+    enum rs_err rc =
+        prepare_once(st, "INSERT OR REPLACE INTO store_state VALUES ($1, $2)", "compact", &ps, err);
     if (rc == RS_OK && (duckdb_bind_varchar(ps, 1, name) != DuckDBSuccess ||
                         duckdb_bind_int64(ps, 2, value) != DuckDBSuccess))
         rc = rs_fail(err, RS_ERR_DB, "compact: cannot bind '%s'", name);

@@ -165,7 +165,8 @@ static void plan_after_collect(void **state)
     const char *why = NULL;
     size_t i;
     json_t *m;
-    json_array_foreach(json_object_get(p, "movies"), i, m) {
+    json_array_foreach(json_object_get(p, "movies"), i, m)
+    {
         if (jget(m, "tmdb_id", NULL) == id)
             why = json_string_value(json_object_get(m, "why"));
     }
@@ -235,8 +236,7 @@ static void exports(void **state)
         json_decref(doc);
         snprintf(sql, sizeof(sql), "SELECT count(*) FROM %s('%s')", readers[i], out);
         assert_int_equal(db_i64(w->db, sql), movies);
-        snprintf(sql, sizeof(sql), "SELECT count(DISTINCT tmdb_id) FROM %s('%s')", readers[i],
-                 out);
+        snprintf(sql, sizeof(sql), "SELECT count(DISTINCT tmdb_id) FROM %s('%s')", readers[i], out);
         assert_int_equal(db_i64(w->db, sql), movies);
         snprintf(sql, sizeof(sql), "SELECT count(tmdb_title) FROM %s('%s')", readers[i], out);
         assert_int_equal(db_i64(w->db, sql), jget(w->collect, "tmdb_updated", NULL));
@@ -248,7 +248,8 @@ static void exports(void **state)
     }
 }
 
-/* Runs each SQL statement (lines indented by four) of README's section HEADING on DB; counts them. */
+/* Runs each SQL statement (lines indented by four) of README's section HEADING on DB; counts them.
+ */
 static size_t readme_sql(const char *db, const char *readme, const char *heading)
 {
     const char *sec = strstr(readme, heading);
@@ -300,7 +301,8 @@ static void dry_run_writes_nothing(void **state)
     size_t len0 = 0;
     char *before = read_file(w->db, &len0);
     assert_non_null(before);
-    int64_t calls = fake_stat(&w->fake, "requests", "tmdb") + fake_stat(&w->fake, "requests", "omdb");
+    int64_t calls =
+        fake_stat(&w->fake, "requests", "tmdb") + fake_stat(&w->fake, "requests", "omdb");
     struct run_result r, p;
     run(w,
         (const char *[]){"--now", LATER, "collect", "--dry-run", "--json", "--refresh-limit", "3",
@@ -318,9 +320,8 @@ static void dry_run_writes_nothing(void **state)
     json_decref(plan);
     run_result_free(&r);
     run_result_free(&p);
-    assert_int_equal(fake_stat(&w->fake, "requests", "tmdb") +
-                         fake_stat(&w->fake, "requests", "omdb"),
-                     calls);
+    assert_int_equal(
+        fake_stat(&w->fake, "requests", "tmdb") + fake_stat(&w->fake, "requests", "omdb"), calls);
     assert_file_holds(w->db, before, len0);
     free(before);
 }
@@ -444,9 +445,23 @@ static void timeout_option(void **state)
     char *db = path_join(w->dir, "timeout.duckdb");
     char base[200];
     snprintf(base, sizeof(base), "TMDB_BASE_URL=%s", slow.tmdb_url);
-    const char *argv[] = {RS_REELSYNC_BIN, "--db", db, "--quiet", "--log-level", "debug",
-                          "--now", NOW, "collect", "--discover-only", "--max-pages", "1",
-                          "--tmdb-daily-limit", "1", "--timeout", "1", NULL};
+    const char *argv[] = {RS_REELSYNC_BIN,
+                          "--db",
+                          db,
+                          "--quiet",
+                          "--log-level",
+                          "debug",
+                          "--now",
+                          NOW,
+                          "collect",
+                          "--discover-only",
+                          "--max-pages",
+                          "1",
+                          "--tmdb-daily-limit",
+                          "1",
+                          "--timeout",
+                          "1",
+                          NULL};
     const char *env[] = {base, "TMDB_API_KEY=test", "TMDB_ACCESS_TOKEN=", NULL};
     struct run_result r;
     run_program(argv, env, &r);

@@ -49,7 +49,7 @@ static void parse_lines(void **state)
     assert_string_equal(cfg_get(&c, CFG_OMDB_API_KEY), "quoted value");
     assert_string_equal(cfg_get(&c, CFG_TMDB_BASE_URL), "http://127.0.0.1:1/3");
     assert_string_equal(cfg_get(&c, CFG_TMDB_ACCESS_TOKEN), "second"); /* the last wins */
-    assert_null(cfg_get(&c, CFG_REELSYNC_DB));                          /* empty: not set */
+    assert_null(cfg_get(&c, CFG_REELSYNC_DB));                         /* empty: not set */
     assert_string_equal(cfg_get(&c, CFG_OMDB_BASE_URL), "a=b#c");      /* first '=' splits */
     assert_string_equal(cfg_key_name(CFG_REELSYNC_DB), "REELSYNC_DB");
     assert_null(cfg_key_name(CFG_KEY_COUNT));
@@ -212,12 +212,12 @@ static void world_down(struct world *w)
     tmpdir_remove(w->dir);
 }
 
-static const char *const secret_fake[] = {"--movies", "2000", "--now", "2026-11-25",
-                                          "--tmdb-key", TMDB_SECRET, "--omdb-key", OMDB_SECRET,
-                                          NULL};
+static const char *const secret_fake[] = {"--movies",   "2000",       "--now",
+                                          "2026-11-25", "--tmdb-key", TMDB_SECRET,
+                                          "--omdb-key", OMDB_SECRET,  NULL};
 
 #define COLLECT_ARGS(now)                                                                          \
-    "--now", now, "--quiet", "collect", "--start-year", "2026", "--end-year", "2026",             \
+    "--now", now, "--quiet", "collect", "--start-year", "2026", "--end-year", "2026",              \
         "--max-pages", "1", "--tmdb-rps", "500", "--omdb-rps", "500"
 
 /* The one stderr line of a failure. */
@@ -241,8 +241,8 @@ static void cli_config_refusals(void **state)
     /* Readable by others: exit 3, one line, the database never created. */
     write_file(w.conf, "TMDB_API_KEY=" TMDB_SECRET "\nOMDB_API_KEY=" OMDB_SECRET "\n", 0644);
     run(&w, NULL, (const char *[]){"--config", w.conf, COLLECT_ARGS("2026-11-25"), NULL}, &r);
-    snprintf(line, sizeof(line),
-             "reelsync: config '%s' is readable by others (chmod 600 %s)\n", w.conf, w.conf);
+    snprintf(line, sizeof(line), "reelsync: config '%s' is readable by others (chmod 600 %s)\n",
+             w.conf, w.conf);
     assert_one_line(&r, 3, line);
     assert_int_equal(access(w.db, F_OK), -1);
     run_result_free(&r);
@@ -414,8 +414,7 @@ static void keys_never_leak(void **state)
     run_result_free(&r);
 
     run(&w, (const char *[]){"TMDB_API_KEY=" TMDB_SECRET, "OMDB_API_KEY=" OMDB_SECRET, NULL},
-        (const char *[]){"--log-level", "debug", "--json", COLLECT_ARGS("2026-12-30"), NULL},
-        &r);
+        (const char *[]){"--log-level", "debug", "--json", COLLECT_ARGS("2026-12-30"), NULL}, &r);
     assert_int_equal(r.status, 0);
     check_run_output(&r);
     assert_non_null(strstr(r.err, "api_key=***"));
@@ -478,9 +477,9 @@ int main(int argc, char **argv)
     if (argc > 1)
         cmocka_set_test_filter(argv[1]);
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(parse_lines),          cmocka_unit_test(parse_errors),
-        cmocka_unit_test(load_file),            cmocka_unit_test(default_path),
-        cmocka_unit_test(cli_config_refusals),  cmocka_unit_test(cli_config_precedence),
+        cmocka_unit_test(parse_lines),         cmocka_unit_test(parse_errors),
+        cmocka_unit_test(load_file),           cmocka_unit_test(default_path),
+        cmocka_unit_test(cli_config_refusals), cmocka_unit_test(cli_config_precedence),
         cmocka_unit_test(keys_never_leak),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -58,9 +58,9 @@ static void run(const char *db, const char *now, const char *const *args, struct
     run_program(argv, envp(), r);
 }
 
-static const char *const collect_args[] = {
-    "collect",   "--start-year", "2026", "--end-year", "2026", "--max-pages",
-    "1",         "--tmdb-rps",   "500",  "--omdb-rps", "500",  NULL};
+static const char *const collect_args[] = {"collect", "--start-year", "2026", "--end-year",
+                                           "2026",    "--max-pages",  "1",    "--tmdb-rps",
+                                           "500",     "--omdb-rps",   "500",  NULL};
 
 static int world_setup(void **state)
 {
@@ -333,9 +333,10 @@ static void disk_full_keeps_data(void **state)
     fill_disk(filler);
 
     struct run_result r;
-    run(path, LATER, (const char *[]){"--log-level", "error", "collect", "--start-year", "2026",
-                                      "--end-year", "2026", "--max-pages", "1", "--tmdb-rps",
-                                      "500", "--omdb-rps", "500", NULL},
+    run(path, LATER,
+        (const char *[]){"--log-level", "error", "collect", "--start-year", "2026", "--end-year",
+                         "2026", "--max-pages", "1", "--tmdb-rps", "500", "--omdb-rps", "500",
+                         NULL},
         &r);
     if (r.status != 1)
         print_error("status %d: %s\n", r.status, r.err);

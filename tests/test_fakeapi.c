@@ -142,12 +142,14 @@ static size_t load_all(const struct fake *f, struct movie **out)
     struct movie *m = NULL;
     for (long page = 1;; page++) {
         char q[256];
-        snprintf(q, sizeof(q), "/discover/movie?include_adult=true&include_video=true&page=%ld", page);
+        snprintf(q, sizeof(q), "/discover/movie?include_adult=true&include_video=true&page=%ld",
+                 page);
         json_t *d = tmdb(f, q, NULL, NULL);
         json_t *res = json_object_get(d, "results");
         size_t k;
         json_t *it;
-        json_array_foreach(res, k, it) {
+        json_array_foreach(res, k, it)
+        {
             if (n == cap) {
                 cap = cap ? cap * 2 : 256;
                 m = realloc(m, cap * sizeof(*m));
@@ -164,7 +166,8 @@ static size_t load_all(const struct fake *f, struct movie **out)
         snprintf(q, sizeof(q), "/movie/%ld", m[k].id);
         json_t *d = tmdb(f, q, NULL, NULL);
         assert_non_null(d);
-        snprintf(m[k].date, sizeof(m[k].date), "%s", json_string_value(json_object_get(d, "release_date")));
+        snprintf(m[k].date, sizeof(m[k].date), "%s",
+                 json_string_value(json_object_get(d, "release_date")));
         m[k].votes = (long)json_integer_value(json_object_get(d, "vote_count"));
         m[k].pop = json_number_value(json_object_get(d, "popularity"));
         m[k].adult = json_is_true(json_object_get(d, "adult"));
@@ -196,8 +199,8 @@ static int expected_order(const void *pa, const void *pb)
     return (a->id > b->id) - (a->id < b->id);
 }
 
-static void check_discover(const struct fake *f, const struct movie *all, size_t n,
-                           const char *gte, const char *lte, long min_votes, const char *sort)
+static void check_discover(const struct fake *f, const struct movie *all, size_t n, const char *gte,
+                           const char *lte, long min_votes, const char *sort)
 {
     struct movie *want = malloc((n + 1) * sizeof(*want));
     size_t w = 0;
@@ -216,8 +219,8 @@ static void check_discover(const struct fake *f, const struct movie *all, size_t
     size_t got = 0;
     for (long page = 1;; page++) {
         char q[512];
-        snprintf(q, sizeof(q), "/discover/movie?sort_by=%s&vote_count.gte=%ld&page=%ld%s%s%s%s", sort,
-                 min_votes, page, gte ? "&primary_release_date.gte=" : "", gte ? gte : "",
+        snprintf(q, sizeof(q), "/discover/movie?sort_by=%s&vote_count.gte=%ld&page=%ld%s%s%s%s",
+                 sort, min_votes, page, gte ? "&primary_release_date.gte=" : "", gte ? gte : "",
                  lte ? "&primary_release_date.lte=" : "", lte ? lte : "");
         json_t *d = tmdb(f, q, NULL, NULL);
         assert_int_equal(json_integer_value(json_object_get(d, "total_results")), w);
@@ -226,7 +229,8 @@ static void check_discover(const struct fake *f, const struct movie *all, size_t
         json_t *res = json_object_get(d, "results");
         size_t k;
         json_t *it;
-        json_array_foreach(res, k, it) {
+        json_array_foreach(res, k, it)
+        {
             assert_true(got < w);
             assert_int_equal(json_integer_value(json_object_get(it, "id")), want[got].id);
             got++;
@@ -305,7 +309,8 @@ static void catalog_mix(void **state)
             json_t *o = omdb(&f, json_string_value(imdb), NULL, NULL);
             json_t *err = json_object_get(o, "Error");
             omdb_unknown += err && strcmp(json_string_value(err), "Error getting data.") == 0;
-            omdb_na += o && !err && strcmp(json_string_value(json_object_get(o, "Metascore")), "N/A") == 0;
+            omdb_na +=
+                o && !err && strcmp(json_string_value(json_object_get(o, "Metascore")), "N/A") == 0;
             few_ratings += o && !err && json_array_size(json_object_get(o, "Ratings")) < 3;
             json_decref(o);
         }
@@ -328,7 +333,8 @@ static void details_shape_and_errors(void **state)
     start(&f, args);
     json_t *want = fixture("tmdb/movie_27205.json");
     json_t *page = tmdb(&f, "/discover/movie?vote_count.gte=10", NULL, NULL);
-    long id = (long)json_integer_value(json_object_get(json_array_get(json_object_get(page, "results"), 0), "id"));
+    long id = (long)json_integer_value(
+        json_object_get(json_array_get(json_object_get(page, "results"), 0), "id"));
     char q[128], url[256];
     snprintf(q, sizeof(q), "/movie/%ld", id);
     long status;
@@ -351,8 +357,10 @@ static void details_shape_and_errors(void **state)
     assert_int_equal(r.status, 200);
     assert_non_null(strstr(r.headers, "Content-Type: application/json;charset=utf-8"));
     http_reply_free(&r);
-    const char *e401 = "{\"success\":false,\"status_code\":7,\"status_message\":\"Invalid API key: You must be granted a valid key.\"}";
-    const char *e404 = "{\"success\":false,\"status_code\":34,\"status_message\":\"The resource you requested could not be found.\"}";
+    const char *e401 = "{\"success\":false,\"status_code\":7,\"status_message\":\"Invalid API key: "
+                       "You must be granted a valid key.\"}";
+    const char *e404 = "{\"success\":false,\"status_code\":34,\"status_message\":\"The resource "
+                       "you requested could not be found.\"}";
     expect_body(url, NULL, 401, e401);
     expect_body(url, "Authorization: Bearer wrong", 401, e401);
     snprintf(url, sizeof(url), "%s/movie/%ld?api_key=nope", f.tmdb_url, id);
@@ -375,13 +383,15 @@ static void page_cap(void **state)
     const char *args[] = {"--movies", "20000", "--now", NOW, NULL};
     start(&f, args);
     long status;
-    json_t *d = tmdb(&f, "/discover/movie?page=500&include_adult=true&include_video=true", NULL, &status);
+    json_t *d =
+        tmdb(&f, "/discover/movie?page=500&include_adult=true&include_video=true", NULL, &status);
     assert_int_equal(status, 200);
     assert_int_equal(json_integer_value(json_object_get(d, "total_results")), 20000);
     assert_int_equal(json_integer_value(json_object_get(d, "total_pages")), 1000);
     assert_int_equal(json_array_size(json_object_get(d, "results")), 20);
     json_decref(d);
-    const char *e400 = "{\"success\":false,\"status_code\":22,\"status_message\":\"Invalid page: Pages start at 1 and max at 500. They are expected to be an integer.\"}";
+    const char *e400 = "{\"success\":false,\"status_code\":22,\"status_message\":\"Invalid page: "
+                       "Pages start at 1 and max at 500. They are expected to be an integer.\"}";
     static const char *const bad[] = {"501", "0", "-1", "abc", "1.5"};
     char url[256];
     for (int k = 0; k < 5; k++) {
@@ -404,10 +414,16 @@ static void large_catalog_year_windows(void **state)
     const char *args[] = {"--movies", "1000000", "--now", NOW, NULL};
     start(&f, args);
     long total = 0;
-    json_t *all = tmdb(&f, "/discover/movie?primary_release_date.gte=1900-01-01&primary_release_date.lte=2099-12-31", NULL, NULL);
+    json_t *all = tmdb(
+        &f,
+        "/discover/movie?primary_release_date.gte=1900-01-01&primary_release_date.lte=2099-12-31",
+        NULL, NULL);
     for (int y = 1920; y <= 2027; y += 9) {
         char q[256];
-        snprintf(q, sizeof(q), "/discover/movie?sort_by=primary_release_date.desc&primary_release_date.gte=%d-01-01&primary_release_date.lte=%d-12-31&page=2",
+        snprintf(q, sizeof(q),
+                 "/discover/"
+                 "movie?sort_by=primary_release_date.desc&primary_release_date.gte=%d-01-01&"
+                 "primary_release_date.lte=%d-12-31&page=2",
                  y, y + 8);
         json_t *d = tmdb(&f, q, NULL, NULL);
         total += (long)json_integer_value(json_object_get(d, "total_results"));
@@ -427,15 +443,19 @@ static void omdb_shape_and_errors(void **state)
     start(&f, args);
     json_t *want = fixture("omdb/tt1375666.json");
     int found = 0, unknown = 0, null_id = 0, empty_id = 0;
-    json_t *page = tmdb(&f, "/discover/movie?primary_release_date.lte=2024-01-01&sort_by=vote_count.desc", NULL, NULL);
+    json_t *page =
+        tmdb(&f, "/discover/movie?primary_release_date.lte=2024-01-01&sort_by=vote_count.desc",
+             NULL, NULL);
     for (long p = 1; p <= 5; p++) {
         char q[128];
         snprintf(q, sizeof(q), "/discover/movie?primary_release_date.lte=2024-01-01&page=%ld", p);
         json_t *d = tmdb(&f, q, NULL, NULL);
         size_t k;
         json_t *it;
-        json_array_foreach(json_object_get(d, "results"), k, it) {
-            snprintf(q, sizeof(q), "/movie/%ld", (long)json_integer_value(json_object_get(it, "id")));
+        json_array_foreach(json_object_get(d, "results"), k, it)
+        {
+            snprintf(q, sizeof(q), "/movie/%ld",
+                     (long)json_integer_value(json_object_get(it, "id")));
             json_t *m = tmdb(&f, q, NULL, NULL);
             json_t *imdb = json_object_get(m, "imdb_id");
             if (json_is_null(imdb)) {
@@ -448,10 +468,12 @@ static void omdb_shape_and_errors(void **state)
                 assert_int_equal(st, 200);
                 if (strcmp(json_string_value(json_object_get(o, "Response")), "True") == 0) {
                     assert_same_keys(want, o);
-                    assert_string_equal(json_string_value(json_object_get(o, "imdbID")), json_string_value(imdb));
+                    assert_string_equal(json_string_value(json_object_get(o, "imdbID")),
+                                        json_string_value(imdb));
                     found++;
                 } else {
-                    assert_string_equal(json_string_value(json_object_get(o, "Error")), "Error getting data.");
+                    assert_string_equal(json_string_value(json_object_get(o, "Error")),
+                                        "Error getting data.");
                     unknown++;
                 }
                 json_decref(o);
@@ -497,14 +519,18 @@ static void deterministic_across_processes(void **state)
     start(&c, other);
     static const char *const paths[] = {
         "/3/discover/movie?api_key=test&page=3",
-        "/3/discover/movie?api_key=test&sort_by=primary_release_date.desc&primary_release_date.gte=2020-01-01",
-        "/3/movie/ID1?api_key=test", "/3/movie/ID2?api_key=test",
+        "/3/discover/"
+        "movie?api_key=test&sort_by=primary_release_date.desc&primary_release_date.gte=2020-01-01",
+        "/3/movie/ID1?api_key=test",
+        "/3/movie/ID2?api_key=test",
         "/3/movie/changes?api_key=test&start_date=2026-11-01&end_date=2026-11-14",
         "/omdb/?i=tt0010002&apikey=test"};
     int differs = 0;
     json_t *d = tmdb(&a, "/discover/movie", NULL, NULL);
-    long id1 = (long)json_integer_value(json_object_get(json_array_get(json_object_get(d, "results"), 0), "id"));
-    long id2 = (long)json_integer_value(json_object_get(json_array_get(json_object_get(d, "results"), 1), "id"));
+    long id1 = (long)json_integer_value(
+        json_object_get(json_array_get(json_object_get(d, "results"), 0), "id"));
+    long id2 = (long)json_integer_value(
+        json_object_get(json_array_get(json_object_get(d, "results"), 1), "id"));
     json_decref(d);
     for (int k = 0; k < 6; k++) {
         char u1[512], u2[512], u3[512], path[256];
@@ -556,13 +582,14 @@ static bool in_changes(const struct fake *f, long id, const char *start, const c
 {
     for (long page = 1;; page++) {
         char q[160];
-        snprintf(q, sizeof(q), "/movie/changes?start_date=%s&end_date=%s&page=%ld", start, end, page);
+        snprintf(q, sizeof(q), "/movie/changes?start_date=%s&end_date=%s&page=%ld", start, end,
+                 page);
         json_t *d = tmdb(f, q, NULL, NULL);
         size_t k;
         json_t *it;
         bool hit = false;
-        json_array_foreach(json_object_get(d, "results"), k, it)
-            hit = hit || json_integer_value(json_object_get(it, "id")) == id;
+        json_array_foreach(json_object_get(d, "results"), k, it) hit =
+            hit || json_integer_value(json_object_get(it, "id")) == id;
         bool last = page >= json_integer_value(json_object_get(d, "total_pages"));
         json_decref(d);
         if (hit)
@@ -589,7 +616,9 @@ static void drift_and_changes_agree(void **state)
     const char *windows[][2] = {{"2025-03-01", "2026-03-12"}, {"1980-01-01", "2000-01-01"}};
     for (int w = 0; w < 2; w++) {
         char q[256];
-        snprintf(q, sizeof(q), "/discover/movie?include_adult=true&primary_release_date.gte=%s&primary_release_date.lte=%s",
+        snprintf(q, sizeof(q),
+                 "/discover/"
+                 "movie?include_adult=true&primary_release_date.gte=%s&primary_release_date.lte=%s",
                  windows[w][0], windows[w][1]);
         for (long p = 1; p <= 2; p++) {
             char qp[300];
@@ -597,9 +626,8 @@ static void drift_and_changes_agree(void **state)
             json_t *d = tmdb(&f, qp, NULL, NULL);
             size_t k;
             json_t *it;
-            json_array_foreach(json_object_get(d, "results"), k, it)
-                if (n < 80)
-                    ids[n++] = (long)json_integer_value(json_object_get(it, "id"));
+            json_array_foreach(json_object_get(d, "results"), k, it) if (n < 80) ids[n++] =
+                (long)json_integer_value(json_object_get(it, "id"));
             json_decref(d);
         }
     }
@@ -636,7 +664,9 @@ static void counters_drift_old_movies_freeze(void **state)
     struct fake f;
     const char *args[] = {"--movies", "2000", "--seed", "5", "--now", NOW, NULL};
     start(&f, args);
-    json_t *d = tmdb(&f, "/discover/movie?primary_release_date.lte=2015-01-01&sort_by=vote_count.desc", NULL, NULL);
+    json_t *d =
+        tmdb(&f, "/discover/movie?primary_release_date.lte=2015-01-01&sort_by=vote_count.desc",
+             NULL, NULL);
     json_t *top = json_array_get(json_object_get(d, "results"), 0);
     long id = (long)json_integer_value(json_object_get(top, "id"));
     char q[64];
@@ -665,20 +695,26 @@ static void counters_drift_old_movies_freeze(void **state)
     }
     assert_true(unchanged_windows >= 5);
     /* TMDB's error table: a window over 14 days is code 20 / HTTP 422, a bad date 23 / 400. */
-    const char *e422 = "{\"success\":false,\"status_code\":20,\"status_message\":\"Invalid date range: Should be a range no longer than 14 days.\"}";
-    const char *e400 = "{\"success\":false,\"status_code\":23,\"status_message\":\"Invalid date: Format needs to be YYYY-MM-DD.\"}";
+    const char *e422 = "{\"success\":false,\"status_code\":20,\"status_message\":\"Invalid date "
+                       "range: Should be a range no longer than 14 days.\"}";
+    const char *e400 = "{\"success\":false,\"status_code\":23,\"status_message\":\"Invalid date: "
+                       "Format needs to be YYYY-MM-DD.\"}";
     char url[256];
-    snprintf(url, sizeof(url), "%s/movie/changes?api_key=test&start_date=2026-01-01&end_date=2026-01-16", f.tmdb_url);
+    snprintf(url, sizeof(url),
+             "%s/movie/changes?api_key=test&start_date=2026-01-01&end_date=2026-01-16", f.tmdb_url);
     expect_body(url, NULL, 422, e422);
-    snprintf(url, sizeof(url), "%s/movie/changes?api_key=test&start_date=2026-01-10&end_date=2026-01-09", f.tmdb_url);
+    snprintf(url, sizeof(url),
+             "%s/movie/changes?api_key=test&start_date=2026-01-10&end_date=2026-01-09", f.tmdb_url);
     expect_body(url, NULL, 422, e422);
-    snprintf(url, sizeof(url), "%s/movie/changes?api_key=test&start_date=2026-01-01&end_date=2026-01-15", f.tmdb_url);
+    snprintf(url, sizeof(url),
+             "%s/movie/changes?api_key=test&start_date=2026-01-01&end_date=2026-01-15", f.tmdb_url);
     json_t *ok = get_json(url, NULL, NULL);
     assert_true(json_is_array(json_object_get(ok, "results")));
     json_decref(ok);
     snprintf(url, sizeof(url), "%s/movie/changes?api_key=test&start_date=01/01/2026", f.tmdb_url);
     expect_body(url, NULL, 400, e400);
-    snprintf(url, sizeof(url), "%s/discover/movie?api_key=test&primary_release_date.gte=2026-13-01", f.tmdb_url);
+    snprintf(url, sizeof(url), "%s/discover/movie?api_key=test&primary_release_date.gte=2026-13-01",
+             f.tmdb_url);
     expect_body(url, NULL, 400, e400);
     /* A malformed clock header is refused, not silently ignored. */
     snprintf(url, sizeof(url), "%s/movie/%ld?api_key=test", f.tmdb_url, id);
@@ -751,7 +787,8 @@ static void omdb_daily_limit(void **state)
 {
     (void)state;
     struct fake f;
-    const char *args[] = {"--movies", "100", "--omdb-daily-limit", "3", "--now", "2026-11-25T23:00:00Z", NULL};
+    const char *args[] = {
+        "--movies", "100", "--omdb-daily-limit", "3", "--now", "2026-11-25T23:00:00Z", NULL};
     start(&f, args);
     char url[256];
     snprintf(url, sizeof(url), "%s?i=tt0010002&apikey=test", f.omdb_url);
@@ -779,8 +816,8 @@ static void omdb_daily_limit(void **state)
 static struct http_reply fault_fetch(const char *kind, const char *extra)
 {
     struct fake f;
-    const char *args[] = {"--movies", "100", "--fault-rate", "1", "--faults", kind,
-                          "--stall-ms", "1500", "--trickle-ms", "1", extra, NULL};
+    const char *args[] = {"--movies",   "100",  "--fault-rate", "1", "--faults", kind,
+                          "--stall-ms", "1500", "--trickle-ms", "1", extra,      NULL};
     start(&f, args);
     char url[256];
     snprintf(url, sizeof(url), "%s/movie/9?api_key=test", f.tmdb_url);
@@ -884,8 +921,8 @@ static void stall_does_not_block_others(void **state)
 {
     (void)state;
     struct fake f;
-    const char *args[] = {"--movies", "100", "--fault-rate", "1", "--faults", "timeout",
-                          "--stall-ms", "60000", NULL};
+    const char *args[] = {"--movies", "100",        "--fault-rate", "1", "--faults",
+                          "timeout",  "--stall-ms", "60000",        NULL};
     start(&f, args);
     struct stalled s;
     snprintf(s.url, sizeof(s.url), "%s/movie/9?api_key=test", f.tmdb_url);
@@ -916,7 +953,8 @@ static void concurrent_requests_counted(void **state)
     static struct stalled s[N];
     pthread_t th[N];
     for (int k = 0; k < N; k++) {
-        snprintf(s[k].url, sizeof(s[k].url), "%s/discover/movie?api_key=test&page=%d", f.tmdb_url, k + 1);
+        snprintf(s[k].url, sizeof(s[k].url), "%s/discover/movie?api_key=test&page=%d", f.tmdb_url,
+                 k + 1);
         pthread_create(&th[k], NULL, fetch_thread, &s[k]);
     }
     long inflight = 0;
@@ -939,8 +977,8 @@ static void faults_are_deterministic(void **state)
 {
     (void)state;
     struct fake a, b;
-    const char *args[] = {"--movies", "100", "--seed", "3", "--fault-rate", "0.5", "--faults",
-                          "429,500,503", NULL};
+    const char *args[] = {"--movies", "100",      "--seed",      "3", "--fault-rate",
+                          "0.5",      "--faults", "429,500,503", NULL};
     start(&a, args);
     start(&b, args);
     int faults = 0;
@@ -990,7 +1028,8 @@ static void fixtures_mode_serves_every_file(void **state)
         struct dirent *de;
         while ((de = readdir(d)) != NULL) {
             char name[256], rel[300];
-            if (strlen(de->d_name) < 6 || strncmp(de->d_name, "error", 5) == 0 || de->d_name[0] == '.')
+            if (strlen(de->d_name) < 6 || strncmp(de->d_name, "error", 5) == 0 ||
+                de->d_name[0] == '.')
                 continue;
             snprintf(name, sizeof(name), "%.*s", (int)strlen(de->d_name) - 5, de->d_name);
             snprintf(rel, sizeof(rel), "%s/%s", api ? "omdb" : "tmdb", de->d_name);
@@ -1000,7 +1039,10 @@ static void fixtures_mode_serves_every_file(void **state)
             else if (strncmp(name, "movie_", 6) == 0)
                 snprintf(url, sizeof(url), "%s/movie/%s?api_key=test", f.tmdb_url, name + 6);
             else if (sscanf(name, "discover_%d_page%d", &year, &pg) == 2)
-                snprintf(url, sizeof(url), "%s/discover/movie?api_key=test&primary_release_date.gte=%d-01-01&primary_release_date.lte=%d-12-31&page=%d",
+                snprintf(url, sizeof(url),
+                         "%s/discover/"
+                         "movie?api_key=test&primary_release_date.gte=%d-01-01&primary_release_"
+                         "date.lte=%d-12-31&page=%d",
                          f.tmdb_url, year, year, pg);
             else
                 fail_msg("unexpected fixture %s", rel);
@@ -1026,8 +1068,14 @@ static void fixtures_mode_serves_every_file(void **state)
     assert_serves(url, NULL, 200, "omdb/error_not_found.json");
     stop(&f);
 
-    const char *lim[] = {"--fixtures", RS_FIXTURES_DIR, "--omdb-daily-limit", "1", "--page-error-422",
-                         "--fault-rate", "0", NULL};
+    const char *lim[] = {"--fixtures",
+                         RS_FIXTURES_DIR,
+                         "--omdb-daily-limit",
+                         "1",
+                         "--page-error-422",
+                         "--fault-rate",
+                         "0",
+                         NULL};
     start(&f, lim);
     snprintf(url, sizeof(url), "%s?i=tt1375666&apikey=test", f.omdb_url);
     assert_serves(url, NULL, 200, "omdb/tt1375666.json");
@@ -1036,7 +1084,8 @@ static void fixtures_mode_serves_every_file(void **state)
     assert_serves(url, NULL, 422, "tmdb/error_422_page.json");
     stop(&f);
 
-    const char *f429[] = {"--fixtures", RS_FIXTURES_DIR, "--fault-rate", "1", "--faults", "429", NULL};
+    const char *f429[] = {"--fixtures", RS_FIXTURES_DIR, "--fault-rate", "1", "--faults", "429",
+                          NULL};
     start(&f, f429);
     snprintf(url, sizeof(url), "%s/movie/27205?api_key=test", f.tmdb_url);
     assert_serves(url, NULL, 429, "tmdb/error_429.json");

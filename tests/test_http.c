@@ -24,7 +24,7 @@
 #define KEY "test"
 #define MAX_RESULTS 256
 
-static const char *const movie_ids[] = {"27205", "10193", "19995", "194", "54186",
+static const char *const movie_ids[] = {"27205",  "10193",   "19995",   "194",   "54186",
                                         "466420", "1075794", "1443826", "76162", "283917"};
 
 struct got {
@@ -105,12 +105,18 @@ static void base_config(struct http_config *cfg, const struct fake *f, struct ct
 {
     *log = (struct rs_log){.fn = on_log, .ctx = c, .level = RS_LOG_DEBUG};
     *cfg = (struct http_config){
-        .api[RS_API_TMDB] = {.base_url = f->tmdb_url, .key_param = "api_key", .key = KEY,
-                             .concurrency = 4, .classify = classify_json},
-        .api[RS_API_OMDB] = {.base_url = f->omdb_url, .key_param = "apikey", .key = KEY,
-                             .concurrency = 2, .classify = classify_json},
-        .retry = {.max_retries = 2, .base_ms = 10, .max_ms = 40, .jitter = 0.2,
-                  .max_wait_ms = 5000},
+        .api[RS_API_TMDB] = {.base_url = f->tmdb_url,
+                             .key_param = "api_key",
+                             .key = KEY,
+                             .concurrency = 4,
+                             .classify = classify_json},
+        .api[RS_API_OMDB] = {.base_url = f->omdb_url,
+                             .key_param = "apikey",
+                             .key = KEY,
+                             .concurrency = 2,
+                             .classify = classify_json},
+        .retry =
+            {.max_retries = 2, .base_ms = 10, .max_ms = 40, .jitter = 0.2, .max_wait_ms = 5000},
         .connect_timeout_ms = 5000,
         .timeout_ms = 10000,
         .seed = 42,
@@ -655,8 +661,8 @@ static void keys_never_logged(void **state)
     struct rs_log log;
     struct http *h;
     struct rs_error err;
-    const char *args[] = {"--tmdb-key", secret, "--omdb-key", secret, "--fault-rate", "0.5",
-                          "--faults", "500,reset,503", NULL};
+    const char *args[] = {"--tmdb-key", secret,     "--omdb-key",    secret, "--fault-rate",
+                          "0.5",        "--faults", "500,reset,503", NULL};
     fake_with(&f, args);
     base_config(&cfg, &f, c, &log);
     cfg.api[RS_API_TMDB].key = secret;

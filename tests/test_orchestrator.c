@@ -254,7 +254,8 @@ static void omdb_runs_beside_tmdb(void **state)
     json_t *recent = json_object_get(doc, "recent");
     size_t first_omdb = SIZE_MAX, last_tmdb = 0, i;
     json_t *req;
-    json_array_foreach(recent, i, req) {
+    json_array_foreach(recent, i, req)
+    {
         const char *api = json_string_value(json_object_get(req, "api"));
         if (strcmp(api, "omdb") == 0 && first_omdb == SIZE_MAX)
             first_omdb = i;

@@ -27,9 +27,9 @@ static void categories(void **state)
         int age;
         enum refresh_category cat;
     } cases[] = {
-        {-30, REFRESH_RECENT},     {0, REFRESH_RECENT},         {59, REFRESH_RECENT},
-        {60, REFRESH_ESTABLISHED}, {179, REFRESH_ESTABLISHED},  {180, REFRESH_MATURE},
-        {365, REFRESH_MATURE},     {366, REFRESH_ARCHIVED},     {20000, REFRESH_ARCHIVED},
+        {-30, REFRESH_RECENT},     {0, REFRESH_RECENT},        {59, REFRESH_RECENT},
+        {60, REFRESH_ESTABLISHED}, {179, REFRESH_ESTABLISHED}, {180, REFRESH_MATURE},
+        {365, REFRESH_MATURE},     {366, REFRESH_ARCHIVED},    {20000, REFRESH_ARCHIVED},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
         assert_int_equal(refresh_category_of(RS_I64(TODAY - cases[i].age), NOW), cases[i].cat);
@@ -77,14 +77,25 @@ static char *genres_c[] = {"Crime", "Drama"};
 
 static struct tmdb_row tmdb_base(void)
 {
-    return (struct tmdb_row){.tmdb_id = 27205, .imdb_id = "tt1375666", .title = "Inception",
-                             .original_title = "Inception", .overview = "A thief.",
-                             .tagline = NULL, .release_date = RS_I64(14806),
-                             .runtime = RS_I64(148), .budget = RS_I64(160000000),
-                             .revenue = RS_I64(0), .genres = genres_a, .n_genres = 2,
-                             .vote_average = RS_F64(8.4), .vote_count = RS_I64(35000),
-                             .popularity = RS_F64(90.5), .status = "Released",
-                             .original_language = "en", .adult = RS_I64(0), .raw = "{}",
+    return (struct tmdb_row){.tmdb_id = 27205,
+                             .imdb_id = "tt1375666",
+                             .title = "Inception",
+                             .original_title = "Inception",
+                             .overview = "A thief.",
+                             .tagline = NULL,
+                             .release_date = RS_I64(14806),
+                             .runtime = RS_I64(148),
+                             .budget = RS_I64(160000000),
+                             .revenue = RS_I64(0),
+                             .genres = genres_a,
+                             .n_genres = 2,
+                             .vote_average = RS_F64(8.4),
+                             .vote_count = RS_I64(35000),
+                             .popularity = RS_F64(90.5),
+                             .status = "Released",
+                             .original_language = "en",
+                             .adult = RS_I64(0),
+                             .raw = "{}",
                              .raw_len = 2};
 }
 
@@ -102,25 +113,59 @@ static void fingerprint_tmdb(void **state)
     b.raw_len = 7;
     assert_true(fp == refresh_fingerprint_tmdb(&b));
     /* every other field does */
-    b = tmdb_base(); b.title = "Inception!";           assert_true(fp != refresh_fingerprint_tmdb(&b));
-    b = tmdb_base(); b.tagline = "";                   assert_true(fp != refresh_fingerprint_tmdb(&b));
-    b = tmdb_base(); b.imdb_id = NULL;                 assert_true(fp != refresh_fingerprint_tmdb(&b));
-    b = tmdb_base(); b.runtime = RS_NULL_I64;          assert_true(fp != refresh_fingerprint_tmdb(&b));
-    b = tmdb_base(); b.revenue = RS_NULL_I64;          assert_true(fp != refresh_fingerprint_tmdb(&b));
-    b = tmdb_base(); b.budget = RS_I64(160000001);     assert_true(fp != refresh_fingerprint_tmdb(&b));
-    b = tmdb_base(); b.release_date = RS_I64(14807);   assert_true(fp != refresh_fingerprint_tmdb(&b));
-    b = tmdb_base(); b.genres = genres_b;              assert_true(fp != refresh_fingerprint_tmdb(&b));
-    b = tmdb_base(); b.genres = genres_c;              assert_true(fp != refresh_fingerprint_tmdb(&b));
-    b = tmdb_base(); b.n_genres = 0;                   assert_true(fp != refresh_fingerprint_tmdb(&b));
-    b = tmdb_base(); b.production_companies = genres_a; b.n_production_companies = 2;
+    b = tmdb_base();
+    b.title = "Inception!";
     assert_true(fp != refresh_fingerprint_tmdb(&b));
-    b = tmdb_base(); b.status = "Rumored";             assert_true(fp != refresh_fingerprint_tmdb(&b));
-    b = tmdb_base(); b.original_language = "fr";       assert_true(fp != refresh_fingerprint_tmdb(&b));
-    b = tmdb_base(); b.adult = RS_I64(1);              assert_true(fp != refresh_fingerprint_tmdb(&b));
-    b = tmdb_base(); b.overview = NULL;                assert_true(fp != refresh_fingerprint_tmdb(&b));
-    b = tmdb_base(); b.original_title = "Inceptio";    assert_true(fp != refresh_fingerprint_tmdb(&b));
+    b = tmdb_base();
+    b.tagline = "";
+    assert_true(fp != refresh_fingerprint_tmdb(&b));
+    b = tmdb_base();
+    b.imdb_id = NULL;
+    assert_true(fp != refresh_fingerprint_tmdb(&b));
+    b = tmdb_base();
+    b.runtime = RS_NULL_I64;
+    assert_true(fp != refresh_fingerprint_tmdb(&b));
+    b = tmdb_base();
+    b.revenue = RS_NULL_I64;
+    assert_true(fp != refresh_fingerprint_tmdb(&b));
+    b = tmdb_base();
+    b.budget = RS_I64(160000001);
+    assert_true(fp != refresh_fingerprint_tmdb(&b));
+    b = tmdb_base();
+    b.release_date = RS_I64(14807);
+    assert_true(fp != refresh_fingerprint_tmdb(&b));
+    b = tmdb_base();
+    b.genres = genres_b;
+    assert_true(fp != refresh_fingerprint_tmdb(&b));
+    b = tmdb_base();
+    b.genres = genres_c;
+    assert_true(fp != refresh_fingerprint_tmdb(&b));
+    b = tmdb_base();
+    b.n_genres = 0;
+    assert_true(fp != refresh_fingerprint_tmdb(&b));
+    b = tmdb_base();
+    b.production_companies = genres_a;
+    b.n_production_companies = 2;
+    assert_true(fp != refresh_fingerprint_tmdb(&b));
+    b = tmdb_base();
+    b.status = "Rumored";
+    assert_true(fp != refresh_fingerprint_tmdb(&b));
+    b = tmdb_base();
+    b.original_language = "fr";
+    assert_true(fp != refresh_fingerprint_tmdb(&b));
+    b = tmdb_base();
+    b.adult = RS_I64(1);
+    assert_true(fp != refresh_fingerprint_tmdb(&b));
+    b = tmdb_base();
+    b.overview = NULL;
+    assert_true(fp != refresh_fingerprint_tmdb(&b));
+    b = tmdb_base();
+    b.original_title = "Inceptio";
+    assert_true(fp != refresh_fingerprint_tmdb(&b));
     /* moving text between adjacent fields changes it */
-    b = tmdb_base(); b.title = "Inceptio"; b.original_title = "nInception";
+    b = tmdb_base();
+    b.title = "Inceptio";
+    b.original_title = "nInception";
     assert_true(fp != refresh_fingerprint_tmdb(&b));
     /* stable across builds and machines: a fixed value */
     struct tmdb_row z = {0};
@@ -129,15 +174,26 @@ static void fingerprint_tmdb(void **state)
 
 static struct omdb_row omdb_base(void)
 {
-    return (struct omdb_row){.imdb_id = "tt1375666", .title = "Inception", .year = "2010",
-                             .rated = "PG-13", .released = RS_I64(14806),
-                             .runtime_minutes = RS_I64(148), .genre = "Action",
-                             .director = "Christopher Nolan", .writer = "Christopher Nolan",
-                             .actors = "Leonardo DiCaprio", .language = "English",
-                             .country = "USA", .awards = "Won 4 Oscars.",
-                             .imdb_rating = RS_F64(8.8), .imdb_votes = RS_I64(2345678),
-                             .rotten_tomatoes = RS_I64(87), .metacritic = RS_I64(74),
-                             .box_office = RS_I64(292587330), .raw = "{}", .raw_len = 2};
+    return (struct omdb_row){.imdb_id = "tt1375666",
+                             .title = "Inception",
+                             .year = "2010",
+                             .rated = "PG-13",
+                             .released = RS_I64(14806),
+                             .runtime_minutes = RS_I64(148),
+                             .genre = "Action",
+                             .director = "Christopher Nolan",
+                             .writer = "Christopher Nolan",
+                             .actors = "Leonardo DiCaprio",
+                             .language = "English",
+                             .country = "USA",
+                             .awards = "Won 4 Oscars.",
+                             .imdb_rating = RS_F64(8.8),
+                             .imdb_votes = RS_I64(2345678),
+                             .rotten_tomatoes = RS_I64(87),
+                             .metacritic = RS_I64(74),
+                             .box_office = RS_I64(292587330),
+                             .raw = "{}",
+                             .raw_len = 2};
 }
 
 static void fingerprint_omdb(void **state)
@@ -148,17 +204,36 @@ static void fingerprint_omdb(void **state)
     b.imdb_votes = RS_I64(2345999);
     b.raw = "[]";
     assert_true(fp == refresh_fingerprint_omdb(&b));
-    b = omdb_base(); b.imdb_rating = RS_F64(8.7);       assert_true(fp != refresh_fingerprint_omdb(&b));
-    b = omdb_base(); b.awards = NULL;                   assert_true(fp != refresh_fingerprint_omdb(&b));
-    b = omdb_base(); b.rotten_tomatoes = RS_NULL_I64;   assert_true(fp != refresh_fingerprint_omdb(&b));
-    b = omdb_base(); b.metacritic = RS_I64(75);         assert_true(fp != refresh_fingerprint_omdb(&b));
-    b = omdb_base(); b.box_office = RS_I64(1);          assert_true(fp != refresh_fingerprint_omdb(&b));
-    b = omdb_base(); b.year = "2011";                   assert_true(fp != refresh_fingerprint_omdb(&b));
-    b = omdb_base(); b.released = RS_NULL_I64;          assert_true(fp != refresh_fingerprint_omdb(&b));
-    b = omdb_base(); b.actors = "Leonardo DiCaprio, Joseph Gordon-Levitt";
+    b = omdb_base();
+    b.imdb_rating = RS_F64(8.7);
     assert_true(fp != refresh_fingerprint_omdb(&b));
-    b = omdb_base(); b.rated = NULL;                    assert_true(fp != refresh_fingerprint_omdb(&b));
-    b = omdb_base(); b.rated = "";                      assert_true(fp != refresh_fingerprint_omdb(&b));
+    b = omdb_base();
+    b.awards = NULL;
+    assert_true(fp != refresh_fingerprint_omdb(&b));
+    b = omdb_base();
+    b.rotten_tomatoes = RS_NULL_I64;
+    assert_true(fp != refresh_fingerprint_omdb(&b));
+    b = omdb_base();
+    b.metacritic = RS_I64(75);
+    assert_true(fp != refresh_fingerprint_omdb(&b));
+    b = omdb_base();
+    b.box_office = RS_I64(1);
+    assert_true(fp != refresh_fingerprint_omdb(&b));
+    b = omdb_base();
+    b.year = "2011";
+    assert_true(fp != refresh_fingerprint_omdb(&b));
+    b = omdb_base();
+    b.released = RS_NULL_I64;
+    assert_true(fp != refresh_fingerprint_omdb(&b));
+    b = omdb_base();
+    b.actors = "Leonardo DiCaprio, Joseph Gordon-Levitt";
+    assert_true(fp != refresh_fingerprint_omdb(&b));
+    b = omdb_base();
+    b.rated = NULL;
+    assert_true(fp != refresh_fingerprint_omdb(&b));
+    b = omdb_base();
+    b.rated = "";
+    assert_true(fp != refresh_fingerprint_omdb(&b));
 }
 
 int main(void)

@@ -105,9 +105,13 @@ static void not_retried(void **state)
         assert_false(retry_decide(&pol, RS_ERR_SERVER_ERROR, statuses[i], 1, -1, 0, &d));
         assert_false(retry_decide(&pol, RS_ERR_BAD_RESPONSE, statuses[i], 1, -1, 0, &d));
     }
-    static const enum rs_err final[] = {RS_OK, RS_ERR_NOT_FOUND, RS_ERR_AUTH,
-                                        RS_ERR_BAD_RESPONSE, RS_ERR_QUOTA_EXHAUSTED,
-                                        RS_ERR_CANCELLED, RS_ERR_NOMEM};
+    static const enum rs_err final[] = {RS_OK,
+                                        RS_ERR_NOT_FOUND,
+                                        RS_ERR_AUTH,
+                                        RS_ERR_BAD_RESPONSE,
+                                        RS_ERR_QUOTA_EXHAUSTED,
+                                        RS_ERR_CANCELLED,
+                                        RS_ERR_NOMEM};
     for (size_t i = 0; i < RS_ARRAY_LEN(final); i++)
         assert_false(retry_decide(&pol, final[i], 200, 1, -1, 0, &d));
     assert_int_equal(d, -7);

@@ -22,8 +22,8 @@
 #include "reelsync/store.h"
 
 #define DAY RS_DAY_SECONDS
-static const rs_date_t TODAY = 20000;                 /* 2024-10-04 */
-static const rs_time_t NOW = 20000LL * DAY + 43200;   /* 2024-10-04T12:00:00Z */
+static const rs_date_t TODAY = 20000;               /* 2024-10-04 */
+static const rs_time_t NOW = 20000LL * DAY + 43200; /* 2024-10-04T12:00:00Z */
 
 struct fx {
     char *dir;
@@ -60,7 +60,7 @@ static int teardown(void **state)
         struct rs_error e_ = {0};                                                                  \
         enum rs_err rc_ = (call);                                                                  \
         if (rc_ != RS_OK)                                                                          \
-            fail_msg("%s: %s (%s)", #call, rs_errname(rc_), e_.msg);                              \
+            fail_msg("%s: %s (%s)", #call, rs_errname(rc_), e_.msg);                               \
     } while (0)
 #define E (&e_)
 
@@ -144,37 +144,65 @@ static void schema_matches_spec(void **state)
     store_close(f->st);
     f->st = NULL;
     static const char *const want[][3] = {
-        {"movies", "movie_id", "INTEGER"},         {"movies", "tmdb_id", "INTEGER"},
-        {"movies", "imdb_id", "VARCHAR"},          {"movies", "title", "VARCHAR"},
-        {"movies", "release_date", "DATE"},        {"movies", "last_tmdb_update", "TIMESTAMP"},
-        {"movies", "last_omdb_update", "TIMESTAMP"}, {"movies", "last_full_refresh", "TIMESTAMP"},
-        {"movies", "data_frozen", "BOOLEAN"},      {"movies", "created_at", "TIMESTAMP"},
+        {"movies", "movie_id", "INTEGER"},
+        {"movies", "tmdb_id", "INTEGER"},
+        {"movies", "imdb_id", "VARCHAR"},
+        {"movies", "title", "VARCHAR"},
+        {"movies", "release_date", "DATE"},
+        {"movies", "last_tmdb_update", "TIMESTAMP"},
+        {"movies", "last_omdb_update", "TIMESTAMP"},
+        {"movies", "last_full_refresh", "TIMESTAMP"},
+        {"movies", "data_frozen", "BOOLEAN"},
+        {"movies", "created_at", "TIMESTAMP"},
         {"movies", "updated_at", "TIMESTAMP"},
-        {"tmdb_movies", "tmdb_id", "INTEGER"},     {"tmdb_movies", "imdb_id", "VARCHAR"},
-        {"tmdb_movies", "title", "VARCHAR"},       {"tmdb_movies", "original_title", "VARCHAR"},
-        {"tmdb_movies", "overview", "VARCHAR"},    {"tmdb_movies", "tagline", "VARCHAR"},
-        {"tmdb_movies", "release_date", "DATE"},   {"tmdb_movies", "runtime", "INTEGER"},
-        {"tmdb_movies", "budget", "BIGINT"},       {"tmdb_movies", "revenue", "BIGINT"},
+        {"tmdb_movies", "tmdb_id", "INTEGER"},
+        {"tmdb_movies", "imdb_id", "VARCHAR"},
+        {"tmdb_movies", "title", "VARCHAR"},
+        {"tmdb_movies", "original_title", "VARCHAR"},
+        {"tmdb_movies", "overview", "VARCHAR"},
+        {"tmdb_movies", "tagline", "VARCHAR"},
+        {"tmdb_movies", "release_date", "DATE"},
+        {"tmdb_movies", "runtime", "INTEGER"},
+        {"tmdb_movies", "budget", "BIGINT"},
+        {"tmdb_movies", "revenue", "BIGINT"},
         {"tmdb_movies", "genres", "VARCHAR[]"},
         {"tmdb_movies", "production_companies", "VARCHAR[]"},
-        {"tmdb_movies", "vote_average", "DOUBLE"}, {"tmdb_movies", "vote_count", "INTEGER"},
-        {"tmdb_movies", "popularity", "DOUBLE"},   {"tmdb_movies", "status", "VARCHAR"},
-        {"tmdb_movies", "original_language", "VARCHAR"}, {"tmdb_movies", "adult", "BOOLEAN"},
-        {"tmdb_movies", "raw", "JSON"},            {"tmdb_movies", "fetched_at", "TIMESTAMP"},
-        {"omdb_movies", "imdb_id", "VARCHAR"},     {"omdb_movies", "title", "VARCHAR"},
-        {"omdb_movies", "year", "VARCHAR"},        {"omdb_movies", "rated", "VARCHAR"},
-        {"omdb_movies", "released", "DATE"},       {"omdb_movies", "runtime_minutes", "INTEGER"},
-        {"omdb_movies", "genre", "VARCHAR"},       {"omdb_movies", "director", "VARCHAR"},
-        {"omdb_movies", "writer", "VARCHAR"},      {"omdb_movies", "actors", "VARCHAR"},
-        {"omdb_movies", "language", "VARCHAR"},    {"omdb_movies", "country", "VARCHAR"},
-        {"omdb_movies", "awards", "VARCHAR"},      {"omdb_movies", "imdb_rating", "DOUBLE"},
-        {"omdb_movies", "imdb_votes", "INTEGER"},  {"omdb_movies", "rotten_tomatoes", "INTEGER"},
-        {"omdb_movies", "metacritic", "INTEGER"},  {"omdb_movies", "box_office", "BIGINT"},
-        {"omdb_movies", "raw", "JSON"},            {"omdb_movies", "fetched_at", "TIMESTAMP"},
-        {"api_usage", "day", "DATE"},              {"api_usage", "api", "VARCHAR"},
-        {"api_usage", "outcome", "VARCHAR"},       {"api_usage", "count", "BIGINT"},
-        {"runs", "started_at", "TIMESTAMP"},       {"runs", "ended_at", "TIMESTAMP"},
-        {"runs", "options", "JSON"},               {"runs", "stats", "JSON"},
+        {"tmdb_movies", "vote_average", "DOUBLE"},
+        {"tmdb_movies", "vote_count", "INTEGER"},
+        {"tmdb_movies", "popularity", "DOUBLE"},
+        {"tmdb_movies", "status", "VARCHAR"},
+        {"tmdb_movies", "original_language", "VARCHAR"},
+        {"tmdb_movies", "adult", "BOOLEAN"},
+        {"tmdb_movies", "raw", "JSON"},
+        {"tmdb_movies", "fetched_at", "TIMESTAMP"},
+        {"omdb_movies", "imdb_id", "VARCHAR"},
+        {"omdb_movies", "title", "VARCHAR"},
+        {"omdb_movies", "year", "VARCHAR"},
+        {"omdb_movies", "rated", "VARCHAR"},
+        {"omdb_movies", "released", "DATE"},
+        {"omdb_movies", "runtime_minutes", "INTEGER"},
+        {"omdb_movies", "genre", "VARCHAR"},
+        {"omdb_movies", "director", "VARCHAR"},
+        {"omdb_movies", "writer", "VARCHAR"},
+        {"omdb_movies", "actors", "VARCHAR"},
+        {"omdb_movies", "language", "VARCHAR"},
+        {"omdb_movies", "country", "VARCHAR"},
+        {"omdb_movies", "awards", "VARCHAR"},
+        {"omdb_movies", "imdb_rating", "DOUBLE"},
+        {"omdb_movies", "imdb_votes", "INTEGER"},
+        {"omdb_movies", "rotten_tomatoes", "INTEGER"},
+        {"omdb_movies", "metacritic", "INTEGER"},
+        {"omdb_movies", "box_office", "BIGINT"},
+        {"omdb_movies", "raw", "JSON"},
+        {"omdb_movies", "fetched_at", "TIMESTAMP"},
+        {"api_usage", "day", "DATE"},
+        {"api_usage", "api", "VARCHAR"},
+        {"api_usage", "outcome", "VARCHAR"},
+        {"api_usage", "count", "BIGINT"},
+        {"runs", "started_at", "TIMESTAMP"},
+        {"runs", "ended_at", "TIMESTAMP"},
+        {"runs", "options", "JSON"},
+        {"runs", "stats", "JSON"},
     };
     for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
         char sql[256];
@@ -206,8 +234,7 @@ static void schema_matches_spec(void **state)
                 "constraint_type = 'PRIMARY KEY' AND constraint_column_names = ['imdb_id']",
                 "1");
     /* defaults: data_frozen FALSE, movie_id from the sequence */
-    assert_peek(f->path, "INSERT INTO movies (tmdb_id) VALUES (5) RETURNING data_frozen",
-                "false");
+    assert_peek(f->path, "INSERT INTO movies (tmdb_id) VALUES (5) RETURNING data_frozen", "false");
     assert_peek(f->path, "INSERT INTO movies (tmdb_id) VALUES (6) RETURNING movie_id", "2");
 }
 
@@ -338,8 +365,9 @@ static void damaged_database_untouched(void **state)
         assert_int_equal(store_open(bad, STORE_READ_WRITE, &st, &err), RS_ERR_DB);
         assert_null(st);
         char want[512];
-        snprintf(want, sizeof(want), "cannot open '%s': the database file is damaged (%s; left untouched",
-                 bad, cases[k].says);
+        snprintf(want, sizeof(want),
+                 "cannot open '%s': the database file is damaged (%s; left untouched", bad,
+                 cases[k].says);
         assert_memory_equal(err.msg, want, strlen(want));
         assert_file_holds(bad, copy, len);
         free(copy);
@@ -503,8 +531,7 @@ static void locked_by_other_process(void **state)
     assert_null(st);
     char want[512];
     snprintf(want, sizeof(want),
-             "cannot open '%s': locked by another process (is another reelsync running?)",
-             f->path);
+             "cannot open '%s': locked by another process (is another reelsync running?)", f->path);
     assert_string_equal(err.msg, want);
     close(to_child[1]); /* release the child */
     int status = 0;
@@ -531,33 +558,53 @@ static char *pc1[] = {"Legendary Pictures"};
 
 static struct tmdb_row tmdb_row(int64_t id, const char *imdb, rs_date_t release)
 {
-    return (struct tmdb_row){.tmdb_id = id, .imdb_id = (char *)imdb, .title = "Inception",
-                             .original_title = "Inception", .overview = "Dreams.",
-                             .release_date = RS_I64(release), .runtime = RS_I64(148),
-                             .budget = RS_I64(160000000), .revenue = RS_I64(0),
-                             .genres = g2, .n_genres = 2, .production_companies = pc1,
-                             .n_production_companies = 1, .vote_average = RS_F64(8.4),
-                             .vote_count = RS_I64(35000), .popularity = RS_F64(90.5),
-                             .status = "Released", .original_language = "en",
-                             .adult = RS_I64(0), .raw = "{\"id\":27205}", .raw_len = 12};
+    return (struct tmdb_row){.tmdb_id = id,
+                             .imdb_id = (char *)imdb,
+                             .title = "Inception",
+                             .original_title = "Inception",
+                             .overview = "Dreams.",
+                             .release_date = RS_I64(release),
+                             .runtime = RS_I64(148),
+                             .budget = RS_I64(160000000),
+                             .revenue = RS_I64(0),
+                             .genres = g2,
+                             .n_genres = 2,
+                             .production_companies = pc1,
+                             .n_production_companies = 1,
+                             .vote_average = RS_F64(8.4),
+                             .vote_count = RS_I64(35000),
+                             .popularity = RS_F64(90.5),
+                             .status = "Released",
+                             .original_language = "en",
+                             .adult = RS_I64(0),
+                             .raw = "{\"id\":27205}",
+                             .raw_len = 12};
 }
 
 static struct omdb_row omdb_row(const char *imdb)
 {
-    return (struct omdb_row){.imdb_id = (char *)imdb, .title = "Inception", .year = "2010",
-                             .rated = "PG-13", .released = RS_I64(14806),
-                             .runtime_minutes = RS_I64(148), .genre = "Action, Sci-Fi",
-                             .imdb_rating = RS_F64(8.8), .imdb_votes = RS_I64(2345678),
-                             .rotten_tomatoes = RS_I64(87), .metacritic = RS_I64(74),
-                             .box_office = RS_I64(292587330), .raw = "{\"Response\":\"True\"}",
+    return (struct omdb_row){.imdb_id = (char *)imdb,
+                             .title = "Inception",
+                             .year = "2010",
+                             .rated = "PG-13",
+                             .released = RS_I64(14806),
+                             .runtime_minutes = RS_I64(148),
+                             .genre = "Action, Sci-Fi",
+                             .imdb_rating = RS_F64(8.8),
+                             .imdb_votes = RS_I64(2345678),
+                             .rotten_tomatoes = RS_I64(87),
+                             .metacritic = RS_I64(74),
+                             .box_office = RS_I64(292587330),
+                             .raw = "{\"Response\":\"True\"}",
                              .raw_len = 19};
 }
 
 static void upsert_twice(void **state)
 {
     struct fx *f = *state;
-    struct discover_row rows[2] = {{.tmdb_id = 27205, .title = "Inceptoin", .release_date = RS_I64(14800)},
-                                   {.tmdb_id = 155, .title = "The Dark Knight", .release_date = RS_I64(14061)}};
+    struct discover_row rows[2] = {
+        {.tmdb_id = 27205, .title = "Inceptoin", .release_date = RS_I64(14800)},
+        {.tmdb_id = 155, .title = "The Dark Knight", .release_date = RS_I64(14061)}};
     size_t fresh = 99;
     OK(store_upsert_discovered(f->st, rows, 2, NOW - 100, &fresh, E));
     assert_int_equal(fresh, 2);
@@ -567,9 +614,12 @@ static void upsert_twice(void **state)
     assert_true(changed);
     OK(store_mark_gone(f->st, 155, NOW - 40, E));
 
-    struct discover_row again[3] = {{.tmdb_id = 27205, .title = "Inception (2010)", .release_date = RS_I64(14806)},
-                                    {.tmdb_id = 155, .title = "The Dark Knight", .release_date = RS_NULL_I64},
-                                    {.tmdb_id = 27205, .title = "Inception", .release_date = RS_I64(14806)}}; /* last one wins */
+    struct discover_row again[3] = {
+        {.tmdb_id = 27205, .title = "Inception (2010)", .release_date = RS_I64(14806)},
+        {.tmdb_id = 155, .title = "The Dark Knight", .release_date = RS_NULL_I64},
+        {.tmdb_id = 27205,
+         .title = "Inception",
+         .release_date = RS_I64(14806)}}; /* last one wins */
     OK(store_upsert_discovered(f->st, again, 3, NOW, &fresh, E));
     assert_int_equal(fresh, 0);
     int64_t n = 0;
@@ -588,8 +638,8 @@ static void upsert_twice(void **state)
     int64_t first_id = m.movie_id;
     store_movie_release(&m);
     m = get(f->st, 155);
-    assert_false(m.release_date.set);   /* updated to what discovery says now */
-    assert_false(m.tmdb_gone_at.set);   /* rediscovered: no longer gone */
+    assert_false(m.release_date.set); /* updated to what discovery says now */
+    assert_false(m.tmdb_gone_at.set); /* rediscovered: no longer gone */
     assert_true(m.movie_id != first_id);
     store_movie_release(&m);
     bool found = true;
@@ -680,11 +730,11 @@ static void batch_of_10000(void **state)
     struct fx *f = *state;
     enum { N = 10000 };
     struct discover_row *rows = calloc(N, sizeof(*rows));
-    char (*titles)[32] = calloc(N, 32);
+    char(*titles)[32] = calloc(N, 32);
     for (int i = 0; i < N; i++) {
         snprintf(titles[i], 32, "Movie %d", i);
-        rows[i] = (struct discover_row){.tmdb_id = 100000 + i, .title = titles[i],
-                                        .release_date = RS_I64(10000 + i)};
+        rows[i] = (struct discover_row){
+            .tmdb_id = 100000 + i, .title = titles[i], .release_date = RS_I64(10000 + i)};
     }
     size_t fresh = 0;
     OK(store_begin(f->st, E));
@@ -721,8 +771,10 @@ static void batch_of_10000(void **state)
 static void same_transaction_twice(void **state)
 {
     struct fx *f = *state;
-    struct discover_row a[2] = {{.tmdb_id = 1, .title = "One", .release_date = RS_I64(100)}, {.tmdb_id = 2, .title = "Two", .release_date = RS_I64(200)}};
-    struct discover_row b[2] = {{.tmdb_id = 1, .title = "Uno", .release_date = RS_I64(101)}, {.tmdb_id = 2, .title = "Dos", .release_date = RS_NULL_I64}};
+    struct discover_row a[2] = {{.tmdb_id = 1, .title = "One", .release_date = RS_I64(100)},
+                                {.tmdb_id = 2, .title = "Two", .release_date = RS_I64(200)}};
+    struct discover_row b[2] = {{.tmdb_id = 1, .title = "Uno", .release_date = RS_I64(101)},
+                                {.tmdb_id = 2, .title = "Dos", .release_date = RS_NULL_I64}};
     struct tmdb_row t = tmdb_row(1, "tt1", 101);
     size_t fresh = 0;
     bool changed;
@@ -807,8 +859,7 @@ static void detail_batches(void **state)
     assert_peek(f->path,
                 "SELECT strftime(fetched_at, '%H:%M:%S') FROM omdb_movies WHERE imdb_id = 'tt1'",
                 "12:00:05");
-    assert_peek(f->path, "SELECT box_office FROM omdb_movies WHERE imdb_id = 'tt3'",
-                "292587330");
+    assert_peek(f->path, "SELECT box_office FROM omdb_movies WHERE imdb_id = 'tt3'", "292587330");
     assert_peek(f->path,
                 "SELECT strftime(last_omdb_update, '%H:%M:%S') FROM movies WHERE tmdb_id = 3",
                 "12:00:03");
@@ -819,8 +870,11 @@ static void detail_batches(void **state)
 static struct store_movie mv(int64_t id, struct rs_i64 release, struct rs_i64 last_tmdb,
                              struct rs_i64 last_omdb, const char *imdb)
 {
-    return (struct store_movie){.tmdb_id = id, .imdb_id = (char *)imdb, .title = "T",
-                                .release_date = release, .last_tmdb_update = last_tmdb,
+    return (struct store_movie){.tmdb_id = id,
+                                .imdb_id = (char *)imdb,
+                                .title = "T",
+                                .release_date = release,
+                                .last_tmdb_update = last_tmdb,
                                 .last_omdb_update = last_omdb};
 }
 
@@ -838,8 +892,8 @@ static void plan_categories(void **state)
     static const struct {
         int64_t age;
         enum refresh_category cat;
-    } cases[] = {{0, REFRESH_RECENT},       {59, REFRESH_RECENT},     {60, REFRESH_ESTABLISHED},
-                 {179, REFRESH_ESTABLISHED}, {180, REFRESH_MATURE},   {365, REFRESH_MATURE},
+    } cases[] = {{0, REFRESH_RECENT},        {59, REFRESH_RECENT},  {60, REFRESH_ESTABLISHED},
+                 {179, REFRESH_ESTABLISHED}, {180, REFRESH_MATURE}, {365, REFRESH_MATURE},
                  {366, REFRESH_ARCHIVED},    {-10, REFRESH_RECENT}};
     enum { NC = sizeof(cases) / sizeof(cases[0]) };
     struct store_movie rows[NC + 1];
@@ -939,13 +993,13 @@ static void plan_order_limit_frozen_gone(void **state)
     struct fx *f = *state;
     struct rs_i64 old = RS_I64(TODAY - 1000); /* ARCHIVED: 90 / 180 days */
     struct store_movie rows[7] = {
-        mv(1, old, RS_I64(NOW - 91 * DAY), RS_I64(NOW), "tt1"),  /* 1 day overdue */
-        mv(2, old, RS_I64(NOW - 100 * DAY), RS_I64(NOW), "tt2"), /* 10 days */
-        mv(3, old, RS_NULL_I64, RS_NULL_I64, NULL),              /* never fetched */
+        mv(1, old, RS_I64(NOW - 91 * DAY), RS_I64(NOW), "tt1"),             /* 1 day overdue */
+        mv(2, old, RS_I64(NOW - 100 * DAY), RS_I64(NOW), "tt2"),            /* 10 days */
+        mv(3, old, RS_NULL_I64, RS_NULL_I64, NULL),                         /* never fetched */
         mv(4, old, RS_I64(NOW - 95 * DAY), RS_I64(NOW - 200 * DAY), "tt4"), /* 20 days (OMDB) */
-        mv(5, old, RS_I64(NOW - 300 * DAY), RS_I64(NOW), "tt5"), /* frozen */
-        mv(6, old, RS_I64(NOW - 300 * DAY), RS_I64(NOW), "tt6"), /* gone */
-        mv(7, old, RS_I64(NOW - 92 * DAY), RS_NULL_I64, NULL), /* 2 days; no IMDb id */
+        mv(5, old, RS_I64(NOW - 300 * DAY), RS_I64(NOW), "tt5"),            /* frozen */
+        mv(6, old, RS_I64(NOW - 300 * DAY), RS_I64(NOW), "tt6"),            /* gone */
+        mv(7, old, RS_I64(NOW - 92 * DAY), RS_NULL_I64, NULL),              /* 2 days; no IMDb id */
     };
     rows[4].data_frozen = true;
     rows[5].tmdb_gone_at = RS_I64(NOW - DAY);
@@ -1011,9 +1065,9 @@ static void plan_agrees_with_refresh(void **state)
         struct rs_i64 rel = NEXT() % 20 == 0 ? RS_NULL_I64 : RS_I64(TODAY - age);
         int64_t ti = (int64_t)(NEXT() % 200) * DAY + (int64_t)(NEXT() % 3) - 1;
         int64_t oi = (int64_t)(NEXT() % 200) * DAY + (int64_t)(NEXT() % 3) - 1;
-        rows[i] = mv(i + 1, rel, NEXT() % 10 == 0 ? RS_NULL_I64 : RS_I64(NOW - ti),
-                     NEXT() % 10 == 0 ? RS_NULL_I64 : RS_I64(NOW - oi),
-                     NEXT() % 4 == 0 ? NULL : "tt1");
+        rows[i] =
+            mv(i + 1, rel, NEXT() % 10 == 0 ? RS_NULL_I64 : RS_I64(NOW - ti),
+               NEXT() % 10 == 0 ? RS_NULL_I64 : RS_I64(NOW - oi), NEXT() % 4 == 0 ? NULL : "tt1");
     }
     OK(store_bulk_insert_movies(f->st, rows, N, NOW, E));
     struct plan_item *items = NULL;
@@ -1118,8 +1172,7 @@ static void freezing(void **state)
     assert_int_equal(m.stable_cycles, 0);
     store_movie_release(&m);
     struct rs_error err = {0};
-    assert_int_equal(store_finish_refresh(f->st, 404, false, true, NOW, &frozen, &err),
-                     RS_ERR_DB);
+    assert_int_equal(store_finish_refresh(f->st, 404, false, true, NOW, &frozen, &err), RS_ERR_DB);
 }
 
 static void freezing_batch(void **state)
@@ -1169,10 +1222,9 @@ static void unfreeze(void **state)
 {
     struct fx *f = *state;
     struct rs_i64 old = RS_I64(TODAY - 1000);
-    struct store_movie rows[4] = {mv(1, old, RS_I64(NOW), RS_I64(NOW), "a"),
-                                  mv(2, old, RS_I64(NOW), RS_I64(NOW), "b"),
-                                  mv(3, old, RS_I64(NOW), RS_I64(NOW), "c"),
-                                  mv(4, old, RS_I64(NOW), RS_I64(NOW), "d")};
+    struct store_movie rows[4] = {
+        mv(1, old, RS_I64(NOW), RS_I64(NOW), "a"), mv(2, old, RS_I64(NOW), RS_I64(NOW), "b"),
+        mv(3, old, RS_I64(NOW), RS_I64(NOW), "c"), mv(4, old, RS_I64(NOW), RS_I64(NOW), "d")};
     for (int i = 0; i < 3; i++) {
         rows[i].data_frozen = true;
         rows[i].stable_cycles = 3;
@@ -1279,7 +1331,7 @@ static void usage_runs_report(void **state)
     assert_int_equal(rep.usage[RS_API_TMDB][STORE_TODAY][RS_ERR_TIMEOUT], 4);
     assert_int_equal(rep.usage_total[RS_API_TMDB][STORE_LAST_30], 24);
     assert_int_equal(rep.usage_total[RS_API_OMDB][STORE_TODAY], 0);
-    assert_int_equal(rep.usage_total[RS_API_OMDB][STORE_LAST_7], 11);  /* TODAY-6 only */
+    assert_int_equal(rep.usage_total[RS_API_OMDB][STORE_LAST_7], 11); /* TODAY-6 only */
     assert_int_equal(rep.usage_total[RS_API_OMDB][STORE_LAST_30], 22);
     assert_int_equal(rep.errors[RS_ERR_NOT_FOUND], 3);
     assert_int_equal(rep.errors[RS_ERR_TIMEOUT], 4);
@@ -1314,7 +1366,8 @@ static void export_formats(void **state)
     bool changed;
     OK(store_put_tmdb(f->st, &t, 1, NOW, &changed, E));
     OK(store_put_omdb(f->st, 27205, &o, 1, NOW, &changed, E));
-    struct discover_row d = {.tmdb_id = 155, .title = "The \"Dark\" Knight", .release_date = RS_NULL_I64};
+    struct discover_row d = {
+        .tmdb_id = 155, .title = "The \"Dark\" Knight", .release_date = RS_NULL_I64};
     OK(store_upsert_discovered(f->st, &d, 1, NOW, NULL, E));
     /* a path with a quote in it is a value, not SQL */
     char *csv = path_join(f->dir, "it's.csv");
@@ -1342,8 +1395,7 @@ static void export_formats(void **state)
     free(text);
     struct rs_error err = {0};
     assert_int_equal(store_export(f->st, "xml", pq, &err), RS_ERR_USAGE);
-    assert_int_equal(store_export(f->st, "csv'); DROP TABLE movies; --", pq, &err),
-                     RS_ERR_USAGE);
+    assert_int_equal(store_export(f->st, "csv'); DROP TABLE movies; --", pq, &err), RS_ERR_USAGE);
     char *bad = path_join(f->dir, "no/dir/x.csv");
     assert_int_equal(store_export(f->st, "csv", bad, &err), RS_ERR_IO);
     int64_t count = 0;
@@ -1354,7 +1406,6 @@ static void export_formats(void **state)
     free(json);
     free(csv);
 }
-
 
 /* ------------------------------------------------------------ compaction */
 

@@ -36,14 +36,14 @@ struct http;
 typedef enum rs_err (*http_classify_fn)(long status, const char *body, size_t len);
 
 struct http_api_config {
-    const char *base_url;  /* "https://api.themoviedb.org/3", "https://www.omdbapi.com/" */
-    const char *key_param; /* query parameter that carries KEY ("api_key", "apikey") */
-    const char *key;       /* NULL: none sent */
-    const char *bearer;    /* if set, sent as "Authorization: Bearer" instead of KEY */
-    double rps;            /* token bucket rate and capacity (run at 98 %); 0 = unlimited */
-    int concurrency;       /* in-flight cap; 0 = unlimited */
-    int64_t daily_limit;   /* attempts per UTC day; 0 = unlimited */
-    int64_t used_today;    /* attempts already made today, before this run */
+    const char *base_url;      /* "https://api.themoviedb.org/3", "https://www.omdbapi.com/" */
+    const char *key_param;     /* query parameter that carries KEY ("api_key", "apikey") */
+    const char *key;           /* NULL: none sent */
+    const char *bearer;        /* if set, sent as "Authorization: Bearer" instead of KEY */
+    double rps;                /* token bucket rate and capacity (run at 98 %); 0 = unlimited */
+    int concurrency;           /* in-flight cap; 0 = unlimited */
+    int64_t daily_limit;       /* attempts per UTC day; 0 = unlimited */
+    int64_t used_today;        /* attempts already made today, before this run */
     http_classify_fn classify; /* NULL: status only (2xx ok) */
 };
 
@@ -51,10 +51,10 @@ struct http_config {
     struct http_api_config api[RS_API_COUNT];
     struct retry_policy retry; /* all of max_retries, base_ms, max_ms 0: RETRY_POLICY_DEFAULT;
                                   max_wait_ms 0: 60000 */
-    long connect_timeout_ms; /* 0: 10000 */
-    long timeout_ms;         /* whole transfer; 0: 30000 */
-    size_t max_body;         /* larger bodies end as RS_ERR_BAD_RESPONSE; 0: 8 MiB */
-    uint64_t seed;           /* for retry jitter */
+    long connect_timeout_ms;   /* 0: 10000 */
+    long timeout_ms;           /* whole transfer; 0: 30000 */
+    size_t max_body;           /* larger bodies end as RS_ERR_BAD_RESPONSE; 0: 8 MiB */
+    uint64_t seed;             /* for retry jitter */
     const struct rs_log *log;
     /* When *cancel becomes non-zero, no new attempt starts; in-flight ones finish. */
     const volatile sig_atomic_t *cancel;
@@ -66,8 +66,8 @@ struct http_result {
     long status;         /* HTTP status of the last attempt, 0 if none */
     const char *body;    /* last body (NUL-terminated); valid during the callback only */
     size_t body_len;
-    int attempts;        /* attempts made (0 when refused before any: quota, auth stop, cancel) */
-    const char *detail;  /* one line on what went wrong, redacted; "" on success */
+    int attempts;       /* attempts made (0 when refused before any: quota, auth stop, cancel) */
+    const char *detail; /* one line on what went wrong, redacted; "" on success */
 };
 
 /* Called once per request with its final result. H may be used to queue more requests. */

@@ -50,18 +50,18 @@ struct orch_options {
 
 /* What a run did: SPEC's collect --json keys. */
 struct orch_stats {
-    int64_t discovered;   /* distinct movies seen by discovery */
+    int64_t discovered; /* distinct movies seen by discovery */
     int64_t discovered_new;
     int64_t tmdb_updated; /* movies whose tmdb_movies row was written */
     int64_t omdb_updated;
-    int64_t frozen;       /* movies frozen in this run */
-    int64_t failed[RS_API_COUNT];        /* movies whose request failed (final outcome) */
-    int64_t errors[RS_OUTCOME_COUNT];    /* final failures by class (index: enum rs_err) */
-    int64_t requests[RS_API_COUNT];      /* attempts sent, retries included */
-    int64_t deferred_by_quota;           /* movies left due because a daily limit was hit */
-    int64_t omdb_skipped_no_imdb;        /* movies with no IMDb id after TMDB */
-    int64_t gone;                        /* movies TMDB answered 404 for */
-    int64_t planned;                     /* movies selected for refresh */
+    int64_t frozen;                   /* movies frozen in this run */
+    int64_t failed[RS_API_COUNT];     /* movies whose request failed (final outcome) */
+    int64_t errors[RS_OUTCOME_COUNT]; /* final failures by class (index: enum rs_err) */
+    int64_t requests[RS_API_COUNT];   /* attempts sent, retries included */
+    int64_t deferred_by_quota;        /* movies left due because a daily limit was hit */
+    int64_t omdb_skipped_no_imdb;     /* movies with no IMDb id after TMDB */
+    int64_t gone;                     /* movies TMDB answered 404 for */
+    int64_t planned;                  /* movies selected for refresh */
     double duration_s;
 };
 

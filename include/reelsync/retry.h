@@ -10,10 +10,10 @@
 
 /* The seed's schedule: 3 retries, 1 s base, doubling, 10 s cap (1 s, 2 s, 4 s). */
 struct retry_policy {
-    int max_retries;    /* retries after the first attempt; 3 */
-    int64_t base_ms;    /* delay before the first retry; 1000 */
-    int64_t max_ms;     /* cap on any computed delay; 10000 */
-    double jitter;      /* fraction of the delay added at random, 0..1; 0.2 */
+    int max_retries;     /* retries after the first attempt; 3 */
+    int64_t base_ms;     /* delay before the first retry; 1000 */
+    int64_t max_ms;      /* cap on any computed delay; 10000 */
+    double jitter;       /* fraction of the delay added at random, 0..1; 0.2 */
     int64_t max_wait_ms; /* cap on an honoured Retry-After; 60000 */
 };
 

@@ -59,8 +59,7 @@ enum rs_err store_put_omdb(struct store *st, int64_t tmdb_id, const struct omdb_
                            uint64_t fingerprint, rs_time_t now, bool *changed,
                            struct rs_error *err);
 /* TMDB answered 404 for TMDB_ID: mark it gone (it leaves planning until rediscovered). */
-enum rs_err store_mark_gone(struct store *st, int64_t tmdb_id, rs_time_t now,
-                            struct rs_error *err);
+enum rs_err store_mark_gone(struct store *st, int64_t tmdb_id, rs_time_t now, struct rs_error *err);
 /* OMDB knows no record for the movie's IMDb id: stamp the check (due again next interval). */
 enum rs_err store_stamp_omdb_checked(struct store *st, int64_t tmdb_id, rs_time_t now,
                                      struct rs_error *err);
@@ -100,17 +99,17 @@ enum rs_err store_finish_refresh_batch(struct store *st, const int64_t *tmdb_ids
 /* One planned movie. */
 struct plan_item {
     int64_t tmdb_id;
-    char imdb_id[24];         /* "" when unknown */
-    char *title;              /* NULL when unknown or not asked for (store_plan's TITLES) */
+    char imdb_id[24]; /* "" when unknown */
+    char *title;      /* NULL when unknown or not asked for (store_plan's TITLES) */
     struct rs_i64 release_date;
-    struct rs_i64 last_tmdb;  /* rs_time_t of the last TMDB check */
-    struct rs_i64 last_omdb;  /* rs_time_t of the last OMDB check (stored or not found) */
+    struct rs_i64 last_tmdb; /* rs_time_t of the last TMDB check */
+    struct rs_i64 last_omdb; /* rs_time_t of the last OMDB check (stored or not found) */
     enum refresh_category category;
-    int64_t age_days;         /* 0 when no release date */
+    int64_t age_days; /* 0 when no release date */
     bool needs_tmdb;
-    bool needs_omdb;          /* OMDB due and an IMDb id known or coming from TMDB now */
+    bool needs_omdb; /* OMDB due and an IMDb id known or coming from TMDB now */
     bool frozen;
-    int64_t overdue_s;        /* seconds past due; INT64_MAX when never fetched */
+    int64_t overdue_s; /* seconds past due; INT64_MAX when never fetched */
 };
 
 /*
@@ -136,8 +135,8 @@ enum rs_err store_usage_total(struct store *st, rs_date_t day, enum rs_api api, 
 enum rs_err store_run_begin(struct store *st, rs_time_t now, const char *options_json,
                             int64_t *run_id, struct rs_error *err);
 /* Records the end of a run with its stats (STATS_JSON) and exit status. */
-enum rs_err store_run_end(struct store *st, int64_t run_id, rs_time_t now,
-                          const char *stats_json, int status, struct rs_error *err);
+enum rs_err store_run_end(struct store *st, int64_t run_id, rs_time_t now, const char *stats_json,
+                          int status, struct rs_error *err);
 
 /*
  * One `movies` row with its tracking columns. From store_get_movie every string is
@@ -147,7 +146,7 @@ enum rs_err store_run_end(struct store *st, int64_t run_id, rs_time_t now,
 struct store_movie {
     int64_t movie_id;
     int64_t tmdb_id;
-    char *imdb_id;                  /* NULL when unknown */
+    char *imdb_id; /* NULL when unknown */
     char *title;
     struct rs_i64 release_date;     /* rs_date_t */
     struct rs_i64 last_tmdb_update; /* rs_time_t, as are the stamps below */
@@ -172,8 +171,8 @@ void store_movie_release(struct store_movie *m);
  * Reads the movie TMDB_ID into *OUT (strings malloc'd). *FOUND says whether it exists;
  * *OUT is written only when found.
  */
-enum rs_err store_get_movie(struct store *st, int64_t tmdb_id, struct store_movie *out,
-                            bool *found, struct rs_error *err);
+enum rs_err store_get_movie(struct store *st, int64_t tmdb_id, struct store_movie *out, bool *found,
+                            struct rs_error *err);
 
 /*
  * Bulk path for benchmarks and tests: appends N new movies with every tracking column as
@@ -206,9 +205,9 @@ enum store_window { STORE_TODAY = 0, STORE_LAST_7, STORE_LAST_30, STORE_WINDOW_C
 struct store_run {
     int64_t id;
     rs_time_t started_at;
-    struct rs_i64 ended_at;  /* NULL while running or after a crash */
-    struct rs_i64 status;    /* exit status; NULL likewise */
-    char *options_json;      /* malloc'd; NULL when none */
+    struct rs_i64 ended_at; /* NULL while running or after a crash */
+    struct rs_i64 status;   /* exit status; NULL likewise */
+    char *options_json;     /* malloc'd; NULL when none */
     char *stats_json;
 };
 
@@ -226,10 +225,10 @@ struct store_report {
     struct {
         int64_t total, due, not_due, frozen;
     } category[REFRESH_CATEGORY_COUNT];
-    int64_t movies;       /* every row */
+    int64_t movies; /* every row */
     int64_t frozen;
     int64_t gone;
-    int64_t missing_imdb; /* not gone, no IMDb id */
+    int64_t missing_imdb;          /* not gone, no IMDb id */
     int64_t due_now[RS_API_COUNT]; /* needs_tmdb / needs_omdb as store_plan, not frozen */
     int64_t tmdb_rows, omdb_rows;  /* rows of tmdb_movies, omdb_movies */
     /* Freshness over the movies not gone, in whole days before NOW: since the last check per

@@ -42,7 +42,7 @@ bool tmdb_is_page_cap_error(long status, const char *body, size_t len);
 /* One discover page. */
 struct tmdb_page {
     int page;
-    int total_pages;     /* as reported (may exceed TMDB_MAX_PAGES) */
+    int total_pages; /* as reported (may exceed TMDB_MAX_PAGES) */
     int64_t total_results;
     struct discover_row *results;
     size_t n_results;
@@ -62,8 +62,7 @@ void tmdb_page_release(struct tmdb_page *page);
  * RS_ERR_BAD_RESPONSE and OUT is untouched. Fields in unknown formats become NULL with a
  * warning naming the field.
  */
-enum rs_err tmdb_parse_movie(const char *body, size_t len, int64_t expect_id,
-                             struct tmdb_row *out, const struct rs_log *log,
-                             struct rs_error *err);
+enum rs_err tmdb_parse_movie(const char *body, size_t len, int64_t expect_id, struct tmdb_row *out,
+                             const struct rs_log *log, struct rs_error *err);
 
 #endif

@@ -136,14 +136,28 @@ static void check_scores(const char *s)
 static void check_rows(const char *const *p, size_t n)
 {
 #define PIECE(i) (n ? p[(i) % n] : NULL)
-    struct omdb_movie om = {
-        .imdb_id = PIECE(0), .title = PIECE(1), .year = PIECE(2), .rated = PIECE(3),
-        .released = PIECE(4), .runtime = PIECE(5), .genre = PIECE(6), .director = PIECE(7),
-        .writer = PIECE(8), .actors = PIECE(9), .language = PIECE(10), .country = PIECE(11),
-        .awards = PIECE(12), .imdb_rating = PIECE(13), .imdb_votes = PIECE(14),
-        .metascore = PIECE(15), .box_office = PIECE(16), .rating_imdb = PIECE(17),
-        .rating_rotten_tomatoes = PIECE(18), .rating_metacritic = PIECE(19), .raw = "{}",
-        .raw_len = 2};
+    struct omdb_movie om = {.imdb_id = PIECE(0),
+                            .title = PIECE(1),
+                            .year = PIECE(2),
+                            .rated = PIECE(3),
+                            .released = PIECE(4),
+                            .runtime = PIECE(5),
+                            .genre = PIECE(6),
+                            .director = PIECE(7),
+                            .writer = PIECE(8),
+                            .actors = PIECE(9),
+                            .language = PIECE(10),
+                            .country = PIECE(11),
+                            .awards = PIECE(12),
+                            .imdb_rating = PIECE(13),
+                            .imdb_votes = PIECE(14),
+                            .metascore = PIECE(15),
+                            .box_office = PIECE(16),
+                            .rating_imdb = PIECE(17),
+                            .rating_rotten_tomatoes = PIECE(18),
+                            .rating_metacritic = PIECE(19),
+                            .raw = "{}",
+                            .raw_len = 2};
     struct omdb_row orow;
     struct rs_error err = {0};
     memset(&orow, 0, sizeof(orow));
@@ -153,11 +167,19 @@ static void check_rows(const char *const *p, size_t n)
         norm_omdb_row_release(&orow);
     }
     const char *names[3] = {PIECE(0), PIECE(1), PIECE(2)};
-    struct tmdb_movie tm = {.id = 1, .imdb_id = PIECE(0), .title = PIECE(1),
-                            .original_title = PIECE(2), .overview = PIECE(3),
-                            .tagline = PIECE(4), .release_date = PIECE(5), .status = PIECE(6),
-                            .original_language = PIECE(7), .genres = names,
-                            .n_genres = n ? 3 : 0, .raw = "{}", .raw_len = 2};
+    struct tmdb_movie tm = {.id = 1,
+                            .imdb_id = PIECE(0),
+                            .title = PIECE(1),
+                            .original_title = PIECE(2),
+                            .overview = PIECE(3),
+                            .tagline = PIECE(4),
+                            .release_date = PIECE(5),
+                            .status = PIECE(6),
+                            .original_language = PIECE(7),
+                            .genres = names,
+                            .n_genres = n ? 3 : 0,
+                            .raw = "{}",
+                            .raw_len = 2};
     struct tmdb_row trow;
     memset(&trow, 0, sizeof(trow));
     if (norm_tmdb_movie(&tm, &trow, &fuzz_log, &err) == RS_OK) {

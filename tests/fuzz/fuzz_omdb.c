@@ -25,7 +25,7 @@ static void check_row(const struct omdb_row *r, const char *body, size_t size)
 {
     FUZZ_CHECK(r->imdb_id != NULL && alnum_id(r->imdb_id));
     FUZZ_CHECK(r->raw_len == size && r->raw != NULL && memcmp(r->raw, body, size) == 0);
-    const char *texts[] = {r->title, r->year,     r->rated,   r->genre,   r->director,
+    const char *texts[] = {r->title,  r->year,   r->rated,    r->genre,   r->director,
                            r->writer, r->actors, r->language, r->country, r->awards};
     for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++)
         FUZZ_CHECK(texts[i] == NULL || (texts[i][0] != '\0' && strcmp(texts[i], "N/A") != 0));

@@ -40,7 +40,8 @@ static void check_instant(const uint8_t *data)
     rs_time_t back = 0;
     FUZZ_CHECK(rs_time_parse(rs_time_format(t, buf, sizeof(buf)), &back) && back == t);
     rs_date_t day = rs_time_day(t);
-    FUZZ_CHECK((rs_time_t)day * RS_DAY_SECONDS <= t && t - (rs_time_t)day * RS_DAY_SECONDS < RS_DAY_SECONDS);
+    FUZZ_CHECK((rs_time_t)day * RS_DAY_SECONDS <= t &&
+               t - (rs_time_t)day * RS_DAY_SECONDS < RS_DAY_SECONDS);
     int y, m, d;
     rs_date_to_ymd(day, &y, &m, &d);
     FUZZ_CHECK(y >= 0 && y <= 9999 && m >= 1 && m <= 12 && d >= 1 && d <= 31);

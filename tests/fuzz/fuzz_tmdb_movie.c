@@ -43,8 +43,9 @@ static void check_row(const struct tmdb_row *r, const char *body, size_t size)
     if (r->release_date.set) {
         char buf[16];
         rs_date_t back;
-        FUZZ_CHECK(rs_date_parse(rs_date_format((rs_date_t)r->release_date.v, buf, sizeof(buf)),
-                                 &back) && back == r->release_date.v);
+        FUZZ_CHECK(
+            rs_date_parse(rs_date_format((rs_date_t)r->release_date.v, buf, sizeof(buf)), &back) &&
+            back == r->release_date.v);
     }
 }
 

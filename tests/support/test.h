@@ -33,7 +33,7 @@ void fake_stop(struct fake *f);
 /* A finished HTTP exchange, made with libcurl. */
 struct http_reply {
     long status;
-    char *body;   /* NUL-terminated, malloc'd */
+    char *body; /* NUL-terminated, malloc'd */
     size_t len;
     char *headers; /* raw response headers, malloc'd */
 };
@@ -43,9 +43,9 @@ void http_reply_free(struct http_reply *r);
 
 /* Result of running a program. */
 struct run_result {
-    int status;   /* exit status, or 128+signal */
-    char *out;    /* stdout, malloc'd */
-    char *err;    /* stderr, malloc'd */
+    int status; /* exit status, or 128+signal */
+    char *out;  /* stdout, malloc'd */
+    char *err;  /* stderr, malloc'd */
 };
 /*
  * Runs ARGV (argv[0] is a path) with ENV entries ("NAME=value", NULL-terminated, may be NULL)
