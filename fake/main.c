@@ -1,5 +1,5 @@
 /*
- * reelsync-fakeapi: a local stand-in for TMDB v3 and OMDB (see SPEC.md and fake/README.md).
+ * reelsync-fakeapi: a local stand-in for TMDB v3 and OMDB (flags, routes and faults: fake/README.md).
  * Parses the command line, builds the catalog or loads the fixtures, starts the server,
  * prints "listening on http://127.0.0.1:PORT" as its first stdout line, and runs until
  * SIGTERM or SIGINT.

@@ -1,5 +1,5 @@
 /*
- * UTC calendar arithmetic and the two time formats of SPEC. Pure functions: the only
+ * UTC calendar arithmetic and the two time formats of --now (docs/reelsync.1). Pure functions: the only
  * clock reads of the library are rs_clock_now() and rs_monotonic_ms() at the bottom,
  * and callers pass their results down.
  */

@@ -1,5 +1,5 @@
 /*
- * The error table: enum rs_err, its names (as SPEC spells the outcome classes) and
+ * The error table: enum rs_err, its names (as the JSON output spells the outcome classes) and
  * messages all come from RS_ERR_MAP in reelsync.h, so they cannot drift apart.
  */
 #include <stdio.h>

@@ -1,5 +1,5 @@
 /*
- * refresh: SPEC's age-based refresh policy (categories, intervals, due) and the freezing
+ * refresh: the age-based refresh policy (README) (categories, intervals, due) and the freezing
  * fingerprints. Pure functions: `now` is always an argument. The interval table below is
  * the only copy of the policy; store_plan binds its values into the planning query.
  */

@@ -286,7 +286,7 @@ static void empty_plan_without_db(void **state)
     assert_int_equal(access(c->db, F_OK), -1);
 }
 
-/* REELSYNC_DB is the default and --db wins over it; stats creates the database (SPEC). */
+/* REELSYNC_DB is the default and --db wins over it; stats creates the database (man page). */
 static void env_defaults(void **state)
 {
     struct ctx *c = *state;
@@ -303,7 +303,7 @@ static void env_defaults(void **state)
     assert_non_null(strstr(r.out, "\"movies\":0"));
     run_result_free(&r);
     assert_int_equal(access(c->db, F_OK), 0);
-    /* issue 2: the tables and columns of SPEC, with SPEC's types where it names one */
+    /* issue 2: the tables and columns of docs/schema.md, with its types where it names one */
     static const char *const cols[] = {"movies.movie_id INTEGER",
                                        "movies.tmdb_id INTEGER",
                                        "movies.imdb_id VARCHAR",

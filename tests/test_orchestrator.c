@@ -427,7 +427,7 @@ static void partial_success_then_complete(void **state)
 {
     (void)state;
     struct env e = {0};
-    /* 20 % of requests fail, with every fault kind of SPEC; a stall outlasts the timeout */
+    /* 20 % of requests fail, with every fault kind of the fake; a stall outlasts the timeout */
     const char *args[] = {"--movies",
                           "300",
                           "--seed",

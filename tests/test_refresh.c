@@ -1,4 +1,4 @@
-/* The refresh policy and freezing fingerprints (src/refresh.c): every boundary of SPEC. */
+/* The refresh policy and freezing fingerprints (src/refresh.c): every boundary of the README's policy table. */
 #include "test.h"
 
 #include "reelsync/refresh.h"

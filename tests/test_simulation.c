@@ -2,7 +2,7 @@
  * Two simulated years of `collect --refresh-only`, one run a day (issue 6's proof): a
  * synthetic catalog served by reelsync-fakeapi, whose data drifts with its clock, is
  * refreshed daily through orch_collect at --now. After each run the test reads the movies
- * straight from DuckDB and checks, movie by movie, against its own computation of SPEC's
+ * straight from DuckDB and checks, movie by movie, against its own computation of the README's
  * policy (written here, independent of refresh.c and the store's planner):
  *   - each movie was refreshed on exactly the days the policy says, for TMDB and OMDB;
  *   - the server received exactly those requests (a frozen movie gets none);
@@ -54,7 +54,7 @@ struct world {
 
 static const int tmdb_days[] = {5, 15, 30, 90}, omdb_days[] = {5, 30, 90, 180};
 
-/* SPEC's categories: 0 RECENT .. 3 ARCHIVED. */
+/* The policy's categories: 0 RECENT .. 3 ARCHIVED. */
 static int category(int64_t release, int64_t now)
 {
     if (release == INT64_MIN)

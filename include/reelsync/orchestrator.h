@@ -1,5 +1,5 @@
 /*
- * orchestrator: the collect run of SPEC (the seed's run_full_collection). Discovery, then
+ * orchestrator: the collect run (`reelsync collect`, docs/reelsync.1). Discovery, then
  * the refresh of the movies due: TMDB details and OMDB ratings fetched as a pipeline under
  * each API's limits, stored in small batches as they arrive, then the freezing rule.
  * Single failures are recorded and stay due (partial success); the run only fails when it
@@ -48,7 +48,7 @@ struct orch_options {
     void *progress_ctx;
 };
 
-/* What a run did: SPEC's collect --json keys. */
+/* What a run did: the keys of collect --json (README, "Commands"). */
 struct orch_stats {
     int64_t discovered; /* distinct movies seen by discovery */
     int64_t discovered_new;
@@ -76,7 +76,7 @@ enum rs_err orch_collect(struct store *st, const struct orch_options *opt, struc
                          struct rs_error *err);
 
 /*
- * Writes STATS as one JSON object into W: SPEC's collect --json keys (discovered,
+ * Writes STATS as one JSON object into W: the collect --json keys of the README (discovered,
  * tmdb_updated, omdb_updated, frozen, failed{}, errors{} by class, requests{},
  * deferred_by_quota, duration_s) plus "result" (rs_errname(RC)) and the extra counters.
  * The same object is stored with the run record.

@@ -20,9 +20,9 @@
 #define RS_VERSION "0.1.0"
 
 /*
- * The outcome classes of SPEC (network .. quota_exhausted) come first, in SPEC's order;
+ * The outcome classes (network .. quota_exhausted, the `errors` keys of collect --json) come first;
  * they double as the HTTP outcome classes counted per API per day. The rest are local.
- * X(NAME, "name as in SPEC/json", "message")
+ * X(NAME, "name as in the JSON output", "message")
  */
 #define RS_ERR_MAP(X)                                                                              \
     X(NETWORK, "network", "network error")                                                         \
@@ -56,7 +56,7 @@ struct rs_error {
     char msg[256];
 };
 
-/* The short snake_case name of a code, as SPEC spells the classes ("ok" for RS_OK). */
+/* The short snake_case name of a code, as the JSON output spells the classes ("ok" for RS_OK). */
 const char *rs_errname(enum rs_err code);
 /* A short lower-case message for a code. Static storage. */
 const char *rs_strerror(enum rs_err code);
@@ -101,7 +101,7 @@ void rs_date_to_ymd(rs_date_t day, int *y, int *m, int *d);
  */
 bool rs_date_parse(const char *s, rs_date_t *out);
 /*
- * Parses the --now forms of SPEC: "YYYY-MM-DD" (midnight UTC) or "YYYY-MM-DDTHH:MM:SSZ".
+ * Parses the --now forms (docs/reelsync.1): "YYYY-MM-DD" (midnight UTC) or "YYYY-MM-DDTHH:MM:SSZ".
  * Returns false (OUT untouched) for anything else.
  */
 bool rs_time_parse(const char *s, rs_time_t *out);

@@ -1,5 +1,5 @@
 /*
- * refresh: the age-based refresh policy of SPEC and the freezing fingerprint. Pure
+ * refresh: the age-based refresh policy (README, "The refresh policy") and the freezing fingerprint. Pure
  * functions of their arguments; `now` is always passed in (it honours --now).
  *
  *   category      age_days         TMDB every  OMDB every

@@ -1,6 +1,6 @@
 /*
  * store: the DuckDB file. Every SQL statement reelsync runs is in store.c, the only file
- * that includes duckdb.h. It creates and migrates the schema (SPEC's tables plus
+ * that includes duckdb.h. It creates and migrates the schema (docs/schema.md: the data tables plus
  * schema_version, api_usage, runs and tracking columns), writes rows through prepared
  * statements or the appender inside transactions, and answers the planner's and the
  * reports' queries.
@@ -209,6 +209,8 @@ struct store_run {
     struct rs_i64 status;   /* exit status; NULL likewise */
     char *options_json;     /* malloc'd; NULL when none */
     char *stats_json;
+    /* The run's counts from its stats (NULL while running, after a crash, or when absent). */
+    struct rs_i64 discovered, tmdb_updated, omdb_updated, frozen;
 };
 
 #define STORE_REPORT_RUNS 10

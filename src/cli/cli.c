@@ -1,8 +1,8 @@
 /*
  * cli: the reelsync command line. It parses the global options (before or after the
  * command) and the environment, dispatches to one cmd_<name>() per command from a table,
- * and turns the library's enum rs_err into SPEC's exit status in one switch, printing one
- * line on stderr for every failure: "reelsync: <what failed>: <why> (<what to do>)".
+ * and turns the library's enum rs_err into the exit status (README, "Exit statuses") in one switch,
+ * printing one line on stderr for every failure: "reelsync: <what failed>: <why> (<what to do>)".
  *
  * The command line is checked completely before anything is opened: a bad option, number
  * or missing key never creates or touches the database. Logs and progress go to stderr,
@@ -101,7 +101,7 @@ __attribute__((format(printf, 2, 3))) static int fail(int status, const char *fm
     return status;
 }
 
-/* SPEC's exit status for a library result: the one place that maps them. */
+/* The exit status (README, "Exit statuses") for a library result: the one place that maps them. */
 static int exit_status(enum rs_err code)
 {
     switch (code) {
@@ -344,7 +344,7 @@ static bool file_exists(const char *path)
 
 /* Opens the database (only collect creates it; the others need it). Prints the failure. */
 /*
- * Opens --db. As SPEC says, the file is created with the schema on first use, whatever the
+ * Opens --db. As the man page says, the file is created with the schema on first use, whatever the
  * command (plan and collect --dry-run, which write nothing, do not get here without one).
  */
 static int open_db(const struct cli *c, enum store_mode mode, struct store **st)
@@ -968,15 +968,6 @@ static double coverage(const struct store_report *r, int k)
     return live > 0 ? (double)r->category[k].not_due / (double)live : -1.0;
 }
 
-/* A whole-number field of a run's stats JSON as the orchestrator writes it ("key":N). */
-static long long stats_field(const char *json, const char *key)
-{
-    char pat[48];
-    snprintf(pat, sizeof(pat), "\"%s\":", key);
-    const char *p = strstr(json, pat);
-    return p ? strtoll(p + strlen(pat), NULL, 10) : 0;
-}
-
 static void json_share(struct jw *w, const char *key, double share)
 {
     jw_key(w, key);
@@ -1148,14 +1139,13 @@ static void report_coverage_runs(const struct store_report *r)
         printf("  none yet\n");
     for (size_t i = 0; i < r->n_runs; i++) {
         const struct store_run *run = &r->runs[i];
-        const char *j = run->stats_json ? run->stats_json : "";
         printf("  #%-5lld %s  %s  discovered %lld, tmdb %lld, omdb %lld, frozen %lld\n",
                (long long)run->id, rs_time_format(run->started_at, stamp, sizeof(stamp)),
                !run->ended_at.set   ? "unfinished"
                : run->status.v == 0 ? "ok    "
                                     : "failed",
-               stats_field(j, "discovered"), stats_field(j, "tmdb_updated"),
-               stats_field(j, "omdb_updated"), stats_field(j, "frozen"));
+               (long long)run->discovered.v, (long long)run->tmdb_updated.v,
+               (long long)run->omdb_updated.v, (long long)run->frozen.v);
     }
 }
 

@@ -34,7 +34,7 @@
 /* ---------------------------------------------------------------- schema */
 
 static const char *const MIGRATIONS[] = {
-    /* 1: SPEC's tables, usage counters, runs, tracking columns */
+    /* 1: the data tables (docs/schema.md), usage counters, runs, tracking columns */
     "CREATE SEQUENCE movies_movie_id_seq START 1;"
     "CREATE TABLE movies ("
     " movie_id INTEGER PRIMARY KEY DEFAULT nextval('movies_movie_id_seq'),"
@@ -477,7 +477,7 @@ static const char *os_reason(const char *why)
     return p && p[1] == ' ' && p[2] ? p + 2 : why;
 }
 
-/* Turns DuckDB's open error into SPEC's messages. */
+/* Turns DuckDB's open error into the messages of the README's exit statuses. */
 static enum rs_err open_fail(struct rs_error *err, const char *path, bool read_only,
                              const char *why)
 {
@@ -2129,7 +2129,10 @@ static enum rs_err report_runs(struct store *st, struct store_report *rep, struc
     duckdb_result res;
     if (duckdb_query(st->con,
                      "SELECT id, started_at, ended_at, exit_status, CAST(options AS VARCHAR),"
-                     " CAST(stats AS VARCHAR) FROM runs ORDER BY id DESC LIMIT 10",
+                     " CAST(stats AS VARCHAR), TRY_CAST(stats->>'discovered' AS BIGINT),"
+                     " TRY_CAST(stats->>'tmdb_updated' AS BIGINT),"
+                     " TRY_CAST(stats->>'omdb_updated' AS BIGINT),"
+                     " TRY_CAST(stats->>'frozen' AS BIGINT) FROM runs ORDER BY id DESC LIMIT 10",
                      &res) != DuckDBSuccess)
         return result_fail(err, "report", &res);
     bool oom = false;
@@ -2142,6 +2145,10 @@ static enum rs_err report_runs(struct store *st, struct store_report *rep, struc
         r->status = col_i64(&c, 3);
         r->options_json = col_str(&c, 4, &oom);
         r->stats_json = col_str(&c, 5, &oom);
+        r->discovered = col_i64(&c, 6);
+        r->tmdb_updated = col_i64(&c, 7);
+        r->omdb_updated = col_i64(&c, 8);
+        r->frozen = col_i64(&c, 9);
     }
     cursor_done(&c);
     return oom ? rs_fail(err, RS_ERR_NOMEM, "report: out of memory") : RS_OK;

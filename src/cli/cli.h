@@ -2,7 +2,7 @@
 #ifndef RS_CLI_H
 #define RS_CLI_H
 
-/* Parses ARGV, runs the command, and returns SPEC's exit status. */
+/* Parses ARGV, runs the command, and returns the exit status (README, "Exit statuses"). */
 int cli_main(int argc, char **argv);
 
 /*

@@ -695,7 +695,7 @@ static enum rs_err verdict(struct orch *o)
                                               : "OMDB_API_KEY");
     }
     /*
-     * Every request failed (SPEC's exit 1): nothing answered, and not because of a daily
+     * Every request failed (exit status 1): nothing answered, and not because of a daily
      * limit, which is an answer too (the rest stays due). One API failing while the other
      * works is partial success; its failures are in the report.
      */
