@@ -6,7 +6,7 @@ JOBS     ?= $(shell nproc 2>/dev/null || echo 2)
 PREFIX   ?= /usr/local
 CMAKE_ARGS ?=
 
-.PHONY: all build deps test test-asan demo bench fuzz valgrind install clean
+.PHONY: all build deps test test-asan demo bench fuzz valgrind format format-check install clean
 
 all: build
 
@@ -45,6 +45,16 @@ fuzz:
 valgrind: build
 	@scripts/deps.sh --valgrind
 	@scripts/valgrind-collect.sh $(BUILD)
+
+# Every tracked C file in the style of .clang-format: `format` rewrites, `format-check` (CI)
+# fails on the first file that differs.
+format:
+	@scripts/deps.sh --format
+	git ls-files '*.c' '*.h' | xargs clang-format -i
+
+format-check:
+	@scripts/deps.sh --format
+	git ls-files '*.c' '*.h' | xargs clang-format --dry-run -Werror
 
 install: build
 	cmake --install $(BUILD) --prefix $(PREFIX)

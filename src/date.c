@@ -1,7 +1,7 @@
 /*
- * UTC calendar arithmetic and the two time formats of --now (docs/reelsync.1). Pure functions: the only
- * clock reads of the library are rs_clock_now() and rs_monotonic_ms() at the bottom,
- * and callers pass their results down.
+ * UTC calendar arithmetic and the two time formats of --now (docs/reelsync.1). Pure functions: the
+ * only clock reads of the library are rs_clock_now() and rs_monotonic_ms() at the bottom, and
+ * callers pass their results down.
  */
 #include <stdio.h>
 #include <string.h>

@@ -180,7 +180,8 @@ struct rs_i64 norm_runtime(const char *s, bool *bad)
         set_bad(bad, true);
         return RS_NULL_I64;
     }
-    /* docs/schema.md: a runtime of 0 is "unknown", stored as NULL; it is a known format, not bad. */
+    /* docs/schema.md: a runtime of 0 is "unknown", stored as NULL; it is a known format, not bad.
+     */
     return v == 0 ? RS_NULL_I64 : RS_I64(v);
 }
 

@@ -3,8 +3,8 @@
  *
  * Rows are what the store writes: one struct per table, every nullable column a pointer
  * (NULL = SQL NULL) or an rs_i64/rs_f64 with set == false. The normalization rules are
- * the storage rules of docs/schema.md: "N/A", "" and null become NULL, runtime 0 becomes NULL, budget and revenue are
- * stored as given. Strings are UTF-8, byte-exact as the API sent them.
+ * the storage rules of docs/schema.md: "N/A", "" and null become NULL, runtime 0 becomes NULL,
+ * budget and revenue are stored as given. Strings are UTF-8, byte-exact as the API sent them.
  *
  * Ownership: a row owns every string and array it points to; release it with the
  * matching _release function (which accepts a zeroed row and leaves the row zeroed).
