@@ -38,7 +38,7 @@ only() { # only HEADER-REGEX ALLOWED-REGEX WHAT
     done
 }
 only 'duckdb\.h' 'src/store/[^/]*\.c' duckdb.h
-only 'curl/[a-z]*\.h' 'src/http\.c|src/main\.c' curl.h
+only 'curl/[a-z]*\.h' 'src/http/[a-z_]*\.[ch]|src/main\.c' curl.h
 only 'jansson\.h' 'src/tmdb\.c|src/omdb\.c' jansson.h
 
 # 3. the program is a client of the public API

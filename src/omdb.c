@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "reelsync/http.h"
 #include "reelsync/omdb.h"
 
 #define OMDB_ID_MAX 32 /* an IMDb id is "tt" and 7 or 8 digits; leave room, refuse junk */
@@ -98,20 +99,13 @@ enum rs_err omdb_classify(long status, const char *body, size_t len)
         if (text && is_2xx)
             return RS_ERR_BAD_RESPONSE; /* an Error we do not know: the status decides */
     }
-    if (is_2xx)
-        return rs_looks_like_object(body, len) ? RS_OK : RS_ERR_BAD_RESPONSE;
-    if (status >= 500 && status < 600)
-        return RS_ERR_SERVER_ERROR;
-    switch (status) {
-    case 401:
-        return RS_ERR_AUTH; /* a 401 without a readable body */
-    case 408:
-        return RS_ERR_TIMEOUT;
-    case 429:
-        return RS_ERR_RATE_LIMITED;
-    default:
+    /* OMDB answers a movie it lacks with a 200 (above): a 404 is a wrong URL, not that. */
+    if (status == 404)
         return RS_ERR_BAD_RESPONSE;
-    }
+    enum rs_err code = http_status_class(status);
+    if (code == RS_OK && !rs_looks_like_object(body, len))
+        return RS_ERR_BAD_RESPONSE;
+    return code;
 }
 
 /* Field readers: a missing or null key is NULL; a non-string NULL plus a warning. */

@@ -1,7 +1,7 @@
 /*
  * ratelimit: token bucket with continuous refill, in-flight cap, adaptive 429 slow-down
- * and the daily quota test. Pure arithmetic on a caller-provided clock; the engine in
- * http.c owns one struct rl per API and decides what to do while it waits.
+ * and the daily quota test. Pure arithmetic on a caller-provided clock; the engine
+ * (src/http/engine.c) owns one struct rl per API and decides what to do while it waits.
  */
 #include <math.h>
 

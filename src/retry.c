@@ -1,7 +1,7 @@
 /*
  * retry: the retry policy (which outcomes are tried again, the backoff schedule with
  * jitter, Retry-After precedence) and the Retry-After header parser. Pure functions: the
- * engine in http.c passes the attempt, the outcome, the clock and a random draw.
+ * engine (src/http/engine.c) passes the attempt, the outcome, the clock and a random draw.
  */
 #include <ctype.h>
 #include <limits.h>

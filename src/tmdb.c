@@ -1,9 +1,10 @@
 /*
  * tmdb: the TMDB v3 side of reelsync without I/O. Builds the request suffixes the HTTP
- * engine sends, classifies what came back (status first, body second: TMDB's CDN answers
- * 502/504 with HTML), and parses bodies into struct tmdb_movie, which normalize.c turns
- * into rows. Only the required id makes a body unreadable; an optional field of the wrong
- * type is NULL with a warning naming it.
+ * engine sends, classifies what came back (the status by the one mapping of
+ * http_status_class, then the body of a 2xx: TMDB's CDN answers 502/504 with HTML), and
+ * parses bodies into struct tmdb_movie, which normalize.c turns into rows. Only the
+ * required id makes a body unreadable; an optional field of the wrong type is NULL with
+ * a warning naming it.
  */
 #include <jansson.h>
 #include <stdio.h>
@@ -11,6 +12,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "reelsync/http.h"
 #include "reelsync/tmdb.h"
 
 bool tmdb_discover_suffix(char *buf, size_t len, rs_date_t from, rs_date_t to, int min_votes,
@@ -38,22 +40,10 @@ bool tmdb_movie_suffix(char *buf, size_t len, int64_t tmdb_id)
 
 enum rs_err tmdb_classify(long status, const char *body, size_t len)
 {
-    if (status >= 200 && status < 300)
-        return rs_looks_like_object(body, len) ? RS_OK : RS_ERR_BAD_RESPONSE;
-    if (status >= 500 && status < 600)
-        return RS_ERR_SERVER_ERROR;
-    switch (status) {
-    case 401:
-        return RS_ERR_AUTH;
-    case 404:
-        return RS_ERR_NOT_FOUND;
-    case 408:
-        return RS_ERR_TIMEOUT;
-    case 429:
-        return RS_ERR_RATE_LIMITED;
-    default:
-        return RS_ERR_BAD_RESPONSE;
-    }
+    enum rs_err code = http_status_class(status);
+    if (code == RS_OK && !rs_looks_like_object(body, len))
+        return RS_ERR_BAD_RESPONSE; /* an HTML page, say: the 5xx of the CDN are HTML too */
+    return code;
 }
 
 /* True when some string of the JSON array ERRORS mentions the page. */

@@ -1,5 +1,5 @@
 /*
- * The request engine (src/http.c) against reelsync-fakeapi over loopback: outcomes and
+ * The request engine (src/http/) against reelsync-fakeapi over loopback: outcomes and
  * their classes per fault kind, retries, the in-flight cap as the server saw it, the daily
  * limit and auth stops, key redaction in every log line and detail, cancellation, and
  * Retry-After. Retries use a 10 ms time base so the suite stays fast. The request headers
@@ -209,6 +209,40 @@ static void free_ctx(struct ctx *c)
 }
 
 /* ---- tests ---- */
+
+/* The one mapping of a status to its outcome class, which the APIs' hooks start from. */
+static void status_classes(void **state)
+{
+    (void)state;
+    const struct {
+        long status;
+        enum rs_err want;
+    } cases[] = {
+        {200, RS_OK},
+        {204, RS_OK},
+        {299, RS_OK},
+        {401, RS_ERR_AUTH},
+        {404, RS_ERR_NOT_FOUND},
+        {408, RS_ERR_TIMEOUT},
+        {429, RS_ERR_RATE_LIMITED},
+        {500, RS_ERR_SERVER_ERROR},
+        {502, RS_ERR_SERVER_ERROR},
+        {599, RS_ERR_SERVER_ERROR},
+        {0, RS_ERR_BAD_RESPONSE},
+        {100, RS_ERR_BAD_RESPONSE},
+        {302, RS_ERR_BAD_RESPONSE},
+        {400, RS_ERR_BAD_RESPONSE},
+        {403, RS_ERR_BAD_RESPONSE},
+        {418, RS_ERR_BAD_RESPONSE},
+        {422, RS_ERR_BAD_RESPONSE},
+        {600, RS_ERR_BAD_RESPONSE},
+    };
+    for (size_t i = 0; i < RS_ARRAY_LEN(cases); i++) {
+        if (http_status_class(cases[i].status) != cases[i].want)
+            fail_msg("status %ld: %s", cases[i].status,
+                     rs_errname(http_status_class(cases[i].status)));
+    }
+}
 
 static void redact_urls(void **state)
 {
@@ -807,6 +841,7 @@ static void daily_limit_checked_before_retries(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(status_classes),
         cmocka_unit_test_teardown(redact_urls, stop_live),
         cmocka_unit_test_teardown(success_counts_and_key_sent, stop_live),
         cmocka_unit_test_teardown(bearer_token_instead_of_key, stop_live),

@@ -9,6 +9,7 @@
 
 #include "internal.h"
 #include "log_capture.h"
+#include "reelsync/http.h"
 #include "reelsync/omdb.h"
 
 static char *fixture(const char *name, size_t *len)
@@ -245,6 +246,19 @@ static void classify_bodies_and_statuses(void **state)
         RS_ERR_BAD_RESPONSE);
 }
 
+/*
+ * A body without a Response False adds nothing to the status: the engine's one mapping
+ * decides, but for 404, a wrong URL to OMDB (a movie it lacks comes as a 200).
+ */
+static void classify_follows_status_class(void **state)
+{
+    (void)state;
+    for (long status = 0; status < 700; status++) {
+        enum rs_err want = status == 404 ? RS_ERR_BAD_RESPONSE : http_status_class(status);
+        assert_int_equal(omdb_classify(status, LIT("{\"Response\":\"True\"}")), want);
+    }
+}
+
 /* "False" written with an escape slips past the cheap check; the parser still catches it. */
 static void escaped_false(void **state)
 {
@@ -386,6 +400,7 @@ int main(void)
         cmocka_unit_test(leo_na_everywhere),
         cmocka_unit_test(error_fixtures),
         cmocka_unit_test(classify_bodies_and_statuses),
+        cmocka_unit_test(classify_follows_status_class),
         cmocka_unit_test(escaped_false),
         cmocka_unit_test(hostile_bodies),
         cmocka_unit_test(wrong_types_and_formats),

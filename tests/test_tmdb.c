@@ -8,6 +8,7 @@
 
 #include "internal.h"
 #include "log_capture.h"
+#include "reelsync/http.h"
 #include "reelsync/tmdb.h"
 
 /* The fixture tmdb/NAME; fails the test if it cannot be read. */
@@ -591,6 +592,14 @@ static void classify_status_first(void **state)
     assert_int_equal(tmdb_classify(0, NULL, 0), RS_ERR_BAD_RESPONSE);
 }
 
+/* A JSON object's body adds nothing to the status: the engine's one mapping decides. */
+static void classify_follows_status_class(void **state)
+{
+    (void)state;
+    for (long status = 0; status < 700; status++)
+        assert_int_equal(tmdb_classify(status, "{}", 2), http_status_class(status));
+}
+
 static void page_cap_shapes(void **state)
 {
     (void)state;
@@ -657,6 +666,7 @@ int main(void)
         cmocka_unit_test(discover_hostile),
         cmocka_unit_test(classify_error_fixtures),
         cmocka_unit_test(classify_status_first),
+        cmocka_unit_test(classify_follows_status_class),
         cmocka_unit_test(page_cap_shapes),
         cmocka_unit_test(suffixes),
     };

@@ -25,13 +25,22 @@
 struct http;
 
 /*
+ * The outcome class of an HTTP status: the one mapping of every API. 2xx RS_OK; 401
+ * RS_ERR_AUTH; 404 RS_ERR_NOT_FOUND; 408 RS_ERR_TIMEOUT; 429 RS_ERR_RATE_LIMITED; 5xx
+ * RS_ERR_SERVER_ERROR; anything else (a redirect, another 4xx, no status)
+ * RS_ERR_BAD_RESPONSE. The APIs' classify hooks (tmdb_classify, omdb_classify) start from
+ * it and add only what their bodies say.
+ */
+enum rs_err http_status_class(long status);
+
+/*
  * Classifies one completed exchange of an API: RS_OK when BODY is a usable answer, else
- * the outcome class. Called for every HTTP response, whatever its status; its answer is
- * final (a NULL hook maps 2xx to RS_OK, 401/403 auth, 404 not_found, 429 rate_limited,
- * 5xx server_error, any other status bad_response). RS_ERR_AUTH and
- * RS_ERR_QUOTA_EXHAUSTED stop the API for the run. Transfers that fail below HTTP are
- * classified by the engine: timeouts RS_ERR_TIMEOUT, a body above max_body
- * RS_ERR_BAD_RESPONSE, anything else (reset, refused, cut-off body) RS_ERR_NETWORK.
+ * the outcome class. Called for every HTTP response but a redirect (3xx, which the engine
+ * refuses to follow: RS_ERR_BAD_RESPONSE), whatever its status; its answer is final (a
+ * NULL hook: http_status_class of the status). RS_ERR_AUTH and RS_ERR_QUOTA_EXHAUSTED
+ * stop the API for the run. Transfers that fail below HTTP are classified by the engine:
+ * timeouts RS_ERR_TIMEOUT, a body above max_body RS_ERR_BAD_RESPONSE, anything else
+ * (reset, refused, cut-off body) RS_ERR_NETWORK.
  */
 typedef enum rs_err (*http_classify_fn)(long status, const char *body, size_t len);
 
@@ -44,7 +53,7 @@ struct http_api_config {
     int concurrency;           /* in-flight cap; 0 = unlimited */
     int64_t daily_limit;       /* attempts per UTC day; 0 = unlimited */
     int64_t used_today;        /* attempts already made today, before this run */
-    http_classify_fn classify; /* NULL: status only (2xx ok) */
+    http_classify_fn classify; /* NULL: the status only (http_status_class) */
 };
 
 struct http_config {

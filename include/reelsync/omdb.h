@@ -22,10 +22,12 @@ bool omdb_suffix(char *buf, size_t len, const char *imdb_id);
  * RS_ERR_QUOTA_EXHAUSTED) whatever the status; then the status; an HTML page is
  * RS_ERR_SERVER_ERROR for 5xx and RS_ERR_BAD_RESPONSE for 2xx.
  * In full: a Response False body with an unknown Error text is RS_ERR_BAD_RESPONSE under a
- * 2xx and left to the status otherwise; 2xx with a body opening a JSON object is RS_OK;
- * 401 RS_ERR_AUTH; 408 RS_ERR_TIMEOUT; 429 RS_ERR_RATE_LIMITED; 5xx RS_ERR_SERVER_ERROR;
- * anything else RS_ERR_BAD_RESPONSE. Cheap: a body is parsed only when it holds the token
- * "False", so records are never parsed here (omdb_parse_movie has the last word).
+ * 2xx and left to the status otherwise; then http_status_class, but for 404, which is
+ * RS_ERR_BAD_RESPONSE (a wrong URL: OMDB says not found in the body of a 200): 2xx with a
+ * body opening a JSON object is RS_OK; 401 RS_ERR_AUTH; 408 RS_ERR_TIMEOUT; 429
+ * RS_ERR_RATE_LIMITED; 5xx RS_ERR_SERVER_ERROR; anything else RS_ERR_BAD_RESPONSE.
+ * Cheap: a body is parsed only when it holds the token "False", so records are never
+ * parsed here (omdb_parse_movie has the last word).
  */
 enum rs_err omdb_classify(long status, const char *body, size_t len);
 

@@ -66,6 +66,14 @@ struct orch_stats {
 };
 
 /*
+ * Checks that OPT holds the keys its phases need: a TMDB key or token for discovery and
+ * the refresh, an OMDB key for the refresh; none for a dry run. RS_ERR_CONFIG names the
+ * missing variable and how to set it, in ERR's message, a whole line for the program to
+ * print after its "reelsync: " prefix. orch_collect starts with it.
+ */
+enum rs_err orch_check_keys(const struct orch_options *opt, struct rs_error *err);
+
+/*
  * Runs a collection on ST with OPT. STATS is filled as far as the run got, also on error.
  * Returns RS_OK when the run completed (single failures included); RS_ERR_AUTH when an API
  * rejected the key, RS_ERR_NETWORK (or the class) when every request failed, RS_ERR_DB on a

@@ -23,12 +23,13 @@ bool tmdb_discover_suffix(char *buf, size_t len, rs_date_t from, rs_date_t to, i
 bool tmdb_movie_suffix(char *buf, size_t len, int64_t tmdb_id);
 
 /*
- * The HTTP engine's classify hook for TMDB: status first, then body. 2xx is RS_OK when the
- * body starts (after whitespace) with '{', else RS_ERR_BAD_RESPONSE (an HTML page); 401
- * RS_ERR_AUTH; 404 RS_ERR_NOT_FOUND; 408 RS_ERR_TIMEOUT; 429 RS_ERR_RATE_LIMITED; 5xx
- * RS_ERR_SERVER_ERROR whatever the body (the CDN's 502/504 are HTML); anything else,
- * the page-cap 400/422 included, RS_ERR_BAD_RESPONSE. Cheap: never parses a 2xx body, so a
- * truncated 2xx body is found by tmdb_parse_* instead. BODY may be NULL when LEN is 0.
+ * The HTTP engine's classify hook for TMDB: status first (http_status_class), then body.
+ * 2xx is RS_OK when the body starts (after whitespace) with '{', else RS_ERR_BAD_RESPONSE
+ * (an HTML page); 401 RS_ERR_AUTH; 404 RS_ERR_NOT_FOUND; 408 RS_ERR_TIMEOUT; 429
+ * RS_ERR_RATE_LIMITED; 5xx RS_ERR_SERVER_ERROR whatever the body (the CDN's 502/504 are
+ * HTML); anything else, the page-cap 400/422 included, RS_ERR_BAD_RESPONSE. Cheap: never
+ * parses a 2xx body, so a truncated 2xx body is found by tmdb_parse_* instead. BODY may
+ * be NULL when LEN is 0.
  */
 enum rs_err tmdb_classify(long status, const char *body, size_t len);
 

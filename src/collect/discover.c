@@ -1,7 +1,8 @@
 /*
  * The discovery phase: TMDB's /discover/movie for each year of the run, pages fetched
  * concurrently under the engine's limits, results deduplicated by id and upserted into
- * `movies` in batches as they arrive.
+ * `movies` FLUSH_ROWS at a time as they arrive, each upsert one write of the run's batch
+ * (batch.c). run.c starts the phase; nothing here is called back from the batch.
  *
  * TMDB serves at most 500 pages of one query. With --max-pages 0 (complete), a window
  * whose first page reports more than that is split in halves, down to a single day, until
@@ -11,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "orch_internal.h"
+#include "collect_int.h"
 #include "reelsync/tmdb.h"
 
 #define FLUSH_ROWS 500

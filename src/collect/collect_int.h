@@ -1,0 +1,70 @@
+/*
+ * Shared between the files of the collect run (docs/internals/orchestrator.md), not part
+ * of the public API. Calls go one way: run.c drives the phases (discover.c, pipeline.c),
+ * both phases write through the batch (batch.c), and every file may count into the run's
+ * tally (tally.c); the batch knows neither phase: the refresh hands it its rows to write
+ * with a struct batch_rows.
+ */
+#ifndef RS_COLLECT_INT_H
+#define RS_COLLECT_INT_H
+
+#include "internal.h"
+#include "reelsync/orchestrator.h"
+
+/* A batch is full at BATCH_ROWS writes; the refresh's own rule is in pipeline.c. */
+#define BATCH_ROWS 2000
+
+/*
+ * Rows a phase keeps for the commit instead of writing them as they come. FLUSH writes
+ * them inside the commit's transaction (before the usage counts), sets *BYTES to the
+ * bytes of answers they held (for the commit's debug line) and empties CTX's rows,
+ * whether it succeeds or not; FULL says whether they fill the batch after WRITES writes.
+ */
+struct batch_rows {
+    enum rs_err (*flush)(void *ctx, size_t *bytes, struct rs_error *e);
+    bool (*full)(const void *ctx, int writes);
+    void *ctx;
+};
+
+struct orch {
+    struct store *st;
+    const struct orch_options *opt;
+    struct http *http;
+    struct orch_stats *stats;
+    struct rs_error *err;
+    enum rs_err fatal; /* first storage failure: the run stops queuing work */
+
+    /*
+     * Writes go into an open transaction, committed when the batch is full or a second
+     * old (batch.c). ROWS, when set, are the rows the commit writes (the refresh's).
+     */
+    bool in_txn;
+    int writes;
+    int64_t last_commit_ms;
+    const struct batch_rows *rows;
+    int64_t answered[RS_API_COUNT]; /* attempts the API answered usefully (ok, not found) */
+    int64_t attempted[RS_API_COUNT];
+
+    /* Progress of the current phase. */
+    struct orch_progress progress;
+};
+
+/* The batch (batch.c). Opens the transaction if needed; call before a write. */
+enum rs_err orch_batch_begin(struct orch *o);
+/* Counts one write; commits the batch (with the usage counts) when it is full or old. */
+void orch_batch_wrote(struct orch *o);
+/* Commits whatever is pending: the rows handed over, then the engine's usage counts. */
+enum rs_err orch_batch_commit(struct orch *o);
+
+/* The tally (tally.c). A storage failure: the first one wins, and the run stops queuing. */
+void orch_fail_store(struct orch *o, const struct rs_error *e);
+/* Counts a final failure of class CODE for API (stats.errors / stats.failed). */
+void orch_count_failure(struct orch *o, enum rs_api api, enum rs_err code, bool per_movie);
+/* Reports progress to the program, if it asked for it. */
+void orch_report_progress(struct orch *o);
+
+/* The phases, each run to its end on the engine: discovery (discover.c), refresh (pipeline.c). */
+enum rs_err orch_discover(struct orch *o);
+enum rs_err orch_refresh(struct orch *o);
+
+#endif

@@ -1,0 +1,444 @@
+/*
+ * The refresh of the movies due, as a pipeline: each planned movie's TMDB request is
+ * queued at once, and its OMDB request as soon as its TMDB details (and so its IMDb id)
+ * arrive, so both APIs work at the same time under their own limits. Results wait in the
+ * refresh's pending rows, which it hands the batch (batch.c) to write at each commit:
+ * each movie's rows and stamps in one transaction, so a crash leaves every movie either
+ * refreshed or still due. Failures stamp nothing and stay due; a TMDB 404 marks the movie
+ * gone; an OMDB not-found stamps the check (docs/internals/orchestrator.md).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "collect_int.h"
+#include "reelsync/omdb.h"
+#include "reelsync/tmdb.h"
+
+/* A batch of the refresh is also full at BATCH_BYTES of answers (run.c: ANSWER_MAX_BYTES). */
+#define BATCH_BYTES ((size_t)4 << 20)
+/*
+ * Movies whose requests are queued in the engine at a time: each movie finished starts the
+ * next, so the engine's queue (one request record and URL each) stays small however long
+ * the plan is, while the window is far more than any in-flight cap keeps busy.
+ */
+#define JOB_WINDOW 2048
+
+struct refresh;
+
+/*
+ * One planned movie on its way through the pipeline: what the refresh needs of its plan
+ * item, copied, so the plan (~130 bytes a movie) is freed before the first request.
+ */
+struct job {
+    struct refresh *rf;
+    int64_t tmdb_id;
+    char imdb_id[sizeof(((struct plan_item *)0)->imdb_id)]; /* "" when unknown */
+    int outstanding;                                        /* requests in flight or queued */
+    bool needs_tmdb, needs_omdb;
+    bool tmdb_stored, omdb_stored, changed, deferred;
+};
+
+/*
+ * Rows received but not yet written: the next commit writes them in three set-based calls
+ * (TMDB rows, OMDB rows, then the ends of the movies whose requests are all done), so the
+ * ends see the fingerprint comparisons of the rows before them.
+ */
+struct pending {
+    struct tmdb_row *tmdb;
+    struct job **tmdb_job;
+    size_t n_tmdb;
+    struct omdb_row *omdb;
+    struct job **omdb_job;
+    size_t n_omdb;
+    struct job **done;
+    size_t n_done;
+    size_t cap;   /* of each array; a commit comes before any fills up */
+    size_t bytes; /* of the answers in TMDB and OMDB (their raw bodies) */
+};
+
+/* The refresh phase: its jobs, started JOB_WINDOW at a time, and its pending rows. */
+struct refresh {
+    struct orch *o;
+    struct job *jobs;
+    size_t n_jobs, jobs_next, jobs_active;
+    struct pending pend;
+};
+
+static enum rs_err pending_init(struct pending *p, size_t cap)
+{
+    *p = (struct pending){.cap = cap};
+    p->tmdb = calloc(cap, sizeof(*p->tmdb));
+    p->tmdb_job = calloc(cap, sizeof(*p->tmdb_job));
+    p->omdb = calloc(cap, sizeof(*p->omdb));
+    p->omdb_job = calloc(cap, sizeof(*p->omdb_job));
+    p->done = calloc(cap, sizeof(*p->done));
+    if (!p->tmdb || !p->tmdb_job || !p->omdb || !p->omdb_job || !p->done)
+        return RS_ERR_NOMEM;
+    return RS_OK;
+}
+
+static void pending_clear(struct pending *p)
+{
+    for (size_t i = 0; i < p->n_tmdb; i++)
+        norm_tmdb_row_release(&p->tmdb[i]);
+    for (size_t i = 0; i < p->n_omdb; i++)
+        norm_omdb_row_release(&p->omdb[i]);
+    p->n_tmdb = p->n_omdb = p->n_done = 0;
+    p->bytes = 0;
+}
+
+static void pending_release(struct pending *p)
+{
+    pending_clear(p);
+    free(p->tmdb);
+    free(p->tmdb_job);
+    free(p->omdb);
+    free(p->omdb_job);
+    free(p->done);
+}
+
+/* ---- the pending rows, written by the batch's commit ----------------------------------- */
+
+static enum rs_err write_tmdb(struct orch *o, struct pending *p, struct rs_error *e)
+{
+    uint64_t fp[BATCH_ROWS];
+    bool changed[BATCH_ROWS];
+    if (p->n_tmdb == 0)
+        return RS_OK;
+    for (size_t i = 0; i < p->n_tmdb; i++)
+        fp[i] = refresh_fingerprint_tmdb(&p->tmdb[i]);
+    enum rs_err rc = store_put_tmdb_batch(o->st, p->tmdb, fp, p->n_tmdb, o->opt->now, changed, e);
+    for (size_t i = 0; rc == RS_OK && i < p->n_tmdb; i++) {
+        p->tmdb_job[i]->tmdb_stored = true;
+        p->tmdb_job[i]->changed |= changed[i];
+        o->stats->tmdb_updated++;
+    }
+    return rc;
+}
+
+static enum rs_err write_omdb(struct orch *o, struct pending *p, struct rs_error *e)
+{
+    uint64_t fp[BATCH_ROWS];
+    int64_t ids[BATCH_ROWS];
+    bool changed[BATCH_ROWS];
+    if (p->n_omdb == 0)
+        return RS_OK;
+    for (size_t i = 0; i < p->n_omdb; i++) {
+        fp[i] = refresh_fingerprint_omdb(&p->omdb[i]);
+        ids[i] = p->omdb_job[i]->tmdb_id;
+    }
+    enum rs_err rc =
+        store_put_omdb_batch(o->st, ids, p->omdb, fp, p->n_omdb, o->opt->now, changed, e);
+    for (size_t i = 0; rc == RS_OK && i < p->n_omdb; i++) {
+        p->omdb_job[i]->omdb_stored = true;
+        p->omdb_job[i]->changed |= changed[i];
+        o->stats->omdb_updated++;
+    }
+    return rc;
+}
+
+/* Ends the refresh of the movies whose requests are all done (stable cycles, freezing). */
+static enum rs_err write_done(struct orch *o, struct pending *p, struct rs_error *e)
+{
+    int64_t ids[BATCH_ROWS];
+    bool changed[BATCH_ROWS], both[BATCH_ROWS], frozen[BATCH_ROWS];
+    size_t n = 0;
+    for (size_t i = 0; i < p->n_done; i++) {
+        struct job *j = p->done[i];
+        if (!j->tmdb_stored && !j->omdb_stored)
+            continue;
+        ids[n] = j->tmdb_id;
+        changed[n] = j->changed;
+        both[n] = j->tmdb_stored && j->omdb_stored;
+        n++;
+    }
+    if (n == 0)
+        return RS_OK;
+    enum rs_err rc =
+        store_finish_refresh_batch(o->st, ids, changed, both, n, o->opt->now, frozen, e);
+    for (size_t i = 0; rc == RS_OK && i < n; i++)
+        o->stats->frozen += frozen[i];
+    return rc;
+}
+
+/* The batch's flush (struct batch_rows): TMDB rows, OMDB rows, then the movies' ends. */
+static enum rs_err write_pending(void *ctx, size_t *bytes, struct rs_error *e)
+{
+    struct refresh *rf = ctx;
+    struct pending *p = &rf->pend;
+    size_t held = p->bytes;
+    enum rs_err rc = write_tmdb(rf->o, p, e);
+    if (rc == RS_OK)
+        rc = write_omdb(rf->o, p, e);
+    if (rc == RS_OK)
+        rc = write_done(rf->o, p, e);
+    pending_clear(p);
+    if (rc == RS_OK)
+        *bytes = held;
+    return rc;
+}
+
+/*
+ * The batch's fullness rule in the refresh (struct batch_rows): BATCH_ROWS movies (a movie
+ * is up to three writes: TMDB row, OMDB row, its end) or BATCH_BYTES of answers, or as soon
+ * as one of the pending arrays is full. Each commit costs a dozen set-based statements,
+ * several of which scan `movies`, whatever its size: so the batch counts movies rather than
+ * writes, and is large. A 100,000-movie collect ran at 1,600, 2,600, 3,400 and 4,200
+ * movies/s with batches of 500, 1,000, 2,000 and 4,000 movies (peak RSS 181, 172, 174 and
+ * 179 MB).
+ */
+static bool pending_full(const void *ctx, int writes)
+{
+    const struct pending *p = &((const struct refresh *)ctx)->pend;
+    return p->n_tmdb >= p->cap || p->n_omdb >= p->cap || p->n_done >= p->cap ||
+           writes >= 3 * BATCH_ROWS || p->bytes >= BATCH_BYTES;
+}
+
+/* ---- the jobs ---------------------------------------------------------------------------- */
+
+static void on_tmdb(struct http *h, const struct http_result *res, void *user);
+static void on_omdb(struct http *h, const struct http_result *res, void *user);
+static void feed_jobs(struct refresh *rf);
+
+static void queue(struct job *j, enum rs_api api, const char *suffix, http_done_fn done)
+{
+    struct orch *o = j->rf->o;
+    if (o->fatal)
+        return;
+    if (http_get(o->http, api, suffix, done, j) != RS_OK) {
+        orch_count_failure(o, api, RS_ERR_NOMEM, true);
+        return;
+    }
+    j->outstanding++;
+}
+
+static void queue_omdb(struct job *j, const char *imdb_id)
+{
+    struct orch *o = j->rf->o;
+    char suffix[128];
+    if (!imdb_id || !*imdb_id) {
+        o->stats->omdb_skipped_no_imdb++;
+        return;
+    }
+    if (!omdb_suffix(suffix, sizeof(suffix), imdb_id)) {
+        rs_logf(o->opt->log, RS_LOG_WARN, "omdb: skipping malformed IMDb id tmdb_id=%lld",
+                (long long)j->tmdb_id);
+        o->stats->omdb_skipped_no_imdb++;
+        return;
+    }
+    queue(j, RS_API_OMDB, suffix, on_omdb);
+}
+
+/* A movie's last request is done: its end (stable cycles, freezing) goes with the batch. */
+static void job_done(struct job *j)
+{
+    struct refresh *rf = j->rf;
+    struct orch *o = rf->o;
+    o->progress.done++;
+    rf->jobs_active--;
+    if (j->deferred)
+        o->stats->deferred_by_quota++;
+    if (orch_batch_begin(o) == RS_OK) {
+        rf->pend.done[rf->pend.n_done++] = j;
+        orch_batch_wrote(o);
+    }
+    orch_report_progress(o);
+    feed_jobs(rf);
+}
+
+/*
+ * Parses one TMDB details answer into the batch; IMDB gets its IMDb id ("" if none).
+ * Returns false when the body could not be read.
+ */
+static bool take_tmdb(struct job *j, const struct http_result *res, char *imdb, size_t len)
+{
+    struct orch *o = j->rf->o;
+    struct tmdb_row row = {0};
+    struct rs_error e = {0};
+    enum rs_err rc = tmdb_parse_movie(res->body, res->body_len, j->tmdb_id, &row, o->opt->log, &e);
+    if (rc != RS_OK) {
+        rs_logf(o->opt->log, RS_LOG_WARN, "tmdb: unreadable details tmdb_id=%lld: %s",
+                (long long)j->tmdb_id, e.msg);
+        orch_count_failure(o, RS_API_TMDB, rc, true);
+        return false;
+    }
+    o->answered[RS_API_TMDB]++;
+    if (orch_batch_begin(o) != RS_OK) {
+        norm_tmdb_row_release(&row);
+        return true;
+    }
+    struct pending *p = &j->rf->pend;
+    p->tmdb_job[p->n_tmdb] = j;
+    p->bytes += row.raw_len;
+    p->tmdb[p->n_tmdb++] = row;
+    snprintf(imdb, len, "%s", row.imdb_id ? row.imdb_id : "");
+    orch_batch_wrote(o); /* may commit, and free the row */
+    return true;
+}
+
+static void tmdb_failed(struct job *j, const struct http_result *res)
+{
+    struct orch *o = j->rf->o;
+    struct rs_error e = {0};
+    if (res->outcome == RS_ERR_CANCELLED)
+        return;
+    orch_count_failure(o, RS_API_TMDB, res->outcome, true);
+    if (res->outcome == RS_ERR_QUOTA_EXHAUSTED)
+        j->deferred = true;
+    if (res->outcome != RS_ERR_NOT_FOUND)
+        return;
+    /* Deleted or merged on TMDB: an answer, not a failure to retry every run. */
+    o->answered[RS_API_TMDB]++;
+    o->stats->gone++;
+    if (orch_batch_begin(o) == RS_OK) {
+        if (store_mark_gone(o->st, j->tmdb_id, o->opt->now, &e) != RS_OK)
+            orch_fail_store(o, &e);
+        orch_batch_wrote(o);
+    }
+}
+
+static void on_tmdb(struct http *h, const struct http_result *res, void *user)
+{
+    struct job *j = user;
+    char imdb[sizeof(j->imdb_id)] = "";
+    bool fresh = false;
+    (void)h;
+    j->outstanding--;
+    if (res->outcome == RS_OK)
+        fresh = take_tmdb(j, res, imdb, sizeof(imdb));
+    else
+        tmdb_failed(j, res);
+    /*
+     * OMDB takes the IMDb id of the freshest details, the stored one if TMDB failed for a
+     * passing reason; none after a 404.
+     */
+    if (j->needs_omdb && res->outcome != RS_ERR_NOT_FOUND && !j->rf->o->fatal)
+        queue_omdb(j, fresh ? imdb : j->imdb_id);
+    if (j->outstanding == 0)
+        job_done(j);
+}
+
+static void take_omdb(struct job *j, const struct http_result *res)
+{
+    struct orch *o = j->rf->o;
+    struct omdb_row row = {0};
+    struct rs_error e = {0};
+    enum rs_err rc = omdb_parse_movie(res->body, res->body_len, &row, o->opt->log, &e);
+    if (rc != RS_OK) {
+        rs_logf(o->opt->log, RS_LOG_WARN, "omdb: unreadable answer tmdb_id=%lld: %s",
+                (long long)j->tmdb_id, e.msg);
+        orch_count_failure(o, RS_API_OMDB, rc, true);
+        return;
+    }
+    o->answered[RS_API_OMDB]++;
+    if (orch_batch_begin(o) != RS_OK) {
+        norm_omdb_row_release(&row);
+        return;
+    }
+    struct pending *p = &j->rf->pend;
+    p->omdb_job[p->n_omdb] = j;
+    p->bytes += row.raw_len;
+    p->omdb[p->n_omdb++] = row;
+    orch_batch_wrote(o);
+}
+
+static void on_omdb(struct http *h, const struct http_result *res, void *user)
+{
+    struct job *j = user;
+    struct orch *o = j->rf->o;
+    struct rs_error e = {0};
+    (void)h;
+    j->outstanding--;
+    if (res->outcome == RS_OK) {
+        take_omdb(j, res);
+    } else if (res->outcome != RS_ERR_CANCELLED) {
+        orch_count_failure(o, RS_API_OMDB, res->outcome, true);
+        j->deferred |= res->outcome == RS_ERR_QUOTA_EXHAUSTED;
+        if (res->outcome == RS_ERR_NOT_FOUND && orch_batch_begin(o) == RS_OK) {
+            /* OMDB holds no record: asked again at the next interval, not every run. */
+            o->answered[RS_API_OMDB]++;
+            if (store_stamp_omdb_checked(o->st, j->tmdb_id, o->opt->now, &e) != RS_OK)
+                orch_fail_store(o, &e);
+            orch_batch_wrote(o);
+        }
+    }
+    if (j->outstanding == 0)
+        job_done(j);
+}
+
+static void start_job(struct job *j)
+{
+    char suffix[64];
+    if (j->needs_tmdb && tmdb_movie_suffix(suffix, sizeof(suffix), j->tmdb_id))
+        queue(j, RS_API_TMDB, suffix, on_tmdb);
+    else if (j->needs_omdb)
+        queue_omdb(j, j->imdb_id);
+    if (j->outstanding == 0)
+        j->rf->o->progress.done++;
+    else
+        j->rf->jobs_active++;
+}
+
+/* Starts planned movies until JOB_WINDOW of them have requests in the engine. */
+static void feed_jobs(struct refresh *rf)
+{
+    while (rf->jobs_next < rf->n_jobs && rf->jobs_active < JOB_WINDOW && !rf->o->fatal) {
+        start_job(&rf->jobs[rf->jobs_next++]);
+    }
+}
+
+/* ---- the phase --------------------------------------------------------------------------- */
+
+/* One job per planned movie, into RF; the plan is freed either way. */
+static enum rs_err make_jobs(struct refresh *rf, struct plan_item *items, size_t n)
+{
+    struct job *jobs = calloc(n ? n : 1, sizeof(*jobs));
+    for (size_t i = 0; jobs && i < n; i++) {
+        jobs[i] = (struct job){.rf = rf,
+                               .tmdb_id = items[i].tmdb_id,
+                               .needs_tmdb = items[i].needs_tmdb,
+                               .needs_omdb = items[i].needs_omdb};
+        memcpy(jobs[i].imdb_id, items[i].imdb_id, sizeof(jobs[i].imdb_id));
+    }
+    store_plan_free(items, n);
+    if (!jobs || pending_init(&rf->pend, BATCH_ROWS) != RS_OK) {
+        free(jobs);
+        return RS_ERR_NOMEM;
+    }
+    rf->jobs = jobs;
+    rf->n_jobs = n;
+    return RS_OK;
+}
+
+enum rs_err orch_refresh(struct orch *o)
+{
+    struct plan_item *items = NULL;
+    size_t n = 0;
+    struct rs_error e = {0};
+    enum rs_err rc = store_plan(o->st, o->opt->now, o->opt->refresh_limit, o->opt->include_frozen,
+                                false, &items, &n, &e);
+    if (rc != RS_OK) {
+        orch_fail_store(o, &e);
+        return o->fatal;
+    }
+    o->stats->planned = (int64_t)n;
+    o->progress = (struct orch_progress){.phase = ORCH_REFRESH, .total = (int64_t)n};
+    rs_logf(o->opt->log, RS_LOG_INFO, "refresh: %zu movie%s due", n, n == 1 ? "" : "s");
+    struct refresh rf = {.o = o};
+    if (make_jobs(&rf, items, n) != RS_OK) {
+        pending_release(&rf.pend);
+        return o->fatal = rs_fail(o->err, RS_ERR_NOMEM, "refresh: out of memory (%zu movies)", n);
+    }
+    const struct batch_rows rows = {.flush = write_pending, .full = pending_full, .ctx = &rf};
+    o->rows = &rows;
+    feed_jobs(&rf);
+    rc = http_run(o->http, &e);
+    if (rc != RS_OK && !o->fatal)
+        o->fatal = rs_fail(o->err, rc, "%s", e.msg);
+    orch_batch_commit(o); /* the jobs the batch points to are freed next */
+    o->rows = NULL;
+    pending_release(&rf.pend);
+    free(rf.jobs);
+    return o->fatal;
+}

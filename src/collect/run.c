@@ -1,0 +1,275 @@
+/*
+ * The collect run (`reelsync collect`, docs/reelsync.1; the seed's run_full_collection):
+ * the keys it needs, the HTTP engine, the run's record in `runs`, discovery (discover.c),
+ * then the refresh of the movies due (pipeline.c), the last commit (batch.c), the verdict
+ * and the compaction of the file. The phases and the batch never call back into this
+ * file (docs/internals/orchestrator.md).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "collect_int.h"
+#include "reelsync/omdb.h"
+#include "reelsync/tmdb.h"
+
+/*
+ * The largest answer a collect takes: TMDB details and discover pages are 2-15 KB, OMDB
+ * answers about 1 KB. A larger body ends as bad_response and its movie stays due. The
+ * bound is the store's: under the writers' memory limit DuckDB failed commits of large
+ * values ("could not allocate block", 150 movies of 1 MiB; 16 of 2 MiB; 8 of 7 MiB with
+ * the former 128 MB limit too), while 400 of 200 KiB went through. A batch of the refresh
+ * is full at BATCH_BYTES of answers waiting too (pipeline.c), so large answers never pile
+ * up.
+ */
+#define ANSWER_MAX_BYTES ((size_t)256 << 10)
+
+/* ---- the run record -------------------------------------------------------------- */
+
+void orch_stats_json(struct jw *w, const struct orch_stats *s, enum rs_err rc)
+{
+    jw_object_begin(w);
+    jw_kstring(w, "result", rs_errname(rc));
+    jw_kint(w, "discovered", s->discovered);
+    jw_kint(w, "discovered_new", s->discovered_new);
+    jw_kint(w, "tmdb_updated", s->tmdb_updated);
+    jw_kint(w, "omdb_updated", s->omdb_updated);
+    jw_kint(w, "frozen", s->frozen);
+    jw_key(w, "failed");
+    jw_object_begin(w);
+    for (int api = 0; api < RS_API_COUNT; api++)
+        jw_kint(w, rs_api_name((enum rs_api)api), s->failed[api]);
+    jw_object_end(w);
+    jw_key(w, "errors");
+    jw_object_begin(w);
+    for (int e = RS_OUTCOME_FIRST; e <= RS_OUTCOME_LAST; e++)
+        jw_kint(w, rs_errname((enum rs_err)e), s->errors[e]);
+    jw_object_end(w);
+    jw_key(w, "requests");
+    jw_object_begin(w);
+    for (int api = 0; api < RS_API_COUNT; api++)
+        jw_kint(w, rs_api_name((enum rs_api)api), s->requests[api]);
+    jw_object_end(w);
+    jw_kint(w, "deferred_by_quota", s->deferred_by_quota);
+    jw_kint(w, "omdb_skipped_no_imdb", s->omdb_skipped_no_imdb);
+    jw_kint(w, "gone", s->gone);
+    jw_kint(w, "planned", s->planned);
+    jw_kdouble(w, "duration_s", s->duration_s);
+    jw_object_end(w);
+}
+
+/* The options of a run, for its record: no keys, no URLs. */
+static void options_json(struct jw *w, const struct orch_options *o)
+{
+    jw_object_begin(w);
+    jw_kbool(w, "discover", o->discover);
+    jw_kbool(w, "refresh", o->refresh);
+    jw_kint(w, "start_year", o->start_year);
+    jw_kint(w, "end_year", o->end_year);
+    jw_kint(w, "min_vote_count", o->min_vote_count);
+    jw_kint(w, "max_pages", o->max_pages);
+    jw_kint(w, "refresh_limit", (int64_t)o->refresh_limit);
+    jw_kbool(w, "include_frozen", o->include_frozen);
+    for (int api = 0; api < RS_API_COUNT; api++) {
+        char key[32];
+        const char *name = rs_api_name((enum rs_api)api);
+        snprintf(key, sizeof(key), "%s_rps", name);
+        jw_kdouble(w, key, o->rps[api]);
+        snprintf(key, sizeof(key), "%s_concurrency", name);
+        jw_kint(w, key, o->concurrency[api]);
+        snprintf(key, sizeof(key), "%s_daily_limit", name);
+        jw_kint(w, key, o->daily_limit[api]);
+    }
+    jw_kstring(w, "tmdb_auth", o->tmdb_token && *o->tmdb_token ? "bearer" : "api_key");
+    jw_object_end(w);
+}
+
+/* Records the start of the run; a failure here is a storage failure of the run. */
+static enum rs_err run_begin(struct orch *o, int64_t *run_id)
+{
+    struct jw w;
+    struct rs_error e = {0};
+    jw_init(&w);
+    options_json(&w, o->opt);
+    enum rs_err rc = jw_status(&w);
+    if (rc == RS_OK)
+        rc = store_run_begin(o->st, o->opt->now, jw_text(&w), run_id, &e);
+    jw_release(&w);
+    if (rc != RS_OK)
+        rs_fail(o->err, rc, "cannot record the run: %s", e.msg);
+    return rc;
+}
+
+/* Records the end of the run with its stats. Best effort: the run's verdict stands. */
+static void run_end(struct orch *o, int64_t run_id, enum rs_err rc)
+{
+    struct jw w;
+    struct rs_error e = {0};
+    jw_init(&w);
+    orch_stats_json(&w, o->stats, rc);
+    if (jw_status(&w) != RS_OK ||
+        store_run_end(o->st, run_id, o->opt->now, jw_text(&w), rc == RS_OK ? 0 : 1, &e) != RS_OK)
+        rs_logf(o->opt->log, RS_LOG_WARN, "collect: cannot record the end of run %lld: %s",
+                (long long)run_id, e.msg);
+    jw_release(&w);
+}
+
+/*
+ * Compacts the file when its blocks in use have doubled since the last time (see
+ * store_compact). Best effort after a completed run: a failure is rolled back, leaves the
+ * file as it was and does not change the run's verdict.
+ */
+static void compact(struct orch *o)
+{
+    struct store_compaction c;
+    struct rs_error e = {0};
+    int64_t start_ms = rs_monotonic_ms();
+    if (store_compact(o->st, false, &c, &e) != RS_OK) {
+        rs_logf(o->opt->log, RS_LOG_WARN, "database: compaction skipped: %s", e.msg);
+        return;
+    }
+    if (c.done)
+        rs_logf(o->opt->log, RS_LOG_INFO, "database: compacted mib=%.1f->%.1f seconds=%.1f",
+                (double)c.before_bytes / (1 << 20), (double)c.after_bytes / (1 << 20),
+                (double)(rs_monotonic_ms() - start_ms) / 1000.0);
+}
+
+/* ---- the run ----------------------------------------------------------------------- */
+
+enum rs_err orch_check_keys(const struct orch_options *opt, struct rs_error *err)
+{
+    bool tmdb = (opt->tmdb_key && *opt->tmdb_key) || (opt->tmdb_token && *opt->tmdb_token);
+    if (opt->dry_run)
+        return RS_OK;
+    if ((opt->discover || opt->refresh) && !tmdb)
+        return rs_fail(err, RS_ERR_CONFIG,
+                       "TMDB_API_KEY is not set (export TMDB_API_KEY=... or "
+                       "TMDB_ACCESS_TOKEN=..., or put it in the config file; see "
+                       "reelsync collect --help)");
+    if (opt->refresh && !(opt->omdb_key && *opt->omdb_key))
+        return rs_fail(err, RS_ERR_CONFIG,
+                       "OMDB_API_KEY is not set (export OMDB_API_KEY=... or put it in the "
+                       "config file, or run collect --discover-only; see reelsync collect "
+                       "--help)");
+    return RS_OK;
+}
+
+static enum rs_err make_engine(struct orch *o, struct http **out, struct rs_error *err)
+{
+    const struct orch_options *opt = o->opt;
+    struct http_config cfg = {
+        .retry = opt->retry,
+        .connect_timeout_ms = opt->connect_timeout_ms,
+        .timeout_ms = opt->timeout_ms,
+        .seed = (uint64_t)opt->now,
+        .log = opt->log,
+        .cancel = opt->cancel,
+        .max_body = ANSWER_MAX_BYTES,
+    };
+    for (int api = 0; api < RS_API_COUNT; api++) {
+        int64_t used = 0;
+        enum rs_err rc =
+            store_usage_total(o->st, rs_time_day(opt->now), (enum rs_api)api, &used, err);
+        if (rc != RS_OK)
+            return rc;
+        cfg.api[api] = (struct http_api_config){
+            .base_url = opt->base_url[api],
+            .rps = opt->rps[api],
+            .concurrency = opt->concurrency[api],
+            .daily_limit = opt->daily_limit[api],
+            .used_today = used,
+        };
+    }
+    cfg.api[RS_API_TMDB].key_param = "api_key";
+    cfg.api[RS_API_TMDB].key = opt->tmdb_key;
+    cfg.api[RS_API_TMDB].bearer = opt->tmdb_token;
+    cfg.api[RS_API_TMDB].classify = tmdb_classify;
+    cfg.api[RS_API_OMDB].key_param = "apikey";
+    cfg.api[RS_API_OMDB].key = opt->omdb_key;
+    cfg.api[RS_API_OMDB].classify = omdb_classify;
+    return http_create(&cfg, out, err);
+}
+
+/*
+ * The run's verdict beyond storage failures: a rejected key, or an API that was asked and
+ * never once answered usefully, means the run could not do its work.
+ */
+static enum rs_err verdict(struct orch *o)
+{
+    for (int api = 0; api < RS_API_COUNT; api++) {
+        enum rs_err why = RS_OK;
+        if (http_api_stopped(o->http, (enum rs_api)api, &why) && why == RS_ERR_AUTH)
+            return rs_fail(o->err, RS_ERR_AUTH, "%s rejected the API key (check %s)",
+                           api == RS_API_TMDB ? "TMDB" : "OMDB",
+                           api == RS_API_TMDB ? "TMDB_API_KEY / TMDB_ACCESS_TOKEN"
+                                              : "OMDB_API_KEY");
+    }
+    /*
+     * Every request failed (exit status 1): nothing answered, and not because of a daily
+     * limit, which is an answer too (the rest stays due). One API failing while the other
+     * works is partial success; its failures are in the report.
+     */
+    int64_t attempted = o->attempted[RS_API_TMDB] + o->attempted[RS_API_OMDB];
+    int64_t answered = o->answered[RS_API_TMDB] + o->answered[RS_API_OMDB];
+    if (attempted == 0 || answered > 0 || o->stats->errors[RS_ERR_QUOTA_EXHAUSTED] > 0)
+        return RS_OK;
+    enum rs_err worst = RS_ERR_NETWORK;
+    for (int k = RS_OUTCOME_FIRST; k <= RS_OUTCOME_LAST; k++) {
+        if (o->stats->errors[k] > o->stats->errors[worst])
+            worst = (enum rs_err)k;
+    }
+    enum rs_api api = o->attempted[RS_API_TMDB] ? RS_API_TMDB : RS_API_OMDB;
+    return rs_fail(o->err, worst, "every request failed (%s); is %s reachable?", rs_strerror(worst),
+                   o->opt->base_url[api]);
+}
+
+static void finish_stats(struct orch *o, int64_t start_ms)
+{
+    struct http_stats hs = {0};
+    if (o->http)
+        http_get_stats(o->http, &hs);
+    for (int api = 0; api < RS_API_COUNT; api++)
+        o->stats->requests[api] = hs.attempts[api];
+    o->stats->duration_s = (double)(rs_monotonic_ms() - start_ms) / 1000.0;
+}
+
+enum rs_err orch_collect(struct store *st, const struct orch_options *opt, struct orch_stats *stats,
+                         struct rs_error *err)
+{
+    struct orch o = {.st = st, .opt = opt, .stats = stats, .err = err};
+    int64_t start_ms = rs_monotonic_ms();
+    enum rs_err rc;
+
+    memset(stats, 0, sizeof(*stats));
+    o.last_commit_ms = start_ms;
+    if (opt->dry_run)
+        return RS_OK;
+    rc = orch_check_keys(opt, err);
+    if (rc != RS_OK)
+        return rc;
+    int64_t run_id = 0;
+    rc = run_begin(&o, &run_id);
+    if (rc != RS_OK)
+        return rc;
+    rc = make_engine(&o, &o.http, err);
+    if (rc != RS_OK) {
+        run_end(&o, run_id, rc);
+        return rc;
+    }
+    if (opt->discover)
+        orch_discover(&o);
+    if (opt->refresh && !o.fatal && !(opt->cancel && *opt->cancel))
+        orch_refresh(&o);
+    if (!o.fatal)
+        orch_batch_commit(&o);
+    if (o.in_txn)
+        store_rollback(st); /* after a storage failure: that batch's movies stay due */
+    finish_stats(&o, start_ms);
+    rc = o.fatal ? o.fatal : verdict(&o);
+    if (rc == RS_OK && opt->cancel && *opt->cancel)
+        rc = rs_fail(err, RS_ERR_CANCELLED, "interrupted; what was received is stored");
+    http_destroy(o.http);
+    run_end(&o, run_id, rc);
+    if (rc == RS_OK)
+        compact(&o);
+    return rc;
+}

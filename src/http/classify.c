@@ -1,0 +1,108 @@
+/*
+ * What an attempt came to: the outcome class of an HTTP status (the one mapping every API
+ * starts from; tmdb.c and omdb.c add what only their bodies say), of a transfer that
+ * failed below HTTP, and of a finished attempt as a whole; and the redaction of keys from
+ * every URL the engine shows (docs/internals/http.md).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "http_int.h"
+
+enum rs_err http_status_class(long status)
+{
+    if (status >= 200 && status < 300)
+        return RS_OK;
+    if (status >= 500 && status < 600)
+        return RS_ERR_SERVER_ERROR;
+    switch (status) {
+    case 401:
+        return RS_ERR_AUTH;
+    case 404:
+        return RS_ERR_NOT_FOUND;
+    case 408:
+        return RS_ERR_TIMEOUT;
+    case 429:
+        return RS_ERR_RATE_LIMITED;
+    default:
+        return RS_ERR_BAD_RESPONSE;
+    }
+}
+
+static enum rs_err classify_curl(CURLcode cc, const struct conn *c)
+{
+    if (c->too_big)
+        return RS_ERR_BAD_RESPONSE;
+    switch (cc) {
+    case CURLE_OPERATION_TIMEDOUT:
+        return RS_ERR_TIMEOUT;
+    case CURLE_BAD_CONTENT_ENCODING:
+        return RS_ERR_BAD_RESPONSE;
+    default:
+        return RS_ERR_NETWORK;
+    }
+}
+
+/* Classifies the attempt C carried; records status and curl's message on the request. */
+enum rs_err http_attempt_class(const struct http *h, struct conn *c, CURLcode cc)
+{
+    struct req *r = c->req;
+    r->status = 0;
+    r->why[0] = '\0';
+    if (cc != CURLE_OK) {
+        if (c->too_big)
+            snprintf(r->why, sizeof(r->why), "response larger than %zu bytes", h->max_body);
+        else /* curl's messages name hosts, not queries, but redact to be sure */
+            http_redact(c->errbuf[0] ? c->errbuf : curl_easy_strerror(cc), r->why, sizeof(r->why));
+        return classify_curl(cc, c);
+    }
+    curl_easy_getinfo(c->easy, CURLINFO_RESPONSE_CODE, &r->status);
+    if (r->status >= 300 && r->status < 400) {
+        /* Location is not shown: a hostile server may have put anything in it. */
+        snprintf(r->why, sizeof(r->why), "HTTP %ld redirect, not followed", r->status);
+        return RS_ERR_BAD_RESPONSE;
+    }
+    http_classify_fn fn = h->api[r->api].classify;
+    if (fn)
+        return fn(r->status, c->body ? c->body : "", c->len);
+    return http_status_class(r->status);
+}
+
+/* ---- redaction ---- */
+
+static bool is_key_param(const char *p, size_t *name_len)
+{
+    static const char *const names[] = {"api_key=", "apikey="};
+    for (size_t i = 0; i < RS_ARRAY_LEN(names); i++) {
+        size_t n = strlen(names[i]);
+        if (strncasecmp(p, names[i], n) == 0) {
+            *name_len = n;
+            return true;
+        }
+    }
+    return false;
+}
+
+char *http_redact(const char *url, char *out, size_t len)
+{
+    size_t o = 0;
+    if (!out || len == 0)
+        return out;
+    for (const char *p = url ? url : ""; *p && o + 1 < len;) {
+        size_t n = 0;
+        bool at_param = p == url || p[-1] == '?' || p[-1] == '&';
+        if (at_param && is_key_param(p, &n)) {
+            for (size_t i = 0; i < n && o + 1 < len; i++)
+                out[o++] = p[i];
+            for (const char *m = "***"; *m && o + 1 < len; m++)
+                out[o++] = *m;
+            p += n;
+            while (*p && *p != '&' && *p != '#')
+                p++;
+            continue;
+        }
+        out[o++] = *p++;
+    }
+    out[o] = '\0';
+    return out;
+}
