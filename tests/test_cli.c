@@ -3,7 +3,8 @@
  * help, every bad command line and missing key (exit status, exactly one stderr line,
  * the database not created), global options before or after the command, --opt=value,
  * environment defaults, and collect --dry-run on a database that does not exist yet.
- * The commands that run against reelsync-fakeapi are in test_cli_commands.c.
+ * The commands that run against reelsync-fakeapi are in test_cli_commands.c; collect's
+ * option table against its help and the man page in test_options.c.
  */
 #include <jansson.h>
 #include <stdlib.h>

@@ -3,9 +3,7 @@
  * (keys and numbers), plan, stats --json, export in the three formats, unfreeze, a rejected
  * key, and the progress display (no control characters when stderr is not a terminal, a
  * live line on a pseudo-terminal).
- *
- * These need the store, the HTTP engine, the API parsers and the orchestrator; on the cli
- * branch before the merge they fail by design ("not merged yet").
+ * The tests share one fake API and the database of one first collect run, in order.
  */
 #include <errno.h>
 #include <fcntl.h>

@@ -1,5 +1,5 @@
 /*
- * libFuzzer target: the reelsync command line through cli_parse_only (src/cli.h). The
+ * libFuzzer target: the reelsync command line through cli_parse_only (src/cli/cli.h). The
  * first byte chooses the environment (bit 0 TMDB_API_KEY, bit 1 OMDB_API_KEY, bit 2
  * TMDB_ACCESS_TOKEN, bit 3 a REELSYNC_LOG_LEVEL that is no level, bit 4 a TMDB_BASE_URL that
  * is no URL); the rest, split on NUL, is argv after "reelsync".

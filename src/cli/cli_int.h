@@ -1,0 +1,123 @@
+/*
+ * cli_int: what the program's files share. The settled command line (struct cli), the
+ * command entry each cmd_<name>.c defines and cli.c dispatches to, and the helpers the
+ * commands call: messages.c (failures and exit statuses, README "Exit statuses"), args.c
+ * (option values and the errors of a command line), db.c (opening --db), progress.c (the
+ * live line, the log sink, the signals), and the plan's presentation of cmd_plan.c that
+ * collect --dry-run reuses. The helpers never call back into cli.c or a command.
+ */
+#ifndef RS_CLI_INT_H
+#define RS_CLI_INT_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "reelsync/config.h"
+#include "reelsync/jsonw.h"
+#include "reelsync/options.h"
+#include "reelsync/orchestrator.h"
+#include "reelsync/store.h"
+
+#define EXIT_OK 0
+#define EXIT_FAILED 1
+#define EXIT_USAGE 2
+#define EXIT_CONFIG 3
+
+/* The live progress display (progress.c). */
+struct progress {
+    bool enabled; /* not --quiet */
+    bool tty;     /* stderr is a terminal: redraw one line with \r */
+    bool drawn;   /* a progress line is currently on the terminal */
+    bool started;
+    enum orch_phase phase;
+    int64_t phase_start_ms, last_ms;
+    const struct rs_log *log;
+};
+
+/* The global options and the environment, settled before the command runs (cli.c). */
+struct cli {
+    const char *cmd; /* the command's name, for messages */
+    const char *db;
+    bool json;
+    rs_time_t now;
+    enum rs_log_level level;
+    struct rs_log log;
+    struct progress progress;
+    const char *tmdb_key, *tmdb_token, *omdb_key;
+    const char *base_url[RS_API_COUNT];
+    struct cfg cfg;  /* the config file's values; the pointers above may point into it */
+    bool parse_only; /* cli_parse_only: each command stops once its line is checked */
+};
+
+/* One command: `reelsync NAME`. */
+struct cli_cmd {
+    const char *name;
+    void (*usage)(void); /* prints the whole --help text on stdout */
+    /* Parses the command's own ARGV (ARGV[0] is its name) and runs it; the exit status. */
+    int (*run)(struct cli *c, int argc, char **argv);
+};
+
+/* The commands, one per cmd_<name>.c. */
+extern const struct cli_cmd cmd_collect, cmd_plan, cmd_stats, cmd_export, cmd_unfreeze;
+
+/* ---- messages.c ---- */
+
+/* Prints "reelsync: " + the message as the one stderr line of a failure; returns STATUS. */
+__attribute__((format(printf, 2, 3))) int msg_fail(int status, const char *fmt, ...);
+/* The exit status for a library result: the one place that maps them. */
+int msg_exit_status(enum rs_err code);
+/* The one stderr line for a library failure of command CMD; returns the exit status. */
+int msg_fail_rs(const char *cmd, enum rs_err code, const struct rs_error *err);
+/* Prints W's JSON on stdout with a newline and releases W; the exit status. */
+int msg_emit_json(const char *cmd, struct jw *w);
+
+/* ---- args.c ---- */
+
+/* Strict whole number in [MIN, MAX]: digits only (an optional sign), nothing after. */
+bool args_long(const char *s, long min, long max, long *out);
+/* Prints the bad value of --OPT for command CMD; returns EXIT_USAGE. */
+int args_bad_value(const char *cmd, const char *opt, const char *value, const char *want);
+/* The one line for what getopt_long rejected (opterr is 0; optstring starts with ':'). */
+int args_getopt_error(const char *cmd, int ch, char **argv);
+/* Rejects operands where a command takes none: EXIT_OK, or the printed EXIT_USAGE. */
+int args_no_operands(const char *cmd, int argc, char **argv);
+/* Parses TEXT as a value of the table's option ID into *OUT: EXIT_OK or the printed 2. */
+int args_option(const char *cmd, enum rs_option_id id, const char *text, double *out);
+
+/* ---- db.c ---- */
+
+/* Whether a file is at PATH. */
+bool db_exists(const char *path);
+/* Opens --db in MODE (creating it when absent, docs/reelsync.1). Prints the failure. */
+int db_open(const struct cli *c, enum store_mode mode, struct store **st);
+
+/* ---- progress.c ---- */
+
+/* A display on stderr (a live line when it is a terminal), or none when not ENABLED. */
+void progress_init(struct progress *p, bool enabled, const struct rs_log *log);
+/* Removes the progress line from the terminal, so a log line or the report starts clean. */
+void progress_clear(struct progress *p);
+/* The rs_log sink (CTX: the struct progress): a time-stamped line on stderr. */
+void progress_log_sink(void *ctx, enum rs_log_level level, const char *line);
+/* orch_options.progress (CTX: the struct progress). */
+void progress_update(void *ctx, const struct orch_progress *p);
+/* From now on SIGINT and SIGTERM set the cancel flag; a second one exits at once. */
+void progress_catch_signals(void);
+/* The cancel flag, for orch_options.cancel. */
+const volatile sig_atomic_t *progress_cancel_flag(void);
+
+/* ---- cmd_plan.c: the plan as plan and collect --dry-run show it ---- */
+
+/*
+ * The plan at C->now from --db, opened read-only; a database that does not exist yet has
+ * an empty plan (and is not created). *ITEMS is for store_plan_free. Prints the failure.
+ */
+int plan_load(const struct cli *c, size_t limit, bool include_frozen, struct plan_item **items,
+              size_t *n);
+/* The plan as a table on stdout ("Nothing is due." when empty). */
+void plan_print_table(const struct plan_item *items, size_t n, rs_time_t now);
+/* The plan as a JSON array into W. */
+void plan_write_json(struct jw *w, const struct plan_item *items, size_t n, rs_time_t now);
+
+#endif

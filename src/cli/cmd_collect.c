@@ -1,0 +1,322 @@
+/*
+ * cmd_collect: `reelsync collect` (docs/reelsync.1, "collect"; README.md, "Commands"). Its
+ * options, their defaults and bounds and its --help come from the one table of
+ * include/reelsync/options.h; the keys it needs are checked before anything is opened; then
+ * either the plan of a dry run (cmd_plan.c's presentation) or the run itself, which is the
+ * library's orch_collect, and its report. Progress and signals are progress.c's.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli_int.h"
+
+/* getopt_long's value for the table's option ID: OPT_BASE + ID. */
+#define OPT_BASE 1000
+
+/* What collect's command line said, by the table's option id (flags: 0 or 1). */
+struct collect_args {
+    double v[RS_OPT_COUNT];
+};
+
+/* The per-API options, by enum rs_api. */
+static const enum rs_option_id rps_id[RS_API_COUNT] = {RS_OPT_TMDB_RPS, RS_OPT_OMDB_RPS};
+static const enum rs_option_id concurrency_id[RS_API_COUNT] = {RS_OPT_TMDB_CONCURRENCY,
+                                                               RS_OPT_OMDB_CONCURRENCY};
+static const enum rs_option_id daily_id[RS_API_COUNT] = {RS_OPT_TMDB_DAILY_LIMIT,
+                                                         RS_OPT_OMDB_DAILY_LIMIT};
+
+/* The value's name in the help: "--max-pages N". */
+static const char *metavar(enum rs_option_kind kind)
+{
+    switch (kind) {
+    case RS_OPT_KIND_YEAR:
+        return " Y";
+    case RS_OPT_KIND_RATE:
+        return " R";
+    case RS_OPT_KIND_SECONDS:
+        return " S";
+    case RS_OPT_KIND_FLAG:
+        return "";
+    default:
+        return " N";
+    }
+}
+
+/* One option's line of the help: name, help, default and what 0 means. */
+static void usage_line(const struct rs_option *o)
+{
+    char arg[64], dflt[32];
+    snprintf(arg, sizeof(arg), "--%s%s", o->name, metavar(o->kind));
+    if (o->kind == RS_OPT_KIND_FLAG) {
+        printf("  %-30s %s\n", arg, o->help);
+        return;
+    }
+    printf("  %-30s %s (default %s%s%s)\n", arg, o->help,
+           rs_option_format_default(o, dflt, sizeof(dflt)), o->zero ? "; 0 = " : "",
+           o->zero ? o->zero : "");
+}
+
+static void collect_usage(void)
+{
+    fputs("usage: reelsync [global options] collect [options]\n"
+          "\n"
+          "Discovers movies on TMDB year by year, then refreshes the movies that are due: TMDB\n"
+          "details, then OMDB ratings, under each API's rate and daily limits. Movies that fail\n"
+          "stay due for the next run (exit status 0: partial success).\n"
+          "\n"
+          "Options:\n",
+          stdout);
+    for (int id = 0; id < RS_OPT_COUNT; id++)
+        usage_line(rs_option((enum rs_option_id)id));
+    fputs("\n"
+          "Environment: TMDB_API_KEY (v3 key) or TMDB_ACCESS_TOKEN (v4 token), OMDB_API_KEY,\n"
+          "TMDB_BASE_URL, OMDB_BASE_URL.\n"
+          "\n"
+          "Examples:\n"
+          "  reelsync --db movies.duckdb collect --start-year 2024 --end-year 2024\n"
+          "  reelsync --db movies.duckdb collect --refresh-only --refresh-limit 100   # daily "
+          "cron\n",
+          stdout);
+}
+
+/* Parses the options of the table into A. Returns EXIT_OK or the printed EXIT_USAGE. */
+static int parse_options(const struct cli *c, int argc, char **argv, struct collect_args *a)
+{
+    struct option longopts[RS_OPT_COUNT + 1];
+    for (int id = 0; id < RS_OPT_COUNT; id++) {
+        const struct rs_option *o = rs_option((enum rs_option_id)id);
+        longopts[id] =
+            (struct option){o->name, o->kind == RS_OPT_KIND_FLAG ? no_argument : required_argument,
+                            NULL, OPT_BASE + id};
+    }
+    longopts[RS_OPT_COUNT] = (struct option){NULL, 0, NULL, 0};
+    int ch;
+    while ((ch = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
+        if (ch < OPT_BASE || ch >= OPT_BASE + RS_OPT_COUNT)
+            return args_getopt_error(c->cmd, ch, argv);
+        enum rs_option_id id = (enum rs_option_id)(ch - OPT_BASE);
+        if (rs_option(id)->kind == RS_OPT_KIND_FLAG)
+            a->v[id] = 1;
+        else if (args_option(c->cmd, id, optarg, &a->v[id]) != EXIT_OK)
+            return EXIT_USAGE;
+    }
+    return args_no_operands(c->cmd, argc, argv);
+}
+
+/* Parses collect's line into A (defaults first). Returns EXIT_OK or the printed status. */
+static int collect_parse(const struct cli *c, int argc, char **argv, struct collect_args *a)
+{
+    int y, m, d;
+    rs_date_to_ymd(rs_time_day(c->now), &y, &m, &d);
+    for (int id = 0; id < RS_OPT_COUNT; id++) {
+        bool year = rs_option((enum rs_option_id)id)->kind == RS_OPT_KIND_YEAR;
+        a->v[id] = year ? y : rs_option_default((enum rs_option_id)id);
+    }
+    if (parse_options(c, argc, argv, a) != EXIT_OK)
+        return EXIT_USAGE;
+    if (a->v[RS_OPT_REFRESH_ONLY] && a->v[RS_OPT_DISCOVER_ONLY])
+        return msg_fail(EXIT_USAGE, "collect: --refresh-only and --discover-only exclude each "
+                                    "other (give one, or neither for both phases)");
+    if (a->v[RS_OPT_END_YEAR] < a->v[RS_OPT_START_YEAR])
+        return msg_fail(EXIT_USAGE,
+                        "collect: --end-year %.0f is before --start-year %.0f (give an end year at "
+                        "or after the start year; both default to this year, %d)",
+                        a->v[RS_OPT_END_YEAR], a->v[RS_OPT_START_YEAR], y);
+    return EXIT_OK;
+}
+
+/* The keys the phases need (none for a dry run). Returns EXIT_OK or EXIT_CONFIG, printed. */
+static int collect_check_keys(const struct cli *c, const struct collect_args *a)
+{
+    if (a->v[RS_OPT_DRY_RUN])
+        return EXIT_OK;
+    if (!c->tmdb_key && !c->tmdb_token)
+        return msg_fail(EXIT_CONFIG, "TMDB_API_KEY is not set (export TMDB_API_KEY=... or "
+                                     "TMDB_ACCESS_TOKEN=..., or put it in the config file; see "
+                                     "reelsync collect --help)");
+    if (!a->v[RS_OPT_DISCOVER_ONLY] && !c->omdb_key)
+        return msg_fail(EXIT_CONFIG, "OMDB_API_KEY is not set (export OMDB_API_KEY=... or put it "
+                                     "in the config file, or run collect --discover-only; see "
+                                     "reelsync collect --help)");
+    return EXIT_OK;
+}
+
+static void collect_options(struct cli *c, const struct collect_args *a, struct orch_options *o)
+{
+    const double *v = a->v;
+    *o = (struct orch_options){
+        .discover = !v[RS_OPT_REFRESH_ONLY],
+        .refresh = !v[RS_OPT_DISCOVER_ONLY],
+        .start_year = (int)v[RS_OPT_START_YEAR],
+        .end_year = (int)v[RS_OPT_END_YEAR],
+        .min_vote_count = (int)v[RS_OPT_MIN_VOTE_COUNT],
+        .max_pages = (int)v[RS_OPT_MAX_PAGES],
+        .refresh_limit = (size_t)v[RS_OPT_REFRESH_LIMIT],
+        .include_frozen = v[RS_OPT_INCLUDE_FROZEN] != 0,
+        .dry_run = v[RS_OPT_DRY_RUN] != 0,
+        .tmdb_key = c->tmdb_key,
+        .tmdb_token = c->tmdb_token,
+        .omdb_key = c->omdb_key,
+        .retry = RETRY_POLICY_DEFAULT,
+        .timeout_ms = (long)v[RS_OPT_TIMEOUT] * 1000,
+        .connect_timeout_ms = (long)v[RS_OPT_CONNECT_TIMEOUT] * 1000,
+        .now = c->now,
+        .log = &c->log,
+        .cancel = progress_cancel_flag(),
+        .progress = progress_update,
+        .progress_ctx = &c->progress,
+    };
+    for (int api = 0; api < RS_API_COUNT; api++) {
+        o->base_url[api] = c->base_url[api];
+        o->rps[api] = v[rps_id[api]];
+        o->concurrency[api] = (int)v[concurrency_id[api]];
+        o->daily_limit[api] = (int64_t)v[daily_id[api]];
+    }
+}
+
+static void dry_run_json(struct jw *w, const struct orch_options *o, const struct plan_item *items,
+                         size_t n, rs_time_t now)
+{
+    jw_object_begin(w);
+    jw_kbool(w, "dry_run", true);
+    jw_key(w, "discover");
+    jw_object_begin(w);
+    jw_kbool(w, "enabled", o->discover);
+    jw_kint(w, "start_year", o->start_year);
+    jw_kint(w, "end_year", o->end_year);
+    jw_kint(w, "max_pages", o->max_pages);
+    jw_kint(w, "min_vote_count", o->min_vote_count);
+    jw_object_end(w);
+    jw_key(w, "refresh");
+    jw_object_begin(w);
+    jw_kbool(w, "enabled", o->refresh);
+    jw_kint(w, "limit", (int64_t)o->refresh_limit);
+    jw_kint(w, "count", (int64_t)n);
+    jw_key(w, "movies");
+    plan_write_json(w, items, n, now);
+    jw_object_end(w);
+    jw_object_end(w);
+}
+
+static void dry_run_human(const struct orch_options *o, const struct plan_item *items, size_t n,
+                          rs_time_t now)
+{
+    int years = o->end_year - o->start_year + 1;
+    printf("Dry run: no API call, nothing written.\n");
+    if (o->discover && o->max_pages > 0)
+        printf("Discovery: %d to %d (%d year%s), vote_count >= %d, up to %d pages a year (%d "
+               "requests at most)\n",
+               o->start_year, o->end_year, years, years == 1 ? "" : "s", o->min_vote_count,
+               o->max_pages, years * o->max_pages);
+    else if (o->discover)
+        printf("Discovery: %d to %d, vote_count >= %d, every page TMDB serves\n", o->start_year,
+               o->end_year, o->min_vote_count);
+    else
+        printf("Discovery: skipped (--refresh-only)\n");
+    if (!o->refresh) {
+        printf("Refresh: skipped (--discover-only)\n");
+        return;
+    }
+    char limit[40] = "no limit";
+    if (o->refresh_limit > 0)
+        snprintf(limit, sizeof(limit), "limit %zu", o->refresh_limit);
+    printf("Refresh: %zu movie%s due now (%s; movies this run discovers anew go first)\n\n", n,
+           n == 1 ? "" : "s", limit);
+    plan_print_table(items, n, now);
+}
+
+/* collect --dry-run: the discovery it would make and the movies it would refresh. */
+static int collect_dry_run(struct cli *c, const struct orch_options *o)
+{
+    struct plan_item *items = NULL;
+    size_t n = 0;
+    int status = EXIT_OK;
+    if (o->refresh)
+        status = plan_load(c, o->refresh_limit, o->include_frozen, &items, &n);
+    if (status != EXIT_OK)
+        return status;
+    if (c->json) {
+        struct jw w;
+        jw_init(&w);
+        dry_run_json(&w, o, items, n, c->now);
+        status = msg_emit_json(c->cmd, &w);
+    } else {
+        dry_run_human(o, items, n, c->now);
+    }
+    store_plan_free(items, n);
+    return status;
+}
+
+/* The run's summary (README, "Commands"), then failures by class and requests by API. */
+static void report_human(const struct orch_stats *s, enum rs_err rc)
+{
+    printf("Collection %s:\n", rc == RS_OK              ? "complete"
+                               : rc == RS_ERR_CANCELLED ? "interrupted"
+                                                        : "stopped");
+    printf("- Movies discovered: %lld (%lld new)\n", (long long)s->discovered,
+           (long long)s->discovered_new);
+    printf("- TMDB updated: %lld\n", (long long)s->tmdb_updated);
+    printf("- OMDB updated: %lld\n", (long long)s->omdb_updated);
+    printf("- Movies frozen: %lld\n", (long long)s->frozen);
+    printf("\nRequests: tmdb %lld, omdb %lld\n", (long long)s->requests[RS_API_TMDB],
+           (long long)s->requests[RS_API_OMDB]);
+    printf("Failed movies: tmdb %lld, omdb %lld (they stay due)\n",
+           (long long)s->failed[RS_API_TMDB], (long long)s->failed[RS_API_OMDB]);
+    printf("Failures by class:");
+    int shown = 0;
+    for (int e = RS_OUTCOME_FIRST; e <= RS_OUTCOME_LAST; e++) {
+        if (s->errors[e] > 0)
+            printf("%s %s %lld", shown++ ? "," : "", rs_errname((enum rs_err)e),
+                   (long long)s->errors[e]);
+    }
+    printf("%s\n", shown ? "" : " none");
+    if (s->deferred_by_quota > 0)
+        printf("Deferred by the daily limit: %lld movie%s (due next run)\n",
+               (long long)s->deferred_by_quota, s->deferred_by_quota == 1 ? "" : "s");
+    if (s->omdb_skipped_no_imdb > 0)
+        printf("No IMDb id (no OMDB request): %lld movie%s\n", (long long)s->omdb_skipped_no_imdb,
+               s->omdb_skipped_no_imdb == 1 ? "" : "s");
+    printf("Duration: %.1f s\n", s->duration_s);
+}
+
+/* Opens the database, runs the collection, prints its report. */
+static int collect_run(struct cli *c, const struct orch_options *o)
+{
+    struct store *st = NULL;
+    struct orch_stats stats;
+    struct rs_error err = {0};
+    memset(&stats, 0, sizeof(stats));
+    int status = db_open(c, STORE_READ_WRITE, &st);
+    if (status != EXIT_OK)
+        return status;
+    progress_catch_signals();
+    enum rs_err rc = orch_collect(st, o, &stats, &err);
+    progress_clear(&c->progress);
+    store_close(st);
+    if (c->json) {
+        struct jw w;
+        jw_init(&w);
+        orch_stats_json(&w, &stats, rc);
+        status = msg_emit_json(c->cmd, &w);
+    } else {
+        report_human(&stats, rc);
+    }
+    fflush(stdout);
+    return rc == RS_OK ? status : msg_fail_rs(c->cmd, rc, &err);
+}
+
+static int collect_command(struct cli *c, int argc, char **argv)
+{
+    struct collect_args a;
+    struct orch_options o;
+    int status = collect_parse(c, argc, argv, &a);
+    if (status == EXIT_OK)
+        status = collect_check_keys(c, &a);
+    if (status != EXIT_OK || c->parse_only)
+        return status;
+    collect_options(c, &a, &o);
+    return o.dry_run ? collect_dry_run(c, &o) : collect_run(c, &o);
+}
+
+const struct cli_cmd cmd_collect = {"collect", collect_usage, collect_command};

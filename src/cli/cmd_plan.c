@@ -1,0 +1,192 @@
+/*
+ * cmd_plan: `reelsync plan` (docs/reelsync.1, "plan"), the movies due for refresh now and
+ * why, as a table or JSON; and that presentation of a plan, which collect --dry-run shows
+ * too. The plan itself (who is due, in which order) is the store's and the refresh
+ * policy's; this file only reads and prints it.
+ */
+#include <getopt.h>
+#include <stdio.h>
+
+#include "cli_int.h"
+#include "reelsync/refresh.h"
+
+/* "tmdb 12d overdue" / "tmdb never fetched" for one API of a planned movie. */
+static void why_api(const struct plan_item *it, enum rs_api api, rs_time_t now, char *buf,
+                    size_t len)
+{
+    struct rs_i64 last = api == RS_API_TMDB ? it->last_tmdb : it->last_omdb;
+    if (api == RS_API_OMDB && !it->imdb_id[0] && it->last_tmdb.set) {
+        /* TMDB knew no IMDb id last time: OMDB is asked only if this refresh brings one */
+        snprintf(buf, len, "omdb if tmdb gives an IMDb id");
+        return;
+    }
+    if (!last.set) {
+        snprintf(buf, len, "%s never fetched", rs_api_name(api));
+        return;
+    }
+    int64_t due = last.v + (int64_t)refresh_interval_days(it->category, api) * RS_DAY_SECONDS;
+    int64_t days = (now - due) / RS_DAY_SECONDS;
+    if (days <= 0)
+        snprintf(buf, len, "%s due today", rs_api_name(api));
+    else
+        snprintf(buf, len, "%s %lldd overdue", rs_api_name(api), (long long)days);
+}
+
+/* Why a planned movie is due, e.g. "tmdb 12d overdue, omdb never fetched". */
+static void plan_why(const struct plan_item *it, rs_time_t now, char *buf, size_t len)
+{
+    char t[64] = "", o[64] = "";
+    if (it->needs_tmdb)
+        why_api(it, RS_API_TMDB, now, t, sizeof(t));
+    if (it->needs_omdb)
+        why_api(it, RS_API_OMDB, now, o, sizeof(o));
+    snprintf(buf, len, "%s%s%s%s", t, t[0] && o[0] ? ", " : "", o, it->frozen ? " (frozen)" : "");
+}
+
+/* Prints S cut to WIDTH characters (UTF-8 aware) and padded to WIDTH columns. */
+static void print_cell(const char *s, int width)
+{
+    int cols = 0;
+    const char *p = s;
+    while (*p && cols < width) {
+        const char *next = p + 1;
+        while ((*next & 0xC0) == 0x80)
+            next++;
+        fwrite(p, 1, (size_t)(next - p), stdout);
+        p = next;
+        cols++;
+    }
+    printf("%*s", width - cols, "");
+}
+
+void plan_print_table(const struct plan_item *items, size_t n, rs_time_t now)
+{
+    if (n == 0) {
+        printf("Nothing is due.\n");
+        return;
+    }
+    printf("%-9s %-40s %-11s %7s %-4s %-4s %s\n", "TMDB_ID", "TITLE", "CATEGORY", "AGE", "TMDB",
+           "OMDB", "WHY");
+    for (size_t i = 0; i < n; i++) {
+        const struct plan_item *it = &items[i];
+        char age[24] = "-", why[160];
+        if (it->release_date.set)
+            snprintf(age, sizeof(age), "%lldd", (long long)it->age_days);
+        plan_why(it, now, why, sizeof(why));
+        printf("%-9lld ", (long long)it->tmdb_id);
+        print_cell(it->title && it->title[0] ? it->title : "(unknown title)", 40);
+        printf(" %-11s %7s %-4s %-4s %s\n", refresh_category_name(it->category), age,
+               it->needs_tmdb ? "yes" : "no", it->needs_omdb ? "yes" : "no", why);
+    }
+}
+
+void plan_write_json(struct jw *w, const struct plan_item *items, size_t n, rs_time_t now)
+{
+    char date[16], why[160];
+    jw_array_begin(w);
+    for (size_t i = 0; i < n; i++) {
+        const struct plan_item *it = &items[i];
+        jw_object_begin(w);
+        jw_kint(w, "tmdb_id", it->tmdb_id);
+        jw_kstring(w, "imdb_id", it->imdb_id[0] ? it->imdb_id : NULL);
+        jw_kstring(w, "title", it->title && it->title[0] ? it->title : NULL);
+        jw_kstring(w, "release_date",
+                   it->release_date.set
+                       ? rs_date_format((rs_date_t)it->release_date.v, date, sizeof(date))
+                       : NULL);
+        jw_kstring(w, "category", refresh_category_name(it->category));
+        jw_kint(w, "age_days", it->age_days);
+        jw_kbool(w, "needs_tmdb", it->needs_tmdb);
+        jw_kbool(w, "needs_omdb", it->needs_omdb);
+        jw_kbool(w, "frozen", it->frozen);
+        plan_why(it, now, why, sizeof(why));
+        jw_kstring(w, "why", why);
+        jw_object_end(w);
+    }
+    jw_array_end(w);
+}
+
+int plan_load(const struct cli *c, size_t limit, bool include_frozen, struct plan_item **items,
+              size_t *n)
+{
+    struct store *st = NULL;
+    struct rs_error err = {0};
+    *items = NULL;
+    *n = 0;
+    if (!db_exists(c->db))
+        return EXIT_OK;
+    int status = db_open(c, STORE_READ_ONLY, &st);
+    if (status != EXIT_OK)
+        return status;
+    enum rs_err rc = store_plan(st, c->now, limit, include_frozen, true, items, n, &err);
+    store_close(st);
+    return rc == RS_OK ? EXIT_OK : msg_fail_rs(c->cmd, rc, &err);
+}
+
+static void plan_usage(void)
+{
+    fputs("usage: reelsync [global options] plan [--limit N] [--include-frozen]\n"
+          "\n"
+          "Shows which movies are due for refresh now (or at --now), most overdue first, and "
+          "why.\n"
+          "Makes no API call and writes nothing.\n"
+          "\n"
+          "Options:\n"
+          "  --limit N          show at most N movies (default 0: all)\n"
+          "  --include-frozen   list frozen movies that are due too\n"
+          "\n"
+          "Example:\n"
+          "  reelsync --db movies.duckdb plan --limit 20\n"
+          "  reelsync --db movies.duckdb --now 2026-12-01 plan --json\n",
+          stdout);
+}
+
+/* Parses plan's options. EXIT_OK or the printed EXIT_USAGE. */
+static int plan_parse(const struct cli *c, int argc, char **argv, long *limit, bool *include_frozen)
+{
+    static const struct option longopts[] = {{"limit", required_argument, NULL, 'l'},
+                                             {"include-frozen", no_argument, NULL, 'f'},
+                                             {NULL, 0, NULL, 0}};
+    int ch;
+    while ((ch = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
+        if (ch == 'l' && !args_long(optarg, 0, 100000000, limit))
+            return args_bad_value(c->cmd, "limit", optarg, "a whole number of movies, 0 or more");
+        else if (ch == 'f')
+            *include_frozen = true;
+        else if (ch != 'l')
+            return args_getopt_error(c->cmd, ch, argv);
+    }
+    return args_no_operands(c->cmd, argc, argv);
+}
+
+static int plan_command(struct cli *c, int argc, char **argv)
+{
+    long limit = 0;
+    bool include_frozen = false;
+    if (plan_parse(c, argc, argv, &limit, &include_frozen) != EXIT_OK)
+        return EXIT_USAGE;
+    if (c->parse_only)
+        return EXIT_OK;
+
+    struct plan_item *items = NULL;
+    size_t n = 0;
+    int status = plan_load(c, (size_t)limit, include_frozen, &items, &n);
+    if (status != EXIT_OK)
+        return status;
+    if (c->json) {
+        struct jw w;
+        jw_init(&w);
+        jw_object_begin(&w);
+        jw_kint(&w, "count", (int64_t)n);
+        jw_key(&w, "movies");
+        plan_write_json(&w, items, n, c->now);
+        jw_object_end(&w);
+        status = msg_emit_json(c->cmd, &w);
+    } else {
+        plan_print_table(items, n, c->now);
+    }
+    store_plan_free(items, n);
+    return status;
+}
+
+const struct cli_cmd cmd_plan = {"plan", plan_usage, plan_command};

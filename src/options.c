@@ -1,0 +1,85 @@
+/*
+ * options: the table of `reelsync collect`'s options (include/reelsync/options.h). The
+ * defaults and bounds here are the ones docs/reelsync.1 documents (a test checks it); the
+ * program parses and explains the options, the engine reads the defaults.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "reelsync/options.h"
+
+#define ANY RS_OPTION_NO_MAX
+
+static const struct rs_option table[RS_OPT_COUNT] = {
+    [RS_OPT_START_YEAR] = {"start-year", RS_OPT_KIND_YEAR, 0, 1870, 2200,
+                           "first year of the discovery window", NULL},
+    [RS_OPT_END_YEAR] = {"end-year", RS_OPT_KIND_YEAR, 0, 1870, 2200,
+                         "last year of the discovery window", NULL},
+    [RS_OPT_MIN_VOTE_COUNT] = {"min-vote-count", RS_OPT_KIND_INT, 200, 0, ANY,
+                               "TMDB vote_count.gte", NULL},
+    [RS_OPT_MAX_PAGES] = {"max-pages", RS_OPT_KIND_INT, 5, 0, 500, "discover pages per year",
+                          "every page"},
+    [RS_OPT_REFRESH_LIMIT] = {"refresh-limit", RS_OPT_KIND_INT, 100, 0, ANY,
+                              "most movies refreshed in this run", "no limit"},
+    [RS_OPT_REFRESH_ONLY] = {"refresh-only", RS_OPT_KIND_FLAG, 0, 0, 0, "skip discovery", NULL},
+    [RS_OPT_DISCOVER_ONLY] = {"discover-only", RS_OPT_KIND_FLAG, 0, 0, 0,
+                              "skip the refresh (needs no OMDB key)", NULL},
+    [RS_OPT_INCLUDE_FROZEN] = {"include-frozen", RS_OPT_KIND_FLAG, 0, 0, 0,
+                               "refresh frozen movies too", NULL},
+    [RS_OPT_DRY_RUN] = {"dry-run", RS_OPT_KIND_FLAG, 0, 0, 0,
+                        "print the plan of this run; no API call, nothing written", NULL},
+    [RS_OPT_TMDB_RPS] = {"tmdb-rps", RS_OPT_KIND_RATE, 4.0, 0, 10000, "TMDB requests per second",
+                         "no limit"},
+    [RS_OPT_TMDB_CONCURRENCY] = {"tmdb-concurrency", RS_OPT_KIND_INT, 10, 1, 1000,
+                                 "TMDB requests in flight", NULL},
+    [RS_OPT_OMDB_RPS] = {"omdb-rps", RS_OPT_KIND_RATE, 2.0, 0, 10000, "OMDB requests per second",
+                         "no limit"},
+    [RS_OPT_OMDB_CONCURRENCY] = {"omdb-concurrency", RS_OPT_KIND_INT, 5, 1, 1000,
+                                 "OMDB requests in flight", NULL},
+    [RS_OPT_TMDB_DAILY_LIMIT] = {"tmdb-daily-limit", RS_OPT_KIND_INT, 40000, 0, ANY,
+                                 "TMDB requests per UTC day", "no limit"},
+    [RS_OPT_OMDB_DAILY_LIMIT] = {"omdb-daily-limit", RS_OPT_KIND_INT, 1000, 0, ANY,
+                                 "OMDB requests per UTC day", "no limit"},
+    [RS_OPT_TIMEOUT] = {"timeout", RS_OPT_KIND_SECONDS, 30, 1, 3600,
+                        "seconds one request may take in all", NULL},
+    [RS_OPT_CONNECT_TIMEOUT] = {"connect-timeout", RS_OPT_KIND_SECONDS, 10, 1, 3600,
+                                "seconds to connect to an API", NULL},
+};
+
+const struct rs_option *rs_option(enum rs_option_id id)
+{
+    return &table[id];
+}
+
+const struct rs_option *rs_option_find(const char *name)
+{
+    for (size_t i = 0; i < RS_OPT_COUNT; i++) {
+        if (strcmp(table[i].name, name) == 0)
+            return &table[i];
+    }
+    return NULL;
+}
+
+double rs_option_default(enum rs_option_id id)
+{
+    return table[id].dflt;
+}
+
+char *rs_option_format_default(const struct rs_option *opt, char *buf, size_t len)
+{
+    switch (opt->kind) {
+    case RS_OPT_KIND_YEAR:
+        snprintf(buf, len, "this year");
+        break;
+    case RS_OPT_KIND_RATE:
+        snprintf(buf, len, "%.1f", opt->dflt);
+        break;
+    case RS_OPT_KIND_FLAG:
+        snprintf(buf, len, "%s", "");
+        break;
+    default:
+        snprintf(buf, len, "%.0f", opt->dflt);
+        break;
+    }
+    return buf;
+}
