@@ -60,8 +60,8 @@ struct http_config {
     struct http_api_config api[RS_API_COUNT];
     struct retry_policy retry; /* all of max_retries, base_ms, max_ms 0: RETRY_POLICY_DEFAULT;
                                   max_wait_ms 0: 60000 */
-    long connect_timeout_ms;   /* 0: 10000 */
-    long timeout_ms;           /* whole transfer; 0: 30000 */
+    long connect_timeout_ms;   /* 0: collect's --connect-timeout default (options.h) */
+    long timeout_ms;           /* whole transfer; 0: the --timeout default (options.h) */
     size_t max_body;           /* larger bodies end as RS_ERR_BAD_RESPONSE; 0: 8 MiB */
     uint64_t seed;             /* for retry jitter */
     const struct rs_log *log;

@@ -126,22 +126,6 @@ static int collect_parse(const struct cli *c, int argc, char **argv, struct coll
     return EXIT_OK;
 }
 
-/* The keys the phases need (none for a dry run). Returns EXIT_OK or EXIT_CONFIG, printed. */
-static int collect_check_keys(const struct cli *c, const struct collect_args *a)
-{
-    if (a->v[RS_OPT_DRY_RUN])
-        return EXIT_OK;
-    if (!c->tmdb_key && !c->tmdb_token)
-        return msg_fail(EXIT_CONFIG, "TMDB_API_KEY is not set (export TMDB_API_KEY=... or "
-                                     "TMDB_ACCESS_TOKEN=..., or put it in the config file; see "
-                                     "reelsync collect --help)");
-    if (!a->v[RS_OPT_DISCOVER_ONLY] && !c->omdb_key)
-        return msg_fail(EXIT_CONFIG, "OMDB_API_KEY is not set (export OMDB_API_KEY=... or put it "
-                                     "in the config file, or run collect --discover-only; see "
-                                     "reelsync collect --help)");
-    return EXIT_OK;
-}
-
 static void collect_options(struct cli *c, const struct collect_args *a, struct orch_options *o)
 {
     const double *v = a->v;
@@ -310,12 +294,16 @@ static int collect_command(struct cli *c, int argc, char **argv)
 {
     struct collect_args a;
     struct orch_options o;
+    struct rs_error err = {0};
     int status = collect_parse(c, argc, argv, &a);
-    if (status == EXIT_OK)
-        status = collect_check_keys(c, &a);
-    if (status != EXIT_OK || c->parse_only)
+    if (status != EXIT_OK)
         return status;
     collect_options(c, &a, &o);
+    /* the library's key check, before any file is opened (none for a dry run) */
+    if (orch_check_keys(&o, &err) != RS_OK)
+        return msg_fail(EXIT_CONFIG, "%s", err.msg);
+    if (c->parse_only)
+        return EXIT_OK;
     return o.dry_run ? collect_dry_run(c, &o) : collect_run(c, &o);
 }
 

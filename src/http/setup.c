@@ -10,9 +10,8 @@
 #include <string.h>
 
 #include "http_int.h"
+#include "reelsync/options.h"
 
-#define DEFAULT_CONNECT_TIMEOUT_MS 10000L
-#define DEFAULT_TIMEOUT_MS 30000L
 #define DEFAULT_MAX_BODY ((size_t)8 << 20)
 #define DEFAULT_MAX_WAIT_MS 60000
 /*
@@ -181,9 +180,11 @@ static void normalize_config(struct http *h, const struct http_config *cfg)
         h->retry = RETRY_POLICY_DEFAULT;
     if (h->retry.max_wait_ms <= 0)
         h->retry.max_wait_ms = DEFAULT_MAX_WAIT_MS;
-    h->connect_timeout_ms =
-        cfg->connect_timeout_ms > 0 ? cfg->connect_timeout_ms : DEFAULT_CONNECT_TIMEOUT_MS;
-    h->timeout_ms = cfg->timeout_ms > 0 ? cfg->timeout_ms : DEFAULT_TIMEOUT_MS;
+    h->connect_timeout_ms = cfg->connect_timeout_ms > 0
+                                ? cfg->connect_timeout_ms
+                                : (long)(rs_option_default(RS_OPT_CONNECT_TIMEOUT) * 1000);
+    h->timeout_ms =
+        cfg->timeout_ms > 0 ? cfg->timeout_ms : (long)(rs_option_default(RS_OPT_TIMEOUT) * 1000);
     h->max_body = cfg->max_body > 0 ? cfg->max_body : DEFAULT_MAX_BODY;
     h->rng = cfg->seed ? cfg->seed : 0x9E3779B97F4A7C15ULL;
     h->log = cfg->log;
