@@ -1,4 +1,5 @@
-/* The refresh policy and freezing fingerprints (src/refresh.c): every boundary of the README's policy table. */
+/* The refresh policy and freezing fingerprints (src/refresh.c): every boundary of the README's
+ * policy table. */
 #include "test.h"
 
 #include "reelsync/refresh.h"
@@ -38,6 +39,39 @@ static void categories(void **state)
     assert_string_equal(refresh_category_name(REFRESH_ESTABLISHED), "established");
     assert_string_equal(refresh_category_name(REFRESH_MATURE), "mature");
     assert_string_equal(refresh_category_name(REFRESH_ARCHIVED), "archived");
+}
+
+/* The youngest age of each category is where refresh_category_of moves into it. */
+static void min_ages(void **state)
+{
+    (void)state;
+    static const int64_t want[4] = {0, 60, 180, 366};
+    for (int c = 0; c < REFRESH_CATEGORY_COUNT; c++) {
+        int64_t age = refresh_min_age_days(c);
+        assert_int_equal(age, want[c]);
+        assert_int_equal(refresh_category_of(RS_I64(TODAY - age), NOW), c);
+        if (c > 0)
+            assert_int_equal(refresh_category_of(RS_I64(TODAY - age + 1), NOW), c - 1);
+    }
+    assert_int_equal(refresh_min_age_days(REFRESH_CATEGORY_COUNT), 0);
+}
+
+/* Frozen: ARCHIVED and REFRESH_FREEZE_CYCLES unchanged refreshes, not one fewer, not younger. */
+static void freezes(void **state)
+{
+    (void)state;
+    struct rs_i64 archived = RS_I64(TODAY - 366), mature = RS_I64(TODAY - 365);
+    assert_int_equal(REFRESH_FREEZE_CYCLES, 3);
+    assert_true(refresh_freezes(3, archived, NOW));
+    assert_true(refresh_freezes(4, archived, NOW));
+    assert_true(refresh_freezes(100, RS_I64(TODAY - 20000), NOW));
+    assert_false(refresh_freezes(2, archived, NOW));
+    assert_false(refresh_freezes(0, archived, NOW));
+    assert_false(refresh_freezes(3, mature, NOW));
+    assert_false(refresh_freezes(100, RS_I64(TODAY + 400), NOW)); /* not yet released */
+    assert_false(refresh_freezes(100, RS_NULL_I64, NOW));         /* no release date: RECENT */
+    /* the same movie freezes once it ages into ARCHIVED */
+    assert_true(refresh_freezes(3, mature, NOW + DAY));
 }
 
 static void intervals(void **state)
@@ -240,6 +274,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(age_days),         cmocka_unit_test(categories),
+        cmocka_unit_test(min_ages),         cmocka_unit_test(freezes),
         cmocka_unit_test(intervals),        cmocka_unit_test(due_boundaries),
         cmocka_unit_test(fingerprint_tmdb), cmocka_unit_test(fingerprint_omdb),
     };

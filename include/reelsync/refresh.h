@@ -1,6 +1,6 @@
 /*
- * refresh: the age-based refresh policy (README, "The refresh policy") and the freezing fingerprint. Pure
- * functions of their arguments; `now` is always passed in (it honours --now).
+ * refresh: the age-based refresh policy (README, "The refresh policy") and the freezing
+ * fingerprint. Pure functions of their arguments; `now` is always passed in (it honours --now).
  *
  *   category      age_days         TMDB every  OMDB every
  *   RECENT        < 60 (or none)   5 days      5 days
@@ -24,7 +24,7 @@ enum refresh_category {
     REFRESH_CATEGORY_COUNT
 };
 
-/* Unchanged refreshes after which an ARCHIVED movie is frozen. */
+/* Unchanged refreshes after which an ARCHIVED movie is frozen (refresh_freezes). */
 #define REFRESH_FREEZE_CYCLES 3
 
 /* "recent", "established", "mature", "archived" */
@@ -32,10 +32,22 @@ const char *refresh_category_name(enum refresh_category cat);
 /* Whole days from RELEASE (rs_date_t, may be NULL) to NOW; negative before release. */
 int64_t refresh_age_days(struct rs_i64 release, rs_time_t now);
 enum refresh_category refresh_category_of(struct rs_i64 release, rs_time_t now);
+/*
+ * The youngest age in days of CAT: 0, 60, 180, 366. A movie is in the oldest category whose
+ * youngest age its age reaches; one with no release date, or not yet released, is RECENT.
+ * The planner's SQL takes these as parameters (store_plan).
+ */
+int64_t refresh_min_age_days(enum refresh_category cat);
 /* The interval in days for API in CAT. */
 int refresh_interval_days(enum refresh_category cat, enum rs_api api);
 /* Due when LAST (rs_time_t, may be NULL) is NULL or at least the interval before NOW. */
 bool refresh_is_due(struct rs_i64 release, struct rs_i64 last, enum rs_api api, rs_time_t now);
+/*
+ * The freezing rule: whether a movie released on RELEASE (may be NULL) whose data came back
+ * unchanged STABLE_CYCLES refreshes in a row is frozen at NOW: ARCHIVED, and at least
+ * REFRESH_FREEZE_CYCLES of them.
+ */
+bool refresh_freezes(int64_t stable_cycles, struct rs_i64 release, rs_time_t now);
 
 /*
  * Fingerprints of what is stored for a movie, for the freezing rule: every column except

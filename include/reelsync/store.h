@@ -1,9 +1,9 @@
 /*
- * store: the DuckDB file. Every SQL statement reelsync runs is in store.c, the only file
- * that includes duckdb.h. It creates and migrates the schema (docs/schema.md: the data tables plus
- * schema_version, api_usage, runs and tracking columns), writes rows through prepared
- * statements or the appender inside transactions, and answers the planner's and the
- * reports' queries.
+ * store: the DuckDB file. Every SQL statement reelsync runs is in src/store/, the only module
+ * that includes duckdb.h (docs/internals/store.md). It creates and migrates the schema
+ * (docs/schema.md: the data tables plus schema_version, api_usage, runs and tracking columns),
+ * writes rows through prepared statements or the appender inside transactions, and answers the
+ * planner's and the reports' queries.
  *
  * Time: every function that stamps or compares takes `now` (UTC seconds, honouring --now);
  * the store never reads the clock.
@@ -46,51 +46,42 @@ void store_rollback(struct store *st);
 enum rs_err store_upsert_discovered(struct store *st, const struct discover_row *rows, size_t n,
                                     rs_time_t now, size_t *new_count, struct rs_error *err);
 
-/*
- * Writes a movie's TMDB details (tmdb_movies row, fetched_at = NOW), sets movies.imdb_id,
- * title, release_date and last_tmdb_update = NOW, creating the movies row if needed.
- * Compares FINGERPRINT with the stored one: *CHANGED says whether the data changed (a
- * first fetch counts as changed).
- */
-enum rs_err store_put_tmdb(struct store *st, const struct tmdb_row *row, uint64_t fingerprint,
-                           rs_time_t now, bool *changed, struct rs_error *err);
-/* Likewise for OMDB: omdb_movies row for row->imdb_id, last_omdb_update of TMDB_ID = NOW. */
-enum rs_err store_put_omdb(struct store *st, int64_t tmdb_id, const struct omdb_row *row,
-                           uint64_t fingerprint, rs_time_t now, bool *changed,
-                           struct rs_error *err);
 /* TMDB answered 404 for TMDB_ID: mark it gone (it leaves planning until rediscovered). */
 enum rs_err store_mark_gone(struct store *st, int64_t tmdb_id, rs_time_t now, struct rs_error *err);
 /* OMDB knows no record for the movie's IMDb id: stamp the check (due again next interval). */
 enum rs_err store_stamp_omdb_checked(struct store *st, int64_t tmdb_id, rs_time_t now,
                                      struct rs_error *err);
-/*
- * Ends one movie's refresh in a run: stable_cycles + 1 if nothing CHANGED, else 0 (and the
- * "last changed" stamp = NOW); last_full_refresh = NOW when BOTH APIs were stored; freezes
- * the movie when it is ARCHIVED at NOW and stable for REFRESH_FREEZE_CYCLES. *FROZEN says
- * whether this call froze it. A frozen movie refreshed anyway (--include-frozen) whose data
- * CHANGED is unfrozen.
- */
-enum rs_err store_finish_refresh(struct store *st, int64_t tmdb_id, bool changed, bool both,
-                                 rs_time_t now, bool *frozen, struct rs_error *err);
 
 /*
- * Batch forms of store_put_tmdb and store_put_omdb for a run's commit batches: the same
- * effect as N single calls with distinct movies, in a few set-based statements (about an
- * order of magnitude cheaper per movie). CHANGED (may be NULL) is an array of N filled like
- * the single calls' *CHANGED. The tmdb_ids of one batch must be distinct; in the OMDB
- * batch every TMDB_IDS[i] must exist (RS_ERR_DB otherwise, nothing written).
+ * A refresh's writes, in batches of N movies with distinct tmdb_ids (a single movie is a
+ * batch of 1). A few set-based statements per batch, so a movie costs an order of magnitude
+ * less than statements of its own would.
+ *
+ * store_put_tmdb_batch writes each movie's TMDB details (tmdb_movies row, fetched_at = NOW)
+ * and sets movies.imdb_id (when known), title (when known), release_date, last_tmdb_update
+ * = NOW and the fingerprint, creating the movies row if needed. CHANGED (may be NULL) gets N
+ * flags: whether FINGERPRINTS[i] differs from the stored one (a first fetch counts as
+ * changed).
  */
 enum rs_err store_put_tmdb_batch(struct store *st, const struct tmdb_row *rows,
                                  const uint64_t *fingerprints, size_t n, rs_time_t now,
                                  bool *changed, struct rs_error *err);
+/*
+ * Likewise for OMDB: the omdb_movies row of rows[i].imdb_id (two movies sharing an IMDb id:
+ * the last one wins), last_omdb_update of TMDB_IDS[i] = NOW, its imdb_id when it had none.
+ * Every TMDB_IDS[i] must exist and every row have an imdb_id (RS_ERR_DB otherwise, nothing
+ * written).
+ */
 enum rs_err store_put_omdb_batch(struct store *st, const int64_t *tmdb_ids,
                                  const struct omdb_row *rows, const uint64_t *fingerprints,
                                  size_t n, rs_time_t now, bool *changed, struct rs_error *err);
-
 /*
- * Batch form of store_finish_refresh: arrays of N (distinct tmdb_ids); FROZEN (may be
- * NULL) gets N flags. RS_ERR_DB when an id is unknown (nothing is kept when the call ran
- * in its own transaction; inside the caller's, roll back).
+ * Ends the refresh of each movie TMDB_IDS[i] in a run: stable_cycles + 1 if nothing
+ * CHANGED[i], else 0 (and the "last changed" stamp = NOW); last_full_refresh = NOW when
+ * BOTH[i] APIs were stored; freezes the movie when refresh_freezes says so at NOW. FROZEN
+ * (may be NULL) gets N flags: whether this call froze it. A frozen movie refreshed anyway
+ * (--include-frozen) whose data CHANGED is unfrozen. RS_ERR_DB when an id is unknown
+ * (nothing is kept when the call ran in its own transaction; inside the caller's, roll back).
  */
 enum rs_err store_finish_refresh_batch(struct store *st, const int64_t *tmdb_ids,
                                        const bool *changed, const bool *both, size_t n,

@@ -1,0 +1,352 @@
+/*
+ * A refresh's writes, the one path a collect's commit batches take: TMDB details, OMDB
+ * details, and the end of each movie's refresh (stable cycles, "last changed", freezing,
+ * by refresh_freezes). Each batch is appended into a per-connection temp stage table and
+ * applied with a few set-based statements (docs/internals/store.md, "Write paths").
+ */
+#include <stdlib.h>
+
+#include <duckdb.h>
+
+#include "reelsync/refresh.h"
+#include "store_int.h"
+
+/*
+ * The columns of tmdb_movies and omdb_movies a batch writes besides raw and fetched_at, in
+ * the order app_tmdb and app_omdb append them. Each stage table is made with its list (types
+ * from the table), and each INSERT names it on both sides.
+ */
+#define TMDB_COLUMNS                                                                               \
+    "tmdb_id, imdb_id, title, original_title, overview, tagline, release_date, runtime, budget,"   \
+    " revenue, genres, production_companies, vote_average, vote_count, popularity, status,"        \
+    " original_language, adult"
+#define OMDB_COLUMNS                                                                               \
+    "imdb_id, title, year, rated, released, runtime_minutes, genre, director, writer, actors,"     \
+    " language, country, awards, imdb_rating, imdb_votes, rotten_tomatoes, metacritic,"            \
+    " box_office"
+
+enum rs_err batch_create_stages(struct store *st, struct rs_error *err)
+{
+    return sql_exec(
+        st,
+        "CREATE TEMP TABLE tmdb_stage AS SELECT 0::BIGINT AS seq, 0::UBIGINT AS fp, " TMDB_COLUMNS
+        ", ''::VARCHAR AS raw FROM tmdb_movies LIMIT 0;"
+        "CREATE TEMP TABLE omdb_stage AS SELECT 0::BIGINT AS seq, 0::UBIGINT AS fp,"
+        " 0::BIGINT AS tmdb_id, " OMDB_COLUMNS ", ''::VARCHAR AS raw"
+        " FROM omdb_movies LIMIT 0;"
+        "CREATE TEMP TABLE finish_stage (tmdb_id BIGINT, changed BOOLEAN, "
+        "both_apis BOOLEAN);",
+        "staging", err);
+}
+
+/* One row of tmdb_stage: seq, fp, TMDB_COLUMNS, raw. */
+static bool app_tmdb(duckdb_appender a, size_t seq, uint64_t fp, const struct tmdb_row *r)
+{
+    return duckdb_append_int64(a, (int64_t)seq) == DuckDBSuccess && app_fp(a, true, fp) &&
+           duckdb_append_int64(a, r->tmdb_id) == DuckDBSuccess && app_str(a, r->imdb_id) &&
+           app_str(a, r->title) && app_str(a, r->original_title) && app_str(a, r->overview) &&
+           app_str(a, r->tagline) && app_date(a, r->release_date) && app_i64(a, r->runtime) &&
+           app_i64(a, r->budget) && app_i64(a, r->revenue) && app_list(a, r->genres, r->n_genres) &&
+           app_list(a, r->production_companies, r->n_production_companies) &&
+           app_f64(a, r->vote_average) && app_i64(a, r->vote_count) && app_f64(a, r->popularity) &&
+           app_str(a, r->status) && app_str(a, r->original_language) && app_bool(a, r->adult) &&
+           app_strn(a, r->raw, r->raw_len) && duckdb_appender_end_row(a) == DuckDBSuccess;
+}
+
+/* One row of omdb_stage: seq, fp, tmdb_id, OMDB_COLUMNS, raw. */
+static bool app_omdb(duckdb_appender a, size_t seq, uint64_t fp, int64_t tmdb_id,
+                     const struct omdb_row *r)
+{
+    return duckdb_append_int64(a, (int64_t)seq) == DuckDBSuccess && app_fp(a, true, fp) &&
+           duckdb_append_int64(a, tmdb_id) == DuckDBSuccess && app_str(a, r->imdb_id) &&
+           app_str(a, r->title) && app_str(a, r->year) && app_str(a, r->rated) &&
+           app_date(a, r->released) && app_i64(a, r->runtime_minutes) && app_str(a, r->genre) &&
+           app_str(a, r->director) && app_str(a, r->writer) && app_str(a, r->actors) &&
+           app_str(a, r->language) && app_str(a, r->country) && app_str(a, r->awards) &&
+           app_f64(a, r->imdb_rating) && app_i64(a, r->imdb_votes) &&
+           app_i64(a, r->rotten_tomatoes) && app_i64(a, r->metacritic) &&
+           app_i64(a, r->box_office) && app_strn(a, r->raw, r->raw_len) &&
+           duckdb_appender_end_row(a) == DuckDBSuccess;
+}
+
+/* Runs fixed SQL with NOW bound as $1 (when it has a parameter). */
+static enum rs_err exec_now(struct store *st, enum stmt_id id, const char *sql, bool has_now,
+                            rs_time_t now, const char *what, struct rs_error *err)
+{
+    duckdb_prepared_statement ps = NULL;
+    enum rs_err rc = sql_stmt(st, id, sql, &ps, err);
+    if (rc)
+        return rc;
+    if (has_now)
+        bind_ts(ps, 1, now);
+    return sql_run(ps, NULL, what, err);
+}
+
+/* Reads (seq, same) rows into CHANGED[seq] = !same. */
+static enum rs_err read_changed(struct store *st, enum stmt_id id, const char *sql, bool *changed,
+                                size_t n, struct rs_error *err)
+{
+    duckdb_prepared_statement ps = NULL;
+    duckdb_result res;
+    enum rs_err rc = sql_stmt(st, id, sql, &ps, err);
+    if (rc == RS_OK)
+        rc = sql_run(ps, &res, "batch", err);
+    if (rc)
+        return rc;
+    struct cursor c = {.res = &res};
+    while (cursor_next(&c)) {
+        int64_t seq = col_int(&c, 0);
+        if (seq >= 0 && (size_t)seq < n)
+            changed[seq] = col_int(&c, 1) == 0;
+    }
+    cursor_done(&c);
+    return RS_OK;
+}
+
+/* ----------------------------------------------------------------- TMDB */
+
+/* Applies tmdb_stage: the details rows, then the movies rows (updated, or new). */
+static enum rs_err apply_tmdb(struct store *st, rs_time_t now, struct rs_error *err)
+{
+    enum rs_err rc = exec_now(st, S_TB_DEL,
+                              "DELETE FROM tmdb_movies WHERE tmdb_id IN "
+                              "(SELECT tmdb_id FROM temp.tmdb_stage)",
+                              false, now, "tmdb batch", err);
+    if (rc == RS_OK)
+        rc = exec_now(st, S_TB_INS,
+                      "INSERT INTO tmdb_movies (" TMDB_COLUMNS
+                      ", raw, fetched_at) SELECT " TMDB_COLUMNS
+                      ", CAST(raw AS JSON), $1 FROM temp.tmdb_stage",
+                      true, now, "tmdb batch", err);
+    if (rc == RS_OK)
+        rc = exec_now(st, S_TB_UPD,
+                      "UPDATE movies SET imdb_id = coalesce(s.imdb_id, movies.imdb_id),"
+                      " title = coalesce(s.title, movies.title), release_date = s.release_date,"
+                      " last_tmdb_update = $1, tmdb_fingerprint = s.fp, updated_at = $1,"
+                      " tmdb_gone_at = NULL FROM temp.tmdb_stage s"
+                      " WHERE movies.tmdb_id = s.tmdb_id",
+                      true, now, "tmdb batch", err);
+    if (rc == RS_OK)
+        rc = exec_now(st, S_TB_NEW,
+                      "INSERT INTO movies (tmdb_id, imdb_id, title, release_date,"
+                      " last_tmdb_update, tmdb_fingerprint, created_at, updated_at)"
+                      " SELECT tmdb_id, imdb_id, title, release_date, $1, fp, $1, $1"
+                      " FROM temp.tmdb_stage s WHERE NOT EXISTS"
+                      " (SELECT 1 FROM movies m WHERE m.tmdb_id = s.tmdb_id)",
+                      true, now, "tmdb batch", err);
+    return rc;
+}
+
+enum rs_err store_put_tmdb_batch(struct store *st, const struct tmdb_row *rows,
+                                 const uint64_t *fingerprints, size_t n, rs_time_t now,
+                                 bool *changed, struct rs_error *err)
+{
+    duckdb_appender a = NULL;
+    bool own, ok = true;
+    enum rs_err rc = tx_enter(st, &own, err);
+    if (rc)
+        return rc;
+    rc = app_open(st, "tmdb_stage", "tmdb_stage", &a, err);
+    for (size_t i = 0; rc == RS_OK && ok && i < n; i++)
+        ok = app_tmdb(a, i, fingerprints[i], &rows[i]);
+    if (rc == RS_OK)
+        rc = app_finish(&a, !ok, "tmdb batch", err);
+    if (rc == RS_OK && changed)
+        rc = read_changed(st, S_TB_CHANGED,
+                          "SELECT s.seq, m.tmdb_fingerprint IS NOT DISTINCT FROM s.fp "
+                          "FROM temp.tmdb_stage s LEFT JOIN movies m ON m.tmdb_id = s.tmdb_id",
+                          changed, n, err);
+    if (rc == RS_OK)
+        rc = apply_tmdb(st, now, err);
+    /* the stage is emptied on failure too, for a caller that carries on */
+    enum rs_err rc2 = exec_now(st, S_TB_CLEAR, "DELETE FROM temp.tmdb_stage", false, now,
+                               "tmdb batch", rc ? NULL : err);
+    return tx_leave(st, own, rc ? rc : rc2, err);
+}
+
+/* ----------------------------------------------------------------- OMDB */
+
+/* Fails unless every tmdb_id of omdb_stage is a known movie. */
+static enum rs_err check_known(struct store *st, struct rs_error *err)
+{
+    duckdb_prepared_statement ps = NULL;
+    int64_t unknown = 0;
+    enum rs_err rc = sql_stmt(st, S_OB_UNKNOWN,
+                              "SELECT count(*) FROM temp.omdb_stage s WHERE NOT EXISTS"
+                              " (SELECT 1 FROM movies m WHERE m.tmdb_id = s.tmdb_id)",
+                              &ps, err);
+    if (rc == RS_OK)
+        rc = sql_query_int(ps, &unknown, "omdb batch", err);
+    if (rc == RS_OK && unknown > 0)
+        rc = rs_fail(err, RS_ERR_DB, "database: omdb batch: %lld unknown tmdb_id(s)",
+                     (long long)unknown);
+    return rc;
+}
+
+/* Applies omdb_stage: the details rows, then the movies rows. */
+static enum rs_err apply_omdb(struct store *st, rs_time_t now, struct rs_error *err)
+{
+    enum rs_err rc = exec_now(st, S_OB_DEL,
+                              "DELETE FROM omdb_movies WHERE imdb_id IN "
+                              "(SELECT imdb_id FROM temp.omdb_stage)",
+                              false, now, "omdb batch", err);
+    /* two movies may share an IMDb id: the last row of the batch wins */
+    if (rc == RS_OK)
+        rc = exec_now(st, S_OB_INS,
+                      "INSERT INTO omdb_movies (" OMDB_COLUMNS
+                      ", raw, fetched_at) SELECT " OMDB_COLUMNS
+                      ", CAST(raw AS JSON), $1 FROM temp.omdb_stage"
+                      " QUALIFY row_number() OVER (PARTITION BY imdb_id ORDER BY seq DESC) = 1",
+                      true, now, "omdb batch", err);
+    if (rc == RS_OK)
+        rc = exec_now(st, S_OB_UPD,
+                      "UPDATE movies SET last_omdb_update = $1, omdb_fingerprint = s.fp,"
+                      " imdb_id = coalesce(movies.imdb_id, s.imdb_id), updated_at = $1"
+                      " FROM temp.omdb_stage s WHERE movies.tmdb_id = s.tmdb_id",
+                      true, now, "omdb batch", err);
+    return rc;
+}
+
+enum rs_err store_put_omdb_batch(struct store *st, const int64_t *tmdb_ids,
+                                 const struct omdb_row *rows, const uint64_t *fingerprints,
+                                 size_t n, rs_time_t now, bool *changed, struct rs_error *err)
+{
+    duckdb_appender a = NULL;
+    bool own, ok = true;
+    for (size_t i = 0; i < n; i++)
+        if (!rows[i].imdb_id)
+            return rs_fail(err, RS_ERR_DB, "database: omdb details without an IMDb id");
+    enum rs_err rc = tx_enter(st, &own, err);
+    if (rc)
+        return rc;
+    rc = app_open(st, "omdb_stage", "omdb_stage", &a, err);
+    for (size_t i = 0; rc == RS_OK && ok && i < n; i++)
+        ok = app_omdb(a, i, fingerprints[i], tmdb_ids[i], &rows[i]);
+    if (rc == RS_OK)
+        rc = app_finish(&a, !ok, "omdb batch", err);
+    if (rc == RS_OK)
+        rc = check_known(st, err);
+    if (rc == RS_OK && changed)
+        rc = read_changed(st, S_OB_CHANGED,
+                          "SELECT s.seq, m.omdb_fingerprint IS NOT DISTINCT FROM s.fp "
+                          "FROM temp.omdb_stage s JOIN movies m ON m.tmdb_id = s.tmdb_id",
+                          changed, n, err);
+    if (rc == RS_OK)
+        rc = apply_omdb(st, now, err);
+    enum rs_err rc2 = exec_now(st, S_OB_CLEAR, "DELETE FROM temp.omdb_stage", false, now,
+                               "omdb batch", rc ? NULL : err);
+    return tx_leave(st, own, rc ? rc : rc2, err);
+}
+
+/* --------------------------------------------------------------- finish */
+
+/* Appends the batch to finish_stage (tmdb_id, changed, both_apis). */
+static enum rs_err stage_finish(struct store *st, const int64_t *ids, const bool *changed,
+                                const bool *both, size_t n, struct rs_error *err)
+{
+    duckdb_appender a = NULL;
+    enum rs_err rc = app_open(st, "finish_stage", "finish_stage", &a, err);
+    bool ok = true;
+    for (size_t i = 0; rc == RS_OK && ok && i < n; i++)
+        ok = duckdb_append_int64(a, ids[i]) == DuckDBSuccess &&
+             duckdb_append_bool(a, changed[i]) == DuckDBSuccess &&
+             duckdb_append_bool(a, both[i]) == DuckDBSuccess &&
+             duckdb_appender_end_row(a) == DuckDBSuccess;
+    return rc ? rc : app_finish(&a, !ok, "finish batch", err);
+}
+
+/* Reads the staged movies back and collects the ids refresh_freezes freezes into *FREEZE
+ * (those not frozen already); RS_ERR_DB unless all N are known. */
+static enum rs_err to_freeze(struct store *st, rs_time_t now, size_t n, int64_t *freeze,
+                             size_t *n_freeze, struct rs_error *err)
+{
+    duckdb_prepared_statement ps = NULL;
+    duckdb_result res;
+    enum rs_err rc = sql_stmt(st, S_FB_READ,
+                              "SELECT m.tmdb_id, m.stable_cycles, m.release_date, m.data_frozen"
+                              " FROM movies m JOIN temp.finish_stage s ON m.tmdb_id = s.tmdb_id",
+                              &ps, err);
+    if (rc == RS_OK)
+        rc = sql_run(ps, &res, "finish batch", err);
+    if (rc)
+        return rc;
+    size_t seen = 0, k = 0;
+    struct cursor c = {.res = &res};
+    while (cursor_next(&c)) {
+        seen++;
+        if (!col_int(&c, 3) && k < n && refresh_freezes(col_int(&c, 1), col_i64(&c, 2), now))
+            freeze[k++] = col_int(&c, 0);
+    }
+    cursor_done(&c);
+    if (seen != n)
+        return rs_fail(err, RS_ERR_DB, "database: finish batch: %zu of %zu movies unknown",
+                       n - seen, n);
+    *n_freeze = k;
+    return RS_OK;
+}
+
+/* Runs the batch UPDATE and collects the ids to freeze into *FREEZE. */
+static enum rs_err finish_update(struct store *st, rs_time_t now, size_t n, int64_t *freeze,
+                                 size_t *n_freeze, struct rs_error *err)
+{
+    enum rs_err rc =
+        exec_now(st, S_FB_UPD,
+                 "UPDATE movies SET "
+                 "stable_cycles = CASE WHEN s.changed THEN 0 ELSE stable_cycles + 1 END,"
+                 " data_changed_at = CASE WHEN s.changed THEN $1 ELSE data_changed_at END,"
+                 " data_frozen = CASE WHEN s.changed THEN FALSE ELSE data_frozen END,"
+                 " last_full_refresh = CASE WHEN s.both_apis THEN $1"
+                 " ELSE last_full_refresh END FROM temp.finish_stage s"
+                 " WHERE movies.tmdb_id = s.tmdb_id",
+                 true, now, "finish batch", err);
+    /*
+     * Read back in a query of its own: with RETURNING, DuckDB 1.4 intermittently failed
+     * this UPDATE with a false "duplicate key" on `movies` in long runs (bench_collect).
+     */
+    return rc ? rc : to_freeze(st, now, n, freeze, n_freeze, err);
+}
+
+/* Sets data_frozen on the N movies IDS. */
+static enum rs_err freeze_ids(struct store *st, const int64_t *ids, size_t n, struct rs_error *err)
+{
+    duckdb_prepared_statement ps = NULL;
+    enum rs_err rc = sql_stmt(st, S_FB_FREEZE,
+                              "UPDATE movies SET data_frozen = TRUE WHERE list_contains($1, "
+                              "CAST(tmdb_id AS BIGINT))",
+                              &ps, err);
+    if (rc)
+        return rc;
+    return bind_ids(ps, 1, ids, n) ? sql_run(ps, NULL, "finish batch", err)
+                                   : rs_fail(err, RS_ERR_NOMEM, "out of memory");
+}
+
+enum rs_err store_finish_refresh_batch(struct store *st, const int64_t *tmdb_ids,
+                                       const bool *changed, const bool *both, size_t n,
+                                       rs_time_t now, bool *frozen, struct rs_error *err)
+{
+    int64_t *freeze = calloc(n ? n : 1, sizeof(*freeze));
+    size_t n_freeze = 0;
+    bool own;
+    if (!freeze)
+        return rs_fail(err, RS_ERR_NOMEM, "finish batch: out of memory");
+    enum rs_err rc = tx_enter(st, &own, err);
+    if (rc) {
+        free(freeze);
+        return rc;
+    }
+    rc = stage_finish(st, tmdb_ids, changed, both, n, err);
+    if (rc == RS_OK)
+        rc = finish_update(st, now, n, freeze, &n_freeze, err);
+    if (rc == RS_OK && n_freeze > 0)
+        rc = freeze_ids(st, freeze, n_freeze, err);
+    enum rs_err rc2 = exec_now(st, S_FB_CLEAR, "DELETE FROM temp.finish_stage", false, now,
+                               "finish batch", rc ? NULL : err);
+    rc = tx_leave(st, own, rc ? rc : rc2, err);
+    for (size_t i = 0; rc == RS_OK && frozen && i < n; i++) {
+        frozen[i] = false;
+        for (size_t k = 0; k < n_freeze; k++)
+            frozen[i] = frozen[i] || freeze[k] == tmdb_ids[i];
+    }
+    free(freeze);
+    return rc;
+}

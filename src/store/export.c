@@ -1,0 +1,72 @@
+/*
+ * store_export: every movie with its TMDB and OMDB columns, joined, written by DuckDB's COPY
+ * to a CSV, Parquet or JSON file (README, `reelsync export`).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <duckdb.h>
+
+#include "store_int.h"
+
+#define EXPORT_SELECT                                                                              \
+    "SELECT m.movie_id, m.tmdb_id, m.imdb_id, m.title, m.release_date, m.last_tmdb_update,"        \
+    " m.last_omdb_update, m.last_full_refresh, m.data_frozen, m.created_at, m.updated_at,"         \
+    " m.data_changed_at, m.stable_cycles,"                                                         \
+    " t.title AS tmdb_title, t.original_title AS tmdb_original_title,"                             \
+    " t.overview AS tmdb_overview, t.tagline AS tmdb_tagline,"                                     \
+    " t.release_date AS tmdb_release_date, t.runtime AS tmdb_runtime,"                             \
+    " t.budget AS tmdb_budget, t.revenue AS tmdb_revenue, t.genres AS tmdb_genres,"                \
+    " t.production_companies AS tmdb_production_companies,"                                        \
+    " t.vote_average AS tmdb_vote_average, t.vote_count AS tmdb_vote_count,"                       \
+    " t.popularity AS tmdb_popularity, t.status AS tmdb_status,"                                   \
+    " t.original_language AS tmdb_original_language, t.adult AS tmdb_adult,"                       \
+    " t.fetched_at AS tmdb_fetched_at,"                                                            \
+    " o.title AS omdb_title, o.year AS omdb_year, o.rated AS omdb_rated,"                          \
+    " o.released AS omdb_released, o.runtime_minutes AS omdb_runtime_minutes,"                     \
+    " o.genre AS omdb_genre, o.director AS omdb_director, o.writer AS omdb_writer,"                \
+    " o.actors AS omdb_actors, o.language AS omdb_language, o.country AS omdb_country,"            \
+    " o.awards AS omdb_awards, o.imdb_rating AS omdb_imdb_rating,"                                 \
+    " o.imdb_votes AS omdb_imdb_votes, o.rotten_tomatoes AS omdb_rotten_tomatoes,"                 \
+    " o.metacritic AS omdb_metacritic, o.box_office AS omdb_box_office,"                           \
+    " o.fetched_at AS omdb_fetched_at"                                                             \
+    " FROM movies m LEFT JOIN tmdb_movies t ON t.tmdb_id = m.tmdb_id"                              \
+    " LEFT JOIN omdb_movies o ON o.imdb_id = m.imdb_id ORDER BY m.tmdb_id"
+
+enum rs_err store_export(struct store *st, const char *format, const char *path,
+                         struct rs_error *err)
+{
+    static const char *const formats[][2] = {
+        {"csv", "(FORMAT csv, HEADER true)"},
+        {"parquet", "(FORMAT parquet)"},
+        {"json", "(FORMAT json)"},
+    };
+    const char *opts = NULL;
+    for (size_t i = 0; i < RS_ARRAY_LEN(formats); i++)
+        if (format && strcmp(format, formats[i][0]) == 0)
+            opts = formats[i][1];
+    if (!opts)
+        return rs_fail(err, RS_ERR_USAGE, "export: unknown format '%s' (csv, parquet or json)",
+                       format ? format : "");
+    size_t len = sizeof(EXPORT_SELECT) + 2 * strlen(path) + 64, pos;
+    char *sql = malloc(len);
+    if (!sql)
+        return rs_fail(err, RS_ERR_NOMEM, "export: out of memory");
+    pos = (size_t)snprintf(sql, len, "COPY (" EXPORT_SELECT ") TO ");
+    enum rs_err rc = RS_OK;
+    if (!quote_literal(sql, len, &pos, path))
+        rc = rs_fail(err, RS_ERR_USAGE, "export: path too long");
+    else
+        snprintf(sql + pos, len - pos, " %s", opts);
+    if (rc == RS_OK)
+        rc = sql_exec(st, sql, "export", err);
+    free(sql);
+    if (rc == RS_ERR_DB || rc == RS_ERR_IO) {
+        char why[sizeof(err->msg)] = "";
+        if (err)
+            memcpy(why, err->msg, sizeof(why));
+        rc = rs_fail(err, RS_ERR_IO, "cannot export to '%s': %s", path, why);
+    }
+    return rc;
+}

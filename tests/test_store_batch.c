@@ -1,0 +1,315 @@
+/*
+ * A refresh's writes (src/store/batch.c), in the batches a collect makes: TMDB and OMDB
+ * details with their fingerprints ("changed"), NULLs and empty lists, unknown ids refused,
+ * several batches in one transaction, and the end of a refresh: stable cycles, "last
+ * changed", freezing an ARCHIVED movie after REFRESH_FREEZE_CYCLES unchanged refreshes and
+ * thawing it when it changes.
+ */
+#include "test_store.h"
+
+static void tmdb_and_omdb_rows(void **state)
+{
+    struct fx *f = *state;
+    struct tmdb_row t = tmdb_row(27205, "tt1375666", 14806);
+    bool changed = false;
+    OK(put_tmdb(f->st, &t, 7, NOW - 10, &changed, E)); /* creates the movie */
+    assert_true(changed);
+    OK(put_tmdb(f->st, &t, 7, NOW - 5, &changed, E));
+    assert_false(changed);
+    t.title = "Inception!";
+    OK(put_tmdb(f->st, &t, 8, NOW, &changed, E));
+    assert_true(changed);
+    struct omdb_row o = omdb_row("tt1375666");
+    OK(put_omdb(f->st, 27205, &o, 9, NOW, &changed, E));
+    assert_true(changed);
+    OK(put_omdb(f->st, 27205, &o, 9, NOW + 1, &changed, E));
+    assert_false(changed);
+    struct rs_error err = {0};
+    assert_int_equal(put_omdb(f->st, 4242, &o, 9, NOW, &changed, &err), RS_ERR_DB);
+    struct store_movie m = get(f->st, 27205);
+    assert_int_equal(m.last_tmdb_update.v, NOW);
+    assert_int_equal(m.last_omdb_update.v, NOW + 1);
+    assert_string_equal(m.title, "Inception!");
+    store_movie_release(&m);
+    store_close(f->st);
+    f->st = NULL;
+    assert_peek(f->path, "SELECT count(*) FROM tmdb_movies", "1");
+    assert_peek(f->path, "SELECT count(*) FROM omdb_movies", "1");
+    assert_peek(f->path, "SELECT title FROM tmdb_movies", "Inception!");
+    assert_peek(f->path, "SELECT genres::VARCHAR FROM tmdb_movies", "[Action, Science Fiction]");
+    assert_peek(f->path, "SELECT production_companies[1] FROM tmdb_movies", "Legendary Pictures");
+    assert_peek(f->path, "SELECT raw->>'id' FROM tmdb_movies", "27205");
+    assert_peek(f->path, "SELECT strftime(fetched_at, '%Y-%m-%dT%H:%M:%S') FROM tmdb_movies",
+                "2024-10-04T12:00:00");
+    assert_peek(f->path, "SELECT box_office FROM omdb_movies", "292587330");
+    assert_peek(f->path, "SELECT raw->>'Response' FROM omdb_movies", "True");
+    assert_peek(f->path, "SELECT released FROM omdb_movies", "2010-07-16");
+    assert_peek(f->path, "SELECT release_date FROM movies", "2010-07-16");
+}
+
+static void nulls_and_empty(void **state)
+{
+    struct fx *f = *state;
+    struct tmdb_row t = {.tmdb_id = 1, .raw = NULL};
+    bool changed;
+    OK(put_tmdb(f->st, &t, 1, NOW, &changed, E));
+    struct discover_row d = {.tmdb_id = 2, .title = NULL, .release_date = RS_NULL_I64};
+    OK(store_upsert_discovered(f->st, &d, 1, NOW, NULL, E));
+    struct omdb_row o = {.imdb_id = "tt0000001"};
+    OK(put_omdb(f->st, 1, &o, 2, NOW, &changed, E));
+    struct store_movie m = get(f->st, 2);
+    assert_null(m.title);
+    assert_null(m.imdb_id);
+    assert_false(m.release_date.set);
+    assert_false(m.last_tmdb_update.set);
+    assert_false(m.data_frozen);
+    assert_int_equal(m.stable_cycles, 0);
+    store_movie_release(&m);
+    m = get(f->st, 1);
+    assert_string_equal(m.imdb_id, "tt0000001"); /* learnt from the OMDB row */
+    store_movie_release(&m);
+    store_close(f->st);
+    f->st = NULL;
+    assert_peek(f->path, "SELECT genres IS NULL FROM tmdb_movies", "false");
+    assert_peek(f->path, "SELECT len(genres) FROM tmdb_movies", "0");
+    assert_peek(f->path, "SELECT len(production_companies) FROM tmdb_movies", "0");
+    assert_peek(f->path,
+                "SELECT count(*) FROM tmdb_movies WHERE imdb_id IS NULL AND title IS NULL AND "
+                "runtime IS NULL AND budget IS NULL AND vote_average IS NULL AND adult IS NULL "
+                "AND raw IS NULL AND release_date IS NULL",
+                "1");
+    assert_peek(f->path,
+                "SELECT count(*) FROM omdb_movies WHERE title IS NULL AND imdb_rating IS NULL "
+                "AND box_office IS NULL AND released IS NULL",
+                "1");
+    assert_peek(f->path, "SELECT data_frozen FROM movies WHERE tmdb_id = 2", "false");
+}
+
+/* Insert then update the same rows inside one transaction (DuckDB's index edge case). */
+static void same_transaction_twice(void **state)
+{
+    struct fx *f = *state;
+    struct discover_row a[2] = {{.tmdb_id = 1, .title = "One", .release_date = RS_I64(100)},
+                                {.tmdb_id = 2, .title = "Two", .release_date = RS_I64(200)}};
+    struct discover_row b[2] = {{.tmdb_id = 1, .title = "Uno", .release_date = RS_I64(101)},
+                                {.tmdb_id = 2, .title = "Dos", .release_date = RS_NULL_I64}};
+    struct tmdb_row t = tmdb_row(1, "tt1", 101);
+    size_t fresh = 0;
+    bool changed;
+    OK(store_begin(f->st, E));
+    OK(store_upsert_discovered(f->st, a, 2, NOW, &fresh, E));
+    assert_int_equal(fresh, 2);
+    OK(store_upsert_discovered(f->st, b, 2, NOW + 1, &fresh, E));
+    assert_int_equal(fresh, 0);
+    OK(put_tmdb(f->st, &t, 5, NOW + 2, &changed, E));
+    OK(put_tmdb(f->st, &t, 5, NOW + 3, &changed, E));
+    assert_false(changed);
+    OK(finish(f->st, 1, false, false, NOW + 3, &changed, E));
+    OK(store_commit(f->st, E));
+    struct store_movie m = get(f->st, 1);
+    assert_string_equal(m.title, "Inception");
+    assert_int_equal(m.last_tmdb_update.v, NOW + 3);
+    assert_int_equal(m.stable_cycles, 1);
+    store_movie_release(&m);
+    m = get(f->st, 2);
+    assert_string_equal(m.title, "Dos");
+    assert_false(m.release_date.set);
+    store_movie_release(&m);
+    int64_t n = 0;
+    OK(store_count_movies(f->st, &n, E));
+    assert_int_equal(n, 2);
+}
+
+static void detail_batches(void **state)
+{
+    struct fx *f = *state;
+    struct discover_row d = {.tmdb_id = 2, .title = "Two", .release_date = RS_I64(100)};
+    OK(store_upsert_discovered(f->st, &d, 1, NOW - 10, NULL, E));
+    struct tmdb_row t[3] = {tmdb_row(1, "tt1", 14806), tmdb_row(2, NULL, 200),
+                            tmdb_row(3, "tt3", 300)};
+    t[1].n_genres = 0;
+    t[1].raw = NULL;
+    uint64_t fp[3] = {11, 12, 13};
+    bool changed[3] = {false, false, false};
+    OK(store_put_tmdb_batch(f->st, t, fp, 3, NOW, changed, E));
+    assert_true(changed[0] && changed[1] && changed[2]);
+    fp[1] = 99;
+    OK(store_put_tmdb_batch(f->st, t, fp, 3, NOW + 1, changed, E));
+    assert_true(!changed[0] && changed[1] && !changed[2]);
+    struct store_movie m = get(f->st, 2);
+    assert_string_equal(m.title, "Inception");
+    assert_int_equal(m.release_date.v, 200);
+    assert_int_equal(m.last_tmdb_update.v, NOW + 1);
+    assert_int_equal(m.created_at.v, NOW - 10);
+    assert_true(m.tmdb_fingerprint == 99);
+    assert_null(m.imdb_id);
+    store_movie_release(&m);
+    m = get(f->st, 3);
+    assert_string_equal(m.imdb_id, "tt3");
+    assert_int_equal(m.created_at.v, NOW);
+    store_movie_release(&m);
+
+    struct omdb_row o[2] = {omdb_row("tt1"), omdb_row("tt3")};
+    int64_t ids[2] = {1, 3};
+    uint64_t ofp[2] = {21, 23};
+    OK(store_put_omdb_batch(f->st, ids, o, ofp, 2, NOW + 2, changed, E));
+    assert_true(changed[0] && changed[1]);
+    OK(store_put_omdb_batch(f->st, ids, o, ofp, 2, NOW + 3, changed, E));
+    assert_true(!changed[0] && !changed[1]);
+    int64_t bad_ids[2] = {1, 404};
+    struct rs_error err = {0};
+    assert_int_equal(store_put_omdb_batch(f->st, bad_ids, o, ofp, 2, NOW + 4, changed, &err),
+                     RS_ERR_DB);
+    m = get(f->st, 1);
+    assert_int_equal(m.last_omdb_update.v, NOW + 3); /* nothing written */
+    assert_true(m.omdb_fingerprint == 21);
+    store_movie_release(&m);
+    OK(store_put_omdb_batch(f->st, ids, o, ofp, 1, NOW + 5, NULL, E));
+    store_close(f->st);
+    f->st = NULL;
+    assert_peek(f->path, "SELECT count(*) FROM tmdb_movies", "3");
+    assert_peek(f->path, "SELECT count(*) FROM omdb_movies", "2");
+    assert_peek(f->path, "SELECT len(genres) FROM tmdb_movies WHERE tmdb_id = 2", "0");
+    assert_peek(f->path, "SELECT raw IS NULL FROM tmdb_movies WHERE tmdb_id = 2", "true");
+    assert_peek(f->path, "SELECT genres::VARCHAR FROM tmdb_movies WHERE tmdb_id = 1",
+                "[Action, Science Fiction]");
+    assert_peek(f->path, "SELECT raw->>'id' FROM tmdb_movies WHERE tmdb_id = 3", "27205");
+    assert_peek(f->path,
+                "SELECT strftime(fetched_at, '%H:%M:%S') FROM omdb_movies WHERE imdb_id = 'tt1'",
+                "12:00:05");
+    assert_peek(f->path, "SELECT box_office FROM omdb_movies WHERE imdb_id = 'tt3'", "292587330");
+    assert_peek(f->path,
+                "SELECT strftime(last_omdb_update, '%H:%M:%S') FROM movies WHERE tmdb_id = 3",
+                "12:00:03");
+}
+
+/* One refresh of TMDB_ID at day D with data fingerprint FP: returns whether it froze. */
+static bool refresh_once(struct store *st, int64_t id, rs_date_t release, uint64_t fp,
+                         rs_time_t now)
+{
+    struct tmdb_row t = tmdb_row(id, "tt9", release);
+    struct omdb_row o = omdb_row("tt9");
+    bool c1 = false, c2 = false, frozen = true;
+    OK(store_begin(st, E));
+    OK(put_tmdb(st, &t, fp, now, &c1, E));
+    OK(put_omdb(st, id, &o, fp, now, &c2, E));
+    OK(finish(st, id, c1 || c2, true, now, &frozen, E));
+    OK(store_commit(st, E));
+    return frozen;
+}
+
+static void freezing(void **state)
+{
+    struct fx *f = *state;
+    rs_date_t archived = TODAY - 400, mature = TODAY - 300;
+    rs_time_t t = NOW;
+    /* ARCHIVED: first fetch is a change, then 3 unchanged refreshes freeze it */
+    assert_false(refresh_once(f->st, 1, archived, 11, t));
+    assert_false(refresh_once(f->st, 1, archived, 11, t += 90 * DAY));
+    assert_false(refresh_once(f->st, 1, archived, 11, t += 90 * DAY));
+    struct store_movie m = get(f->st, 1);
+    assert_int_equal(m.stable_cycles, 2);
+    assert_int_equal(m.data_changed_at.v, NOW);
+    assert_false(m.data_frozen);
+    store_movie_release(&m);
+    /* a change resets the count */
+    assert_false(refresh_once(f->st, 1, archived, 12, t += 90 * DAY));
+    m = get(f->st, 1);
+    assert_int_equal(m.stable_cycles, 0);
+    assert_int_equal(m.data_changed_at.v, t);
+    assert_int_equal(m.last_full_refresh.v, t);
+    store_movie_release(&m);
+    assert_false(refresh_once(f->st, 1, archived, 12, t += 90 * DAY));
+    assert_false(refresh_once(f->st, 1, archived, 12, t += 90 * DAY));
+    assert_true(refresh_once(f->st, 1, archived, 12, t += 90 * DAY));
+    m = get(f->st, 1);
+    assert_true(m.data_frozen);
+    assert_int_equal(m.stable_cycles, 3);
+    store_movie_release(&m);
+    /* refreshed while frozen (--include-frozen): unchanged stays frozen, changed thaws */
+    assert_false(refresh_once(f->st, 1, archived, 12, t += 90 * DAY));
+    m = get(f->st, 1);
+    assert_true(m.data_frozen);
+    assert_int_equal(m.stable_cycles, 4);
+    store_movie_release(&m);
+    assert_false(refresh_once(f->st, 1, archived, 13, t += 90 * DAY));
+    m = get(f->st, 1);
+    assert_false(m.data_frozen);
+    assert_int_equal(m.stable_cycles, 0);
+    store_movie_release(&m);
+    /* MATURE (at its refresh times) never freezes, however stable */
+    rs_time_t u = NOW;
+    for (int i = 0; i < 5; i++, u += DAY)
+        assert_false(refresh_once(f->st, 2, mature, 5, u));
+    m = get(f->st, 2);
+    assert_int_equal(m.stable_cycles, 4);
+    assert_false(m.data_frozen);
+    store_movie_release(&m);
+    /* last_full_refresh only when both APIs were stored */
+    bool frozen;
+    OK(finish(f->st, 2, true, false, u + DAY, &frozen, E));
+    m = get(f->st, 2);
+    assert_int_equal(m.last_full_refresh.v, u - DAY);
+    assert_int_equal(m.stable_cycles, 0);
+    store_movie_release(&m);
+    struct rs_error err = {0};
+    assert_int_equal(finish(f->st, 404, false, true, NOW, &frozen, &err), RS_ERR_DB);
+}
+
+static void freezing_batch(void **state)
+{
+    struct fx *f = *state;
+    rs_date_t rel[3] = {TODAY - 400, TODAY + 200, TODAY - 1000};
+    int64_t ids[3] = {10, 11, 12};
+    struct tmdb_row t[3];
+    for (int i = 0; i < 3; i++)
+        t[i] = tmdb_row(ids[i], NULL, rel[i]);
+    uint64_t fp[3] = {1, 2, 3};
+    bool changed[3], both[3] = {true, true, false}, frozen[3] = {true, true, true};
+    rs_time_t now = NOW;
+    for (int round = 0; round < 4; round++, now += 90 * DAY) {
+        if (round == 2)
+            fp[2] = 4; /* movie 12 changes once */
+        OK(store_begin(f->st, E));
+        OK(store_put_tmdb_batch(f->st, t, fp, 3, now, changed, E));
+        OK(store_finish_refresh_batch(f->st, ids, changed, both, 3, now, frozen, E));
+        OK(store_commit(f->st, E));
+        assert_int_equal(changed[0], round == 0);
+        assert_int_equal(changed[2], round == 0 || round == 2);
+        assert_int_equal(frozen[0], round == 3); /* 3 unchanged refreshes, ARCHIVED */
+        assert_false(frozen[1]);                 /* never ARCHIVED */
+        assert_false(frozen[2]);                 /* changed in round 2 */
+    }
+    struct store_movie m = get(f->st, 10);
+    assert_true(m.data_frozen);
+    assert_int_equal(m.stable_cycles, 3);
+    assert_int_equal(m.last_full_refresh.v, now - 90 * DAY);
+    store_movie_release(&m);
+    m = get(f->st, 12);
+    assert_false(m.last_full_refresh.set);
+    assert_int_equal(m.stable_cycles, 1);
+    assert_int_equal(m.data_changed_at.v, NOW + 2 * 90 * DAY);
+    store_movie_release(&m);
+    int64_t bad[2] = {10, 404};
+    struct rs_error err = {0};
+    assert_int_equal(store_finish_refresh_batch(f->st, bad, changed, both, 2, now, frozen, &err),
+                     RS_ERR_DB);
+    m = get(f->st, 10);
+    assert_int_equal(m.stable_cycles, 3); /* rolled back */
+    store_movie_release(&m);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc > 1)
+        cmocka_set_test_filter(argv[1]);
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(tmdb_and_omdb_rows, setup, teardown),
+        cmocka_unit_test_setup_teardown(nulls_and_empty, setup, teardown),
+        cmocka_unit_test_setup_teardown(same_transaction_twice, setup, teardown),
+        cmocka_unit_test_setup_teardown(detail_batches, setup, teardown),
+        cmocka_unit_test_setup_teardown(freezing, setup, teardown),
+        cmocka_unit_test_setup_teardown(freezing_batch, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

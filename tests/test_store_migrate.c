@@ -1,0 +1,223 @@
+/*
+ * The schema (src/store/migrate.c) on real DuckDB files: created and reopened without applying
+ * anything twice, the columns and keys of docs/schema.md, and the files refused untouched: a
+ * newer schema, another program's tables, a migration that fails halfway.
+ */
+#include <unistd.h>
+
+#include "test_store.h"
+
+static void create_and_reopen(void **state)
+{
+    struct fx *f = *state;
+    store_close(f->st);
+    f->st = NULL;
+    assert_peek(f->path,
+                "SELECT string_agg(version::VARCHAR, ',' ORDER BY version) FROM schema_version",
+                "1,2");
+    OK(store_open(f->path, STORE_READ_WRITE, &f->st, E));
+    store_close(f->st);
+    f->st = NULL;
+    /* reopening applies nothing twice */
+    assert_peek(f->path, "SELECT count(*) FROM schema_version", "2");
+    OK(store_open(f->path, STORE_READ_ONLY, &f->st, E));
+    int64_t n = -1;
+    OK(store_count_movies(f->st, &n, E));
+    assert_int_equal(n, 0);
+    assert_int_equal(store_schema_version(), 2);
+    /* read-only: reads work, writes are refused with a clear error */
+    struct plan_item *items = NULL;
+    size_t np = 9;
+    OK(store_plan(f->st, NOW, 10, false, false, &items, &np, E));
+    assert_int_equal(np, 0);
+    store_plan_free(items, np);
+    struct discover_row d = {.tmdb_id = 1, .title = "x", .release_date = RS_NULL_I64};
+    struct rs_error err = {0};
+    assert_int_equal(store_upsert_discovered(f->st, &d, 1, NOW, NULL, &err), RS_ERR_DB);
+    assert_string_equal(err.msg, "database: opened read-only, cannot write");
+    assert_int_equal(store_mark_gone(f->st, 1, NOW, &err), RS_ERR_DB);
+    int64_t run = 0;
+    assert_int_equal(store_run_begin(f->st, NOW, NULL, &run, &err), RS_ERR_DB);
+    /* a read-only open of a missing file creates nothing */
+    char *missing = path_join(f->dir, "missing.duckdb");
+    struct store *ro = NULL;
+    assert_int_not_equal(store_open(missing, STORE_READ_ONLY, &ro, &err), RS_OK);
+    assert_null(ro);
+    assert_int_equal(access(missing, F_OK), -1);
+    free(missing);
+}
+
+static void schema_matches_spec(void **state)
+{
+    struct fx *f = *state;
+    store_close(f->st);
+    f->st = NULL;
+    static const char *const want[][3] = {
+        {"movies", "movie_id", "INTEGER"},
+        {"movies", "tmdb_id", "INTEGER"},
+        {"movies", "imdb_id", "VARCHAR"},
+        {"movies", "title", "VARCHAR"},
+        {"movies", "release_date", "DATE"},
+        {"movies", "last_tmdb_update", "TIMESTAMP"},
+        {"movies", "last_omdb_update", "TIMESTAMP"},
+        {"movies", "last_full_refresh", "TIMESTAMP"},
+        {"movies", "data_frozen", "BOOLEAN"},
+        {"movies", "created_at", "TIMESTAMP"},
+        {"movies", "updated_at", "TIMESTAMP"},
+        {"tmdb_movies", "tmdb_id", "INTEGER"},
+        {"tmdb_movies", "imdb_id", "VARCHAR"},
+        {"tmdb_movies", "title", "VARCHAR"},
+        {"tmdb_movies", "original_title", "VARCHAR"},
+        {"tmdb_movies", "overview", "VARCHAR"},
+        {"tmdb_movies", "tagline", "VARCHAR"},
+        {"tmdb_movies", "release_date", "DATE"},
+        {"tmdb_movies", "runtime", "INTEGER"},
+        {"tmdb_movies", "budget", "BIGINT"},
+        {"tmdb_movies", "revenue", "BIGINT"},
+        {"tmdb_movies", "genres", "VARCHAR[]"},
+        {"tmdb_movies", "production_companies", "VARCHAR[]"},
+        {"tmdb_movies", "vote_average", "DOUBLE"},
+        {"tmdb_movies", "vote_count", "INTEGER"},
+        {"tmdb_movies", "popularity", "DOUBLE"},
+        {"tmdb_movies", "status", "VARCHAR"},
+        {"tmdb_movies", "original_language", "VARCHAR"},
+        {"tmdb_movies", "adult", "BOOLEAN"},
+        {"tmdb_movies", "raw", "JSON"},
+        {"tmdb_movies", "fetched_at", "TIMESTAMP"},
+        {"omdb_movies", "imdb_id", "VARCHAR"},
+        {"omdb_movies", "title", "VARCHAR"},
+        {"omdb_movies", "year", "VARCHAR"},
+        {"omdb_movies", "rated", "VARCHAR"},
+        {"omdb_movies", "released", "DATE"},
+        {"omdb_movies", "runtime_minutes", "INTEGER"},
+        {"omdb_movies", "genre", "VARCHAR"},
+        {"omdb_movies", "director", "VARCHAR"},
+        {"omdb_movies", "writer", "VARCHAR"},
+        {"omdb_movies", "actors", "VARCHAR"},
+        {"omdb_movies", "language", "VARCHAR"},
+        {"omdb_movies", "country", "VARCHAR"},
+        {"omdb_movies", "awards", "VARCHAR"},
+        {"omdb_movies", "imdb_rating", "DOUBLE"},
+        {"omdb_movies", "imdb_votes", "INTEGER"},
+        {"omdb_movies", "rotten_tomatoes", "INTEGER"},
+        {"omdb_movies", "metacritic", "INTEGER"},
+        {"omdb_movies", "box_office", "BIGINT"},
+        {"omdb_movies", "raw", "JSON"},
+        {"omdb_movies", "fetched_at", "TIMESTAMP"},
+        {"api_usage", "day", "DATE"},
+        {"api_usage", "api", "VARCHAR"},
+        {"api_usage", "outcome", "VARCHAR"},
+        {"api_usage", "count", "BIGINT"},
+        {"runs", "started_at", "TIMESTAMP"},
+        {"runs", "ended_at", "TIMESTAMP"},
+        {"runs", "options", "JSON"},
+        {"runs", "stats", "JSON"},
+    };
+    for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+        char sql[256];
+        snprintf(sql, sizeof(sql),
+                 "SELECT data_type FROM information_schema.columns WHERE table_name = '%s' "
+                 "AND column_name = '%s'",
+                 want[i][0], want[i][1]);
+        assert_peek(f->path, sql, want[i][2]);
+    }
+    assert_peek(f->path,
+                "SELECT count(*) FROM duckdb_constraints() WHERE table_name = 'movies' AND "
+                "constraint_type = 'PRIMARY KEY' AND constraint_column_names = ['movie_id']",
+                "1");
+    assert_peek(f->path,
+                "SELECT count(*) FROM duckdb_constraints() WHERE table_name = 'movies' AND "
+                "constraint_type = 'UNIQUE' AND constraint_column_names = ['tmdb_id']",
+                "1");
+    assert_peek(f->path,
+                "SELECT is_nullable FROM information_schema.columns WHERE table_name = 'movies' "
+                "AND column_name = 'tmdb_id'",
+                "NO");
+    /* one row per tmdb_id, one per imdb_id */
+    assert_peek(f->path,
+                "SELECT count(*) FROM duckdb_constraints() WHERE table_name = 'tmdb_movies' AND "
+                "constraint_type = 'PRIMARY KEY' AND constraint_column_names = ['tmdb_id']",
+                "1");
+    assert_peek(f->path,
+                "SELECT count(*) FROM duckdb_constraints() WHERE table_name = 'omdb_movies' AND "
+                "constraint_type = 'PRIMARY KEY' AND constraint_column_names = ['imdb_id']",
+                "1");
+    /* defaults: data_frozen FALSE, movie_id from the sequence */
+    assert_peek(f->path, "INSERT INTO movies (tmdb_id) VALUES (5) RETURNING data_frozen", "false");
+    assert_peek(f->path, "INSERT INTO movies (tmdb_id) VALUES (6) RETURNING movie_id", "2");
+}
+
+static void newer_version_refused(void **state)
+{
+    struct fx *f = *state;
+    store_close(f->st);
+    f->st = NULL;
+    free(peek(f->path, "INSERT INTO schema_version (version) VALUES (99) RETURNING version"));
+    size_t n1;
+    char *before = slurp(f->path, &n1);
+    struct store *st = NULL;
+    struct rs_error err = {0};
+    assert_int_equal(store_open(f->path, STORE_READ_WRITE, &st, &err), RS_ERR_DB);
+    assert_null(st);
+    assert_non_null(strstr(err.msg, "newer reelsync"));
+    assert_non_null(strstr(err.msg, "schema version 99"));
+    assert_file_holds(f->path, before, n1);
+    free(before);
+}
+
+/* A DuckDB file of another program's with a table named like ours is refused, untouched. */
+static void foreign_database_untouched(void **state)
+{
+    struct fx *f = *state;
+    char *other = path_join(f->dir, "theirs.duckdb");
+    free(peek(other, "CREATE TABLE movies (x INTEGER); INSERT INTO movies VALUES (7)"));
+    for (int ro = 0; ro < 2; ro++) {
+        struct store *st = NULL;
+        struct rs_error err = {0};
+        assert_int_equal(store_open(other, ro ? STORE_READ_ONLY : STORE_READ_WRITE, &st, &err),
+                         RS_ERR_DB);
+        assert_null(st);
+        char want[512];
+        snprintf(want, sizeof(want),
+                 "cannot open '%s': not a reelsync database, yet it has tables named like ours: "
+                 "movies (left untouched; give another --db path)",
+                 other);
+        assert_memory_equal(err.msg, want, strlen(want));
+    }
+    assert_peek(other, "SELECT count(*) FROM information_schema.tables", "1");
+    assert_peek(other, "SELECT count(*) FROM duckdb_sequences()", "0");
+    assert_peek(other, "SELECT string_agg(x::VARCHAR, ',') FROM movies", "7");
+    free(other);
+}
+
+/* Migration 1 failing halfway (a sequence of that name exists) leaves nothing of it behind:
+ * the tables it created before the failure and its schema_version row go with the rollback. */
+static void failed_migration_rolls_back(void **state)
+{
+    struct fx *f = *state;
+    char *other = path_join(f->dir, "half.duckdb");
+    free(peek(other, "CREATE SEQUENCE runs_id_seq"));
+    struct store *st = NULL;
+    struct rs_error err = {0};
+    assert_int_equal(store_open(other, STORE_READ_WRITE, &st, &err), RS_ERR_DB);
+    assert_null(st);
+    assert_non_null(strstr(err.msg, "migration"));
+    assert_peek(other, "SELECT count(*) FROM information_schema.tables", "0");
+    assert_peek(other, "SELECT string_agg(sequence_name, ',') FROM duckdb_sequences()",
+                "runs_id_seq");
+    free(other);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc > 1)
+        cmocka_set_test_filter(argv[1]);
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(create_and_reopen, setup, teardown),
+        cmocka_unit_test_setup_teardown(schema_matches_spec, setup, teardown),
+        cmocka_unit_test_setup_teardown(newer_version_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(foreign_database_untouched, setup, teardown),
+        cmocka_unit_test_setup_teardown(failed_migration_rolls_back, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,278 @@
+/*
+ * Opening (src/store/open.c) and its errors, each file left untouched: not a DuckDB file, a
+ * damaged database (cut short, a flipped block), a directory that cannot be created or
+ * written (as user nobody when the suite runs as root), and a database locked by another
+ * process (this program again, in its --hold mode).
+ */
+#include <errno.h>
+#include <grp.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "test_store.h"
+
+static void write_bytes(const char *path, const char *data, size_t n)
+{
+    FILE *fp = fopen(path, "wb");
+    assert_non_null(fp);
+    assert_int_equal(fwrite(data, 1, n, fp), n);
+    fclose(fp);
+}
+
+static void corrupt_file_untouched(void **state)
+{
+    struct fx *f = *state;
+    char *bad = path_join(f->dir, "notes.duckdb");
+    char junk[8192];
+    for (size_t i = 0; i < sizeof(junk); i++)
+        junk[i] = (char)('a' + i % 26);
+    write_bytes(bad, junk, sizeof(junk));
+    struct store *st = NULL;
+    struct rs_error err = {0};
+    assert_int_equal(store_open(bad, STORE_READ_WRITE, &st, &err), RS_ERR_DB);
+    assert_null(st);
+    char want[512];
+    snprintf(want, sizeof(want), "cannot open '%s': not a DuckDB database", bad);
+    assert_memory_equal(err.msg, want, strlen(want));
+    assert_file_holds(bad, junk, sizeof(junk));
+    free(bad);
+}
+
+/* A real database cut short, or with a flipped block: refused with a clear error, untouched. */
+static void damaged_database_untouched(void **state)
+{
+    struct fx *f = *state;
+    struct discover_row d = {.tmdb_id = 27205, .title = "Inception", .release_date = RS_I64(14806)};
+    OK(store_upsert_discovered(f->st, &d, 1, NOW, NULL, E));
+    store_close(f->st);
+    f->st = NULL;
+    size_t n;
+    char *good = slurp(f->path, &n);
+    assert_true(n > 16384);
+    static const struct {
+        size_t len, flip; /* bytes kept; offset of 64 overwritten bytes (0: none) */
+        const char *says;
+    } cases[] = {{8192, 0, "it is cut short"}, {0, 12288 + 100, "a block fails its checksum"}};
+    for (size_t k = 0; k < 2; k++) {
+        char *bad = path_join(f->dir, k ? "flipped.duckdb" : "short.duckdb");
+        size_t len = cases[k].len ? cases[k].len : n;
+        char *copy = malloc(len);
+        memcpy(copy, good, len);
+        if (cases[k].flip)
+            memset(copy + cases[k].flip, 0x5a, 64);
+        write_bytes(bad, copy, len);
+        struct store *st = NULL;
+        struct rs_error err = {0};
+        assert_int_equal(store_open(bad, STORE_READ_WRITE, &st, &err), RS_ERR_DB);
+        assert_null(st);
+        char want[512];
+        snprintf(want, sizeof(want),
+                 "cannot open '%s': the database file is damaged (%s; left untouched", bad,
+                 cases[k].says);
+        assert_memory_equal(err.msg, want, strlen(want));
+        assert_file_holds(bad, copy, len);
+        free(copy);
+        free(bad);
+    }
+    free(good);
+}
+
+static void unwritable_dir(void **state)
+{
+    struct fx *f = *state;
+    /* a regular file where a directory should be: no user (root included) can create in it */
+    char *file = path_join(f->dir, "plain");
+    write_bytes(file, "keep me\n", 8);
+    char *inside = path_join(file, "x.duckdb");
+    struct store *st = NULL;
+    struct rs_error err = {0};
+    assert_int_equal(store_open(inside, STORE_READ_WRITE, &st, &err), RS_ERR_IO);
+    assert_null(st);
+    char want[512];
+    snprintf(want, sizeof(want), "cannot open '%s': ", inside);
+    assert_memory_equal(err.msg, want, strlen(want));
+    assert_file_holds(file, "keep me\n", 8);
+    /* a missing directory likewise */
+    char *missing = path_join(f->dir, "no/such/dir/x.duckdb");
+    assert_int_equal(store_open(missing, STORE_READ_WRITE, &st, &err), RS_ERR_IO);
+    free(missing);
+    free(inside);
+    free(file);
+}
+
+/* Child mode of this binary: `test_store_open --hold PATH` opens PATH, says "ready", holds the
+ * database until its stdin closes. */
+static int hold_main(const char *path)
+{
+    struct store *st = NULL;
+    struct rs_error err = {0};
+    if (store_open(path, STORE_READ_WRITE, &st, &err) != RS_OK) {
+        printf("error %s\n", err.msg);
+        return 1;
+    }
+    printf("ready\n");
+    fflush(stdout);
+    char buf[64];
+    while (read(0, buf, sizeof(buf)) > 0)
+        ;
+    store_close(st);
+    return 0;
+}
+
+/* Child mode `test_store_open --try-open PATH`: one line per open mode, "<rc> <message>". */
+static int try_open_main(const char *path)
+{
+    for (int ro = 0; ro < 2; ro++) {
+        struct store *st = NULL;
+        struct rs_error err = {0};
+        enum rs_err rc = store_open(path, ro ? STORE_READ_ONLY : STORE_READ_WRITE, &st, &err);
+        printf("%d %s\n", (int)rc, rc ? err.msg : "ok");
+        store_close(st);
+    }
+    return 0;
+}
+
+/* The exit status of the --try-open child when it cannot become user nobody. */
+#define NO_NOBODY 77
+
+/*
+ * Runs `test_store_open --try-open PATH` as user nobody when we are root; its stdout in OUT.
+ * Returns its wait status: exit NO_NOBODY when root may not become nobody (it says why on
+ * stderr), exit 0 when it ran; anything else (a crash, a failed exec) is the caller's to fail.
+ */
+static int try_open_unprivileged(const char *path, char *out, size_t len)
+{
+    int fds[2];
+    assert_int_equal(pipe(fds), 0);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        dup2(fds[1], 1);
+        close(fds[0]);
+        if (geteuid() == 0 &&
+            (setgroups(0, NULL) != 0 || setgid(65534) != 0 || setuid(65534) != 0)) {
+            fprintf(stderr, "cannot become user nobody: %s\n", strerror(errno));
+            _exit(NO_NOBODY);
+        }
+        execl("/proc/self/exe", "test_store_open", "--try-open", path, (char *)NULL);
+        _exit(127);
+    }
+    close(fds[1]);
+    size_t got = 0;
+    ssize_t r;
+    while (got < len - 1 && (r = read(fds[0], out + got, len - 1 - got)) > 0)
+        got += (size_t)r;
+    out[got] = '\0';
+    close(fds[0]);
+    int status = 0;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    return status;
+}
+
+/* An existing database in a directory its user may not write: DuckDB would open it and fail
+ * at the first commit (it writes PATH.wal beside the file). Refused up front, untouched;
+ * reading still works. Runs as user nobody when the suite runs as root. */
+static void unwritable_dir_existing_file(void **state)
+{
+    struct fx *f = *state;
+    char *dir = path_join(f->dir, "ro");
+    char *path = path_join(dir, "m.duckdb");
+    assert_int_equal(mkdir(dir, 0755), 0);
+    struct store *st = NULL;
+    OK(store_open(path, STORE_READ_WRITE, &st, E));
+    store_close(st);
+    size_t n1;
+    char *before = slurp(path, &n1);
+    assert_int_equal(chmod(f->dir, 0755), 0);
+    assert_int_equal(chmod(path, 0666), 0);
+    assert_int_equal(chmod(dir, 0555), 0);
+    char out[1024];
+    int status = try_open_unprivileged(path, out, sizeof(out));
+    assert_int_equal(chmod(dir, 0755), 0);
+    if (WIFEXITED(status) && WEXITSTATUS(status) == NO_NOBODY) {
+        print_message("root may not become user nobody here: skipped\n");
+        skip();
+    }
+    if (WIFSIGNALED(status))
+        fail_msg("the --try-open child died of signal %d; its output: '%s'", WTERMSIG(status), out);
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+        fail_msg("the --try-open child exited with %d; its output: '%s'", WEXITSTATUS(status), out);
+    char want[1024];
+    snprintf(want, sizeof(want),
+             "%d cannot open '%s' for writing: its directory is not writable, and DuckDB writes "
+             "a .wal file beside it (make the directory writable, or copy the file; plan, stats "
+             "and export only read it)\n0 ok\n",
+             (int)RS_ERR_IO, path);
+    assert_string_equal(out, want);
+    assert_file_holds(path, before, n1);
+    char *wal = path_join(dir, "m.duckdb.wal");
+    assert_int_equal(access(wal, F_OK), -1);
+    free(wal);
+    free(before);
+    free(path);
+    free(dir);
+}
+
+static void locked_by_other_process(void **state)
+{
+    struct fx *f = *state;
+    store_close(f->st); /* DuckDB's lock is per process: the child takes it */
+    f->st = NULL;
+    int to_child[2], from_child[2];
+    assert_int_equal(pipe(to_child), 0);
+    assert_int_equal(pipe(from_child), 0);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        dup2(to_child[0], 0);
+        dup2(from_child[1], 1);
+        close(to_child[1]);
+        close(from_child[0]);
+        execl("/proc/self/exe", "test_store_open", "--hold", f->path, (char *)NULL);
+        _exit(127);
+    }
+    close(to_child[0]);
+    close(from_child[1]);
+    char line[256] = {0};
+    size_t got = 0;
+    while (got < sizeof(line) - 1) {
+        ssize_t r = read(from_child[0], line + got, sizeof(line) - 1 - got);
+        if (r <= 0 || strchr(line, '\n'))
+            break;
+        got += (size_t)r;
+    }
+    assert_string_equal(line, "ready\n");
+    struct store *st = NULL;
+    struct rs_error err = {0};
+    assert_int_equal(store_open(f->path, STORE_READ_WRITE, &st, &err), RS_ERR_DB_LOCKED);
+    assert_null(st);
+    char want[512];
+    snprintf(want, sizeof(want),
+             "cannot open '%s': locked by another process (is another reelsync running?)", f->path);
+    assert_string_equal(err.msg, want);
+    close(to_child[1]); /* release the child */
+    int status = 0;
+    waitpid(pid, &status, 0);
+    close(from_child[0]);
+    assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    OK(store_open(f->path, STORE_READ_WRITE, &f->st, E)); /* free again */
+}
+
+int main(int argc, char **argv)
+{
+    if (argc == 3 && strcmp(argv[1], "--hold") == 0)
+        return hold_main(argv[2]);
+    if (argc == 3 && strcmp(argv[1], "--try-open") == 0)
+        return try_open_main(argv[2]);
+    if (argc > 1)
+        cmocka_set_test_filter(argv[1]);
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(corrupt_file_untouched, setup, teardown),
+        cmocka_unit_test_setup_teardown(damaged_database_untouched, setup, teardown),
+        cmocka_unit_test_setup_teardown(unwritable_dir, setup, teardown),
+        cmocka_unit_test_setup_teardown(unwritable_dir_existing_file, setup, teardown),
+        cmocka_unit_test_setup_teardown(locked_by_other_process, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

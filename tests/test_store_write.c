@@ -1,0 +1,145 @@
+/*
+ * The writes of src/store/write.c: discovery's upsert (new and known movies, the last row of
+ * an id winning, 10,000 rows in row groups of 8,192, a rolled-back batch), the bulk insert,
+ * the "gone" stamp and unfreezing.
+ */
+#include "test_store.h"
+
+static void upsert_twice(void **state)
+{
+    struct fx *f = *state;
+    struct discover_row rows[2] = {
+        {.tmdb_id = 27205, .title = "Inceptoin", .release_date = RS_I64(14800)},
+        {.tmdb_id = 155, .title = "The Dark Knight", .release_date = RS_I64(14061)}};
+    size_t fresh = 99;
+    OK(store_upsert_discovered(f->st, rows, 2, NOW - 100, &fresh, E));
+    assert_int_equal(fresh, 2);
+    bool changed = false;
+    struct tmdb_row t = tmdb_row(27205, "tt1375666", 14806);
+    OK(put_tmdb(f->st, &t, 42, NOW - 50, &changed, E));
+    assert_true(changed);
+    OK(store_mark_gone(f->st, 155, NOW - 40, E));
+
+    struct discover_row again[3] = {
+        {.tmdb_id = 27205, .title = "Inception (2010)", .release_date = RS_I64(14806)},
+        {.tmdb_id = 155, .title = "The Dark Knight", .release_date = RS_NULL_I64},
+        {.tmdb_id = 27205,
+         .title = "Inception",
+         .release_date = RS_I64(14806)}}; /* last one wins */
+    OK(store_upsert_discovered(f->st, again, 3, NOW, &fresh, E));
+    assert_int_equal(fresh, 0);
+    int64_t n = 0;
+    OK(store_count_movies(f->st, &n, E));
+    assert_int_equal(n, 2);
+    struct store_movie m = get(f->st, 27205);
+    assert_string_equal(m.title, "Inception");
+    assert_int_equal(m.release_date.v, 14806);
+    assert_string_equal(m.imdb_id, "tt1375666");
+    assert_true(m.last_tmdb_update.set);
+    assert_int_equal(m.last_tmdb_update.v, NOW - 50); /* tracking stamps kept */
+    assert_int_equal(m.created_at.v, NOW - 100);
+    assert_int_equal(m.updated_at.v, NOW);
+    assert_true(m.has_tmdb_fingerprint);
+    assert_true(m.tmdb_fingerprint == 42);
+    int64_t first_id = m.movie_id;
+    store_movie_release(&m);
+    m = get(f->st, 155);
+    assert_false(m.release_date.set); /* updated to what discovery says now */
+    assert_false(m.tmdb_gone_at.set); /* rediscovered: no longer gone */
+    assert_true(m.movie_id != first_id);
+    store_movie_release(&m);
+    bool found = true;
+    OK(store_get_movie(f->st, 999, &m, &found, E));
+    assert_false(found);
+}
+
+static void batch_of_10000(void **state)
+{
+    struct fx *f = *state;
+    enum { N = 10000 };
+    struct discover_row *rows = calloc(N, sizeof(*rows));
+    char(*titles)[32] = calloc(N, 32);
+    for (int i = 0; i < N; i++) {
+        snprintf(titles[i], 32, "Movie %d", i);
+        rows[i] = (struct discover_row){
+            .tmdb_id = 100000 + i, .title = titles[i], .release_date = RS_I64(10000 + i)};
+    }
+    size_t fresh = 0;
+    OK(store_begin(f->st, E));
+    OK(store_upsert_discovered(f->st, rows, N, NOW, &fresh, E));
+    OK(store_commit(f->st, E));
+    assert_int_equal(fresh, N);
+    for (int i = 0; i < N; i++)
+        snprintf(titles[i], 32, "Film %d", i);
+    OK(store_begin(f->st, E));
+    OK(store_upsert_discovered(f->st, rows, N / 2, NOW, &fresh, E));
+    OK(store_upsert_discovered(f->st, rows + N / 2, N / 2, NOW, &fresh, E));
+    OK(store_commit(f->st, E));
+    assert_int_equal(fresh, 0);
+    /* a rolled-back batch leaves nothing */
+    rows[0].tmdb_id = 7;
+    OK(store_begin(f->st, E));
+    OK(store_upsert_discovered(f->st, rows, 1, NOW, &fresh, E));
+    store_rollback(f->st);
+    assert_int_equal(fresh, 1);
+    store_close(f->st);
+    f->st = NULL;
+    assert_peek(f->path, "SELECT count(*) FROM movies", "10000");
+    assert_peek(f->path, "SELECT count(DISTINCT movie_id) FROM movies", "10000");
+    assert_peek(f->path, "SELECT title FROM movies WHERE tmdb_id = 109999", "Film 9999");
+    assert_peek(f->path, "SELECT count(*) FROM movies WHERE title LIKE 'Film %'", "10000");
+    /* the store writes row groups of 8,192 rows (DuckDB's default, 122,880, would be one) */
+    assert_peek(f->path, "SELECT count(DISTINCT row_group_id) FROM pragma_storage_info('movies')",
+                "2");
+    free(rows);
+    free(titles);
+}
+
+static void unfreeze(void **state)
+{
+    struct fx *f = *state;
+    struct rs_i64 old = RS_I64(TODAY - 1000);
+    struct store_movie rows[4] = {
+        mv(1, old, RS_I64(NOW), RS_I64(NOW), "a"), mv(2, old, RS_I64(NOW), RS_I64(NOW), "b"),
+        mv(3, old, RS_I64(NOW), RS_I64(NOW), "c"), mv(4, old, RS_I64(NOW), RS_I64(NOW), "d")};
+    for (int i = 0; i < 3; i++) {
+        rows[i].data_frozen = true;
+        rows[i].stable_cycles = 3;
+    }
+    rows[3].stable_cycles = 2;
+    OK(store_bulk_insert_movies(f->st, rows, 4, NOW, E));
+    size_t changed = 99;
+    int64_t ids[] = {1, 4, 12345};
+    OK(store_unfreeze(f->st, ids, 3, false, &changed, E));
+    assert_int_equal(changed, 1);
+    struct store_movie m = get(f->st, 1);
+    assert_false(m.data_frozen);
+    assert_int_equal(m.stable_cycles, 0);
+    store_movie_release(&m);
+    m = get(f->st, 4);
+    assert_int_equal(m.stable_cycles, 0);
+    store_movie_release(&m);
+    m = get(f->st, 2);
+    assert_true(m.data_frozen);
+    store_movie_release(&m);
+    OK(store_unfreeze(f->st, NULL, 0, true, &changed, E));
+    assert_int_equal(changed, 2);
+    OK(store_unfreeze(f->st, NULL, 0, true, &changed, E));
+    assert_int_equal(changed, 0);
+    m = get(f->st, 3);
+    assert_false(m.data_frozen);
+    assert_int_equal(m.stable_cycles, 0);
+    store_movie_release(&m);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc > 1)
+        cmocka_set_test_filter(argv[1]);
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(upsert_twice, setup, teardown),
+        cmocka_unit_test_setup_teardown(batch_of_10000, setup, teardown),
+        cmocka_unit_test_setup_teardown(unfreeze, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
