@@ -37,7 +37,7 @@ only() { # only HEADER-REGEX ALLOWED-REGEX WHAT
         bad "$f includes $3 (only ${2//|/, } may)"
     done
 }
-only 'duckdb\.h' 'src/store/[^/]*\.c' duckdb.h
+only 'duckdb\.h' 'src/store/[^/]*\.[ch]' duckdb.h
 only 'curl/[a-z]*\.h' 'src/http/[a-z_]*\.[ch]|src/main\.c' curl.h
 only 'jansson\.h' 'src/tmdb\.c|src/omdb\.c' jansson.h
 

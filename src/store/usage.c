@@ -2,8 +2,6 @@
  * A collect run's bookkeeping: the api_usage counters (requests per day, API and outcome,
  * which the daily budget reads back) and the runs records (options, stats, exit status).
  */
-#include <duckdb.h>
-
 #include "store_int.h"
 
 /* ---------------------------------------------------------------- usage */

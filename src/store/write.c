@@ -4,8 +4,6 @@
  * The details and the end of a refresh are batch.c's. Every write runs in the caller's
  * transaction or one of its own (tx_enter).
  */
-#include <duckdb.h>
-
 #include "store_int.h"
 
 /*
