@@ -1,8 +1,8 @@
 /*
- * Hostile servers (issue 8): the real collector (orch_collect, and build/reelsync) against
- * reelsync-fakeapi answering every request with one hostile kind: a 64 MiB body, a body
- * trickled 8 bytes at a time, invalid UTF-8, JSON nested 100,000 deep, an array where an
- * object belongs, an HTML page with status 200, a redirect to another host. Each ends in
+ * Hostile servers (docs/internals/http.md, "Hostile answers"): the real collector (orch_collect,
+ * and build/reelsync) against reelsync-fakeapi answering every request with one hostile kind: a 64
+ * MiB body, a body trickled 8 bytes at a time, invalid UTF-8, JSON nested 100,000 deep, an array
+ * where an object belongs, an HTML page with status 200, a redirect to another host. Each ends in
  * its class, on TMDB and on OMDB, and nothing of it is stored; what the server saw (its
  * /__stats) agrees, and a redirect is never followed. Then mixed hostile faults at a rate
  * of 0.3: the run completes, and what it stored equals what a clean server gives.
@@ -19,10 +19,8 @@
 #define NOW "2026-11-25T10:00:00Z"
 
 /* The ten TMDB fixtures; eight of them have an IMDb id (and an OMDB fixture). */
-static const int64_t fixture_ids[] = {27205, 10193,  19995,   283917,  194,
-                                      54186, 466420, 1075794, 1443826, 76162};
-#define N_TMDB 10
-#define N_OMDB 8
+#define N_TMDB FIXTURE_TMDB_COUNT
+#define N_OMDB FIXTURE_OMDB_COUNT
 
 struct env {
     char *dir;
@@ -32,26 +30,17 @@ struct env {
 };
 
 /*
- * One retry, 5 ms later. The timeout is long (a loaded machine must not turn a slow answer
- * into a timeout), except where a test sets it short to meet a trickling server.
+ * TMDB of TMDB, OMDB of OMDB; one retry, 5 ms later. The timeout is long (a loaded machine
+ * must not turn a slow answer into a timeout), except where a test sets it short to meet a
+ * trickling server.
  */
-static struct orch_options opts(const char *tmdb_url, const char *omdb_url, rs_time_t now)
+static struct orch_options opts(const struct fake *tmdb, const struct fake *omdb, rs_time_t now)
 {
-    struct orch_options o = {
-        .refresh = true,
-        .refresh_limit = 1000,
-        .base_url = {tmdb_url, omdb_url},
-        .concurrency = {10, 8},
-        .tmdb_key = "test",
-        .omdb_key = "test",
-        .retry = RETRY_POLICY_DEFAULT,
-        .timeout_ms = 30000,
-        .connect_timeout_ms = 10000,
-        .now = now,
-    };
+    struct orch_options o = fake_collect_options(tmdb, now);
+    o.base_url[RS_API_OMDB] = omdb->omdb_url;
+    o.concurrency[RS_API_TMDB] = 10;
+    o.concurrency[RS_API_OMDB] = 8;
     o.retry.max_retries = 1;
-    o.retry.base_ms = 5;
-    o.retry.max_ms = 20;
     return o;
 }
 
@@ -59,10 +48,10 @@ static void env_up(struct env *e, const char *kind)
 {
     e->dir = tmpdir_create();
     e->db = path_join(e->dir, "h.duckdb");
-    fake_start(&e->clean, (const char *[]){"--fixtures", RS_FIXTURES_DIR, NULL});
-    fake_start(&e->hostile, (const char *[]){"--fixtures", RS_FIXTURES_DIR, "--fault-rate", "1",
-                                             "--faults", kind, "--trickle-ms", "200", NULL});
-    seed_ids(e->db, fixture_ids, N_TMDB, at(NOW));
+    fake_start_fixtures(&e->clean, NULL);
+    fake_start_fixtures(&e->hostile, (const char *[]){"--fault-rate", "1", "--faults", kind,
+                                                      "--trickle-ms", "200", NULL});
+    seed_ids(e->db, fixture_tmdb_ids, N_TMDB, at(NOW));
 }
 
 static void env_down(struct env *e)
@@ -95,7 +84,7 @@ static void hostile_kind(const char *kind, enum rs_err class, int retries, long 
     struct rs_error err = {0};
     env_up(&e, kind);
 
-    struct orch_options o = opts(e.hostile.tmdb_url, e.clean.omdb_url, at(NOW));
+    struct orch_options o = opts(&e.hostile, &e.clean, at(NOW));
     o.timeout_ms = timeout_ms;
     assert_int_equal(collect(e.db, &o, &s, &err), class);
     assert_int_equal(s.errors[class], N_TMDB);
@@ -113,8 +102,8 @@ static void hostile_kind(const char *kind, enum rs_err class, int retries, long 
     e.dir = tmpdir_create();
     free(e.db);
     e.db = path_join(e.dir, "h.duckdb");
-    seed_ids(e.db, fixture_ids, N_TMDB, at(NOW));
-    o = opts(e.clean.tmdb_url, e.hostile.omdb_url, at(NOW));
+    seed_ids(e.db, fixture_tmdb_ids, N_TMDB, at(NOW));
+    o = opts(&e.clean, &e.hostile, at(NOW));
     o.timeout_ms = timeout_ms;
     assert_int_equal(collect(e.db, &o, &s, &err), RS_OK);
     assert_int_equal(s.tmdb_updated, N_TMDB);
@@ -184,8 +173,7 @@ static void fake_sends_redirect(void **state)
 {
     (void)state;
     struct fake f;
-    fake_start(&f, (const char *[]){"--fixtures", RS_FIXTURES_DIR, "--fault-rate", "1", "--faults",
-                                    "redirect", NULL});
+    fake_start_fixtures(&f, (const char *[]){"--fault-rate", "1", "--faults", "redirect", NULL});
     char url[256], want[128];
     snprintf(url, sizeof(url), "%s/movie/27205?api_key=test", f.tmdb_url);
     struct http_reply r;
@@ -218,7 +206,7 @@ static void mixed_faults_store_only_good_data(void **state)
     fake_start(&bad, (const char *[]){"--movies", "3000", "--now", now, "--fault-rate", "0.3",
                                       "--faults", mixed_kinds, "--trickle-ms", "200", NULL});
     fake_start(&good, (const char *[]){"--movies", "3000", "--now", now, NULL});
-    struct orch_options o = opts(bad.tmdb_url, bad.omdb_url, at(now));
+    struct orch_options o = opts(&bad, &bad, at(now));
     o.discover = true;
     o.start_year = o.end_year = 2026;
     o.max_pages = 3;
@@ -235,7 +223,7 @@ static void mixed_faults_store_only_good_data(void **state)
     assert_true(fake_stat(&bad, "faults", "total") > 0);
     assert_int_equal(fake_stat(&bad, "requests", "other"), 0);
 
-    o = opts(good.tmdb_url, good.omdb_url, at(now));
+    o = opts(&good, &good, at(now));
     o.discover = true;
     o.start_year = o.end_year = 2026;
     o.max_pages = 3;
@@ -279,17 +267,7 @@ static long children_maxrss_kib(void)
 /* Runs build/reelsync collect --json against F (both APIs) at NOW, one request at a time. */
 static void cli_collect(const struct fake *f, const char *db, const char *now, struct run_result *r)
 {
-    char env[2][160];
-    snprintf(env[0], sizeof(env[0]), "TMDB_BASE_URL=%s", f->tmdb_url);
-    snprintf(env[1], sizeof(env[1]), "OMDB_BASE_URL=%s", f->omdb_url);
-    const char *envp[] = {env[0],
-                          env[1],
-                          "TMDB_API_KEY=test",
-                          "OMDB_API_KEY=test",
-                          "TMDB_ACCESS_TOKEN=",
-                          "REELSYNC_LOG_LEVEL=",
-                          "REELSYNC_CONFIG=",
-                          NULL};
+    struct fake_env env;
     const char *argv[] = {RS_REELSYNC_BIN,
                           "--db",
                           db,
@@ -315,7 +293,7 @@ static void cli_collect(const struct fake *f, const char *db, const char *now, s
                           "--omdb-concurrency",
                           "1",
                           NULL};
-    run_program(argv, envp, r);
+    run_program(argv, fake_env(&env, f, NULL), r);
 }
 
 /*
@@ -348,11 +326,9 @@ static void cli_mixed_faults_exit_0_and_memory_small(void **state)
     if (r.status != 0)
         print_error("status %d: %s\n%s\n", r.status, r.err, r.out);
     assert_int_equal(r.status, 0);
-    json_t *doc = json_loads(r.out, 0, NULL);
-    assert_non_null(doc);
-    json_t *errors = json_object_get(doc, "errors");
-    int64_t bad_resp = json_integer_value(json_object_get(errors, "bad_response"));
-    int64_t updated = json_integer_value(json_object_get(doc, "tmdb_updated"));
+    json_t *doc = doc_parse(r.out);
+    int64_t bad_resp = doc_int(doc, "errors.bad_response");
+    int64_t updated = doc_int(doc, "tmdb_updated");
     assert_true(bad_resp > 0 && updated > 0);
     /* Each fault is one final bad_response: none of these kinds is retried. */
     assert_int_equal(fake_stat(&bad, "faults", "total"), bad_resp);
@@ -389,16 +365,16 @@ int main(int argc, char **argv)
     if (argc > 1)
         cmocka_set_test_filter(argv[1]); /* one test by name, for debugging */
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(fake_sends_redirect),
-        cmocka_unit_test(huge_body_is_bad_response),
-        cmocka_unit_test(trickle_times_out),
-        cmocka_unit_test(invalid_utf8_is_bad_response),
-        cmocka_unit_test(deep_json_is_bad_response),
-        cmocka_unit_test(array_for_object_is_bad_response),
-        cmocka_unit_test(html_200_is_bad_response),
-        cmocka_unit_test(redirect_is_bad_response_not_followed),
-        cmocka_unit_test(mixed_faults_store_only_good_data),
-        cmocka_unit_test(cli_mixed_faults_exit_0_and_memory_small),
+        cmocka_unit_test_teardown(fake_sends_redirect, fake_stop_all),
+        cmocka_unit_test_teardown(huge_body_is_bad_response, fake_stop_all),
+        cmocka_unit_test_teardown(trickle_times_out, fake_stop_all),
+        cmocka_unit_test_teardown(invalid_utf8_is_bad_response, fake_stop_all),
+        cmocka_unit_test_teardown(deep_json_is_bad_response, fake_stop_all),
+        cmocka_unit_test_teardown(array_for_object_is_bad_response, fake_stop_all),
+        cmocka_unit_test_teardown(html_200_is_bad_response, fake_stop_all),
+        cmocka_unit_test_teardown(redirect_is_bad_response_not_followed, fake_stop_all),
+        cmocka_unit_test_teardown(mixed_faults_store_only_good_data, fake_stop_all),
+        cmocka_unit_test_teardown(cli_mixed_faults_exit_0_and_memory_small, fake_stop_all),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
