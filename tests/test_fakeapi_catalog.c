@@ -231,6 +231,32 @@ static void catalog_mix(void **state)
     fake_stop(&f);
 }
 
+/* Bearer works like api_key and the content type is TMDB's; TMDB's 401 and 404 bodies. */
+static void tmdb_auth_and_errors(const struct fake *f, long id)
+{
+    char url[256];
+    snprintf(url, sizeof(url), "%s/movie/%ld", f->tmdb_url, id);
+    struct http_reply r;
+    http_fetch("GET", url, "Authorization: Bearer test", &r);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.headers, "Content-Type: application/json;charset=utf-8"));
+    http_reply_free(&r);
+    const char *e401 = "{\"success\":false,\"status_code\":7,\"status_message\":\"Invalid API key: "
+                       "You must be granted a valid key.\"}";
+    const char *e404 = "{\"success\":false,\"status_code\":34,\"status_message\":\"The resource "
+                       "you requested could not be found.\"}";
+    assert_http_body(url, NULL, 401, e401);
+    assert_http_body(url, "Authorization: Bearer wrong", 401, e401);
+    snprintf(url, sizeof(url), "%s/movie/%ld?api_key=nope", f->tmdb_url, id);
+    assert_http_body(url, NULL, 401, e401);
+    snprintf(url, sizeof(url), "%s/movie/1?api_key=test", f->tmdb_url);
+    assert_http_body(url, NULL, 404, e404);
+    snprintf(url, sizeof(url), "%s/movie/99999999?api_key=test", f->tmdb_url);
+    assert_http_body(url, NULL, 404, e404);
+    snprintf(url, sizeof(url), "%s/tv/1?api_key=test", f->tmdb_url);
+    assert_http_body(url, NULL, 404, e404);
+}
+
 static void details_shape_and_errors(void **state)
 {
     (void)state;
@@ -241,7 +267,7 @@ static void details_shape_and_errors(void **state)
     json_t *page = fake_tmdb(&f, "/discover/movie?vote_count.gte=10", NULL, NULL);
     long id = (long)json_integer_value(
         json_object_get(json_array_get(json_object_get(page, "results"), 0), "id"));
-    char q[128], url[256];
+    char q[128];
     snprintf(q, sizeof(q), "/movie/%ld", id);
     long status;
     json_t *got = fake_tmdb(&f, q, NULL, &status);
@@ -256,27 +282,7 @@ static void details_shape_and_errors(void **state)
                            json_object_get(got, "imdb_id")));
     json_decref(ext);
     json_decref(got);
-    /* Bearer works like api_key; the content type is TMDB's. */
-    snprintf(url, sizeof(url), "%s/movie/%ld", f.tmdb_url, id);
-    struct http_reply r;
-    http_fetch("GET", url, "Authorization: Bearer test", &r);
-    assert_int_equal(r.status, 200);
-    assert_non_null(strstr(r.headers, "Content-Type: application/json;charset=utf-8"));
-    http_reply_free(&r);
-    const char *e401 = "{\"success\":false,\"status_code\":7,\"status_message\":\"Invalid API key: "
-                       "You must be granted a valid key.\"}";
-    const char *e404 = "{\"success\":false,\"status_code\":34,\"status_message\":\"The resource "
-                       "you requested could not be found.\"}";
-    assert_http_body(url, NULL, 401, e401);
-    assert_http_body(url, "Authorization: Bearer wrong", 401, e401);
-    snprintf(url, sizeof(url), "%s/movie/%ld?api_key=nope", f.tmdb_url, id);
-    assert_http_body(url, NULL, 401, e401);
-    snprintf(url, sizeof(url), "%s/movie/1?api_key=test", f.tmdb_url);
-    assert_http_body(url, NULL, 404, e404);
-    snprintf(url, sizeof(url), "%s/movie/99999999?api_key=test", f.tmdb_url);
-    assert_http_body(url, NULL, 404, e404);
-    snprintf(url, sizeof(url), "%s/tv/1?api_key=test", f.tmdb_url);
-    assert_http_body(url, NULL, 404, e404);
+    tmdb_auth_and_errors(&f, id);
     json_decref(page);
     json_decref(want);
     fake_stop(&f);
@@ -341,6 +347,63 @@ static void large_catalog_year_windows(void **state)
     fake_stop(&f);
 }
 
+/* How the OMDB answers for the IMDb ids of TMDB movies came out. */
+struct omdb_tally {
+    int found, unknown, null_id, empty_id;
+};
+
+/* TMDB movie ID's OMDB answer: WANT's keys when found, else "Error getting data.". */
+static void tally_omdb(const struct fake *f, long id, json_t *want, struct omdb_tally *t)
+{
+    char q[64];
+    snprintf(q, sizeof(q), "/movie/%ld", id);
+    json_t *m = fake_tmdb(f, q, NULL, NULL);
+    json_t *imdb = json_object_get(m, "imdb_id");
+    if (json_is_null(imdb) || !*json_string_value(imdb)) {
+        t->null_id += json_is_null(imdb);
+        t->empty_id += !json_is_null(imdb);
+        json_decref(m);
+        return;
+    }
+    long st;
+    json_t *o = fake_omdb(f, json_string_value(imdb), NULL, &st);
+    assert_int_equal(st, 200);
+    if (strcmp(json_string_value(json_object_get(o, "Response")), "True") == 0) {
+        assert_same_keys(want, o);
+        assert_string_equal(json_string_value(json_object_get(o, "imdbID")),
+                            json_string_value(imdb));
+        t->found++;
+    } else {
+        assert_string_equal(json_string_value(json_object_get(o, "Error")), "Error getting data.");
+        t->unknown++;
+    }
+    json_decref(o);
+    json_decref(m);
+}
+
+/* OMDB's error bodies, each with the status OMDB sends it with. */
+static void omdb_errors(const struct fake *f)
+{
+    static const struct {
+        const char *query;
+        long status;
+        const char *error;
+    } cases[] = {
+        {"i=tt12&apikey=test", 200, "Incorrect IMDb ID."},
+        {"i=tt9999999&apikey=test", 200, "Error getting data."},
+        {"i=tt0010002&apikey=bad", 401, "Invalid API key!"},
+        {"i=tt0010002", 401, "No API key provided."},
+        {"t=Inception&apikey=test", 200, "Movie not found!"},
+    };
+    for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+        char url[256], body[128];
+        snprintf(url, sizeof(url), "%s?%s", f->omdb_url, cases[k].query);
+        snprintf(body, sizeof(body), "{\"Response\":\"False\",\"Error\":\"%s\"}", cases[k].error);
+        assert_http_body(url, NULL, cases[k].status, body);
+    }
+}
+
+/* The OMDB answers for the movies of five discover pages, then OMDB's errors. */
 static void omdb_shape_and_errors(void **state)
 {
     (void)state;
@@ -348,10 +411,7 @@ static void omdb_shape_and_errors(void **state)
     const char *args[] = {"--movies", "2000", "--now", NOW, NULL};
     fake_start(&f, args);
     json_t *want = fixture_json("omdb/tt1375666.json");
-    int found = 0, unknown = 0, null_id = 0, empty_id = 0;
-    json_t *page =
-        fake_tmdb(&f, "/discover/movie?primary_release_date.lte=2024-01-01&sort_by=vote_count.desc",
-                  NULL, NULL);
+    struct omdb_tally t = {0};
     for (long p = 1; p <= 5; p++) {
         char q[128];
         snprintf(q, sizeof(q), "/discover/movie?primary_release_date.lte=2024-01-01&page=%ld", p);
@@ -359,49 +419,12 @@ static void omdb_shape_and_errors(void **state)
         size_t k;
         json_t *it;
         json_array_foreach(json_object_get(d, "results"), k, it)
-        {
-            snprintf(q, sizeof(q), "/movie/%ld",
-                     (long)json_integer_value(json_object_get(it, "id")));
-            json_t *m = fake_tmdb(&f, q, NULL, NULL);
-            json_t *imdb = json_object_get(m, "imdb_id");
-            if (json_is_null(imdb)) {
-                null_id++;
-            } else if (!*json_string_value(imdb)) {
-                empty_id++;
-            } else {
-                long st;
-                json_t *o = fake_omdb(&f, json_string_value(imdb), NULL, &st);
-                assert_int_equal(st, 200);
-                if (strcmp(json_string_value(json_object_get(o, "Response")), "True") == 0) {
-                    assert_same_keys(want, o);
-                    assert_string_equal(json_string_value(json_object_get(o, "imdbID")),
-                                        json_string_value(imdb));
-                    found++;
-                } else {
-                    assert_string_equal(json_string_value(json_object_get(o, "Error")),
-                                        "Error getting data.");
-                    unknown++;
-                }
-                json_decref(o);
-            }
-            json_decref(m);
-        }
+            tally_omdb(&f, (long)json_integer_value(json_object_get(it, "id")), want, &t);
         json_decref(d);
     }
-    assert_true(found > 50);
-    assert_true(unknown + null_id + empty_id > 0);
-    char url[256];
-    snprintf(url, sizeof(url), "%s?i=tt12&apikey=test", f.omdb_url);
-    assert_http_body(url, NULL, 200, "{\"Response\":\"False\",\"Error\":\"Incorrect IMDb ID.\"}");
-    snprintf(url, sizeof(url), "%s?i=tt9999999&apikey=test", f.omdb_url);
-    assert_http_body(url, NULL, 200, "{\"Response\":\"False\",\"Error\":\"Error getting data.\"}");
-    snprintf(url, sizeof(url), "%s?i=tt0010002&apikey=bad", f.omdb_url);
-    assert_http_body(url, NULL, 401, "{\"Response\":\"False\",\"Error\":\"Invalid API key!\"}");
-    snprintf(url, sizeof(url), "%s?i=tt0010002", f.omdb_url);
-    assert_http_body(url, NULL, 401, "{\"Response\":\"False\",\"Error\":\"No API key provided.\"}");
-    snprintf(url, sizeof(url), "%s?t=Inception&apikey=test", f.omdb_url);
-    assert_http_body(url, NULL, 200, "{\"Response\":\"False\",\"Error\":\"Movie not found!\"}");
-    json_decref(page);
+    assert_true(t.found > 50);
+    assert_true(t.unknown + t.null_id + t.empty_id > 0);
+    omdb_errors(&f);
     json_decref(want);
     fake_stop(&f);
 }

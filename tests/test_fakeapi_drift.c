@@ -61,26 +61,22 @@ static void day_str(rs_date_t d, char *buf)
     rs_date_format(d, buf, 16);
 }
 
-static void drift_and_changes_agree(void **state)
+/*
+ * Up to 80 ids: the first two discover pages of movies released around March 2026 (they
+ * change most), then of movies released 1980-2000.
+ */
+static int pick_movies(const struct fake *f, long ids[80])
 {
-    (void)state;
-    struct fake f;
-    const char *args[] = {"--movies", "6000", "--seed", "5", "--now", NOW, NULL};
-    fake_start(&f, args);
-    /* Movies released around the window change most: take them, plus some old ones. */
-    long ids[80];
     int n = 0;
     const char *windows[][2] = {{"2025-03-01", "2026-03-12"}, {"1980-01-01", "2000-01-01"}};
     for (int w = 0; w < 2; w++) {
-        char q[256];
-        snprintf(q, sizeof(q),
-                 "/discover/"
-                 "movie?include_adult=true&primary_release_date.gte=%s&primary_release_date.lte=%s",
-                 windows[w][0], windows[w][1]);
         for (long p = 1; p <= 2; p++) {
-            char qp[300];
-            snprintf(qp, sizeof(qp), "%s&page=%ld", q, p);
-            json_t *d = fake_tmdb(&f, qp, NULL, NULL);
+            char q[300];
+            snprintf(q, sizeof(q),
+                     "/discover/movie?include_adult=true&primary_release_date.gte=%s"
+                     "&primary_release_date.lte=%s&page=%ld",
+                     windows[w][0], windows[w][1], p);
+            json_t *d = fake_tmdb(f, q, NULL, NULL);
             size_t k;
             json_t *it;
             json_array_foreach(json_object_get(d, "results"), k, it) if (n < 80) ids[n++] =
@@ -88,6 +84,18 @@ static void drift_and_changes_agree(void **state)
             json_decref(d);
         }
     }
+    return n;
+}
+
+/* From one day to the next in March 2026, a movie's stable data changes iff the feed lists it. */
+static void drift_and_changes_agree(void **state)
+{
+    (void)state;
+    struct fake f;
+    const char *args[] = {"--movies", "6000", "--seed", "5", "--now", NOW, NULL};
+    fake_start(&f, args);
+    long ids[80];
+    int n = pick_movies(&f, ids);
     assert_true(n >= 60);
     assert_true(n <= 80);
     rs_date_t first;
@@ -115,6 +123,48 @@ static void drift_and_changes_agree(void **state)
     fake_stop(&f);
 }
 
+/*
+ * TMDB's error table for the changes feed and dates: a window over 14 days (or ending before
+ * it starts) is code 20 / HTTP 422, a bad date 23 / 400; 14 days are fine. A malformed clock
+ * header (ID is a movie of F) is refused, not silently ignored.
+ */
+static void changes_and_clock_errors(const struct fake *f, long id)
+{
+    const char *e422 = "{\"success\":false,\"status_code\":20,\"status_message\":\"Invalid date "
+                       "range: Should be a range no longer than 14 days.\"}";
+    const char *e400 = "{\"success\":false,\"status_code\":23,\"status_message\":\"Invalid date: "
+                       "Format needs to be YYYY-MM-DD.\"}";
+    char url[256];
+    snprintf(url, sizeof(url),
+             "%s/movie/changes?api_key=test&start_date=2026-01-01&end_date=2026-01-16",
+             f->tmdb_url);
+    assert_http_body(url, NULL, 422, e422);
+    snprintf(url, sizeof(url),
+             "%s/movie/changes?api_key=test&start_date=2026-01-10&end_date=2026-01-09",
+             f->tmdb_url);
+    assert_http_body(url, NULL, 422, e422);
+    snprintf(url, sizeof(url),
+             "%s/movie/changes?api_key=test&start_date=2026-01-01&end_date=2026-01-15",
+             f->tmdb_url);
+    json_t *ok = http_get_json(url, NULL, NULL);
+    assert_true(json_is_array(json_object_get(ok, "results")));
+    json_decref(ok);
+    snprintf(url, sizeof(url), "%s/movie/changes?api_key=test&start_date=01/01/2026", f->tmdb_url);
+    assert_http_body(url, NULL, 400, e400);
+    snprintf(url, sizeof(url), "%s/discover/movie?api_key=test&primary_release_date.gte=2026-13-01",
+             f->tmdb_url);
+    assert_http_body(url, NULL, 400, e400);
+    snprintf(url, sizeof(url), "%s/movie/%ld?api_key=test", f->tmdb_url, id);
+    struct http_reply r;
+    http_fetch("GET", url, "X-Fake-Now: next tuesday", &r);
+    assert_int_equal(r.status, 400);
+    http_reply_free(&r);
+}
+
+/*
+ * The most voted movie before 2015: its vote count grows from January to June 2026, yet over
+ * 10 windows of 14 days its stable data changes iff the feed lists it, and mostly it does not.
+ */
 static void counters_drift_old_movies_freeze(void **state)
 {
     (void)state;
@@ -151,34 +201,7 @@ static void counters_drift_old_movies_freeze(void **state)
         free(y);
     }
     assert_true(unchanged_windows >= 5);
-    /* TMDB's error table: a window over 14 days is code 20 / HTTP 422, a bad date 23 / 400. */
-    const char *e422 = "{\"success\":false,\"status_code\":20,\"status_message\":\"Invalid date "
-                       "range: Should be a range no longer than 14 days.\"}";
-    const char *e400 = "{\"success\":false,\"status_code\":23,\"status_message\":\"Invalid date: "
-                       "Format needs to be YYYY-MM-DD.\"}";
-    char url[256];
-    snprintf(url, sizeof(url),
-             "%s/movie/changes?api_key=test&start_date=2026-01-01&end_date=2026-01-16", f.tmdb_url);
-    assert_http_body(url, NULL, 422, e422);
-    snprintf(url, sizeof(url),
-             "%s/movie/changes?api_key=test&start_date=2026-01-10&end_date=2026-01-09", f.tmdb_url);
-    assert_http_body(url, NULL, 422, e422);
-    snprintf(url, sizeof(url),
-             "%s/movie/changes?api_key=test&start_date=2026-01-01&end_date=2026-01-15", f.tmdb_url);
-    json_t *ok = http_get_json(url, NULL, NULL);
-    assert_true(json_is_array(json_object_get(ok, "results")));
-    json_decref(ok);
-    snprintf(url, sizeof(url), "%s/movie/changes?api_key=test&start_date=01/01/2026", f.tmdb_url);
-    assert_http_body(url, NULL, 400, e400);
-    snprintf(url, sizeof(url), "%s/discover/movie?api_key=test&primary_release_date.gte=2026-13-01",
-             f.tmdb_url);
-    assert_http_body(url, NULL, 400, e400);
-    /* A malformed clock header is refused, not silently ignored. */
-    snprintf(url, sizeof(url), "%s/movie/%ld?api_key=test", f.tmdb_url, id);
-    struct http_reply r;
-    http_fetch("GET", url, "X-Fake-Now: next tuesday", &r);
-    assert_int_equal(r.status, 400);
-    http_reply_free(&r);
+    changes_and_clock_errors(&f, id);
     json_decref(d);
     fake_stop(&f);
 }

@@ -12,11 +12,18 @@
 
 #include "test.h"
 
-static void assert_serves(const char *url, const char *header, long status, const char *rel)
+#define TMDB RS_API_TMDB
+#define OMDB RS_API_OMDB
+
+/* F's API answers SUFFIX (after its base URL) with STATUS and fixture REL's JSON. */
+static void assert_serves(const struct fake *f, enum rs_api api, const char *suffix, long status,
+                          const char *rel)
 {
+    char url[512];
+    snprintf(url, sizeof(url), "%s%s", api == OMDB ? f->omdb_url : f->tmdb_url, suffix);
     json_t *want = fixture_json(rel);
     long got_status;
-    json_t *got = http_get_json(url, header, &got_status);
+    json_t *got = http_get_json(url, NULL, &got_status);
     assert_int_equal(got_status, status);
     if (!json_equal(want, got))
         fail_msg("%s does not serve %s", url, rel);
@@ -39,81 +46,75 @@ static bool discover_name(const char *name, long *year, long *page)
     return end != p;
 }
 
+/* The request (URL suffix) that fixture NAME (REL without ".json") answers. */
+static void request_of(enum rs_api api, const char *name, const char *rel, char *out, size_t len)
+{
+    long year, page;
+    if (api == OMDB)
+        snprintf(out, len, "?i=%s&apikey=test", name);
+    else if (strncmp(name, "movie_", 6) == 0)
+        snprintf(out, len, "/movie/%s?api_key=test", name + 6);
+    else if (discover_name(name, &year, &page))
+        snprintf(out, len,
+                 "/discover/movie?api_key=test&primary_release_date.gte=%ld-01-01"
+                 "&primary_release_date.lte=%ld-12-31&page=%ld",
+                 year, year, page);
+    else
+        fail_msg("unexpected fixture %s", rel);
+}
+
+/* Every file of API's folder but the errors is served for its request; returns how many. */
+static int serve_folder(const struct fake *f, enum rs_api api)
+{
+    char *dir = path_join(RS_FIXTURES_DIR, rs_api_name(api));
+    DIR *d = opendir(dir);
+    assert_non_null(d);
+    int served = 0;
+    struct dirent *de;
+    while ((de = readdir(d)) != NULL) {
+        size_t n = strlen(de->d_name);
+        if (n < 6 || strncmp(de->d_name, "error", 5) == 0 || de->d_name[0] == '.')
+            continue;
+        char name[256], rel[300], suffix[512];
+        snprintf(name, sizeof(name), "%.*s", (int)n - 5, de->d_name);
+        snprintf(rel, sizeof(rel), "%s/%s", rs_api_name(api), de->d_name);
+        request_of(api, name, rel, suffix, sizeof(suffix));
+        assert_serves(f, api, suffix, 200, rel);
+        served++;
+    }
+    closedir(d);
+    free(dir);
+    return served;
+}
+
 static void fixtures_mode_serves_every_file(void **state)
 {
     (void)state;
     struct fake f;
-    const char *args[] = {"--fixtures", RS_FIXTURES_DIR, "--omdb-daily-limit", "1000", NULL};
-    fake_start(&f, args);
-    char url[512], dir[512];
-    int served = 0;
-    for (int api = 0; api < 2; api++) {
-        snprintf(dir, sizeof(dir), "%s/%s", RS_FIXTURES_DIR, api ? "omdb" : "tmdb");
-        DIR *d = opendir(dir);
-        assert_non_null(d);
-        struct dirent *de;
-        while ((de = readdir(d)) != NULL) {
-            char name[256], rel[300];
-            if (strlen(de->d_name) < 6 || strncmp(de->d_name, "error", 5) == 0 ||
-                de->d_name[0] == '.')
-                continue;
-            snprintf(name, sizeof(name), "%.*s", (int)strlen(de->d_name) - 5, de->d_name);
-            snprintf(rel, sizeof(rel), "%s/%s", api ? "omdb" : "tmdb", de->d_name);
-            long year, pg;
-            if (api)
-                snprintf(url, sizeof(url), "%s?i=%s&apikey=test", f.omdb_url, name);
-            else if (strncmp(name, "movie_", 6) == 0)
-                snprintf(url, sizeof(url), "%s/movie/%s?api_key=test", f.tmdb_url, name + 6);
-            else if (discover_name(name, &year, &pg))
-                snprintf(url, sizeof(url),
-                         "%s/discover/movie?api_key=test&primary_release_date.gte=%ld-01-01"
-                         "&primary_release_date.lte=%ld-12-31&page=%ld",
-                         f.tmdb_url, year, year, pg);
-            else
-                fail_msg("unexpected fixture %s", rel);
-            assert_serves(url, NULL, 200, rel);
-            served++;
-        }
-        closedir(d);
-    }
+    fake_start_fixtures(&f, (const char *[]){"--omdb-daily-limit", "1000", NULL});
+    int served = serve_folder(&f, TMDB);
+    served += serve_folder(&f, OMDB);
     assert_int_equal(served, 19); /* every non-error file of tests/fixtures */
-    snprintf(url, sizeof(url), "%s/movie/27205", f.tmdb_url);
-    assert_serves(url, NULL, 401, "tmdb/error_401.json");
-    snprintf(url, sizeof(url), "%s/movie/1?api_key=test", f.tmdb_url);
-    assert_serves(url, NULL, 404, "tmdb/error_404.json");
-    snprintf(url, sizeof(url), "%s/discover/movie?api_key=test&page=501", f.tmdb_url);
-    assert_serves(url, NULL, 400, "tmdb/error_400_page.json");
-    snprintf(url, sizeof(url), "%s?i=tt0000001&apikey=test", f.omdb_url);
-    assert_serves(url, NULL, 200, "omdb/error_getting_data.json");
-    snprintf(url, sizeof(url), "%s?i=nonsense&apikey=test", f.omdb_url);
-    assert_serves(url, NULL, 200, "omdb/error_incorrect_id.json");
-    snprintf(url, sizeof(url), "%s?i=tt1375666&apikey=wrong", f.omdb_url);
-    assert_serves(url, NULL, 401, "omdb/error_invalid_key.json");
-    snprintf(url, sizeof(url), "%s?t=Nothing&apikey=test", f.omdb_url);
-    assert_serves(url, NULL, 200, "omdb/error_not_found.json");
+    assert_serves(&f, TMDB, "/movie/27205", 401, "tmdb/error_401.json");
+    assert_serves(&f, TMDB, "/movie/1?api_key=test", 404, "tmdb/error_404.json");
+    assert_serves(&f, TMDB, "/discover/movie?api_key=test&page=501", 400,
+                  "tmdb/error_400_page.json");
+    assert_serves(&f, OMDB, "?i=tt0000001&apikey=test", 200, "omdb/error_getting_data.json");
+    assert_serves(&f, OMDB, "?i=nonsense&apikey=test", 200, "omdb/error_incorrect_id.json");
+    assert_serves(&f, OMDB, "?i=tt1375666&apikey=wrong", 401, "omdb/error_invalid_key.json");
+    assert_serves(&f, OMDB, "?t=Nothing&apikey=test", 200, "omdb/error_not_found.json");
     fake_stop(&f);
 
-    const char *lim[] = {"--fixtures",
-                         RS_FIXTURES_DIR,
-                         "--omdb-daily-limit",
-                         "1",
-                         "--page-error-422",
-                         "--fault-rate",
-                         "0",
-                         NULL};
-    fake_start(&f, lim);
-    snprintf(url, sizeof(url), "%s?i=tt1375666&apikey=test", f.omdb_url);
-    assert_serves(url, NULL, 200, "omdb/tt1375666.json");
-    assert_serves(url, NULL, 401, "omdb/error_limit.json");
-    snprintf(url, sizeof(url), "%s/discover/movie?api_key=test&page=501", f.tmdb_url);
-    assert_serves(url, NULL, 422, "tmdb/error_422_page.json");
+    fake_start_fixtures(&f, (const char *[]){"--omdb-daily-limit", "1", "--page-error-422",
+                                             "--fault-rate", "0", NULL});
+    assert_serves(&f, OMDB, "?i=tt1375666&apikey=test", 200, "omdb/tt1375666.json");
+    assert_serves(&f, OMDB, "?i=tt1375666&apikey=test", 401, "omdb/error_limit.json");
+    assert_serves(&f, TMDB, "/discover/movie?api_key=test&page=501", 422,
+                  "tmdb/error_422_page.json");
     fake_stop(&f);
 
-    const char *f429[] = {"--fixtures", RS_FIXTURES_DIR, "--fault-rate", "1", "--faults", "429",
-                          NULL};
-    fake_start(&f, f429);
-    snprintf(url, sizeof(url), "%s/movie/27205?api_key=test", f.tmdb_url);
-    assert_serves(url, NULL, 429, "tmdb/error_429.json");
+    fake_start_fixtures(&f, (const char *[]){"--fault-rate", "1", "--faults", "429", NULL});
+    assert_serves(&f, TMDB, "/movie/27205?api_key=test", 429, "tmdb/error_429.json");
     fake_stop(&f);
 }
 

@@ -15,6 +15,10 @@
 
 #include "test.h"
 
+/*
+ * At 0.5 requests a second, ten at once: some pass, the others get 429 with TMDB's code 25
+ * and no Retry-After, each counted as a violation; /__reset zeroes the counts.
+ */
 static void rate_limits_and_stats(void **state)
 {
     (void)state;
@@ -53,10 +57,18 @@ static void rate_limits_and_stats(void **state)
     assert_int_equal(fake_stat(&f, "violations", "tmdb"), 0);
     assert_int_equal(fake_stat(&f, "requests", "tmdb"), 0);
     fake_stop(&f);
+}
 
+/* With --retry-after 3 the 429s of the rate limit carry "Retry-After: 3". */
+static void retry_after_header(void **state)
+{
+    (void)state;
+    struct fake f;
     const char *ra[] = {"--movies", "100", "--tmdb-rps", "0.5", "--retry-after", "3", NULL};
     fake_start(&f, ra);
+    char url[256];
     snprintf(url, sizeof(url), "%s/discover/movie?api_key=test", f.tmdb_url);
+    struct http_reply r;
     bool seen = false;
     for (int k = 0; k < 5 && !seen; k++) {
         http_fetch("GET", url, NULL, &r);
@@ -100,11 +112,12 @@ static void omdb_daily_limit(void **state)
 
 /* ---- faults ---- */
 
-static struct http_reply fault_fetch(const char *kind, const char *extra)
+/* The answer to one request of a server that gives KIND to every request, and its stats. */
+static struct http_reply fault_fetch(const char *kind)
 {
     struct fake f;
     const char *args[] = {"--movies",   "100",  "--fault-rate", "1", "--faults", kind,
-                          "--stall-ms", "1500", "--trickle-ms", "1", extra,      NULL};
+                          "--stall-ms", "1500", "--trickle-ms", "1", NULL};
     fake_start(&f, args);
     char url[256];
     snprintf(url, sizeof(url), "%s/movie/9?api_key=test", f.tmdb_url);
@@ -157,31 +170,31 @@ static void each_fault_kind(void **state)
         {"504html", 504, "<html>"},         {"html200", 200, "<!DOCTYPE html>"},
     };
     for (size_t k = 0; k < sizeof(plain) / sizeof(plain[0]); k++) {
-        struct http_reply r = fault_fetch(plain[k].kind, NULL);
+        struct http_reply r = fault_fetch(plain[k].kind);
         assert_int_equal(r.status, plain[k].status);
         assert_non_null(strstr(r.body, plain[k].contains));
         http_reply_free(&r);
     }
     static const char *const dropped[] = {"reset", "timeout", "truncated"};
     for (int k = 0; k < 3; k++) {
-        struct http_reply r = fault_fetch(dropped[k], NULL);
+        struct http_reply r = fault_fetch(dropped[k]);
         assert_int_equal(r.status, 0); /* libcurl reports a transfer error */
         http_reply_free(&r);
     }
     static const char *const unparsable[] = {"malformed", "badutf8", "deepjson"};
     for (int k = 0; k < 3; k++) {
-        struct http_reply r = fault_fetch(unparsable[k], NULL);
+        struct http_reply r = fault_fetch(unparsable[k]);
         assert_int_equal(r.status, 200);
         assert_null(json_loadb(r.body, r.len, 0, NULL));
         http_reply_free(&r);
     }
-    struct http_reply r = fault_fetch("array", NULL);
+    struct http_reply r = fault_fetch("array");
     json_t *doc = json_loadb(r.body, r.len, 0, NULL);
     assert_true(json_is_array(doc));
     assert_true(json_is_object(json_array_get(doc, 0)));
     json_decref(doc);
     http_reply_free(&r);
-    r = fault_fetch("trickle", NULL);
+    r = fault_fetch("trickle");
     doc = json_loadb(r.body, r.len, 0, NULL);
     assert_int_equal(json_integer_value(json_object_get(doc, "id")), 9);
     json_decref(doc);
@@ -290,6 +303,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_teardown(rate_limits_and_stats, fake_stop_all),
+        cmocka_unit_test_teardown(retry_after_header, fake_stop_all),
         cmocka_unit_test_teardown(omdb_daily_limit, fake_stop_all),
         cmocka_unit_test_teardown(each_fault_kind, fake_stop_all),
         cmocka_unit_test_teardown(stall_does_not_block_others, fake_stop_all),

@@ -71,51 +71,60 @@ static int64_t other_errors(const struct orch_stats *s, enum rs_err class)
     return n;
 }
 
-/*
- * KIND on every TMDB request, then (fresh database) on every OMDB request: each movie's
- * request ends in CLASS after 1 + RETRIES attempts and nothing of the hostile answers is
- * stored. With TMDB hostile every request of the run failed, so the run fails with CLASS;
- * with OMDB hostile TMDB still worked: partial success, the OMDB side stays due.
- */
-static void hostile_kind(const char *kind, enum rs_err class, int retries, long timeout_ms)
+/* TMDB hostile: every movie's request ends in CLASS after 1 + RETRIES attempts, so the run
+ * fails with CLASS; nothing is stored and every movie stays due. */
+static void hostile_tmdb(const struct env *e, enum rs_err class, int retries, long timeout_ms)
 {
-    struct env e = {0};
     struct orch_stats s;
     struct rs_error err = {0};
-    env_up(&e, kind);
-
-    struct orch_options o = opts(&e.hostile, &e.clean, at(NOW));
+    struct orch_options o = opts(&e->hostile, &e->clean, at(NOW));
     o.timeout_ms = timeout_ms;
-    assert_int_equal(collect(e.db, &o, &s, &err), class);
+    assert_int_equal(collect(e->db, &o, &s, &err), class);
     assert_int_equal(s.errors[class], N_TMDB);
     assert_int_equal(other_errors(&s, class), 0);
     assert_int_equal(s.failed[RS_API_TMDB], N_TMDB);
     assert_int_equal(s.tmdb_updated, 0);
     assert_int_equal(s.requests[RS_API_TMDB], N_TMDB * (1 + retries));
     assert_int_equal(s.requests[RS_API_OMDB], 0); /* no IMDb id without TMDB details */
-    assert_int_equal(db_i64(e.db, "SELECT count(*) FROM tmdb_movies"), 0);
-    assert_int_equal(db_i64(e.db, "SELECT count(*) FROM movies WHERE last_tmdb_update IS NULL"),
+    assert_int_equal(db_i64(e->db, "SELECT count(*) FROM tmdb_movies"), 0);
+    assert_int_equal(db_i64(e->db, "SELECT count(*) FROM movies WHERE last_tmdb_update IS NULL"),
                      N_TMDB); /* all still due */
+}
 
-    /* OMDB hostile, TMDB clean, on a fresh database. */
-    tmpdir_remove(e.dir);
-    e.dir = tmpdir_create();
-    free(e.db);
-    e.db = path_join(e.dir, "h.duckdb");
-    seed_ids(e.db, fixture_tmdb_ids, N_TMDB, at(NOW));
-    o = opts(&e.clean, &e.hostile, at(NOW));
+/* OMDB hostile, TMDB clean, on a fresh database: partial success, the OMDB side stays due. */
+static void hostile_omdb(struct env *e, enum rs_err class, int retries, long timeout_ms)
+{
+    struct orch_stats s;
+    struct rs_error err = {0};
+    tmpdir_remove(e->dir);
+    e->dir = tmpdir_create();
+    free(e->db);
+    e->db = path_join(e->dir, "h.duckdb");
+    seed_ids(e->db, fixture_tmdb_ids, N_TMDB, at(NOW));
+    struct orch_options o = opts(&e->clean, &e->hostile, at(NOW));
     o.timeout_ms = timeout_ms;
-    assert_int_equal(collect(e.db, &o, &s, &err), RS_OK);
+    assert_int_equal(collect(e->db, &o, &s, &err), RS_OK);
     assert_int_equal(s.tmdb_updated, N_TMDB);
     assert_int_equal(s.errors[class], N_OMDB);
     assert_int_equal(other_errors(&s, class), 0);
     assert_int_equal(s.failed[RS_API_OMDB], N_OMDB);
     assert_int_equal(s.omdb_updated, 0);
     assert_int_equal(s.requests[RS_API_OMDB], N_OMDB * (1 + retries));
-    assert_int_equal(db_i64(e.db, "SELECT count(*) FROM tmdb_movies"), N_TMDB);
-    assert_int_equal(db_i64(e.db, "SELECT count(*) FROM omdb_movies"), 0);
+    assert_int_equal(db_i64(e->db, "SELECT count(*) FROM tmdb_movies"), N_TMDB);
+    assert_int_equal(db_i64(e->db, "SELECT count(*) FROM omdb_movies"), 0);
+}
 
-    /* What the hostile server saw: every request faulted, nothing else asked of it. */
+/*
+ * KIND on every TMDB request, then (fresh database) on every OMDB request: each movie's
+ * request ends in CLASS after 1 + RETRIES attempts and nothing of the hostile answers is
+ * stored. The hostile server saw only those requests, every one faulted.
+ */
+static void hostile_kind(const char *kind, enum rs_err class, int retries, long timeout_ms)
+{
+    struct env e = {0};
+    env_up(&e, kind);
+    hostile_tmdb(&e, class, retries, timeout_ms);
+    hostile_omdb(&e, class, retries, timeout_ms);
     int64_t total = N_TMDB * (1 + retries) + N_OMDB * (1 + retries);
     assert_int_equal(fake_stat(&e.hostile, "requests", "tmdb"), N_TMDB * (1 + retries));
     assert_int_equal(fake_stat(&e.hostile, "requests", "omdb"), N_OMDB * (1 + retries));
@@ -191,6 +200,34 @@ static void fake_sends_redirect(void **state)
 static const char *const mixed_kinds =
     "huge,trickle,html200,badutf8,deepjson,array,redirect,malformed,truncated,502html,reset";
 
+/* Discovery of 2026 (3 pages a year), then the refresh, against F. */
+static struct orch_options year_opts(const struct fake *f, const char *now)
+{
+    struct orch_options o = opts(f, f, at(now));
+    o.discover = true;
+    o.start_year = o.end_year = 2026;
+    o.max_pages = 3;
+    return o;
+}
+
+/*
+ * The rows of DB that differ from those of REFERENCE for the same movie (raw JSON included;
+ * REFERENCE may hold more movies): 0 when every stored row is as REFERENCE has it.
+ */
+static int64_t rows_not_as_in(const char *db, const char *reference)
+{
+    char sql[1024];
+    snprintf(sql, sizeof(sql),
+             "ATTACH '%s' AS g (READ_ONLY);"
+             "SELECT (SELECT count(*) FROM tmdb_movies b JOIN g.tmdb_movies c USING (tmdb_id)"
+             " WHERE b.raw::VARCHAR = c.raw::VARCHAR AND b.title IS NOT DISTINCT FROM c.title)"
+             " - (SELECT count(*) FROM tmdb_movies)"
+             " + (SELECT count(*) FROM omdb_movies b JOIN g.omdb_movies c USING (imdb_id)"
+             " WHERE b.raw::VARCHAR = c.raw::VARCHAR) - (SELECT count(*) FROM omdb_movies)",
+             reference);
+    return db_i64(db, sql);
+}
+
 /*
  * Discovery and refresh of a synthetic year at a fault rate of 0.3 of every hostile kind:
  * the run completes (partial success), every movie either stored or counted failed, and
@@ -206,10 +243,7 @@ static void mixed_faults_store_only_good_data(void **state)
     fake_start(&bad, (const char *[]){"--movies", "3000", "--now", now, "--fault-rate", "0.3",
                                       "--faults", mixed_kinds, "--trickle-ms", "200", NULL});
     fake_start(&good, (const char *[]){"--movies", "3000", "--now", now, NULL});
-    struct orch_options o = opts(&bad, &bad, at(now));
-    o.discover = true;
-    o.start_year = o.end_year = 2026;
-    o.max_pages = 3;
+    struct orch_options o = year_opts(&bad, now);
     o.retry.max_retries = 3;
     o.timeout_ms = 1000; /* for the trickled answers; the assertions hold for any outcome */
     struct orch_stats s;
@@ -223,24 +257,11 @@ static void mixed_faults_store_only_good_data(void **state)
     assert_true(fake_stat(&bad, "faults", "total") > 0);
     assert_int_equal(fake_stat(&bad, "requests", "other"), 0);
 
-    o = opts(&good, &good, at(now));
-    o.discover = true;
-    o.start_year = o.end_year = 2026;
-    o.max_pages = 3;
+    o = year_opts(&good, now);
     assert_int_equal(collect(db_good, &o, &s, &err), RS_OK);
     assert_int_equal(s.failed[RS_API_TMDB] + s.failed[RS_API_OMDB], 0);
-
-    /* Every row stored under faults equals the clean server's row (raw JSON included). */
-    char sql[1024];
-    snprintf(sql, sizeof(sql),
-             "ATTACH '%s' AS g (READ_ONLY);"
-             "SELECT (SELECT count(*) FROM tmdb_movies b JOIN g.tmdb_movies c USING (tmdb_id)"
-             " WHERE b.raw::VARCHAR = c.raw::VARCHAR AND b.title IS NOT DISTINCT FROM c.title)"
-             " - (SELECT count(*) FROM tmdb_movies)"
-             " + (SELECT count(*) FROM omdb_movies b JOIN g.omdb_movies c USING (imdb_id)"
-             " WHERE b.raw::VARCHAR = c.raw::VARCHAR) - (SELECT count(*) FROM omdb_movies)",
-             db_good);
-    assert_int_equal(db_i64(db_bad, sql), 0);
+    /* Every row stored under faults equals the clean server's row. */
+    assert_int_equal(rows_not_as_in(db_bad, db_good), 0);
     fake_stop(&bad);
     fake_stop(&good);
     free(db_bad);
@@ -297,10 +318,52 @@ static void cli_collect(const struct fake *f, const char *db, const char *now, s
 }
 
 /*
- * build/reelsync: the run exits 0 under mixed hostile faults that are not retried (so it
- * is fast) and the report counts each as bad_response; a 64 MiB body costs the process no
- * more than the body cap: its peak RSS stays within 40 MiB of a clean run's (an uncapped
- * body alone would add 64 MiB, its growing buffer more).
+ * On DB's movies, all due again at 2026-12-30, under mixed hostile faults that are not
+ * retried (so the run is fast): exit 0, and each fault is one final bad_response of the
+ * report. A faulted discover page stops only discovery.
+ */
+static void cli_faulted_run(const char *db, const char *now)
+{
+    struct fake bad;
+    struct run_result r;
+    fake_start(&bad,
+               (const char *[]){"--movies", "2000", "--now", now, "--fault-rate", "0.3", "--faults",
+                                "huge,html200,badutf8,deepjson,array,redirect", NULL});
+    cli_collect(&bad, db, "2026-12-30", &r);
+    if (r.status != 0)
+        print_error("status %d: %s\n%s\n", r.status, r.err, r.out);
+    assert_int_equal(r.status, 0);
+    json_t *doc = doc_parse(r.out);
+    int64_t bad_resp = doc_int(doc, "errors.bad_response");
+    int64_t updated = doc_int(doc, "tmdb_updated");
+    assert_true(bad_resp > 0 && updated > 0);
+    assert_int_equal(fake_stat(&bad, "faults", "total"), bad_resp);
+    assert_true(fake_stat(&bad, "faults", "huge") > 0);
+    assert_int_equal(fake_stat(&bad, "requests", "other"), 0);
+    json_decref(doc);
+    run_result_free(&r);
+    fake_stop(&bad);
+}
+
+/* Every request of a run on DB at 2027-03-01 (discovery, then every movie) gets 64 MiB. */
+static void cli_huge_run(const char *db, const char *now)
+{
+    struct fake huge;
+    struct run_result r;
+    fake_start(&huge, (const char *[]){"--movies", "2000", "--now", now, "--fault-rate", "1",
+                                       "--faults", "huge", NULL});
+    cli_collect(&huge, db, "2027-03-01", &r);
+    assert_int_equal(r.status, 1); /* every TMDB request failed */
+    assert_non_null(strstr(r.err, "every request failed (the API sent a response we cannot read)"));
+    assert_true(fake_stat(&huge, "faults", "huge") > 10); /* the page, then each movie */
+    run_result_free(&r);
+    fake_stop(&huge);
+}
+
+/*
+ * build/reelsync: the run exits 0 under mixed hostile faults and the report counts them; a
+ * 64 MiB body costs the process no more than the body cap: its peak RSS stays within 40 MiB
+ * of a clean run's (an uncapped body alone would add 64 MiB, its growing buffer more).
  */
 static void cli_mixed_faults_exit_0_and_memory_small(void **state)
 {
@@ -308,7 +371,7 @@ static void cli_mixed_faults_exit_0_and_memory_small(void **state)
     const char *now = "2026-11-25";
     char *dir = tmpdir_create();
     char *db_clean = path_join(dir, "clean.duckdb");
-    struct fake clean, bad, huge;
+    struct fake clean;
     struct run_result r;
 
     fake_start(&clean, (const char *[]){"--movies", "2000", "--now", now, NULL});
@@ -318,35 +381,8 @@ static void cli_mixed_faults_exit_0_and_memory_small(void **state)
     fake_stop(&clean);
     long clean_kib = children_maxrss_kib();
 
-    fake_start(&bad,
-               (const char *[]){"--movies", "2000", "--now", now, "--fault-rate", "0.3", "--faults",
-                                "huge,html200,badutf8,deepjson,array,redirect", NULL});
-    /* On the clean run's movies, all due again: a faulted discover page stops only discovery. */
-    cli_collect(&bad, db_clean, "2026-12-30", &r);
-    if (r.status != 0)
-        print_error("status %d: %s\n%s\n", r.status, r.err, r.out);
-    assert_int_equal(r.status, 0);
-    json_t *doc = doc_parse(r.out);
-    int64_t bad_resp = doc_int(doc, "errors.bad_response");
-    int64_t updated = doc_int(doc, "tmdb_updated");
-    assert_true(bad_resp > 0 && updated > 0);
-    /* Each fault is one final bad_response: none of these kinds is retried. */
-    assert_int_equal(fake_stat(&bad, "faults", "total"), bad_resp);
-    assert_true(fake_stat(&bad, "faults", "huge") > 0);
-    assert_int_equal(fake_stat(&bad, "requests", "other"), 0);
-    json_decref(doc);
-    run_result_free(&r);
-    fake_stop(&bad);
-
-    /* Every request of the next run (discovery, then every movie) gets 64 MiB. */
-    fake_start(&huge, (const char *[]){"--movies", "2000", "--now", now, "--fault-rate", "1",
-                                       "--faults", "huge", NULL});
-    cli_collect(&huge, db_clean, "2027-03-01", &r);
-    assert_int_equal(r.status, 1); /* every TMDB request failed */
-    assert_non_null(strstr(r.err, "every request failed (the API sent a response we cannot read)"));
-    assert_true(fake_stat(&huge, "faults", "huge") > 10); /* the page, then each movie */
-    run_result_free(&r);
-    fake_stop(&huge);
+    cli_faulted_run(db_clean, now);
+    cli_huge_run(db_clean, now);
     long peak_kib = children_maxrss_kib();
 #ifndef RS_ASAN /* ASan's quarantine keeps freed buffers: RSS says nothing there */
     if (peak_kib - clean_kib >= 40 * 1024)
