@@ -34,8 +34,7 @@ char *path_join(const char *dir, const char *name);
  * server counts as live until fake_stop (see fake_stop_all).
  */
 void fake_start(struct fake *f, const char *const *args);
-/* fake_start serving tests/fixtures ("--fixtures DIR"), then EXTRA args (NULL-terminated or NULL).
- */
+/* fake_start serving tests/fixtures ("--fixtures DIR") with EXTRA args (terminated, or NULL). */
 void fake_start_fixtures(struct fake *f, const char *const *extra);
 /* Stops it (SIGTERM, then waits). Accepts a stopped or never-started (zeroed) struct. */
 void fake_stop(struct fake *f);
@@ -69,7 +68,8 @@ struct run_result {
 };
 /*
  * Runs ARGV (argv[0] is a path) with ENV entries ("NAME=value", NULL-terminated, may be NULL)
- * added to this process's environment, stdin from /dev/null, and waits.
+ * added to this process's environment in order (of two for one name, the later wins), stdin
+ * from /dev/null, and waits.
  */
 void run_program(const char *const *argv, const char *const *env, struct run_result *out);
 void run_result_free(struct run_result *r);
