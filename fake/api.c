@@ -18,8 +18,8 @@
     "{\"success\":false,\"status_code\":22,\"status_message\":\"Invalid page: Pages start at 1 "   \
     "and max at 500. They are expected to be an integer.\"}"
 #define TMDB_422_PAGE "{\"errors\":[\"page must be less than or equal to 500\"]}"
-/* Codes 20 (HTTP 422) and 23 (HTTP 400) of TMDB's error table
- * (developer.themoviedb.org/docs/errors). */
+/* Codes 20 (HTTP 422) and 23 (HTTP 400) of TMDB's error table (fake/README.md, "Endpoints";
+ * tests/fixtures/README.md lists the source). */
 #define TMDB_422_RANGE                                                                             \
     "{\"success\":false,\"status_code\":20,\"status_message\":\"Invalid date range: Should be a "  \
     "range no longer than 14 days.\"}"

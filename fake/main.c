@@ -1,8 +1,8 @@
 /*
- * reelsync-fakeapi: a local stand-in for TMDB v3 and OMDB (flags, routes and faults: fake/README.md).
- * Parses the command line, builds the catalog or loads the fixtures, starts the server,
- * prints "listening on http://127.0.0.1:PORT" as its first stdout line, and runs until
- * SIGTERM or SIGINT.
+ * reelsync-fakeapi: a local stand-in for TMDB v3 and OMDB (flags, routes and faults:
+ * fake/README.md). Parses the command line, builds the catalog or loads the fixtures, starts
+ * the server, prints "listening on http://127.0.0.1:PORT" as its first stdout line, and runs
+ * until SIGTERM or SIGINT.
  */
 #include <errno.h>
 #include <pthread.h>

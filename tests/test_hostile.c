@@ -1,8 +1,8 @@
 /*
- * Hostile servers (issue 8): the real collector (orch_collect, and build/reelsync) against
- * reelsync-fakeapi answering every request with one hostile kind: a 64 MiB body, a body
- * trickled 8 bytes at a time, invalid UTF-8, JSON nested 100,000 deep, an array where an
- * object belongs, an HTML page with status 200, a redirect to another host. Each ends in
+ * Hostile servers (docs/internals/http.md, "Hostile answers"): the real collector (orch_collect,
+ * and build/reelsync) against reelsync-fakeapi answering every request with one hostile kind: a 64
+ * MiB body, a body trickled 8 bytes at a time, invalid UTF-8, JSON nested 100,000 deep, an array
+ * where an object belongs, an HTML page with status 200, a redirect to another host. Each ends in
  * its class, on TMDB and on OMDB, and nothing of it is stored; what the server saw (its
  * /__stats) agrees, and a redirect is never followed. Then mixed hostile faults at a rate
  * of 0.3: the run completes, and what it stored equals what a clean server gives.
@@ -19,10 +19,8 @@
 #define NOW "2026-11-25T10:00:00Z"
 
 /* The ten TMDB fixtures; eight of them have an IMDb id (and an OMDB fixture). */
-static const int64_t fixture_ids[] = {27205, 10193,  19995,   283917,  194,
-                                      54186, 466420, 1075794, 1443826, 76162};
-#define N_TMDB 10
-#define N_OMDB 8
+#define N_TMDB FIXTURE_TMDB_COUNT
+#define N_OMDB FIXTURE_OMDB_COUNT
 
 struct env {
     char *dir;
@@ -32,26 +30,17 @@ struct env {
 };
 
 /*
- * One retry, 5 ms later. The timeout is long (a loaded machine must not turn a slow answer
- * into a timeout), except where a test sets it short to meet a trickling server.
+ * TMDB of TMDB, OMDB of OMDB; one retry, 5 ms later. The timeout is long (a loaded machine
+ * must not turn a slow answer into a timeout), except where a test sets it short to meet a
+ * trickling server.
  */
-static struct orch_options opts(const char *tmdb_url, const char *omdb_url, rs_time_t now)
+static struct orch_options opts(const struct fake *tmdb, const struct fake *omdb, rs_time_t now)
 {
-    struct orch_options o = {
-        .refresh = true,
-        .refresh_limit = 1000,
-        .base_url = {tmdb_url, omdb_url},
-        .concurrency = {10, 8},
-        .tmdb_key = "test",
-        .omdb_key = "test",
-        .retry = RETRY_POLICY_DEFAULT,
-        .timeout_ms = 30000,
-        .connect_timeout_ms = 10000,
-        .now = now,
-    };
+    struct orch_options o = fake_collect_options(tmdb, now);
+    o.base_url[RS_API_OMDB] = omdb->omdb_url;
+    o.concurrency[RS_API_TMDB] = 10;
+    o.concurrency[RS_API_OMDB] = 8;
     o.retry.max_retries = 1;
-    o.retry.base_ms = 5;
-    o.retry.max_ms = 20;
     return o;
 }
 
@@ -59,10 +48,10 @@ static void env_up(struct env *e, const char *kind)
 {
     e->dir = tmpdir_create();
     e->db = path_join(e->dir, "h.duckdb");
-    fake_start(&e->clean, (const char *[]){"--fixtures", RS_FIXTURES_DIR, NULL});
-    fake_start(&e->hostile, (const char *[]){"--fixtures", RS_FIXTURES_DIR, "--fault-rate", "1",
-                                             "--faults", kind, "--trickle-ms", "200", NULL});
-    seed_ids(e->db, fixture_ids, N_TMDB, at(NOW));
+    fake_start_fixtures(&e->clean, NULL);
+    fake_start_fixtures(&e->hostile, (const char *[]){"--fault-rate", "1", "--faults", kind,
+                                                      "--trickle-ms", "200", NULL});
+    seed_ids(e->db, fixture_tmdb_ids, N_TMDB, at(NOW));
 }
 
 static void env_down(struct env *e)
@@ -82,51 +71,60 @@ static int64_t other_errors(const struct orch_stats *s, enum rs_err class)
     return n;
 }
 
-/*
- * KIND on every TMDB request, then (fresh database) on every OMDB request: each movie's
- * request ends in CLASS after 1 + RETRIES attempts and nothing of the hostile answers is
- * stored. With TMDB hostile every request of the run failed, so the run fails with CLASS;
- * with OMDB hostile TMDB still worked: partial success, the OMDB side stays due.
- */
-static void hostile_kind(const char *kind, enum rs_err class, int retries, long timeout_ms)
+/* TMDB hostile: every movie's request ends in CLASS after 1 + RETRIES attempts, so the run
+ * fails with CLASS; nothing is stored and every movie stays due. */
+static void hostile_tmdb(const struct env *e, enum rs_err class, int retries, long timeout_ms)
 {
-    struct env e = {0};
     struct orch_stats s;
     struct rs_error err = {0};
-    env_up(&e, kind);
-
-    struct orch_options o = opts(e.hostile.tmdb_url, e.clean.omdb_url, at(NOW));
+    struct orch_options o = opts(&e->hostile, &e->clean, at(NOW));
     o.timeout_ms = timeout_ms;
-    assert_int_equal(collect(e.db, &o, &s, &err), class);
+    assert_int_equal(collect(e->db, &o, &s, &err), class);
     assert_int_equal(s.errors[class], N_TMDB);
     assert_int_equal(other_errors(&s, class), 0);
     assert_int_equal(s.failed[RS_API_TMDB], N_TMDB);
     assert_int_equal(s.tmdb_updated, 0);
     assert_int_equal(s.requests[RS_API_TMDB], N_TMDB * (1 + retries));
     assert_int_equal(s.requests[RS_API_OMDB], 0); /* no IMDb id without TMDB details */
-    assert_int_equal(db_i64(e.db, "SELECT count(*) FROM tmdb_movies"), 0);
-    assert_int_equal(db_i64(e.db, "SELECT count(*) FROM movies WHERE last_tmdb_update IS NULL"),
+    assert_int_equal(db_i64(e->db, "SELECT count(*) FROM tmdb_movies"), 0);
+    assert_int_equal(db_i64(e->db, "SELECT count(*) FROM movies WHERE last_tmdb_update IS NULL"),
                      N_TMDB); /* all still due */
+}
 
-    /* OMDB hostile, TMDB clean, on a fresh database. */
-    tmpdir_remove(e.dir);
-    e.dir = tmpdir_create();
-    free(e.db);
-    e.db = path_join(e.dir, "h.duckdb");
-    seed_ids(e.db, fixture_ids, N_TMDB, at(NOW));
-    o = opts(e.clean.tmdb_url, e.hostile.omdb_url, at(NOW));
+/* OMDB hostile, TMDB clean, on a fresh database: partial success, the OMDB side stays due. */
+static void hostile_omdb(struct env *e, enum rs_err class, int retries, long timeout_ms)
+{
+    struct orch_stats s;
+    struct rs_error err = {0};
+    tmpdir_remove(e->dir);
+    e->dir = tmpdir_create();
+    free(e->db);
+    e->db = path_join(e->dir, "h.duckdb");
+    seed_ids(e->db, fixture_tmdb_ids, N_TMDB, at(NOW));
+    struct orch_options o = opts(&e->clean, &e->hostile, at(NOW));
     o.timeout_ms = timeout_ms;
-    assert_int_equal(collect(e.db, &o, &s, &err), RS_OK);
+    assert_int_equal(collect(e->db, &o, &s, &err), RS_OK);
     assert_int_equal(s.tmdb_updated, N_TMDB);
     assert_int_equal(s.errors[class], N_OMDB);
     assert_int_equal(other_errors(&s, class), 0);
     assert_int_equal(s.failed[RS_API_OMDB], N_OMDB);
     assert_int_equal(s.omdb_updated, 0);
     assert_int_equal(s.requests[RS_API_OMDB], N_OMDB * (1 + retries));
-    assert_int_equal(db_i64(e.db, "SELECT count(*) FROM tmdb_movies"), N_TMDB);
-    assert_int_equal(db_i64(e.db, "SELECT count(*) FROM omdb_movies"), 0);
+    assert_int_equal(db_i64(e->db, "SELECT count(*) FROM tmdb_movies"), N_TMDB);
+    assert_int_equal(db_i64(e->db, "SELECT count(*) FROM omdb_movies"), 0);
+}
 
-    /* What the hostile server saw: every request faulted, nothing else asked of it. */
+/*
+ * KIND on every TMDB request, then (fresh database) on every OMDB request: each movie's
+ * request ends in CLASS after 1 + RETRIES attempts and nothing of the hostile answers is
+ * stored. The hostile server saw only those requests, every one faulted.
+ */
+static void hostile_kind(const char *kind, enum rs_err class, int retries, long timeout_ms)
+{
+    struct env e = {0};
+    env_up(&e, kind);
+    hostile_tmdb(&e, class, retries, timeout_ms);
+    hostile_omdb(&e, class, retries, timeout_ms);
     int64_t total = N_TMDB * (1 + retries) + N_OMDB * (1 + retries);
     assert_int_equal(fake_stat(&e.hostile, "requests", "tmdb"), N_TMDB * (1 + retries));
     assert_int_equal(fake_stat(&e.hostile, "requests", "omdb"), N_OMDB * (1 + retries));
@@ -184,8 +182,7 @@ static void fake_sends_redirect(void **state)
 {
     (void)state;
     struct fake f;
-    fake_start(&f, (const char *[]){"--fixtures", RS_FIXTURES_DIR, "--fault-rate", "1", "--faults",
-                                    "redirect", NULL});
+    fake_start_fixtures(&f, (const char *[]){"--fault-rate", "1", "--faults", "redirect", NULL});
     char url[256], want[128];
     snprintf(url, sizeof(url), "%s/movie/27205?api_key=test", f.tmdb_url);
     struct http_reply r;
@@ -203,6 +200,34 @@ static void fake_sends_redirect(void **state)
 static const char *const mixed_kinds =
     "huge,trickle,html200,badutf8,deepjson,array,redirect,malformed,truncated,502html,reset";
 
+/* Discovery of 2026 (3 pages a year), then the refresh, against F. */
+static struct orch_options year_opts(const struct fake *f, const char *now)
+{
+    struct orch_options o = opts(f, f, at(now));
+    o.discover = true;
+    o.start_year = o.end_year = 2026;
+    o.max_pages = 3;
+    return o;
+}
+
+/*
+ * The rows of DB that differ from those of REFERENCE for the same movie (raw JSON included;
+ * REFERENCE may hold more movies): 0 when every stored row is as REFERENCE has it.
+ */
+static int64_t rows_not_as_in(const char *db, const char *reference)
+{
+    char sql[1024];
+    snprintf(sql, sizeof(sql),
+             "ATTACH '%s' AS g (READ_ONLY);"
+             "SELECT (SELECT count(*) FROM tmdb_movies b JOIN g.tmdb_movies c USING (tmdb_id)"
+             " WHERE b.raw::VARCHAR = c.raw::VARCHAR AND b.title IS NOT DISTINCT FROM c.title)"
+             " - (SELECT count(*) FROM tmdb_movies)"
+             " + (SELECT count(*) FROM omdb_movies b JOIN g.omdb_movies c USING (imdb_id)"
+             " WHERE b.raw::VARCHAR = c.raw::VARCHAR) - (SELECT count(*) FROM omdb_movies)",
+             reference);
+    return db_i64(db, sql);
+}
+
 /*
  * Discovery and refresh of a synthetic year at a fault rate of 0.3 of every hostile kind:
  * the run completes (partial success), every movie either stored or counted failed, and
@@ -218,10 +243,7 @@ static void mixed_faults_store_only_good_data(void **state)
     fake_start(&bad, (const char *[]){"--movies", "3000", "--now", now, "--fault-rate", "0.3",
                                       "--faults", mixed_kinds, "--trickle-ms", "200", NULL});
     fake_start(&good, (const char *[]){"--movies", "3000", "--now", now, NULL});
-    struct orch_options o = opts(bad.tmdb_url, bad.omdb_url, at(now));
-    o.discover = true;
-    o.start_year = o.end_year = 2026;
-    o.max_pages = 3;
+    struct orch_options o = year_opts(&bad, now);
     o.retry.max_retries = 3;
     o.timeout_ms = 1000; /* for the trickled answers; the assertions hold for any outcome */
     struct orch_stats s;
@@ -235,24 +257,11 @@ static void mixed_faults_store_only_good_data(void **state)
     assert_true(fake_stat(&bad, "faults", "total") > 0);
     assert_int_equal(fake_stat(&bad, "requests", "other"), 0);
 
-    o = opts(good.tmdb_url, good.omdb_url, at(now));
-    o.discover = true;
-    o.start_year = o.end_year = 2026;
-    o.max_pages = 3;
+    o = year_opts(&good, now);
     assert_int_equal(collect(db_good, &o, &s, &err), RS_OK);
     assert_int_equal(s.failed[RS_API_TMDB] + s.failed[RS_API_OMDB], 0);
-
-    /* Every row stored under faults equals the clean server's row (raw JSON included). */
-    char sql[1024];
-    snprintf(sql, sizeof(sql),
-             "ATTACH '%s' AS g (READ_ONLY);"
-             "SELECT (SELECT count(*) FROM tmdb_movies b JOIN g.tmdb_movies c USING (tmdb_id)"
-             " WHERE b.raw::VARCHAR = c.raw::VARCHAR AND b.title IS NOT DISTINCT FROM c.title)"
-             " - (SELECT count(*) FROM tmdb_movies)"
-             " + (SELECT count(*) FROM omdb_movies b JOIN g.omdb_movies c USING (imdb_id)"
-             " WHERE b.raw::VARCHAR = c.raw::VARCHAR) - (SELECT count(*) FROM omdb_movies)",
-             db_good);
-    assert_int_equal(db_i64(db_bad, sql), 0);
+    /* Every row stored under faults equals the clean server's row. */
+    assert_int_equal(rows_not_as_in(db_bad, db_good), 0);
     fake_stop(&bad);
     fake_stop(&good);
     free(db_bad);
@@ -279,17 +288,7 @@ static long children_maxrss_kib(void)
 /* Runs build/reelsync collect --json against F (both APIs) at NOW, one request at a time. */
 static void cli_collect(const struct fake *f, const char *db, const char *now, struct run_result *r)
 {
-    char env[2][160];
-    snprintf(env[0], sizeof(env[0]), "TMDB_BASE_URL=%s", f->tmdb_url);
-    snprintf(env[1], sizeof(env[1]), "OMDB_BASE_URL=%s", f->omdb_url);
-    const char *envp[] = {env[0],
-                          env[1],
-                          "TMDB_API_KEY=test",
-                          "OMDB_API_KEY=test",
-                          "TMDB_ACCESS_TOKEN=",
-                          "REELSYNC_LOG_LEVEL=",
-                          "REELSYNC_CONFIG=",
-                          NULL};
+    struct fake_env env;
     const char *argv[] = {RS_REELSYNC_BIN,
                           "--db",
                           db,
@@ -315,14 +314,56 @@ static void cli_collect(const struct fake *f, const char *db, const char *now, s
                           "--omdb-concurrency",
                           "1",
                           NULL};
-    run_program(argv, envp, r);
+    run_program(argv, fake_env(&env, f, NULL), r);
 }
 
 /*
- * build/reelsync: the run exits 0 under mixed hostile faults that are not retried (so it
- * is fast) and the report counts each as bad_response; a 64 MiB body costs the process no
- * more than the body cap: its peak RSS stays within 40 MiB of a clean run's (an uncapped
- * body alone would add 64 MiB, its growing buffer more).
+ * On DB's movies, all due again at 2026-12-30, under mixed hostile faults that are not
+ * retried (so the run is fast): exit 0, and each fault is one final bad_response of the
+ * report. A faulted discover page stops only discovery.
+ */
+static void cli_faulted_run(const char *db, const char *now)
+{
+    struct fake bad;
+    struct run_result r;
+    fake_start(&bad,
+               (const char *[]){"--movies", "2000", "--now", now, "--fault-rate", "0.3", "--faults",
+                                "huge,html200,badutf8,deepjson,array,redirect", NULL});
+    cli_collect(&bad, db, "2026-12-30", &r);
+    if (r.status != 0)
+        print_error("status %d: %s\n%s\n", r.status, r.err, r.out);
+    assert_int_equal(r.status, 0);
+    json_t *doc = doc_parse(r.out);
+    int64_t bad_resp = doc_int(doc, "errors.bad_response");
+    int64_t updated = doc_int(doc, "tmdb_updated");
+    assert_true(bad_resp > 0 && updated > 0);
+    assert_int_equal(fake_stat(&bad, "faults", "total"), bad_resp);
+    assert_true(fake_stat(&bad, "faults", "huge") > 0);
+    assert_int_equal(fake_stat(&bad, "requests", "other"), 0);
+    json_decref(doc);
+    run_result_free(&r);
+    fake_stop(&bad);
+}
+
+/* Every request of a run on DB at 2027-03-01 (discovery, then every movie) gets 64 MiB. */
+static void cli_huge_run(const char *db, const char *now)
+{
+    struct fake huge;
+    struct run_result r;
+    fake_start(&huge, (const char *[]){"--movies", "2000", "--now", now, "--fault-rate", "1",
+                                       "--faults", "huge", NULL});
+    cli_collect(&huge, db, "2027-03-01", &r);
+    assert_int_equal(r.status, 1); /* every TMDB request failed */
+    assert_non_null(strstr(r.err, "every request failed (the API sent a response we cannot read)"));
+    assert_true(fake_stat(&huge, "faults", "huge") > 10); /* the page, then each movie */
+    run_result_free(&r);
+    fake_stop(&huge);
+}
+
+/*
+ * build/reelsync: the run exits 0 under mixed hostile faults and the report counts them; a
+ * 64 MiB body costs the process no more than the body cap: its peak RSS stays within 40 MiB
+ * of a clean run's (an uncapped body alone would add 64 MiB, its growing buffer more).
  */
 static void cli_mixed_faults_exit_0_and_memory_small(void **state)
 {
@@ -330,7 +371,7 @@ static void cli_mixed_faults_exit_0_and_memory_small(void **state)
     const char *now = "2026-11-25";
     char *dir = tmpdir_create();
     char *db_clean = path_join(dir, "clean.duckdb");
-    struct fake clean, bad, huge;
+    struct fake clean;
     struct run_result r;
 
     fake_start(&clean, (const char *[]){"--movies", "2000", "--now", now, NULL});
@@ -340,37 +381,8 @@ static void cli_mixed_faults_exit_0_and_memory_small(void **state)
     fake_stop(&clean);
     long clean_kib = children_maxrss_kib();
 
-    fake_start(&bad,
-               (const char *[]){"--movies", "2000", "--now", now, "--fault-rate", "0.3", "--faults",
-                                "huge,html200,badutf8,deepjson,array,redirect", NULL});
-    /* On the clean run's movies, all due again: a faulted discover page stops only discovery. */
-    cli_collect(&bad, db_clean, "2026-12-30", &r);
-    if (r.status != 0)
-        print_error("status %d: %s\n%s\n", r.status, r.err, r.out);
-    assert_int_equal(r.status, 0);
-    json_t *doc = json_loads(r.out, 0, NULL);
-    assert_non_null(doc);
-    json_t *errors = json_object_get(doc, "errors");
-    int64_t bad_resp = json_integer_value(json_object_get(errors, "bad_response"));
-    int64_t updated = json_integer_value(json_object_get(doc, "tmdb_updated"));
-    assert_true(bad_resp > 0 && updated > 0);
-    /* Each fault is one final bad_response: none of these kinds is retried. */
-    assert_int_equal(fake_stat(&bad, "faults", "total"), bad_resp);
-    assert_true(fake_stat(&bad, "faults", "huge") > 0);
-    assert_int_equal(fake_stat(&bad, "requests", "other"), 0);
-    json_decref(doc);
-    run_result_free(&r);
-    fake_stop(&bad);
-
-    /* Every request of the next run (discovery, then every movie) gets 64 MiB. */
-    fake_start(&huge, (const char *[]){"--movies", "2000", "--now", now, "--fault-rate", "1",
-                                       "--faults", "huge", NULL});
-    cli_collect(&huge, db_clean, "2027-03-01", &r);
-    assert_int_equal(r.status, 1); /* every TMDB request failed */
-    assert_non_null(strstr(r.err, "every request failed (the API sent a response we cannot read)"));
-    assert_true(fake_stat(&huge, "faults", "huge") > 10); /* the page, then each movie */
-    run_result_free(&r);
-    fake_stop(&huge);
+    cli_faulted_run(db_clean, now);
+    cli_huge_run(db_clean, now);
     long peak_kib = children_maxrss_kib();
 #ifndef RS_ASAN /* ASan's quarantine keeps freed buffers: RSS says nothing there */
     if (peak_kib - clean_kib >= 40 * 1024)
@@ -389,16 +401,16 @@ int main(int argc, char **argv)
     if (argc > 1)
         cmocka_set_test_filter(argv[1]); /* one test by name, for debugging */
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(fake_sends_redirect),
-        cmocka_unit_test(huge_body_is_bad_response),
-        cmocka_unit_test(trickle_times_out),
-        cmocka_unit_test(invalid_utf8_is_bad_response),
-        cmocka_unit_test(deep_json_is_bad_response),
-        cmocka_unit_test(array_for_object_is_bad_response),
-        cmocka_unit_test(html_200_is_bad_response),
-        cmocka_unit_test(redirect_is_bad_response_not_followed),
-        cmocka_unit_test(mixed_faults_store_only_good_data),
-        cmocka_unit_test(cli_mixed_faults_exit_0_and_memory_small),
+        cmocka_unit_test_teardown(fake_sends_redirect, fake_stop_all),
+        cmocka_unit_test_teardown(huge_body_is_bad_response, fake_stop_all),
+        cmocka_unit_test_teardown(trickle_times_out, fake_stop_all),
+        cmocka_unit_test_teardown(invalid_utf8_is_bad_response, fake_stop_all),
+        cmocka_unit_test_teardown(deep_json_is_bad_response, fake_stop_all),
+        cmocka_unit_test_teardown(array_for_object_is_bad_response, fake_stop_all),
+        cmocka_unit_test_teardown(html_200_is_bad_response, fake_stop_all),
+        cmocka_unit_test_teardown(redirect_is_bad_response_not_followed, fake_stop_all),
+        cmocka_unit_test_teardown(mixed_faults_store_only_good_data, fake_stop_all),
+        cmocka_unit_test_teardown(cli_mixed_faults_exit_0_and_memory_small, fake_stop_all),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

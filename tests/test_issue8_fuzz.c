@@ -1,6 +1,7 @@
 /*
- * Issue 8: the inputs libFuzzer found (tests/fuzz/, fake/fuzz_query.c, `make fuzz`), each
- * fed byte for byte to the function it broke, with the exact result it must give now.
+ * Issue 8: the inputs libFuzzer found (docs/hardening.md, "Fuzzing": tests/fuzz/,
+ * fake/fuzz_query.c, `make fuzz`), each fed byte for byte to the function it broke, with the
+ * exact result it must give now.
  */
 #include "test.h"
 

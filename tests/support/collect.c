@@ -1,12 +1,9 @@
 /*
  * Helpers of the tests that drive whole collect runs through the library: a time from
- * text, movies seeded as discovery would store them, one run on a database file, and a
- * figure of the fake's /__stats.
+ * text, the options of a run against the fake, movies seeded as discovery would store them,
+ * and one run on a database file.
  */
-#include <stdio.h>
 #include <stdlib.h>
-
-#include <jansson.h>
 
 #include "reelsync/orchestrator.h"
 #include "test.h"
@@ -16,6 +13,25 @@ rs_time_t at(const char *when)
     rs_time_t t = 0;
     assert_true(rs_time_parse(when, &t));
     return t;
+}
+
+struct orch_options fake_collect_options(const struct fake *f, rs_time_t now)
+{
+    struct orch_options o = {
+        .refresh = true,
+        .refresh_limit = 1000,
+        .base_url = {[RS_API_TMDB] = f->tmdb_url, [RS_API_OMDB] = f->omdb_url},
+        .concurrency = {[RS_API_TMDB] = 8, [RS_API_OMDB] = 4},
+        .tmdb_key = "test",
+        .omdb_key = "test",
+        .retry = RETRY_POLICY_DEFAULT,
+        .timeout_ms = 30000,
+        .connect_timeout_ms = 10000,
+        .now = now,
+    };
+    o.retry.base_ms = 5;
+    o.retry.max_ms = 20;
+    return o;
 }
 
 void seed_ids(const char *db, const int64_t *ids, size_t n, rs_time_t now)
@@ -40,21 +56,4 @@ enum rs_err collect(const char *db, const struct orch_options *o, struct orch_st
         rc = orch_collect(st, o, s, err);
     store_close(st);
     return rc;
-}
-
-int64_t fake_stat(const struct fake *f, const char *a, const char *b)
-{
-    char url[128];
-    struct http_reply r;
-    snprintf(url, sizeof(url), "%s/__stats", f->base);
-    http_fetch("GET", url, NULL, &r);
-    assert_int_equal(r.status, 200);
-    json_t *doc = json_loads(r.body, 0, NULL);
-    assert_non_null(doc);
-    json_t *v = json_object_get(json_object_get(doc, a), b);
-    assert_true(json_is_integer(v));
-    int64_t n = (int64_t)json_integer_value(v);
-    json_decref(doc);
-    http_reply_free(&r);
-    return n;
 }

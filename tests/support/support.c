@@ -1,6 +1,7 @@
 /*
- * Test support: temporary directories, the fake API launcher, HTTP with libcurl and running
- * the built programs. Failures here fail the calling test (cmocka's fail_msg).
+ * Test support: temporary directories and files, HTTP with libcurl, and running the built
+ * programs with what their stderr must say. Failures here fail the calling test (cmocka's
+ * fail_msg). The fake server is fakeapi.c's, JSON json.c's, fixtures fixtures.c's.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -14,7 +15,6 @@
 
 #include <curl/curl.h>
 
-#include "fakeproc.h"
 #include "test.h"
 
 char *tmpdir_create(void)
@@ -50,18 +50,6 @@ char *path_join(const char *dir, const char *name)
     char *p = malloc(len);
     snprintf(p, len, "%s/%s", dir, name);
     return p;
-}
-
-void fake_start(struct fake *f, const char *const *args)
-{
-    char why[256];
-    if (!fakeproc_start(f, RS_FAKEAPI_BIN, args, why, sizeof(why)))
-        fail_msg("%s", why);
-}
-
-void fake_stop(struct fake *f)
-{
-    fakeproc_stop(f);
 }
 
 struct buf {
@@ -117,6 +105,15 @@ void http_reply_free(struct http_reply *r)
     r->body = r->headers = NULL;
 }
 
+void assert_http_body(const char *url, const char *header, long status, const char *body)
+{
+    struct http_reply r;
+    http_fetch("GET", url, header, &r);
+    assert_int_equal(r.status, status);
+    assert_string_equal(r.body, body);
+    http_reply_free(&r);
+}
+
 static char *drain(int fd)
 {
     struct buf b = {calloc(1, 1), 0};
@@ -164,6 +161,35 @@ void run_result_free(struct run_result *r)
     r->out = r->err = NULL;
 }
 
+size_t line_count(const char *s)
+{
+    size_t n = 0;
+    for (; *s; s++)
+        n += *s == '\n';
+    return n;
+}
+
+void assert_stderr_is(const struct run_result *r, int status, const char *line)
+{
+    if (r->status != status || strcmp(r->err, line) != 0)
+        print_error("status %d, stderr: %s\n", r->status, r->err);
+    assert_int_equal(r->status, status);
+    assert_string_equal(r->err, line);
+    assert_int_equal(line_count(r->err), 1);
+    assert_string_equal(r->out, "");
+}
+
+void assert_stderr_one_line(const struct run_result *r, int status, const char *needle)
+{
+    if (r->status != status || line_count(r->err) != 1 || !strstr(r->err, needle))
+        print_error("status %d, stderr: %s\n", r->status, r->err);
+    assert_int_equal(r->status, status);
+    assert_non_null(strstr(r->err, needle));
+    assert_int_equal(line_count(r->err), 1);
+    assert_string_equal(strchr(r->err, '\n'), "\n"); /* the line ends the output */
+    assert_string_equal(r->out, "");
+}
+
 char *read_file(const char *path, size_t *len)
 {
     FILE *f = fopen(path, "rb");
@@ -178,6 +204,23 @@ char *read_file(const char *path, size_t *len)
     if (len)
         *len = b.len;
     return b.p;
+}
+
+char *slurp_file(const char *path, size_t *len)
+{
+    char *b = read_file(path, len);
+    if (!b)
+        fail_msg("cannot read %s", path);
+    return b;
+}
+
+void file_write(const char *path, const void *data, size_t len)
+{
+    FILE *f = fopen(path, "wb");
+    if (!f)
+        fail_msg("cannot write %s: %s", path, strerror(errno));
+    assert_int_equal(fwrite(data, 1, len, f), len);
+    assert_int_equal(fclose(f), 0);
 }
 
 void assert_file_holds(const char *path, const void *data, size_t len)

@@ -1,7 +1,7 @@
 /*
  * A log sink for tests: collects every line the library logs (at debug level and above) so a
- * test can assert that a warning names its field. Header-only, shared by test_tmdb.c,
- * test_omdb.c and test_normalize.c.
+ * test can assert that a warning names its field. Shared by test_tmdb.c, test_omdb.c and
+ * test_normalize.c; the sink is support/log_capture.c.
  */
 #ifndef RS_LOG_CAPTURE_H
 #define RS_LOG_CAPTURE_H
@@ -9,28 +9,17 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "reelsync/reelsync.h"
+
 struct capture {
-    char text[8192]; /* every line, each ending in '\n' */
+    char text[8192]; /* every line, each ending in '\n' (what does not fit is cut off) */
     int warnings;
     int lines;
-    struct rs_log log;
+    struct rs_log log; /* pass &c.log to the code under test */
 };
 
-static void capture_fn(void *ctx, enum rs_log_level level, const char *line)
-{
-    struct capture *c = ctx;
-    size_t used = strlen(c->text);
-    snprintf(c->text + used, sizeof(c->text) - used, "%s\n", line);
-    c->lines++;
-    if (level == RS_LOG_WARN)
-        c->warnings++;
-}
-
-static void capture_init(struct capture *c)
-{
-    memset(c, 0, sizeof(*c));
-    c->log = (struct rs_log){.fn = capture_fn, .ctx = c, .level = RS_LOG_DEBUG};
-}
+/* Empties C and points C->log at it. */
+void capture_init(struct capture *c);
 
 /* Asserts that some captured line contains NEEDLE. */
 #define assert_logged(c, needle)                                                                   \
