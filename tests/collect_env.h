@@ -22,29 +22,25 @@ struct env {
     struct fake fake;
 };
 
+/* The support options with shorter timeouts: a quick run on the loopback. */
 static inline struct orch_options opts(const struct env *e, rs_time_t now)
 {
-    struct orch_options o = {
-        .refresh = true,
-        .refresh_limit = 1000,
-        .base_url = {e->fake.tmdb_url, e->fake.omdb_url},
-        .concurrency = {8, 4},
-        .tmdb_key = "test",
-        .omdb_key = "test",
-        .retry = RETRY_POLICY_DEFAULT,
-        .timeout_ms = 5000,
-        .connect_timeout_ms = 2000,
-        .now = now,
-    };
-    o.retry.base_ms = 5;
-    o.retry.max_ms = 20;
+    struct orch_options o = fake_collect_options(&e->fake, now);
+    o.timeout_ms = 5000;
+    o.connect_timeout_ms = 2000;
     return o;
+}
+
+/* A temporary directory and the database path in it. */
+static inline void env_files(struct env *e)
+{
+    e->dir = tmpdir_create();
+    e->db = path_join(e->dir, "t.duckdb");
 }
 
 static inline void env_up(struct env *e, const char *const *fake_args)
 {
-    e->dir = tmpdir_create();
-    e->db = path_join(e->dir, "t.duckdb");
+    env_files(e);
     fake_start(&e->fake, fake_args);
 }
 
@@ -55,11 +51,14 @@ static inline void env_down(struct env *e)
     tmpdir_remove(e->dir);
 }
 
-/* The fake serving the recorded fixtures, and their ids in the database as of NOW. */
-static inline void fixtures_up(struct env *e, rs_time_t now)
+/*
+ * The fake serving the recorded fixtures with EXTRA arguments (NULL-terminated, or NULL), and
+ * their ids in the database as of NOW.
+ */
+static inline void fixtures_up(struct env *e, const char *const *extra, rs_time_t now)
 {
-    const char *args[] = {"--fixtures", RS_FIXTURES_DIR, NULL};
-    env_up(e, args);
+    env_files(e);
+    fake_start_fixtures(&e->fake, extra);
     seed_ids(e->db, fixture_ids, N_FIXTURES, now);
 }
 

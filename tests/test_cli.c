@@ -55,24 +55,11 @@ static void run(const char *const *args, const char *const *env, struct run_resu
     run_program(argv, full_env, r);
 }
 
-static size_t count_lines(const char *s)
-{
-    size_t n = 0;
-    for (; *s; s++)
-        n += *s == '\n';
-    return n;
-}
-
 /* Exit STATUS, exactly one stderr line that starts "reelsync: " and holds NEEDLE, no stdout. */
 static void assert_one_error(const struct run_result *r, int status, const char *needle)
 {
-    if (r->status != status || count_lines(r->err) != 1)
-        print_error("status %d, stderr: %s\n", r->status, r->err);
-    assert_int_equal(r->status, status);
-    assert_int_equal(count_lines(r->err), 1);
+    assert_stderr_one_line(r, status, needle);
     assert_int_equal(strncmp(r->err, "reelsync: ", 10), 0);
-    assert_non_null(strstr(r->err, needle));
-    assert_string_equal(r->out, "");
 }
 
 static void version(void **state)
@@ -209,24 +196,6 @@ static void missing_keys(void **state)
     assert_int_equal(access(c->db, F_OK), -1);
 }
 
-static json_t *parse(const char *text)
-{
-    json_error_t jerr;
-    json_t *doc = json_loads(text, 0, &jerr);
-    if (!doc)
-        print_error("not JSON (%s): %s\n", jerr.text, text);
-    assert_non_null(doc);
-    return doc;
-}
-
-static int64_t jint(json_t *doc, const char *obj, const char *key)
-{
-    json_t *o = obj ? json_object_get(doc, obj) : doc;
-    json_t *v = json_object_get(o, key);
-    assert_true(json_is_integer(v));
-    return json_integer_value(v);
-}
-
 /*
  * collect --dry-run needs no key, makes no call and writes nothing; the same options give
  * the same plan wherever the global options stand and whichever form they take.
@@ -248,14 +217,14 @@ static void dry_run_and_option_positions(void **state)
         run(forms[i], NULL, &r);
         assert_int_equal(r.status, 0);
         assert_string_equal(r.err, "");
-        json_t *doc = parse(r.out);
+        json_t *doc = doc_parse(r.out);
         assert_true(json_is_true(json_object_get(doc, "dry_run")));
-        assert_int_equal(jint(doc, "discover", "start_year"), 2020);
-        assert_int_equal(jint(doc, "discover", "end_year"), 2024); /* this year of --now */
-        assert_int_equal(jint(doc, "discover", "max_pages"), 3);
-        assert_int_equal(jint(doc, "discover", "min_vote_count"), 200);
-        assert_int_equal(jint(doc, "refresh", "limit"), 100);
-        assert_int_equal(jint(doc, "refresh", "count"), 0);
+        assert_int_equal(doc_int(doc, "discover.start_year"), 2020);
+        assert_int_equal(doc_int(doc, "discover.end_year"), 2024); /* this year of --now */
+        assert_int_equal(doc_int(doc, "discover.max_pages"), 3);
+        assert_int_equal(doc_int(doc, "discover.min_vote_count"), 200);
+        assert_int_equal(doc_int(doc, "refresh.limit"), 100);
+        assert_int_equal(doc_int(doc, "refresh.count"), 0);
         json_decref(doc);
         if (first)
             assert_string_equal(r.out, first);

@@ -23,20 +23,8 @@
 struct world {
     struct fake fake;
     char *dir, *db;
-    char env[4][160];
     json_t *collect; /* collect --json of the shared first run */
 };
-
-static const char *const *envp(struct world *w)
-{
-    static const char *e[8];
-    for (int i = 0; i < 4; i++)
-        e[i] = w->env[i];
-    e[4] = "REELSYNC_LOG_LEVEL=";
-    e[5] = "TMDB_ACCESS_TOKEN=";
-    e[6] = NULL;
-    return e;
-}
 
 static void run(struct world *w, const char *const *args, struct run_result *r)
 {
@@ -45,28 +33,8 @@ static void run(struct world *w, const char *const *args, struct run_result *r)
     for (size_t i = 0; args[i]; i++)
         argv[n++] = args[i];
     argv[n] = NULL;
-    run_program(argv, envp(w), r);
-}
-
-static json_t *parse(const char *text)
-{
-    json_error_t jerr;
-    json_t *doc = json_loads(text, 0, &jerr);
-    if (!doc)
-        print_error("not JSON (%s): %s\n", jerr.text, text);
-    assert_non_null(doc);
-    return doc;
-}
-
-static int64_t jget(json_t *doc, const char *a, const char *b)
-{
-    json_t *v = json_object_get(doc, a);
-    if (b)
-        v = json_object_get(v, b);
-    if (!json_is_integer(v))
-        print_error("no integer at %s.%s\n", a, b ? b : "");
-    assert_true(json_is_integer(v));
-    return json_integer_value(v);
+    struct fake_env env;
+    run_program(argv, fake_env(&env, &w->fake, NULL), r);
 }
 
 static const char *const collect_args[] = {
@@ -80,16 +48,12 @@ static int world_setup(void **state)
     fake_start(&w->fake, (const char *[]){"--movies", "2000", "--now", NOW, NULL});
     w->dir = tmpdir_create();
     w->db = path_join(w->dir, "c.duckdb");
-    snprintf(w->env[0], sizeof(w->env[0]), "TMDB_BASE_URL=%s", w->fake.tmdb_url);
-    snprintf(w->env[1], sizeof(w->env[1]), "OMDB_BASE_URL=%s", w->fake.omdb_url);
-    snprintf(w->env[2], sizeof(w->env[2]), "TMDB_API_KEY=test");
-    snprintf(w->env[3], sizeof(w->env[3]), "OMDB_API_KEY=test");
     struct run_result r;
     run(w, collect_args, &r);
     if (r.status != 0)
         print_error("collect: status %d: %s\n", r.status, r.err);
     assert_int_equal(r.status, 0);
-    w->collect = parse(r.out);
+    w->collect = doc_parse(r.out);
     run_result_free(&r);
     return 0;
 }
@@ -116,19 +80,19 @@ static void collect_json_keys(void **state)
                                           "server_error", "not_found",      "auth",
                                           "bad_response", "quota_exhausted"};
     json_t *s = w->collect;
-    int64_t discovered = jget(s, "discovered", NULL);
+    int64_t discovered = doc_int(s, "discovered");
     assert_true(discovered >= 1 && discovered <= 20); /* one page of at most 20 */
-    assert_int_equal(jget(s, "discovered_new", NULL), discovered);
+    assert_int_equal(doc_int(s, "discovered_new"), discovered);
     /* A fault-free server: every due movie is updated, nothing fails. */
-    assert_int_equal(jget(s, "tmdb_updated", NULL), discovered);
-    assert_int_equal(jget(s, "failed", "tmdb"), 0);
-    assert_int_equal(jget(s, "failed", "omdb"), 0);
+    assert_int_equal(doc_int(s, "tmdb_updated"), discovered);
+    assert_int_equal(doc_int(s, "failed.tmdb"), 0);
+    assert_int_equal(doc_int(s, "failed.omdb"), 0);
     for (size_t i = 0; i < 8; i++)
-        assert_int_equal(jget(s, "errors", classes[i]), 0);
-    assert_int_equal(jget(s, "requests", "tmdb"), 1 + discovered);
-    assert_int_equal(jget(s, "requests", "omdb"), jget(s, "omdb_updated", NULL));
-    assert_int_equal(jget(s, "frozen", NULL), 0);
-    assert_int_equal(jget(s, "deferred_by_quota", NULL), 0);
+        assert_int_equal(doc_int(json_object_get(s, "errors"), classes[i]), 0);
+    assert_int_equal(doc_int(s, "requests.tmdb"), 1 + discovered);
+    assert_int_equal(doc_int(s, "requests.omdb"), doc_int(s, "omdb_updated"));
+    assert_int_equal(doc_int(s, "frozen"), 0);
+    assert_int_equal(doc_int(s, "deferred_by_quota"), 0);
     assert_true(json_is_real(json_object_get(s, "duration_s")));
     assert_string_equal(json_string_value(json_object_get(s, "result")), "ok");
 }
@@ -139,8 +103,8 @@ static void plan_after_collect(void **state)
     struct run_result r;
     run(w, (const char *[]){"--now", LATER, "plan", "--json", NULL}, &r);
     assert_int_equal(r.status, 0);
-    json_t *p = parse(r.out);
-    assert_int_equal(jget(p, "count", NULL), jget(w->collect, "discovered", NULL));
+    json_t *p = doc_parse(r.out);
+    assert_int_equal(doc_int(p, "count"), doc_int(w->collect, "discovered"));
     json_t *first = json_array_get(json_object_get(p, "movies"), 0);
     assert_true(json_is_true(json_object_get(first, "needs_tmdb")));
     assert_non_null(strstr(json_string_value(json_object_get(first, "why")), "overdue"));
@@ -149,23 +113,20 @@ static void plan_after_collect(void **state)
     run(w, (const char *[]){"--now", LATER, "plan", "--limit", "2", NULL}, &r);
     assert_int_equal(r.status, 0);
     assert_int_equal(strncmp(r.out, "TMDB_ID", 7), 0);
-    size_t lines = 0;
-    for (const char *c = r.out; *c; c++)
-        lines += *c == '\n';
-    assert_int_equal(lines, 3);
+    assert_int_equal(line_count(r.out), 3);
     run_result_free(&r);
     /* TMDB gave a movie no IMDb id: OMDB waits for one, it is not "never fetched" */
     db_exec(w->db, "UPDATE movies SET imdb_id = NULL WHERE tmdb_id = (SELECT max(tmdb_id) "
                    "FROM movies)");
     run(w, (const char *[]){"--now", LATER, "plan", "--json", NULL}, &r);
-    p = parse(r.out);
+    p = doc_parse(r.out);
     int64_t id = db_i64(w->db, "SELECT max(tmdb_id) FROM movies");
     const char *why = NULL;
     size_t i;
     json_t *m;
     json_array_foreach(json_object_get(p, "movies"), i, m)
     {
-        if (jget(m, "tmdb_id", NULL) == id)
+        if (doc_int(m, "tmdb_id") == id)
             why = json_string_value(json_object_get(m, "why"));
     }
     assert_non_null(why);
@@ -182,20 +143,19 @@ static void stats_json(void **state)
     struct run_result r;
     run(w, (const char *[]){"stats", "--json", NULL}, &r);
     assert_int_equal(r.status, 0);
-    json_t *s = parse(r.out);
+    json_t *s = doc_parse(r.out);
     json_t *tmdb = json_object_get(json_object_get(s, "apis"), "tmdb");
-    assert_int_equal(jget(tmdb, "requests_today", NULL), jget(w->collect, "requests", "tmdb"));
-    assert_int_equal(jget(tmdb, "daily_limit", NULL), 40000);
+    assert_int_equal(doc_int(tmdb, "requests_today"), doc_int(w->collect, "requests.tmdb"));
+    assert_int_equal(doc_int(tmdb, "daily_limit"), 40000);
     assert_true(json_real_value(json_object_get(tmdb, "success_rate_30d")) == 1.0);
-    assert_int_equal(jget(s, "movies", NULL), jget(w->collect, "discovered", NULL));
-    assert_int_equal(jget(s, "frozen", NULL), 0);
+    assert_int_equal(doc_int(s, "movies"), doc_int(w->collect, "discovered"));
+    assert_int_equal(doc_int(s, "frozen"), 0);
     /* everything was checked, and changed (first fetch), today */
-    assert_int_equal(jget(s, "freshness", "tmdb_checked_days_max"), 0);
-    assert_int_equal(jget(s, "freshness", "unchanged_days_median"), 0);
+    assert_int_equal(doc_int(s, "freshness.tmdb_checked_days_max"), 0);
+    assert_int_equal(doc_int(s, "freshness.unchanged_days_median"), 0);
     json_t *run0 = json_array_get(json_object_get(s, "runs"), 0);
-    assert_int_equal(jget(run0, "status", NULL), 0);
-    assert_int_equal(jget(json_object_get(run0, "stats"), "discovered", NULL),
-                     jget(w->collect, "discovered", NULL));
+    assert_int_equal(doc_int(run0, "status"), 0);
+    assert_int_equal(doc_int(run0, "stats.discovered"), doc_int(w->collect, "discovered"));
     json_decref(s);
     run_result_free(&r);
     run(w, (const char *[]){"stats", NULL}, &r);
@@ -215,7 +175,7 @@ static void exports(void **state)
     struct world *w = *state;
     static const char *const formats[] = {"csv", "parquet", "json"};
     static const char *const readers[] = {"read_csv", "read_parquet", "read_json"};
-    int64_t movies = jget(w->collect, "discovered", NULL);
+    int64_t movies = doc_int(w->collect, "discovered");
     for (size_t i = 0; i < 3; i++) {
         char name[32], sql[1024];
         snprintf(name, sizeof(name), "movies.%s", formats[i]);
@@ -225,21 +185,20 @@ static void exports(void **state)
             &r);
         assert_int_equal(r.status, 0);
         size_t len = 0;
-        char *data = read_file(out, &len);
-        assert_non_null(data);
-        json_t *doc = parse(r.out);
+        char *data = slurp_file(out, &len);
+        json_t *doc = doc_parse(r.out);
         assert_string_equal(json_string_value(json_object_get(doc, "format")), formats[i]);
         assert_string_equal(json_string_value(json_object_get(doc, "out")), out);
-        assert_int_equal(jget(doc, "bytes", NULL), (int64_t)len);
+        assert_int_equal(doc_int(doc, "bytes"), (int64_t)len);
         json_decref(doc);
         snprintf(sql, sizeof(sql), "SELECT count(*) FROM %s('%s')", readers[i], out);
         assert_int_equal(db_i64(w->db, sql), movies);
         snprintf(sql, sizeof(sql), "SELECT count(DISTINCT tmdb_id) FROM %s('%s')", readers[i], out);
         assert_int_equal(db_i64(w->db, sql), movies);
         snprintf(sql, sizeof(sql), "SELECT count(tmdb_title) FROM %s('%s')", readers[i], out);
-        assert_int_equal(db_i64(w->db, sql), jget(w->collect, "tmdb_updated", NULL));
+        assert_int_equal(db_i64(w->db, sql), doc_int(w->collect, "tmdb_updated"));
         snprintf(sql, sizeof(sql), "SELECT count(omdb_fetched_at) FROM %s('%s')", readers[i], out);
-        assert_int_equal(db_i64(w->db, sql), jget(w->collect, "omdb_updated", NULL));
+        assert_int_equal(db_i64(w->db, sql), doc_int(w->collect, "omdb_updated"));
         free(data);
         free(out);
         run_result_free(&r);
@@ -279,14 +238,13 @@ static size_t readme_sql(const char *db, const char *readme, const char *heading
 static void readme_queries(void **state)
 {
     struct world *w = *state;
-    char *readme = read_file(RS_SOURCE_DIR "/README.md", NULL);
-    assert_non_null(readme);
+    char *readme = slurp_file(RS_SOURCE_DIR "/README.md", NULL);
     assert_int_equal(readme_sql(w->db, readme, "\n## Querying the data with SQL\n"), 4);
     free(readme);
     assert_int_equal(db_i64(w->db, "SELECT COUNT(*) FROM movies m\n"
                                    "LEFT JOIN tmdb_movies t ON m.tmdb_id = t.tmdb_id\n"
                                    "WHERE t.imdb_id IS NULL;"),
-                     jget(w->collect, "omdb_skipped_no_imdb", NULL));
+                     doc_int(w->collect, "omdb_skipped_no_imdb"));
     assert_int_equal(db_i64(w->db, "SELECT COUNT(*) FROM movies\n"
                                    "WHERE last_tmdb_update < CURRENT_DATE - INTERVAL '30 days';"),
                      0);
@@ -297,8 +255,7 @@ static void dry_run_writes_nothing(void **state)
 {
     struct world *w = *state;
     size_t len0 = 0;
-    char *before = read_file(w->db, &len0);
-    assert_non_null(before);
+    char *before = slurp_file(w->db, &len0);
     int64_t calls =
         fake_stat(&w->fake, "requests", "tmdb") + fake_stat(&w->fake, "requests", "omdb");
     struct run_result r, p;
@@ -309,10 +266,10 @@ static void dry_run_writes_nothing(void **state)
     assert_int_equal(r.status, 0);
     run(w, (const char *[]){"--now", LATER, "plan", "--json", "--limit", "3", NULL}, &p);
     assert_int_equal(p.status, 0);
-    json_t *dry = parse(r.out), *plan = parse(p.out);
+    json_t *dry = doc_parse(r.out), *plan = doc_parse(p.out);
     json_t *refresh = json_object_get(dry, "refresh");
     assert_true(json_is_true(json_object_get(dry, "dry_run")));
-    assert_int_equal(jget(refresh, "count", NULL), 3);
+    assert_int_equal(doc_int(refresh, "count"), 3);
     assert_true(json_equal(json_object_get(refresh, "movies"), json_object_get(plan, "movies")));
     json_decref(dry);
     json_decref(plan);
@@ -340,17 +297,16 @@ static void bad_input_leaves_db_unchanged(void **state)
         {{"--now", LATER, "collect", "--refresh-only"}, 3}, /* no OMDB key below */
     };
     size_t len0 = 0;
-    char *before = read_file(w->db, &len0);
-    assert_non_null(before);
+    char *before = slurp_file(w->db, &len0);
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         const char *argv[16] = {RS_REELSYNC_BIN, "--db", w->db};
         size_t n = 3;
         for (size_t j = 0; cases[i].args[j]; j++)
             argv[n++] = cases[i].args[j];
         argv[n] = NULL;
-        const char *env[] = {w->env[0], w->env[1], w->env[2], "OMDB_API_KEY=", NULL};
+        struct fake_env env;
         struct run_result r;
-        run_program(argv, env, &r);
+        run_program(argv, fake_env(&env, &w->fake, (const char *[]){"OMDB_API_KEY=", NULL}), &r);
         assert_int_equal(r.status, cases[i].status);
         assert_string_equal(r.out, "");
         run_result_free(&r);
@@ -363,7 +319,7 @@ static void bad_input_leaves_db_unchanged(void **state)
 static void unfreeze(void **state)
 {
     struct world *w = *state;
-    int64_t movies = jget(w->collect, "discovered", NULL);
+    int64_t movies = doc_int(w->collect, "discovered");
     /* what three unchanged ARCHIVED refreshes leave behind */
     db_exec(w->db, "UPDATE movies SET data_frozen = TRUE, stable_cycles = 3 WHERE tmdb_id IN "
                    "(SELECT tmdb_id FROM movies ORDER BY tmdb_id LIMIT 3)");
@@ -372,13 +328,13 @@ static void unfreeze(void **state)
     snprintf(id, sizeof(id), "%lld", (long long)first);
     struct run_result r;
     run(w, (const char *[]){"--now", LATER, "plan", "--json", NULL}, &r);
-    json_t *p = parse(r.out);
-    assert_int_equal(jget(p, "count", NULL), movies - 3);
+    json_t *p = doc_parse(r.out);
+    assert_int_equal(doc_int(p, "count"), movies - 3);
     json_decref(p);
     run_result_free(&r);
     run(w, (const char *[]){"--now", LATER, "plan", "--json", "--include-frozen", NULL}, &r);
-    p = parse(r.out);
-    assert_int_equal(jget(p, "count", NULL), movies);
+    p = doc_parse(r.out);
+    assert_int_equal(doc_int(p, "count"), movies);
     json_decref(p);
     run_result_free(&r);
 
@@ -414,9 +370,10 @@ static void rejected_key(void **state)
     const char *argv[] = {
         RS_REELSYNC_BIN,   "--db", db, "--quiet", "--log-level", "error", "collect",
         "--discover-only", NULL};
-    const char *env[] = {w->env[0], w->env[1], "TMDB_API_KEY=wr0ng-k3y", NULL};
+    struct fake_env env;
     struct run_result r;
-    run_program(argv, env, &r);
+    run_program(argv, fake_env(&env, &w->fake, (const char *[]){"TMDB_API_KEY=wr0ng-k3y", NULL}),
+                &r);
     assert_int_equal(r.status, 1);
     const char *last = strrchr(r.err, '\n');
     assert_non_null(last);
@@ -441,8 +398,6 @@ static void timeout_option(void **state)
     fake_start(&slow, (const char *[]){"--movies", "100", "--fault-rate", "1", "--faults",
                                        "timeout", "--stall-ms", "4000", NULL});
     char *db = path_join(w->dir, "timeout.duckdb");
-    char base[200];
-    snprintf(base, sizeof(base), "TMDB_BASE_URL=%s", slow.tmdb_url);
     const char *argv[] = {RS_REELSYNC_BIN,
                           "--db",
                           db,
@@ -460,9 +415,9 @@ static void timeout_option(void **state)
                           "--timeout",
                           "1",
                           NULL};
-    const char *env[] = {base, "TMDB_API_KEY=test", "TMDB_ACCESS_TOKEN=", NULL};
+    struct fake_env env;
     struct run_result r;
-    run_program(argv, env, &r);
+    run_program(argv, fake_env(&env, &slow, NULL), &r);
     if (!strstr(r.err, "outcome=timeout"))
         print_error("status %d, stderr: %s\n", r.status, r.err);
     assert_non_null(strstr(r.err, "retrying api=tmdb"));
@@ -519,6 +474,8 @@ static char *refresh_on_a_pty(struct world *w, const char *now, bool quiet)
     assert_int_equal(unlockpt(master), 0);
     const char *slave = ptsname(master);
     assert_non_null(slave);
+    struct fake_env env;
+    const char *const *envp = fake_env(&env, &w->fake, NULL);
     pid_t pid = fork();
     if (pid == 0) {
         setsid();
@@ -527,8 +484,8 @@ static char *refresh_on_a_pty(struct world *w, const char *now, bool quiet)
         dup2(devnull, 0);
         dup2(devnull, 1);
         dup2(fd, 2);
-        for (int i = 0; i < 4; i++)
-            putenv(w->env[i]);
+        for (size_t i = 0; envp[i]; i++)
+            putenv((char *)envp[i]);
         execl(RS_REELSYNC_BIN, RS_REELSYNC_BIN, "--db", w->db, "--now", now, "collect",
               "--refresh-only", "--tmdb-rps", "200", "--omdb-rps", "200",
               quiet ? "--quiet" : (char *)NULL, (char *)NULL);

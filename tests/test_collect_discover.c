@@ -13,18 +13,16 @@
 /* The true number of movies TMDB (the fake) holds for YEAR at any vote count. */
 static int64_t year_total(const struct fake *f, int year)
 {
-    char url[256];
-    struct http_reply r;
-    snprintf(url, sizeof(url),
-             "%s/discover/movie?api_key=test&primary_release_date.gte=%d-01-01"
+    char q[256];
+    long status = 0;
+    snprintf(q, sizeof(q),
+             "/discover/movie?primary_release_date.gte=%d-01-01"
              "&primary_release_date.lte=%d-12-31&vote_count.gte=0",
-             f->tmdb_url, year, year);
-    http_fetch("GET", url, NULL, &r);
-    assert_int_equal(r.status, 200);
-    json_t *doc = json_loads(r.body, 0, NULL);
-    int64_t total = json_integer_value(json_object_get(doc, "total_results"));
+             year, year);
+    json_t *doc = fake_tmdb(f, q, NULL, &status);
+    assert_int_equal(status, 200);
+    int64_t total = doc_int(doc, "total_results");
     json_decref(doc);
-    http_reply_free(&r);
     return total;
 }
 

@@ -19,7 +19,7 @@ static void fixtures_pipeline(void **state)
     (void)state;
     struct env e = {0};
     rs_time_t now = at("2026-11-25T10:00:00Z");
-    fixtures_up(&e, now);
+    fixtures_up(&e, NULL, now);
 
     struct orch_options o = opts(&e, now);
     struct orch_stats s;
@@ -77,7 +77,7 @@ static void omdb_runs_beside_tmdb(void **state)
     (void)state;
     struct env e = {0};
     rs_time_t now = at("2026-11-25T10:00:00Z");
-    fixtures_up(&e, now);
+    fixtures_up(&e, NULL, now);
     struct orch_options o = opts(&e, now);
     o.rps[RS_API_TMDB] = 2.0;
     o.concurrency[RS_API_TMDB] = 1;
@@ -85,11 +85,7 @@ static void omdb_runs_beside_tmdb(void **state)
     struct rs_error err = {0};
     assert_int_equal(collect(e.db, &o, &s, &err), RS_OK);
     assert_int_equal(s.omdb_updated, 8);
-    char url[128];
-    struct http_reply r;
-    snprintf(url, sizeof(url), "%s/__stats", e.fake.base);
-    http_fetch("GET", url, NULL, &r);
-    json_t *doc = json_loads(r.body, 0, NULL);
+    json_t *doc = fake_stats(&e.fake);
     json_t *recent = json_object_get(doc, "recent");
     size_t first_omdb = SIZE_MAX, last_tmdb = 0, i;
     json_t *req;
@@ -104,7 +100,6 @@ static void omdb_runs_beside_tmdb(void **state)
     assert_int_equal(json_array_size(recent), 19);
     assert_true(first_omdb < last_tmdb);
     json_decref(doc);
-    http_reply_free(&r);
     env_down(&e);
 }
 

@@ -80,7 +80,7 @@ static void auth_rejected_stops_and_hides_key(void **state)
     (void)state;
     struct env e = {0};
     rs_time_t now = at("2026-11-25");
-    fixtures_up(&e, now);
+    fixtures_up(&e, NULL, now);
     struct keywatch kw;
     keywatch_init(&kw, "wrong-key-4711");
     struct orch_options o = opts(&e, now);
@@ -104,7 +104,7 @@ static void dead_network_fails_run_keeps_data(void **state)
     (void)state;
     struct env e = {0};
     rs_time_t now = at("2026-11-25");
-    fixtures_up(&e, now);
+    fixtures_up(&e, NULL, now);
     struct orch_options o = opts(&e, now);
     struct orch_stats s;
     struct rs_error err = {0};
@@ -127,7 +127,7 @@ static void omdb_down_is_partial_success(void **state)
     (void)state;
     struct env e = {0};
     rs_time_t now = at("2026-11-25");
-    fixtures_up(&e, now);
+    fixtures_up(&e, NULL, now);
     struct orch_options o = opts(&e, now);
     o.base_url[RS_API_OMDB] = "http://127.0.0.1:1/omdb/";
     o.retry.max_retries = 1;
@@ -153,7 +153,7 @@ static void quota_defers_and_counts_across_runs(void **state)
     (void)state;
     struct env e = {0};
     rs_time_t now = at("2026-11-25T08:00:00Z");
-    fixtures_up(&e, now);
+    fixtures_up(&e, NULL, now);
     struct orch_options o = opts(&e, now);
     o.daily_limit[RS_API_OMDB] = 3;
     struct orch_stats s;
@@ -193,10 +193,9 @@ static void omdb_401_quota_or_key_by_body(void **state)
 {
     (void)state;
     struct env e = {0};
-    const char *args[] = {"--fixtures", RS_FIXTURES_DIR, "--omdb-daily-limit", "3", NULL};
-    env_up(&e, args);
+    const char *args[] = {"--omdb-daily-limit", "3", NULL};
     rs_time_t now = at("2026-11-25");
-    seed_ids(e.db, fixture_ids, N_FIXTURES, now);
+    fixtures_up(&e, args, now);
     struct orch_options o = opts(&e, now);
     o.concurrency[RS_API_OMDB] = 1;
     struct orch_stats s;
@@ -214,8 +213,7 @@ static void omdb_401_quota_or_key_by_body(void **state)
                      1);
     env_down(&e);
 
-    env_up(&e, (const char *[]){"--fixtures", RS_FIXTURES_DIR, NULL});
-    seed_ids(e.db, fixture_ids, N_FIXTURES, now);
+    fixtures_up(&e, NULL, now);
     o = opts(&e, now);
     o.omdb_key = "not-the-key";
     o.concurrency[RS_API_OMDB] = 1;

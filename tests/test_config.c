@@ -18,12 +18,10 @@
 #define TMDB_SECRET "SECRETKEY123"
 #define OMDB_SECRET "SECRETOMDB456"
 
-static void write_file(const char *path, const char *text, mode_t mode)
+/* A config file: TEXT, then MODE. */
+static void write_conf(const char *path, const char *text, mode_t mode)
 {
-    FILE *f = fopen(path, "w");
-    assert_non_null(f);
-    fputs(text, f);
-    fclose(f);
+    file_write(path, text, strlen(text));
     assert_int_equal(chmod(path, mode), 0);
 }
 
@@ -110,7 +108,7 @@ static void load_file(void **state)
 
     /* Group or others may access it: refused, whatever the bit. */
     static const mode_t loose[] = {0644, 0640, 0604, 0660, 0601, 0610};
-    write_file(path, "TMDB_API_KEY=k\n", 0600);
+    write_conf(path, "TMDB_API_KEY=k\n", 0600);
     for (size_t i = 0; i < sizeof(loose) / sizeof(loose[0]); i++) {
         assert_int_equal(chmod(path, loose[i]), 0);
         assert_int_equal(cfg_load(&c, path, false, &err), RS_ERR_CONFIG);
@@ -157,30 +155,21 @@ static void default_path(void **state)
 struct world {
     struct fake fake;
     char *dir, *db, *conf;
-    char env[10][512];
-    const char *envp[14];
+    char xdg[600], home[600]; /* XDG_CONFIG_HOME=DIR/xdg, HOME=DIR */
 };
 
-/* The environment of a run: base URLs, no keys and no config unless added (EXTRA). */
-static void set_env(struct world *w, const char *const *extra)
+/*
+ * The environment of a run: the fake's without its keys, the XDG and home config paths in
+ * DIR (no file there unless a test writes one), then EXTRA (NULL-terminated, or NULL).
+ */
+static const char *const *world_env(struct world *w, struct fake_env *env, const char *const *extra)
 {
-    size_t n = 0;
-    snprintf(w->env[n++], sizeof(w->env[0]), "TMDB_BASE_URL=%s", w->fake.tmdb_url);
-    snprintf(w->env[n++], sizeof(w->env[0]), "OMDB_BASE_URL=%s", w->fake.omdb_url);
-    snprintf(w->env[n++], sizeof(w->env[0]), "TMDB_API_KEY=");
-    snprintf(w->env[n++], sizeof(w->env[0]), "OMDB_API_KEY=");
-    snprintf(w->env[n++], sizeof(w->env[0]), "TMDB_ACCESS_TOKEN=");
-    snprintf(w->env[n++], sizeof(w->env[0]), "REELSYNC_CONFIG=");
-    snprintf(w->env[n++], sizeof(w->env[0]), "XDG_CONFIG_HOME=%s/xdg", w->dir);
-    snprintf(w->env[n++], sizeof(w->env[0]), "HOME=%s", w->dir);
-    snprintf(w->env[n++], sizeof(w->env[0]), "REELSYNC_DB=");
-    snprintf(w->env[n++], sizeof(w->env[0]), "REELSYNC_LOG_LEVEL=");
-    for (size_t i = 0; i < n; i++)
-        w->envp[i] = w->env[i];
-    size_t k = n;
-    for (size_t i = 0; extra && extra[i] && k < 13; i++)
-        w->envp[k++] = extra[i];
-    w->envp[k] = NULL;
+    const char *all[16] = {"TMDB_API_KEY=", "OMDB_API_KEY=", w->xdg, w->home};
+    size_t k = 4;
+    for (size_t i = 0; extra && extra[i] && k < 15; i++)
+        all[k++] = extra[i];
+    all[k] = NULL;
+    return fake_env(env, &w->fake, all);
 }
 
 static void run(struct world *w, const char *const *extra_env, const char *const *args,
@@ -191,8 +180,8 @@ static void run(struct world *w, const char *const *extra_env, const char *const
     for (size_t i = 0; args[i] && n < 47; i++)
         argv[n++] = args[i];
     argv[n] = NULL;
-    set_env(w, extra_env);
-    run_program(argv, w->envp, r);
+    struct fake_env env;
+    run_program(argv, world_env(w, &env, extra_env), r);
 }
 
 static void world_up(struct world *w, const char *const *fake_args)
@@ -202,6 +191,8 @@ static void world_up(struct world *w, const char *const *fake_args)
     w->dir = tmpdir_create();
     w->db = path_join(w->dir, "c.duckdb");
     w->conf = path_join(w->dir, "reelsync.conf");
+    snprintf(w->xdg, sizeof(w->xdg), "XDG_CONFIG_HOME=%s/xdg", w->dir);
+    snprintf(w->home, sizeof(w->home), "HOME=%s", w->dir);
 }
 
 static void world_down(struct world *w)
@@ -220,16 +211,6 @@ static const char *const secret_fake[] = {"--movies",   "2000",       "--now",
     "--now", now, "--quiet", "collect", "--start-year", "2026", "--end-year", "2026",              \
         "--max-pages", "1", "--tmdb-rps", "500", "--omdb-rps", "500"
 
-/* The one stderr line of a failure. */
-static void assert_one_line(const struct run_result *r, int status, const char *line)
-{
-    if (r->status != status || strcmp(r->err, line) != 0)
-        print_error("status %d, stderr: %s\n", r->status, r->err);
-    assert_int_equal(r->status, status);
-    assert_string_equal(r->err, line);
-    assert_string_equal(r->out, "");
-}
-
 static void cli_config_refusals(void **state)
 {
     (void)state;
@@ -239,18 +220,18 @@ static void cli_config_refusals(void **state)
     world_up(&w, secret_fake);
 
     /* Readable by others: exit 3, one line, the database never created. */
-    write_file(w.conf, "TMDB_API_KEY=" TMDB_SECRET "\nOMDB_API_KEY=" OMDB_SECRET "\n", 0644);
+    write_conf(w.conf, "TMDB_API_KEY=" TMDB_SECRET "\nOMDB_API_KEY=" OMDB_SECRET "\n", 0644);
     run(&w, NULL, (const char *[]){"--config", w.conf, COLLECT_ARGS("2026-11-25"), NULL}, &r);
     snprintf(line, sizeof(line), "reelsync: config '%s' is readable by others (chmod 600 %s)\n",
              w.conf, w.conf);
-    assert_one_line(&r, 3, line);
+    assert_stderr_is(&r, 3, line);
     assert_int_equal(access(w.db, F_OK), -1);
     run_result_free(&r);
     /* The same through $REELSYNC_CONFIG, and for a command that only reads. */
     char var[600];
     snprintf(var, sizeof(var), "REELSYNC_CONFIG=%s", w.conf);
     run(&w, (const char *[]){var, NULL}, (const char *[]){"stats", NULL}, &r);
-    assert_one_line(&r, 3, line);
+    assert_stderr_is(&r, 3, line);
     run_result_free(&r);
 
     /* An explicit config that does not exist: exit 3. */
@@ -259,21 +240,21 @@ static void cli_config_refusals(void **state)
     snprintf(line, sizeof(line),
              "reelsync: config '%s' does not exist (check --config and REELSYNC_CONFIG)\n",
              missing);
-    assert_one_line(&r, 3, line);
+    assert_stderr_is(&r, 3, line);
     run_result_free(&r);
     snprintf(var, sizeof(var), "REELSYNC_CONFIG=%s", missing);
     run(&w, (const char *[]){var, NULL}, (const char *[]){COLLECT_ARGS("2026-11-25"), NULL}, &r);
-    assert_one_line(&r, 3, line);
+    assert_stderr_is(&r, 3, line);
     run_result_free(&r);
     free(missing);
 
     /* A bad line: exit 3, the value not shown. */
-    write_file(w.conf, "TMDB_API_KEY " TMDB_SECRET "\n", 0600);
+    write_conf(w.conf, "TMDB_API_KEY " TMDB_SECRET "\n", 0600);
     run(&w, NULL, (const char *[]){"--config", w.conf, COLLECT_ARGS("2026-11-25"), NULL}, &r);
     snprintf(line, sizeof(line),
              "reelsync: config '%s' line 1: not a KEY=value line (see reelsync(1), FILES)\n",
              w.conf);
-    assert_one_line(&r, 3, line);
+    assert_stderr_is(&r, 3, line);
     run_result_free(&r);
 
     /* No default file (XDG and HOME point at an empty directory): the missing key is the error. */
@@ -299,12 +280,12 @@ static void cli_config_precedence(void **state)
     snprintf(text, sizeof(text),
              "TMDB_API_KEY=%s\nOMDB_API_KEY=%s\nREELSYNC_DB=%s/fromconf.duckdb\n", TMDB_SECRET,
              OMDB_SECRET, w.dir);
-    write_file(conf, text, 0600);
+    write_conf(conf, text, 0600);
 
     /* Keys and database from the file (--db not given: argv[1..2] are overridden below). */
     const char *argv[] = {RS_REELSYNC_BIN, COLLECT_ARGS("2026-11-25"), "--json", NULL};
-    set_env(&w, NULL);
-    run_program(argv, w.envp, &r);
+    struct fake_env env;
+    run_program(argv, world_env(&w, &env, NULL), &r);
     if (r.status != 0)
         print_error("%s\n", r.err);
     assert_int_equal(r.status, 0);
@@ -321,7 +302,7 @@ static void cli_config_precedence(void **state)
     run_result_free(&r);
     /* And the right key in the environment wins over a wrong one in the file. */
     snprintf(text, sizeof(text), "TMDB_API_KEY=wrongkey\nOMDB_API_KEY=%s\n", OMDB_SECRET);
-    write_file(conf, text, 0600);
+    write_conf(conf, text, 0600);
     run(&w, (const char *[]){"TMDB_API_KEY=" TMDB_SECRET, NULL},
         (const char *[]){COLLECT_ARGS("2026-11-25"), NULL}, &r);
     if (r.status != 0)
@@ -399,7 +380,7 @@ static void keys_never_leak(void **state)
     world_up(&w, (const char *[]){"--movies", "2000", "--now", "2026-11-25", "--tmdb-key",
                                   TMDB_SECRET, "--omdb-key", OMDB_SECRET, "--fault-rate", "0.2",
                                   "--faults", "500,malformed,redirect,reset", NULL});
-    write_file(w.conf, "TMDB_API_KEY=" TMDB_SECRET "\nOMDB_API_KEY=" OMDB_SECRET "\n", 0600);
+    write_conf(w.conf, "TMDB_API_KEY=" TMDB_SECRET "\nOMDB_API_KEY=" OMDB_SECRET "\n", 0600);
     run(&w, NULL,
         (const char *[]){"--config", w.conf, "--log-level", "debug", COLLECT_ARGS("2026-11-25"),
                          NULL},
@@ -418,14 +399,13 @@ static void keys_never_leak(void **state)
     assert_int_equal(r.status, 0);
     check_run_output(&r);
     assert_non_null(strstr(r.err, "api_key=***"));
-    json_t *doc = json_loads(r.out, 0, NULL);
-    assert_non_null(doc);
-    assert_true(json_integer_value(json_object_get(doc, "omdb_updated")) > 0);
+    json_t *doc = doc_parse(r.out);
+    assert_true(doc_int(doc, "omdb_updated") > 0);
     json_decref(doc);
     run_result_free(&r);
 
     /* The v4 token as a bearer header, from the file: the server saw bearer requests. */
-    write_file(w.conf, "TMDB_ACCESS_TOKEN=" TMDB_SECRET "\nOMDB_API_KEY=" OMDB_SECRET "\n", 0600);
+    write_conf(w.conf, "TMDB_ACCESS_TOKEN=" TMDB_SECRET "\nOMDB_API_KEY=" OMDB_SECRET "\n", 0600);
     run(&w, NULL,
         (const char *[]){"--config", w.conf, "--log-level", "debug", COLLECT_ARGS("2027-02-15"),
                          NULL},
@@ -449,8 +429,7 @@ static void keys_never_leak(void **state)
 
     /* The file's bytes, and its WAL if one is left. */
     size_t len = 0;
-    char *bytes = read_file(w.db, &len);
-    assert_non_null(bytes);
+    char *bytes = slurp_file(w.db, &len);
     assert_true(len > 0);
     assert_no_secret("the database file", bytes, len);
     free(bytes);

@@ -53,12 +53,10 @@ static void check_invariants(const char *db, int round)
  */
 static pid_t start_collect(const char *db, const struct fake *f, int round, const char *rps)
 {
-    char tmdb[128], omdb[128], now[32];
-    rs_time_t t = 0;
-    rs_time_parse("2026-11-25", &t);
-    rs_time_format(t + (rs_time_t)round * 31 * RS_DAY_SECONDS, now, sizeof(now));
-    snprintf(tmdb, sizeof(tmdb), "TMDB_BASE_URL=%s", f->tmdb_url);
-    snprintf(omdb, sizeof(omdb), "OMDB_BASE_URL=%s", f->omdb_url);
+    char now[32];
+    struct fake_env env;
+    const char *const *envp = fake_env(&env, f, NULL);
+    rs_time_format(at("2026-11-25") + (rs_time_t)round * 31 * RS_DAY_SECONDS, now, sizeof(now));
     pid_t pid = fork();
     if (pid == 0) {
         const char *argv[] = {RS_REELSYNC_BIN,
@@ -83,10 +81,8 @@ static pid_t start_collect(const char *db, const struct fake *f, int round, cons
                               "--omdb-rps",
                               "0",
                               NULL};
-        putenv(tmdb);
-        putenv(omdb);
-        putenv("TMDB_API_KEY=test");
-        putenv("OMDB_API_KEY=test");
+        for (size_t i = 0; envp[i]; i++)
+            putenv((char *)envp[i]);
         freopen("/dev/null", "w", stdout);
         freopen("/dev/null", "w", stderr);
         execv(argv[0], (char *const *)argv);

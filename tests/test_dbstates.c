@@ -26,26 +26,9 @@ struct world {
     struct fake fake;
     char *dir;
     char *golden; /* a database made by one collect run */
-    char env[2][160];
 };
 
 static struct world *W;
-
-static const char *const *envp(void)
-{
-    static const char *e[12];
-    e[0] = W->env[0];
-    e[1] = W->env[1];
-    e[2] = "TMDB_API_KEY=test";
-    e[3] = "OMDB_API_KEY=test";
-    e[4] = "TMDB_ACCESS_TOKEN=";
-    e[5] = "REELSYNC_LOG_LEVEL=";
-    e[6] = "REELSYNC_CONFIG=";
-    e[7] = "XDG_CONFIG_HOME=/nonexistent"; /* no config file */
-    e[8] = "REELSYNC_DB=";
-    e[9] = NULL;
-    return e;
-}
 
 /* build/reelsync --db DB --now NOW ARGS... */
 static void run(const char *db, const char *now, const char *const *args, struct run_result *r)
@@ -55,7 +38,8 @@ static void run(const char *db, const char *now, const char *const *args, struct
     for (size_t i = 0; args[i]; i++)
         argv[n++] = args[i];
     argv[n] = NULL;
-    run_program(argv, envp(), r);
+    struct fake_env env;
+    run_program(argv, fake_env(&env, &W->fake, NULL), r);
 }
 
 static const char *const collect_args[] = {"collect", "--start-year", "2026", "--end-year",
@@ -69,8 +53,6 @@ static int world_setup(void **state)
     fake_start(&W->fake, (const char *[]){"--movies", "2000", "--now", NOW, NULL});
     W->dir = tmpdir_create();
     W->golden = path_join(W->dir, "golden.duckdb");
-    snprintf(W->env[0], sizeof(W->env[0]), "TMDB_BASE_URL=%s", W->fake.tmdb_url);
-    snprintf(W->env[1], sizeof(W->env[1]), "OMDB_BASE_URL=%s", W->fake.omdb_url);
     struct run_result r;
     run(W->golden, NOW, collect_args, &r);
     if (r.status != 0)
@@ -105,21 +87,9 @@ static int world_teardown(void **state)
 static void copy_file(const char *from, const char *to)
 {
     size_t len = 0;
-    char *data = read_file(from, &len);
-    assert_non_null(data);
-    FILE *f = fopen(to, "wb");
-    assert_non_null(f);
-    assert_int_equal(fwrite(data, 1, len, f), len);
-    assert_int_equal(fclose(f), 0);
+    char *data = slurp_file(from, &len);
+    file_write(to, data, len);
     free(data);
-}
-
-static void write_bytes(const char *path, const char *data, size_t len)
-{
-    FILE *f = fopen(path, "wb");
-    assert_non_null(f);
-    assert_int_equal(fwrite(data, 1, len, f), len);
-    assert_int_equal(fclose(f), 0);
 }
 
 /* Row counts and a hash of every row's text of the data tables: equal means intact. */
@@ -134,23 +104,6 @@ static char *digest(const char *db)
     char *d = db_str(db, sql);
     assert_non_null(d);
     return d;
-}
-
-static size_t count_lines(const char *s)
-{
-    size_t n = 0;
-    for (; *s; s++)
-        n += *s == '\n';
-    return n;
-}
-
-static void assert_one_line(const struct run_result *r, int status, const char *line)
-{
-    if (r->status != status || strcmp(r->err, line) != 0)
-        print_error("status %d, stderr: %s\n", r->status, r->err);
-    assert_int_equal(r->status, status);
-    assert_string_equal(r->err, line);
-    assert_int_equal(count_lines(r->err), 1);
 }
 
 /* Mounts a tmpfs of SIZE ("8m") at DIR; false (and a message) where that is not allowed. */
@@ -189,7 +142,7 @@ static void not_a_duckdb_file(void **state)
                  {"empty.duckdb", "", 0}};
     for (size_t i = 0; i < 3; i++) {
         char *path = path_join(w->dir, files[i].name);
-        write_bytes(path, files[i].data, files[i].len);
+        file_write(path, files[i].data, files[i].len);
         static const char *const cmds[] = {"collect", "stats"};
         for (size_t c = 0; c < 2; c++) {
             struct run_result r;
@@ -202,8 +155,7 @@ static void not_a_duckdb_file(void **state)
                      "reelsync: %s: cannot open '%s': not a DuckDB database (left untouched; "
                      "give another --db path)\n",
                      cmds[c], path);
-            assert_one_line(&r, 1, line);
-            assert_string_equal(r.out, "");
+            assert_stderr_is(&r, 1, line);
             run_result_free(&r);
         }
         assert_file_holds(path, files[i].data, files[i].len);
@@ -223,7 +175,7 @@ static void newer_schema_left_untouched(void **state)
     copy_file(w->golden, path);
     db_exec(path, "INSERT INTO schema_version (version) VALUES (99)");
     size_t len0 = 0;
-    char *before = read_file(path, &len0);
+    char *before = slurp_file(path, &len0);
     char *d0 = digest(path);
 
     static const char *const cmds[] = {"collect", "plan", "stats"};
@@ -238,7 +190,7 @@ static void newer_schema_left_untouched(void **state)
                  "reelsync: %s: cannot open '%s': written by a newer reelsync (schema version "
                  "99, this build knows up to %d; left untouched: upgrade reelsync)\n",
                  cmds[c], path, store_schema_version());
-        assert_one_line(&r, 1, line);
+        assert_stderr_is(&r, 1, line);
         run_result_free(&r);
     }
     assert_file_holds(path, before, len0);
@@ -276,7 +228,7 @@ static void read_only_database(void **state)
              "reelsync: collect: cannot open '%s' for writing: Read-only file system (make it "
              "writable, or copy it; plan, stats and export only read it)\n",
              path);
-    assert_one_line(&r, 1, line);
+    assert_stderr_is(&r, 1, line);
     run_result_free(&r);
 
     run(path, LATER, (const char *[]){"--json", "stats", NULL}, &r);
@@ -344,7 +296,7 @@ static void disk_full_keeps_data(void **state)
     const char *last = strstr(r.err, "reelsync: ");
     assert_non_null(last);
     assert_null(strstr(last + 1, "reelsync: ")); /* one line of the program's own */
-    assert_int_equal(count_lines(last), 1);
+    assert_int_equal(line_count(last), 1);
     assert_non_null(strstr(last, "no space left on the device"));
     assert_non_null(strstr(last, "free some space and run again)\n"));
     run_result_free(&r);

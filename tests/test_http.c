@@ -151,57 +151,6 @@ static void run_engine(const struct http_config *cfg, struct ctx *c, int tmdb, i
     http_destroy(h);
 }
 
-/* GET /__stats of F, parsed. */
-static json_t *server_stats(const struct fake *f)
-{
-    char url[160];
-    struct http_reply r;
-    snprintf(url, sizeof(url), "%s/__stats", f->base);
-    http_fetch("GET", url, NULL, &r);
-    assert_int_equal(r.status, 200);
-    json_error_t jerr;
-    json_t *doc = json_loads(r.body, 0, &jerr);
-    http_reply_free(&r);
-    assert_non_null(doc);
-    return doc;
-}
-
-/* An integer at a dotted PATH of the /__stats object ("requests.tmdb"); fails if absent. */
-static long long stat_int(json_t *doc, const char *path)
-{
-    char buf[128];
-    snprintf(buf, sizeof(buf), "%s", path);
-    json_t *v = doc;
-    for (char *save = NULL, *p = strtok_r(buf, ".", &save); p; p = strtok_r(NULL, ".", &save))
-        v = json_object_get(v, p);
-    if (!json_is_integer(v))
-        fail_msg("no integer at %s in /__stats", path);
-    return json_integer_value(v);
-}
-
-/* The server of the running test, stopped by the teardown when an assertion bails out. */
-static struct fake *live;
-
-static int stop_live(void **state)
-{
-    (void)state;
-    if (live)
-        fake_stop(live);
-    live = NULL;
-    return 0;
-}
-
-static void fake_with(struct fake *f, const char *const *extra)
-{
-    live = f;
-    const char *args[32] = {"--fixtures", RS_FIXTURES_DIR};
-    size_t n = 2;
-    for (size_t i = 0; extra && extra[i]; i++)
-        args[n++] = extra[i];
-    args[n] = NULL;
-    fake_start(f, args);
-}
-
 static void free_ctx(struct ctx *c)
 {
     free(c->log);
@@ -263,13 +212,13 @@ static void redact_urls(void **state)
 static void success_counts_and_key_sent(void **state)
 {
     (void)state;
-    static struct fake f; /* static: the teardown may stop it */
+    struct fake f;
     struct ctx *c = calloc(1, sizeof(*c));
     struct http_config cfg;
     struct rs_log log;
     int64_t counts[RS_API_COUNT][RS_OUTCOME_COUNT] = {{0}};
     struct http_stats st;
-    fake_with(&f, NULL);
+    fake_start_fixtures(&f, NULL);
     base_config(&cfg, &f, c, &log);
     run_engine(&cfg, c, 10, 3, counts, &st);
     assert_int_equal(c->n, 13);
@@ -284,10 +233,8 @@ static void success_counts_and_key_sent(void **state)
     assert_int_equal(counts[RS_API_OMDB][RS_OK], 3);
     assert_int_equal(st.attempts[RS_API_TMDB], 10);
     assert_int_equal(st.retries[RS_API_TMDB], 0);
-    json_t *s = server_stats(&f);
-    assert_int_equal(stat_int(s, "requests.tmdb"), 10);
-    assert_int_equal(stat_int(s, "requests.omdb"), 3);
-    json_decref(s);
+    assert_int_equal(fake_stat(&f, "requests", "tmdb"), 10);
+    assert_int_equal(fake_stat(&f, "requests", "omdb"), 3);
     fake_stop(&f);
     free_ctx(c);
 }
@@ -295,17 +242,17 @@ static void success_counts_and_key_sent(void **state)
 static void bearer_token_instead_of_key(void **state)
 {
     (void)state;
-    static struct fake f; /* static: the teardown may stop it */
+    struct fake f;
     struct ctx *c = calloc(1, sizeof(*c));
     struct http_config cfg;
     struct rs_log log;
-    fake_with(&f, NULL);
+    fake_start_fixtures(&f, NULL);
     base_config(&cfg, &f, c, &log);
     cfg.api[RS_API_TMDB].key = "not-sent";
     cfg.api[RS_API_TMDB].bearer = KEY;
     run_engine(&cfg, c, 2, 0, NULL, NULL);
     assert_int_equal(c->by_outcome[RS_OK], 2);
-    json_t *s = server_stats(&f);
+    json_t *s = fake_stats(&f);
     json_t *recent = json_object_get(s, "recent");
     assert_int_equal(json_array_size(recent), 2);
     for (size_t i = 0; i < 2; i++) {
@@ -340,11 +287,11 @@ static void on_done_chain(struct http *h, const struct http_result *res, void *u
 static void handle_reuse_across_apis(void **state)
 {
     (void)state;
-    static struct fake f; /* static: the teardown may stop it */
+    struct fake f;
     struct ctx *c = calloc(1, sizeof(*c));
     struct http_config cfg;
     struct rs_log log;
-    fake_with(&f, NULL);
+    fake_start_fixtures(&f, NULL);
     base_config(&cfg, &f, c, &log);
     cfg.api[RS_API_TMDB].key = NULL;
     cfg.api[RS_API_TMDB].bearer = KEY;
@@ -356,7 +303,7 @@ static void handle_reuse_across_apis(void **state)
     http_destroy(h);
     assert_int_equal(c->n, CHAIN);
     assert_int_equal(c->by_outcome[RS_OK], CHAIN);
-    json_t *s = server_stats(&f);
+    json_t *s = fake_stats(&f);
     json_t *recent = json_object_get(s, "recent");
     assert_int_equal(json_array_size(recent), CHAIN);
     for (size_t i = 0; i < CHAIN; i++) {
@@ -475,13 +422,13 @@ static void agent_and_gzip(void **state)
 static void not_found_is_not_retried(void **state)
 {
     (void)state;
-    static struct fake f; /* static: the teardown may stop it */
+    struct fake f;
     struct ctx *c = calloc(1, sizeof(*c));
     struct http_config cfg;
     struct rs_log log;
     struct http *h;
     struct rs_error err;
-    fake_with(&f, NULL);
+    fake_start_fixtures(&f, NULL);
     base_config(&cfg, &f, c, &log);
     cfg.retry.max_retries = 3;
     assert_int_equal(http_create(&cfg, &h, &err), RS_OK);
@@ -497,9 +444,7 @@ static void not_found_is_not_retried(void **state)
         else
             assert_int_equal(c->got[i].outcome, RS_ERR_BAD_RESPONSE); /* 400 or 422 */
     }
-    json_t *s = server_stats(&f);
-    assert_int_equal(stat_int(s, "requests.tmdb"), 2);
-    json_decref(s);
+    assert_int_equal(fake_stat(&f, "requests", "tmdb"), 2);
     fake_stop(&f);
     free_ctx(c);
 }
@@ -525,13 +470,13 @@ static void each_fault_kind(void **state)
         {"truncated", RS_ERR_NETWORK, 0, 3},
     };
     for (size_t k = 0; k < RS_ARRAY_LEN(cases); k++) {
-        static struct fake f; /* static: the teardown may stop it */
+        struct fake f;
         struct ctx *c = calloc(1, sizeof(*c));
         struct http_config cfg;
         struct rs_log log;
         int64_t counts[RS_API_COUNT][RS_OUTCOME_COUNT] = {{0}};
         const char *args[] = {"--fault-rate", "1", "--faults", cases[k].fault, NULL};
-        fake_with(&f, args);
+        fake_start_fixtures(&f, args);
         base_config(&cfg, &f, c, &log);
         cfg.timeout_ms = 300; /* the timeout fault stalls longer than this */
         run_engine(&cfg, c, 1, 0, counts, NULL);
@@ -551,23 +496,21 @@ static void each_fault_kind(void **state)
 static void concurrency_cap_held(void **state)
 {
     (void)state;
-    static struct fake f; /* static: the teardown may stop it */
+    struct fake f;
     struct ctx *c = calloc(1, sizeof(*c));
     struct http_config cfg;
     struct rs_log log;
     struct http_stats st;
     const char *args[] = {"--latency-ms", "30", NULL};
-    fake_with(&f, args);
+    fake_start_fixtures(&f, args);
     base_config(&cfg, &f, c, &log);
     cfg.api[RS_API_TMDB].concurrency = 3;
     run_engine(&cfg, c, 30, 0, NULL, &st);
     assert_int_equal(c->by_outcome[RS_OK], 30);
     assert_int_equal(st.max_in_flight[RS_API_TMDB], 3);
-    json_t *s = server_stats(&f);
-    long long seen = stat_int(s, "max_in_flight.tmdb");
+    int64_t seen = fake_stat(&f, "max_in_flight", "tmdb");
     assert_in_range(seen, 1, 3);
-    assert_int_equal(stat_int(s, "requests.tmdb"), 30);
-    json_decref(s);
+    assert_int_equal(fake_stat(&f, "requests", "tmdb"), 30);
     fake_stop(&f);
     free_ctx(c);
 }
@@ -575,7 +518,7 @@ static void concurrency_cap_held(void **state)
 static void daily_limit_stops_without_network(void **state)
 {
     (void)state;
-    static struct fake f; /* static: the teardown may stop it */
+    struct fake f;
     struct ctx *c = calloc(1, sizeof(*c));
     struct http_config cfg;
     struct rs_log log;
@@ -583,7 +526,7 @@ static void daily_limit_stops_without_network(void **state)
     struct rs_error err;
     int64_t counts[RS_API_COUNT][RS_OUTCOME_COUNT] = {{0}};
     enum rs_err why = RS_OK;
-    fake_with(&f, NULL);
+    fake_start_fixtures(&f, NULL);
     base_config(&cfg, &f, c, &log);
     cfg.api[RS_API_TMDB].daily_limit = 5;
     cfg.api[RS_API_TMDB].used_today = 3;
@@ -609,10 +552,8 @@ static void daily_limit_stops_without_network(void **state)
     assert_int_equal(counts[RS_API_TMDB][RS_OK], 2);
     assert_int_equal(counts[RS_API_TMDB][RS_ERR_QUOTA_EXHAUSTED], 0); /* refused: not counted */
     assert_int_equal(counts[RS_API_OMDB][RS_OK], 0);
-    json_t *s = server_stats(&f);
-    assert_int_equal(stat_int(s, "requests.tmdb"), 2);
-    assert_int_equal(stat_int(s, "requests.omdb"), 0);
-    json_decref(s);
+    assert_int_equal(fake_stat(&f, "requests", "tmdb"), 2);
+    assert_int_equal(fake_stat(&f, "requests", "omdb"), 0);
     fake_stop(&f);
     free_ctx(c);
 }
@@ -620,14 +561,14 @@ static void daily_limit_stops_without_network(void **state)
 static void bad_key_stops_api(void **state)
 {
     (void)state;
-    static struct fake f; /* static: the teardown may stop it */
+    struct fake f;
     struct ctx *c = calloc(1, sizeof(*c));
     struct http_config cfg;
     struct rs_log log;
     struct http *h;
     struct rs_error err;
     enum rs_err why = RS_OK;
-    fake_with(&f, NULL);
+    fake_start_fixtures(&f, NULL);
     base_config(&cfg, &f, c, &log);
     cfg.api[RS_API_TMDB].key = "wrong-key";
     cfg.api[RS_API_TMDB].concurrency = 1;
@@ -648,9 +589,7 @@ static void bad_key_stops_api(void **state)
             sent += c->got[i].attempts;
     }
     assert_int_equal(sent, 1);
-    json_t *s = server_stats(&f);
-    assert_int_equal(stat_int(s, "requests.tmdb"), 1);
-    json_decref(s);
+    assert_int_equal(fake_stat(&f, "requests", "tmdb"), 1);
     fake_stop(&f);
     free_ctx(c);
 }
@@ -658,7 +597,7 @@ static void bad_key_stops_api(void **state)
 static void omdb_request_limit_stops_omdb(void **state)
 {
     (void)state;
-    static struct fake f; /* static: the teardown may stop it */
+    struct fake f;
     struct ctx *c = calloc(1, sizeof(*c));
     struct http_config cfg;
     struct rs_log log;
@@ -666,7 +605,7 @@ static void omdb_request_limit_stops_omdb(void **state)
     struct rs_error err;
     enum rs_err why = RS_OK;
     const char *args[] = {"--omdb-daily-limit", "2", NULL};
-    fake_with(&f, args);
+    fake_start_fixtures(&f, args);
     base_config(&cfg, &f, c, &log);
     cfg.api[RS_API_OMDB].concurrency = 1;
     assert_int_equal(http_create(&cfg, &h, &err), RS_OK);
@@ -689,7 +628,7 @@ static void keys_never_logged(void **state)
 {
     (void)state;
     static const char secret[] = "Sup3rS3cretKey";
-    static struct fake f; /* static: the teardown may stop it */
+    struct fake f;
     struct ctx *c = calloc(1, sizeof(*c));
     struct http_config cfg;
     struct rs_log log;
@@ -697,7 +636,7 @@ static void keys_never_logged(void **state)
     struct rs_error err;
     const char *args[] = {"--tmdb-key", secret,     "--omdb-key",    secret, "--fault-rate",
                           "0.5",        "--faults", "500,reset,503", NULL};
-    fake_with(&f, args);
+    fake_start_fixtures(&f, args);
     base_config(&cfg, &f, c, &log);
     cfg.api[RS_API_TMDB].key = secret;
     cfg.api[RS_API_OMDB].key = "Sup3rS3cretKey-wrong";
@@ -723,11 +662,11 @@ static void keys_never_logged(void **state)
 static void cancel_mid_batch(void **state)
 {
     (void)state;
-    static struct fake f; /* static: the teardown may stop it */
+    struct fake f;
     struct ctx *c = calloc(1, sizeof(*c));
     struct http_config cfg;
     struct rs_log log;
-    fake_with(&f, NULL);
+    fake_start_fixtures(&f, NULL);
     base_config(&cfg, &f, c, &log);
     cfg.api[RS_API_TMDB].concurrency = 1;
     c->cancel_after = 3;
@@ -739,9 +678,7 @@ static void cancel_mid_batch(void **state)
         assert_true(c->got[i].body_len > 100); /* what arrived was delivered */
     for (int i = 3; i < 20; i++)
         assert_int_equal(c->got[i].attempts, 0);
-    json_t *s = server_stats(&f);
-    assert_int_equal(stat_int(s, "requests.tmdb"), 3);
-    json_decref(s);
+    assert_int_equal(fake_stat(&f, "requests", "tmdb"), 3);
     fake_stop(&f);
     free_ctx(c);
 }
@@ -749,12 +686,12 @@ static void cancel_mid_batch(void **state)
 static void retry_after_honoured(void **state)
 {
     (void)state;
-    static struct fake f; /* static: the teardown may stop it */
+    struct fake f;
     struct ctx *c = calloc(1, sizeof(*c));
     struct http_config cfg;
     struct rs_log log;
     const char *args[] = {"--fault-rate", "1", "--faults", "429", "--retry-after", "1", NULL};
-    fake_with(&f, args);
+    fake_start_fixtures(&f, args);
     base_config(&cfg, &f, c, &log);
     cfg.retry.max_retries = 1;
     run_engine(&cfg, c, 1, 0, NULL, NULL);
@@ -775,13 +712,13 @@ static void retry_after_honoured(void **state)
 static void retry_wait_holds_no_slot(void **state)
 {
     (void)state;
-    static struct fake f; /* static: the teardown may stop it */
+    struct fake f;
     struct ctx *c = calloc(1, sizeof(*c));
     struct http_config cfg;
     struct rs_log log;
     struct http_stats st;
     const char *args[] = {"--fault-rate", "1", "--faults", "500", NULL};
-    fake_with(&f, args);
+    fake_start_fixtures(&f, args);
     base_config(&cfg, &f, c, &log);
     cfg.api[RS_API_TMDB].concurrency = 1;
     cfg.retry = (struct retry_policy){.max_retries = 1, .base_ms = 1000, .max_ms = 1000};
@@ -789,7 +726,7 @@ static void retry_wait_holds_no_slot(void **state)
     assert_int_equal(c->by_outcome[RS_ERR_SERVER_ERROR], 3);
     assert_int_equal(st.attempts[RS_API_TMDB], 6);
     assert_int_equal(st.max_in_flight[RS_API_TMDB], 1);
-    json_t *s = server_stats(&f);
+    json_t *s = fake_stats(&f);
     json_t *recent = json_object_get(s, "recent");
     assert_int_equal(json_array_size(recent), 6);
     for (size_t i = 0; i < 6; i++) {
@@ -814,13 +751,13 @@ static void retry_wait_holds_no_slot(void **state)
 static void daily_limit_checked_before_retries(void **state)
 {
     (void)state;
-    static struct fake f; /* static: the teardown may stop it */
+    struct fake f;
     struct ctx *c = calloc(1, sizeof(*c));
     struct http_config cfg;
     struct rs_log log;
     int64_t counts[RS_API_COUNT][RS_OUTCOME_COUNT] = {{0}};
     const char *args[] = {"--fault-rate", "1", "--faults", "503", "--latency-ms", "50", NULL};
-    fake_with(&f, args);
+    fake_start_fixtures(&f, args);
     base_config(&cfg, &f, c, &log);
     cfg.api[RS_API_TMDB].concurrency = 1;
     cfg.api[RS_API_TMDB].daily_limit = 10;
@@ -831,9 +768,7 @@ static void daily_limit_checked_before_retries(void **state)
     assert_int_equal(c->by_outcome[RS_ERR_QUOTA_EXHAUSTED], 2);
     assert_int_equal(c->got[0].attempts + c->got[1].attempts, 3);
     assert_int_equal(counts[RS_API_TMDB][RS_ERR_SERVER_ERROR], 3);
-    json_t *s = server_stats(&f);
-    assert_int_equal(stat_int(s, "requests.tmdb"), 3);
-    json_decref(s);
+    assert_int_equal(fake_stat(&f, "requests", "tmdb"), 3);
     fake_stop(&f);
     free_ctx(c);
 }
@@ -842,22 +777,22 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(status_classes),
-        cmocka_unit_test_teardown(redact_urls, stop_live),
-        cmocka_unit_test_teardown(success_counts_and_key_sent, stop_live),
-        cmocka_unit_test_teardown(bearer_token_instead_of_key, stop_live),
-        cmocka_unit_test_teardown(handle_reuse_across_apis, stop_live),
+        cmocka_unit_test_teardown(redact_urls, fake_stop_all),
+        cmocka_unit_test_teardown(success_counts_and_key_sent, fake_stop_all),
+        cmocka_unit_test_teardown(bearer_token_instead_of_key, fake_stop_all),
+        cmocka_unit_test_teardown(handle_reuse_across_apis, fake_stop_all),
         cmocka_unit_test(agent_and_gzip),
-        cmocka_unit_test_teardown(not_found_is_not_retried, stop_live),
-        cmocka_unit_test_teardown(each_fault_kind, stop_live),
-        cmocka_unit_test_teardown(concurrency_cap_held, stop_live),
-        cmocka_unit_test_teardown(daily_limit_stops_without_network, stop_live),
-        cmocka_unit_test_teardown(bad_key_stops_api, stop_live),
-        cmocka_unit_test_teardown(omdb_request_limit_stops_omdb, stop_live),
-        cmocka_unit_test_teardown(keys_never_logged, stop_live),
-        cmocka_unit_test_teardown(cancel_mid_batch, stop_live),
-        cmocka_unit_test_teardown(retry_after_honoured, stop_live),
-        cmocka_unit_test_teardown(retry_wait_holds_no_slot, stop_live),
-        cmocka_unit_test_teardown(daily_limit_checked_before_retries, stop_live),
+        cmocka_unit_test_teardown(not_found_is_not_retried, fake_stop_all),
+        cmocka_unit_test_teardown(each_fault_kind, fake_stop_all),
+        cmocka_unit_test_teardown(concurrency_cap_held, fake_stop_all),
+        cmocka_unit_test_teardown(daily_limit_stops_without_network, fake_stop_all),
+        cmocka_unit_test_teardown(bad_key_stops_api, fake_stop_all),
+        cmocka_unit_test_teardown(omdb_request_limit_stops_omdb, fake_stop_all),
+        cmocka_unit_test_teardown(keys_never_logged, fake_stop_all),
+        cmocka_unit_test_teardown(cancel_mid_batch, fake_stop_all),
+        cmocka_unit_test_teardown(retry_after_honoured, fake_stop_all),
+        cmocka_unit_test_teardown(retry_wait_holds_no_slot, fake_stop_all),
+        cmocka_unit_test_teardown(daily_limit_checked_before_retries, fake_stop_all),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

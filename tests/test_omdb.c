@@ -12,21 +12,11 @@
 #include "reelsync/http.h"
 #include "reelsync/omdb.h"
 
-static char *fixture(const char *name, size_t *len)
-{
-    char path[512];
-    snprintf(path, sizeof(path), "%s/omdb/%s", RS_FIXTURES_DIR, name);
-    char *body = read_file(path, len);
-    if (!body)
-        fail_msg("cannot read %s", path);
-    return body;
-}
-
 /* Parses fixture NAME into ROW; asserts RS_OK, raw as received and no log line at all. */
 static void parse_fixture(const char *name, struct omdb_row *row)
 {
     size_t len;
-    char *body = fixture(name, &len);
+    char *body = fixture_read(name, &len);
     struct rs_error err = {0};
     struct capture c;
     capture_init(&c);
@@ -74,7 +64,7 @@ static void inception(void **state)
 {
     (void)state;
     struct omdb_row r;
-    parse_fixture("tt1375666.json", &r);
+    parse_fixture("omdb/tt1375666.json", &r);
     assert_string_equal(r.imdb_id, "tt1375666");
     assert_string_equal(r.title, "Inception");
     assert_string_equal(r.year, "2010");
@@ -94,7 +84,7 @@ static void toy_story_3(void **state)
 {
     (void)state;
     struct omdb_row r;
-    parse_fixture("tt0435761.json", &r);
+    parse_fixture("omdb/tt0435761.json", &r);
     assert_string_equal(r.rated, "G");
     assert_string_equal(r.title, "Toy Story 3");
     assert_numbers(&r, (struct numbers){2010, 6, 18, 103, 921533, 98, 92, 415004880, 8.3});
@@ -105,7 +95,7 @@ static void avatar(void **state)
 {
     (void)state;
     struct omdb_row r;
-    parse_fixture("tt0499549.json", &r);
+    parse_fixture("omdb/tt0499549.json", &r);
     assert_string_equal(r.year, "2009");
     assert_string_equal(r.country, "United States, United Kingdom");
     assert_numbers(&r, (struct numbers){2009, 12, 18, 162, 1426073, 81, 83, 785221649, 7.9});
@@ -117,7 +107,7 @@ static void short_1908(void **state)
 {
     (void)state;
     struct omdb_row r;
-    parse_fixture("tt0233749.json", &r);
+    parse_fixture("omdb/tt0233749.json", &r);
     assert_null(r.rated);
     assert_null(r.writer);
     assert_null(r.actors);
@@ -133,7 +123,7 @@ static void amelie(void **state)
 {
     (void)state;
     struct omdb_row r;
-    parse_fixture("tt0211915.json", &r);
+    parse_fixture("omdb/tt0211915.json", &r);
     assert_string_equal(r.title, "Am\xc3\xa9lie");
     assert_numbers(&r, (struct numbers){2002, 2, 8, 122, 797312, 89, 69, 33225499, 8.3});
     norm_omdb_row_release(&r);
@@ -144,7 +134,7 @@ static void confessions(void **state)
 {
     (void)state;
     struct omdb_row r;
-    parse_fixture("tt1590089.json", &r);
+    parse_fixture("omdb/tt1590089.json", &r);
     assert_string_equal(r.rated, "Not Rated");
     assert_string_equal(r.title, "Confessions");
     assert_string_equal(r.language, "Japanese");
@@ -156,7 +146,7 @@ static void killers_of_the_flower_moon(void **state)
 {
     (void)state;
     struct omdb_row r;
-    parse_fixture("tt5537002.json", &r);
+    parse_fixture("omdb/tt5537002.json", &r);
     assert_string_equal(r.year, "2023");
     assert_numbers(&r, (struct numbers){2023, 10, 20, 206, 236412, 93, 89, 67999853, 7.6});
     norm_omdb_row_release(&r);
@@ -167,7 +157,7 @@ static void leo_na_everywhere(void **state)
 {
     (void)state;
     struct omdb_row r;
-    parse_fixture("tt5755238.json", &r);
+    parse_fixture("omdb/tt5755238.json", &r);
     assert_string_equal(r.rated, "PG");
     assert_null(r.awards);
     assert_numbers(&r, (struct numbers){2023, 11, 21, -1, 31543, -1, -1, -1, 7.0});
@@ -183,20 +173,20 @@ static void error_fixtures(void **state)
         long status;
         enum rs_err want;
     } cases[] = {
-        {"error_not_found.json", 200, RS_ERR_NOT_FOUND},
-        {"error_getting_data.json", 200, RS_ERR_NOT_FOUND},
-        {"error_incorrect_id.json", 200, RS_ERR_NOT_FOUND},
-        {"error_invalid_key.json", 401, RS_ERR_AUTH},
-        {"error_limit.json", 401, RS_ERR_QUOTA_EXHAUSTED},
+        {"omdb/error_not_found.json", 200, RS_ERR_NOT_FOUND},
+        {"omdb/error_getting_data.json", 200, RS_ERR_NOT_FOUND},
+        {"omdb/error_incorrect_id.json", 200, RS_ERR_NOT_FOUND},
+        {"omdb/error_invalid_key.json", 401, RS_ERR_AUTH},
+        {"omdb/error_limit.json", 401, RS_ERR_QUOTA_EXHAUSTED},
         /* the body decides whatever the status */
-        {"error_invalid_key.json", 200, RS_ERR_AUTH},
-        {"error_limit.json", 200, RS_ERR_QUOTA_EXHAUSTED},
-        {"error_getting_data.json", 401, RS_ERR_NOT_FOUND},
-        {"error_limit.json", 503, RS_ERR_QUOTA_EXHAUSTED},
+        {"omdb/error_invalid_key.json", 200, RS_ERR_AUTH},
+        {"omdb/error_limit.json", 200, RS_ERR_QUOTA_EXHAUSTED},
+        {"omdb/error_getting_data.json", 401, RS_ERR_NOT_FOUND},
+        {"omdb/error_limit.json", 503, RS_ERR_QUOTA_EXHAUSTED},
     };
     for (size_t i = 0; i < RS_ARRAY_LEN(cases); i++) {
         size_t len;
-        char *body = fixture(cases[i].name, &len);
+        char *body = fixture_read(cases[i].name, &len);
         enum rs_err got = omdb_classify(cases[i].status, body, len);
         if (got != cases[i].want)
             fail_msg("%s %ld: classify %s", cases[i].name, cases[i].status, rs_errname(got));
@@ -274,7 +264,7 @@ static void hostile_bodies(void **state)
 {
     (void)state;
     size_t len;
-    char *inception = fixture("tt1375666.json", &len);
+    char *inception = fixture_read("omdb/tt1375666.json", &len);
     const struct {
         const char *body;
         size_t len;

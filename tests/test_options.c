@@ -98,8 +98,7 @@ static void man_page_documents_every_option(void **state)
 {
     (void)state;
     size_t len;
-    char *man = read_file(RS_SOURCE_DIR "/docs/reelsync.1", &len);
-    assert_non_null(man);
+    char *man = slurp_file(RS_SOURCE_DIR "/docs/reelsync.1", &len);
     char *section = strstr(man, "\n.SS collect\n");
     assert_non_null(section);
     char *next = strstr(section + 1, "\n.SS ");

@@ -124,23 +124,17 @@ static int64_t server_requests(const struct fake *f)
 
 static enum rs_err run_day(struct world *w, const struct fake *f, rs_time_t now, bool discover)
 {
-    struct orch_options o = {
-        .discover = discover,
-        .refresh = !discover,
-        .start_year = 2019,
-        .end_year = 2025,
-        .min_vote_count = 0,
-        .max_pages = 2,
-        .refresh_limit = 100000,
-        .base_url = {f->tmdb_url, f->omdb_url},
-        .concurrency = {8, 8},
-        .tmdb_key = "test",
-        .omdb_key = "test",
-        .retry = RETRY_POLICY_DEFAULT,
-        .timeout_ms = 10000,
-        .connect_timeout_ms = 2000,
-        .now = now,
-    };
+    struct orch_options o = fake_collect_options(f, now);
+    o.discover = discover;
+    o.refresh = !discover;
+    o.start_year = 2019;
+    o.end_year = 2025;
+    o.max_pages = 2;
+    o.refresh_limit = 100000;
+    o.concurrency[RS_API_OMDB] = 8;
+    o.retry = RETRY_POLICY_DEFAULT;
+    o.timeout_ms = 10000;
+    o.connect_timeout_ms = 2000;
     struct orch_stats s;
     struct rs_error err = {0};
     enum rs_err rc = collect(w->db, &o, &s, &err);

@@ -96,15 +96,6 @@ static inline void assert_peek(const char *path, const char *sql, const char *wa
     free(got);
 }
 
-/* Reads a whole file; fails the test if it cannot. */
-static inline char *slurp(const char *path, size_t *len)
-{
-    char *b = read_file(path, len);
-    if (!b)
-        fail_msg("cannot read %s", path);
-    return b;
-}
-
 /* The stored movie TMDB_ID (release it); fails the test when there is none. */
 static inline struct store_movie get(struct store *st, int64_t tmdb_id)
 {

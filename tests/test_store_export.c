@@ -18,25 +18,21 @@ static void export_formats(void **state)
     /* a path with a quote in it is a value, not SQL */
     char *csv = path_join(f->dir, "it's.csv");
     OK(store_export(f->st, "csv", csv, E));
-    size_t n;
-    char *text = slurp(csv, &n);
+    char *text = slurp_file(csv, NULL);
     assert_memory_equal(text, "movie_id,tmdb_id,imdb_id,title,", 31);
     assert_non_null(strstr(text, "omdb_box_office"));
     assert_non_null(strstr(text, "292587330"));
-    int lines = 0;
-    for (size_t i = 0; i < n; i++)
-        lines += text[i] == '\n';
-    assert_int_equal(lines, 3);
+    assert_int_equal(line_count(text), 3);
     free(text);
     char *json = path_join(f->dir, "out.json");
     OK(store_export(f->st, "json", json, E));
-    text = slurp(json, &n);
+    text = slurp_file(json, NULL);
     assert_non_null(strstr(text, "\"tmdb_id\":155"));
     assert_non_null(strstr(text, "\"omdb_imdb_rating\":8.8"));
     free(text);
     char *pq = path_join(f->dir, "out.parquet");
     OK(store_export(f->st, "parquet", pq, E));
-    text = slurp(pq, &n);
+    text = slurp_file(pq, NULL);
     assert_memory_equal(text, "PAR1", 4);
     free(text);
     struct rs_error err = {0};

@@ -154,7 +154,7 @@ static void newer_version_refused(void **state)
     f->st = NULL;
     free(peek(f->path, "INSERT INTO schema_version (version) VALUES (99) RETURNING version"));
     size_t n1;
-    char *before = slurp(f->path, &n1);
+    char *before = slurp_file(f->path, &n1);
     struct store *st = NULL;
     struct rs_error err = {0};
     assert_int_equal(store_open(f->path, STORE_READ_WRITE, &st, &err), RS_ERR_DB);

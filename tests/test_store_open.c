@@ -12,14 +12,6 @@
 
 #include "test_store.h"
 
-static void write_bytes(const char *path, const char *data, size_t n)
-{
-    FILE *fp = fopen(path, "wb");
-    assert_non_null(fp);
-    assert_int_equal(fwrite(data, 1, n, fp), n);
-    fclose(fp);
-}
-
 static void corrupt_file_untouched(void **state)
 {
     struct fx *f = *state;
@@ -27,7 +19,7 @@ static void corrupt_file_untouched(void **state)
     char junk[8192];
     for (size_t i = 0; i < sizeof(junk); i++)
         junk[i] = (char)('a' + i % 26);
-    write_bytes(bad, junk, sizeof(junk));
+    file_write(bad, junk, sizeof(junk));
     struct store *st = NULL;
     struct rs_error err = {0};
     assert_int_equal(store_open(bad, STORE_READ_WRITE, &st, &err), RS_ERR_DB);
@@ -48,7 +40,7 @@ static void damaged_database_untouched(void **state)
     store_close(f->st);
     f->st = NULL;
     size_t n;
-    char *good = slurp(f->path, &n);
+    char *good = slurp_file(f->path, &n);
     assert_true(n > 16384);
     static const struct {
         size_t len, flip; /* bytes kept; offset of 64 overwritten bytes (0: none) */
@@ -61,7 +53,7 @@ static void damaged_database_untouched(void **state)
         memcpy(copy, good, len);
         if (cases[k].flip)
             memset(copy + cases[k].flip, 0x5a, 64);
-        write_bytes(bad, copy, len);
+        file_write(bad, copy, len);
         struct store *st = NULL;
         struct rs_error err = {0};
         assert_int_equal(store_open(bad, STORE_READ_WRITE, &st, &err), RS_ERR_DB);
@@ -83,7 +75,7 @@ static void unwritable_dir(void **state)
     struct fx *f = *state;
     /* a regular file where a directory should be: no user (root included) can create in it */
     char *file = path_join(f->dir, "plain");
-    write_bytes(file, "keep me\n", 8);
+    file_write(file, "keep me\n", 8);
     char *inside = path_join(file, "x.duckdb");
     struct store *st = NULL;
     struct rs_error err = {0};
@@ -183,7 +175,7 @@ static void unwritable_dir_existing_file(void **state)
     OK(store_open(path, STORE_READ_WRITE, &st, E));
     store_close(st);
     size_t n1;
-    char *before = slurp(path, &n1);
+    char *before = slurp_file(path, &n1);
     assert_int_equal(chmod(f->dir, 0755), 0);
     assert_int_equal(chmod(path, 0666), 0);
     assert_int_equal(chmod(dir, 0555), 0);

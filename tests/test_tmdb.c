@@ -11,22 +11,11 @@
 #include "reelsync/http.h"
 #include "reelsync/tmdb.h"
 
-/* The fixture tmdb/NAME; fails the test if it cannot be read. */
-static char *fixture(const char *name, size_t *len)
-{
-    char path[512];
-    snprintf(path, sizeof(path), "%s/tmdb/%s", RS_FIXTURES_DIR, name);
-    char *body = read_file(path, len);
-    if (!body)
-        fail_msg("cannot read %s", path);
-    return body;
-}
-
 /* Parses fixture NAME as movie ID into ROW; asserts RS_OK and that raw holds the body. */
 static void parse_fixture(const char *name, int64_t id, struct tmdb_row *row, struct capture *c)
 {
     size_t len;
-    char *body = fixture(name, &len);
+    char *body = fixture_read(name, &len);
     struct rs_error err = {0};
     capture_init(c);
     enum rs_err rc = tmdb_parse_movie(body, len, id, row, &c->log, &err);
@@ -52,7 +41,7 @@ static void inception(void **state)
     (void)state;
     struct tmdb_row r;
     struct capture c;
-    parse_fixture("movie_27205.json", 27205, &r, &c);
+    parse_fixture("tmdb/movie_27205.json", 27205, &r, &c);
     assert_int_equal(r.tmdb_id, 27205);
     assert_string_equal(r.imdb_id, "tt1375666");
     assert_string_equal(r.title, "Inception");
@@ -85,7 +74,7 @@ static void toy_story_3_collection(void **state)
     (void)state;
     struct tmdb_row r;
     struct capture c;
-    parse_fixture("movie_10193.json", 10193, &r, &c);
+    parse_fixture("tmdb/movie_10193.json", 10193, &r, &c);
     assert_string_equal(r.imdb_id, "tt0435761");
     assert_string_equal(r.title, "Toy Story 3");
     assert_int_equal(r.release_date.v, rs_date_from_ymd(2010, 6, 16));
@@ -109,7 +98,7 @@ static void avatar_revenue_64bit(void **state)
     (void)state;
     struct tmdb_row r;
     struct capture c;
-    parse_fixture("movie_19995.json", 19995, &r, &c);
+    parse_fixture("tmdb/movie_19995.json", 19995, &r, &c);
     assert_true(r.revenue.set);
     assert_int_equal(r.revenue.v, INT64_C(2923706026));
     assert_int_equal(r.budget.v, 237000000);
@@ -134,7 +123,7 @@ static void short_1908_zeros(void **state)
     (void)state;
     struct tmdb_row r;
     struct capture c;
-    parse_fixture("movie_283917.json", 283917, &r, &c);
+    parse_fixture("tmdb/movie_283917.json", 283917, &r, &c);
     assert_true(r.budget.set);
     assert_int_equal(r.budget.v, 0);
     assert_true(r.revenue.set);
@@ -163,7 +152,7 @@ static void amelie_utf8(void **state)
     (void)state;
     struct tmdb_row r;
     struct capture c;
-    parse_fixture("movie_194.json", 194, &r, &c);
+    parse_fixture("tmdb/movie_194.json", 194, &r, &c);
     assert_string_equal(r.title, "Am\xc3\xa9lie");
     assert_string_equal(r.original_title, "Le Fabuleux Destin d'Am\xc3\xa9lie Poulain");
     const char *companies[] = {"Claudie Ossard Productions",
@@ -187,7 +176,7 @@ static void confessions_cjk(void **state)
     (void)state;
     struct tmdb_row r;
     struct capture c;
-    parse_fixture("movie_54186.json", 54186, &r, &c);
+    parse_fixture("tmdb/movie_54186.json", 54186, &r, &c);
     assert_string_equal(r.title, "Confessions");
     assert_string_equal(r.original_title, "\xe5\x91\x8a\xe7\x99\xbd"); /* 告白 */
     assert_string_equal(r.original_language, "ja");
@@ -203,7 +192,7 @@ static void unreleased_empty_date_runtime_zero(void **state)
     (void)state;
     struct tmdb_row r;
     struct capture c;
-    parse_fixture("movie_466420.json", 466420, &r, &c);
+    parse_fixture("tmdb/movie_466420.json", 466420, &r, &c);
     assert_false(r.release_date.set);
     assert_false(r.runtime.set);
     assert_string_equal(r.status, "Post Production");
@@ -227,7 +216,7 @@ static void leo_streaming(void **state)
     (void)state;
     struct tmdb_row r;
     struct capture c;
-    parse_fixture("movie_1075794.json", 1075794, &r, &c);
+    parse_fixture("tmdb/movie_1075794.json", 1075794, &r, &c);
     assert_string_equal(r.imdb_id, "tt5755238");
     assert_string_equal(r.title, "Leo");
     assert_int_equal(r.budget.v, 0);
@@ -248,7 +237,7 @@ static void imdb_id_null(void **state)
     (void)state;
     struct tmdb_row r;
     struct capture c;
-    parse_fixture("movie_1443826.json", 1443826, &r, &c);
+    parse_fixture("tmdb/movie_1443826.json", 1443826, &r, &c);
     assert_null(r.imdb_id);
     assert_string_equal(r.title, "The Lantern Keeper");
     assert_int_equal(r.runtime.v, 14);
@@ -262,7 +251,7 @@ static void old_shape_empty_imdb_id(void **state)
     (void)state;
     struct tmdb_row r;
     struct capture c;
-    parse_fixture("movie_76162.json", 76162, &r, &c);
+    parse_fixture("tmdb/movie_76162.json", 76162, &r, &c);
     assert_null(r.imdb_id);
     assert_false(r.runtime.set);
     assert_false(r.release_date.set);
@@ -280,7 +269,7 @@ static void id_mismatch(void **state)
 {
     (void)state;
     size_t len;
-    char *body = fixture("movie_27205.json", &len);
+    char *body = fixture_read("tmdb/movie_27205.json", &len);
     struct tmdb_row r = {.tmdb_id = 77};
     struct rs_error err;
     assert_int_equal(tmdb_parse_movie(body, len, 27206, &r, NULL, &err), RS_ERR_BAD_RESPONSE);
@@ -305,7 +294,7 @@ static void hostile_bodies(void **state)
 {
     (void)state;
     size_t len;
-    char *inception = fixture("movie_27205.json", &len);
+    char *inception = fixture_read("tmdb/movie_27205.json", &len);
     const struct {
         const char *body;
         size_t len;
@@ -437,7 +426,7 @@ static void discover_fixture(void **state)
 {
     (void)state;
     size_t len;
-    char *body = fixture("discover_2010_page1.json", &len);
+    char *body = fixture_read("tmdb/discover_2010_page1.json", &len);
     struct tmdb_page p = {0};
     struct capture c;
     capture_init(&c);
@@ -550,17 +539,17 @@ static void classify_error_fixtures(void **state)
         enum rs_err want;
         bool page_cap;
     } cases[] = {
-        {"error_400_page.json", 400, RS_ERR_BAD_RESPONSE, true},
-        {"error_422_page.json", 422, RS_ERR_BAD_RESPONSE, true},
-        {"error_401.json", 401, RS_ERR_AUTH, false},
-        {"error_404.json", 404, RS_ERR_NOT_FOUND, false},
-        {"error_429.json", 429, RS_ERR_RATE_LIMITED, false},
-        {"movie_27205.json", 200, RS_OK, false},
-        {"discover_2010_page1.json", 200, RS_OK, false},
+        {"tmdb/error_400_page.json", 400, RS_ERR_BAD_RESPONSE, true},
+        {"tmdb/error_422_page.json", 422, RS_ERR_BAD_RESPONSE, true},
+        {"tmdb/error_401.json", 401, RS_ERR_AUTH, false},
+        {"tmdb/error_404.json", 404, RS_ERR_NOT_FOUND, false},
+        {"tmdb/error_429.json", 429, RS_ERR_RATE_LIMITED, false},
+        {"tmdb/movie_27205.json", 200, RS_OK, false},
+        {"tmdb/discover_2010_page1.json", 200, RS_OK, false},
     };
     for (size_t i = 0; i < RS_ARRAY_LEN(cases); i++) {
         size_t len;
-        char *body = fixture(cases[i].name, &len);
+        char *body = fixture_read(cases[i].name, &len);
         assert_int_equal(tmdb_classify(cases[i].status, body, len), cases[i].want);
         assert_int_equal(tmdb_is_page_cap_error(cases[i].status, body, len), cases[i].page_cap);
         free(body);
