@@ -5,7 +5,8 @@
  * counters (vote_count, vote_average, popularity, imdbVotes) drift daily; every other field
  * changes only on a movie's "change days" (production milestones, weekly box-office steps in
  * the first 16 weeks, rating steps in the first year, the award day, rare yearly revisions),
- * and /3/movie/changes lists exactly the movies with a change day in its window.
+ * and /3/movie/changes lists exactly the movies with a TMDB change day in its window (the
+ * OMDB-only days never: TMDB cannot see them).
  */
 #include <math.h>
 #include <stdio.h>
@@ -214,7 +215,14 @@ static bool event_in(const struct fake_catalog *c, int32_t id, rs_date_t day, rs
     return false;
 }
 
-bool fake_changed_in(const struct fake_catalog *c, long i, rs_date_t s, rs_date_t e)
+/*
+ * True when one of the movie's TMDB fields other than the counters changes on a day in
+ * [S, E]: status and runtime at R-90, status and first revenue at R, revenue's weekly steps
+ * (movies with a revenue), revisions (overview, tagline, runtime). The OMDB-only days (the
+ * IMDb rating's steps, Rotten Tomatoes and Metacritic appearing, the award day) are not
+ * TMDB's to see, as on the real feed.
+ */
+bool fake_tmdb_changed_in(const struct fake_catalog *c, long i, rs_date_t s, rs_date_t e)
 {
     const struct row *r = &c->rows[i];
     if (r->day == NO_DATE)
@@ -224,17 +232,11 @@ bool fake_changed_in(const struct fake_catalog *c, long i, rs_date_t s, rs_date_
     fake_traits(c, i, &t);
     if (in_window(R - 90, s, e) || in_window(R, s, e))
         return true;
-    if (R + 400 >= s && R <= e) {
+    if (t.revenue > 0 && R + 7 * 16 >= s && R + 7 <= e) {
         for (int k = 1; k <= 16; k++)
-            if (in_window(R + 7 * k, s, e) &&
-                (t.revenue > 0 || (k == 1 && t.omdb_exists && (t.has_rt || t.has_meta))))
+            if (in_window(R + 7 * k, s, e))
                 return true;
-        if (t.omdb_exists && (in_window(R + 30, s, e) || in_window(R + 90, s, e) ||
-                              in_window(R + 180, s, e) || in_window(R + 365, s, e)))
-            return true;
     }
-    if (t.omdb_exists && t.has_awards && in_window(t.award_day, s, e))
-        return true;
     return e >= R + 395 && event_in(c, r->id, r->day, s, e);
 }
 
@@ -383,13 +385,15 @@ bool fake_catalog_changes_json(const struct fake_catalog *c, rs_date_t start, rs
     long total = 0, first = (page - 1) * 100;
     fake_buf_puts(out, "{\"results\":[");
     for (long i = 0; i < c->n; i++) {
-        if (!fake_changed_in(c, i, start, end))
+        if (!fake_tmdb_changed_in(c, i, start, end))
             continue;
         if (total >= first && total < first + 100) {
             struct fake_traits t;
             fake_traits(c, i, &t);
+            /* TMDB's feed gives "adult": null for some items; about 2 % here */
+            const char *adult = fake_h(c, t.id, 60) % 50 == 0 ? "null" : t.adult ? "true" : "false";
             fake_buf_printf(out, "%s{\"id\":%d,\"adult\":%s}", total > first ? "," : "", (int)t.id,
-                            t.adult ? "true" : "false");
+                            adult);
         }
         total++;
     }

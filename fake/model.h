@@ -33,7 +33,7 @@ long fake_vote_count(const struct fake_catalog *c, long i, rs_date_t today);
 double fake_popularity(const struct fake_catalog *c, long i, rs_date_t today);
 double fake_vote_average(const struct fake_catalog *c, long i, rs_date_t today);
 int fake_revision(const struct fake_catalog *c, long i, rs_date_t today);
-bool fake_changed_in(const struct fake_catalog *c, long i, rs_date_t s, rs_date_t e);
+bool fake_tmdb_changed_in(const struct fake_catalog *c, long i, rs_date_t s, rs_date_t e);
 void fake_model_discover_item(const struct fake_catalog *c, long i, rs_date_t today,
                               struct fake_buf *out);
 

@@ -1,6 +1,6 @@
 /*
  * reelsync-fakeapi's time model (fake/README.md, "Time model" and the X-Fake-Now clock): the
- * data of a movie changes from day to day exactly when /3/movie/changes lists it, the counters
+ * TMDB data of a movie changes from day to day exactly when /3/movie/changes lists it, the counters
  * drift every day while old movies freeze, and the errors of the changes feed and of a bad
  * clock header.
  */
@@ -14,8 +14,11 @@
 
 #define NOW "2026-11-25"
 
-/* The data of a movie without the drifting counters, as one string (NULL if unknown). */
-static char *stable_state(const struct fake *f, long id, const char *day)
+/*
+ * The data of a movie without the drifting counters, as one string: its TMDB answer, and its
+ * OMDB record too when WITH_OMDB.
+ */
+static char *stable_state(const struct fake *f, long id, const char *day, bool with_omdb)
 {
     char q[64];
     snprintf(q, sizeof(q), "/movie/%ld", id);
@@ -25,7 +28,7 @@ static char *stable_state(const struct fake *f, long id, const char *day)
     json_object_del(m, "popularity");
     json_t *imdb = json_object_get(m, "imdb_id");
     json_t *o = NULL;
-    if (json_is_string(imdb) && *json_string_value(imdb)) {
+    if (with_omdb && json_is_string(imdb) && *json_string_value(imdb)) {
         o = fake_omdb(f, json_string_value(imdb), day, NULL);
         json_object_del(o, "imdbVotes");
     }
@@ -87,7 +90,11 @@ static int pick_movies(const struct fake *f, long ids[80])
     return n;
 }
 
-/* From one day to the next in March 2026, a movie's stable data changes iff the feed lists it. */
+/*
+ * From one day to the next in March 2026, a movie's TMDB data (counters aside) changes iff
+ * the feed lists it; its OMDB record also changes on days the feed does not list (the IMDb
+ * rating's steps, the award day), as TMDB cannot see OMDB.
+ */
 static void drift_and_changes_agree(void **state)
 {
     (void)state;
@@ -100,26 +107,69 @@ static void drift_and_changes_agree(void **state)
     assert_true(n <= 80);
     rs_date_t first;
     assert_true(rs_date_parse("2026-03-01", &first));
-    int changed = 0, same = 0;
+    int changed = 0, same = 0, omdb_only = 0;
     for (int k = 0; k < n; k++) {
         char prev_day[16];
         day_str(first - 1, prev_day);
-        char *prev = stable_state(&f, ids[k], prev_day);
+        char *prev = stable_state(&f, ids[k], prev_day, false);
+        char *prev_all = stable_state(&f, ids[k], prev_day, true);
         for (rs_date_t d = first; d < first + 12; d++) {
             char day[16];
             day_str(d, day);
-            char *cur = stable_state(&f, ids[k], day);
+            char *cur = stable_state(&f, ids[k], day, false);
+            char *cur_all = stable_state(&f, ids[k], day, true);
             bool differs = strcmp(prev, cur) != 0;
             assert_int_equal(differs, in_changes(&f, ids[k], day, day));
             changed += differs;
             same += !differs;
+            omdb_only += !differs && strcmp(prev_all, cur_all) != 0;
             free(prev);
+            free(prev_all);
             prev = cur;
+            prev_all = cur_all;
         }
         free(prev);
+        free(prev_all);
     }
     assert_true(changed > 10);
     assert_true(same > 10);
+    assert_true(omdb_only > 0);
+    fake_stop(&f);
+}
+
+/* The feed's items: {"id":N,"adult":false|true|null}, null for a few, 100 a page, every page. */
+static void changes_items_and_pages(void **state)
+{
+    (void)state;
+    struct fake f;
+    const char *args[] = {"--movies", "20000", "--seed", "5", "--now", NOW, NULL};
+    fake_start(&f, args);
+    long total = -1, pages = -1, seen = 0, nulls = 0;
+    for (long page = 1; pages < 0 || page <= pages; page++) {
+        char q[160];
+        snprintf(q, sizeof(q), "/movie/changes?start_date=2026-02-01&end_date=2026-02-14&page=%ld",
+                 page);
+        json_t *d = fake_tmdb(&f, q, NULL, NULL);
+        total = (long)json_integer_value(json_object_get(d, "total_results"));
+        pages = (long)json_integer_value(json_object_get(d, "total_pages"));
+        json_t *results = json_object_get(d, "results");
+        assert_true(json_array_size(results) == 100 || page == pages);
+        size_t k;
+        json_t *it;
+        json_array_foreach(results, k, it)
+        {
+            assert_true(json_is_integer(json_object_get(it, "id")));
+            json_t *adult = json_object_get(it, "adult");
+            assert_true(json_is_boolean(adult) || json_is_null(adult));
+            nulls += json_is_null(adult);
+            seen++;
+        }
+        json_decref(d);
+    }
+    assert_true(pages > 1);
+    assert_int_equal(seen, total);
+    assert_true(nulls > 0);
+    assert_true(nulls < total / 10);
     fake_stop(&f);
 }
 
@@ -192,7 +242,7 @@ static void counters_drift_old_movies_freeze(void **state)
         day_str(s, d0);
         day_str(s + 14, d1);
         day_str(s - 1, dprev);
-        char *x = stable_state(&f, id, dprev), *y = stable_state(&f, id, d1);
+        char *x = stable_state(&f, id, dprev, false), *y = stable_state(&f, id, d1, false);
         bool listed = in_changes(&f, id, d0, d1);
         if (!listed)
             assert_string_equal(x, y);
@@ -211,6 +261,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_teardown(drift_and_changes_agree, fake_stop_all),
         cmocka_unit_test_teardown(counters_drift_old_movies_freeze, fake_stop_all),
+        cmocka_unit_test_teardown(changes_items_and_pages, fake_stop_all),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
