@@ -115,6 +115,22 @@ enum rs_err store_plan(struct store *st, rs_time_t now, size_t limit, bool inclu
 /* Frees a plan of N items from store_plan (NULL is fine). */
 void store_plan_free(struct plan_item *items, size_t n);
 
+/* A movie's refresh state, as the forecast replays it. */
+struct store_movie_state {
+    struct rs_i64 release_date; /* rs_date_t */
+    struct rs_i64 last_tmdb;    /* rs_time_t of the last TMDB check; NULL: never */
+    struct rs_i64 last_omdb;    /* the last OMDB check (stored or not found); NULL: never */
+    bool has_imdb;
+};
+/*
+ * Calls EACH once per movie that planning considers (not gone; frozen ones only when
+ * INCLUDE_FROZEN) with its state, streamed: memory does not grow with the movies. S is valid
+ * during the call only.
+ */
+enum rs_err store_each_state(struct store *st, bool include_frozen,
+                             void (*each)(void *ctx, const struct store_movie_state *s), void *ctx,
+                             struct rs_error *err);
+
 /* Adds COUNTS (indexed RS_OK and the outcome classes) to API's usage on DAY. */
 enum rs_err store_usage_add(struct store *st, rs_date_t day, enum rs_api api,
                             const int64_t counts[RS_OUTCOME_COUNT], struct rs_error *err);

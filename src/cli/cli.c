@@ -60,8 +60,8 @@ static const char main_usage[] =
     "  export TMDB_API_KEY=... OMDB_API_KEY=...\n"
     "  reelsync --db movies.duckdb collect --start-year 2024 --end-year 2024\n";
 
-static const struct cli_cmd *const commands[] = {&cmd_collect, &cmd_plan, &cmd_stats, &cmd_export,
-                                                 &cmd_unfreeze};
+static const struct cli_cmd *const commands[] = {&cmd_collect, &cmd_plan,     &cmd_stats,
+                                                 &cmd_export,  &cmd_unfreeze, &cmd_forecast};
 
 static const struct cli_cmd *find_cmd(const char *name)
 {
