@@ -40,6 +40,8 @@ static void check_invariants(const char *db, int round)
 {
     if (access(db, F_OK) != 0)
         return; /* killed before the file was created: nothing to break */
+    if (db_i64(db, "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'tmdb_movies'") == 0)
+        return; /* killed before the schema's transaction committed: an empty file */
     for (size_t i = 0; i < sizeof(invariants) / sizeof(invariants[0]); i++) {
         int64_t bad = db_i64(db, invariants[i]);
         if (bad != 0)
@@ -51,7 +53,8 @@ static void check_invariants(const char *db, int round)
  * Starts a collect as of ROUND x 31 days after 2026-11-25, so each round finds most movies
  * due again (every category but ARCHIVED has an interval of 30 days or less).
  */
-static pid_t start_collect(const char *db, const struct fake *f, int round, const char *rps)
+static pid_t start_collect(const char *db, const struct fake *f, int round, const char *rps,
+                           int errfd)
 {
     char now[32];
     struct fake_env env;
@@ -65,6 +68,8 @@ static pid_t start_collect(const char *db, const struct fake *f, int round, cons
                               "--now",
                               now,
                               "--quiet",
+                              "--log-level",
+                              "debug",
                               "collect",
                               "--start-year",
                               "2024",
@@ -84,11 +89,31 @@ static pid_t start_collect(const char *db, const struct fake *f, int round, cons
         for (size_t i = 0; envp[i]; i++)
             putenv((char *)envp[i]);
         freopen("/dev/null", "w", stdout);
-        freopen("/dev/null", "w", stderr);
+        if (errfd >= 0)
+            dup2(errfd, 2);
+        else
+            freopen("/dev/null", "w", stderr);
         execv(argv[0], (char *const *)argv);
         _exit(127);
     }
     return pid;
+}
+
+/*
+ * Reads the run's log from FD until the refresh has committed a batch of details (the debug
+ * line "batch: committed" after "refresh:"): the moment to interrupt it mid-way, however
+ * slow the machine. False at the end of the log.
+ */
+static bool wait_for_details(FILE *log)
+{
+    char line[1024];
+    bool refreshing = false;
+    while (fgets(line, sizeof(line), log)) {
+        refreshing = refreshing || strstr(line, "refresh:") != NULL;
+        if (refreshing && strstr(line, "batch: committed"))
+            return true;
+    }
+    return false;
 }
 
 static void kill_nine_times_twenty(void **state)
@@ -103,7 +128,7 @@ static void kill_nine_times_twenty(void **state)
     unsigned seed = 12345;
     int killed = 0;
     for (int round = 1; round <= KILLS; round++) {
-        pid_t pid = start_collect(db, &f, round, "0");
+        pid_t pid = start_collect(db, &f, round, "0", -1);
         seed = seed * 1103515245u + 12345u;
         /* a moment 20 ms to 1.5 s into a run of about 2 s: opening, discovering, refreshing */
         struct timespec ts = {0, (long)(20 + (seed >> 8) % 1480) * 1000000L};
@@ -126,7 +151,7 @@ static void kill_nine_times_twenty(void **state)
     assert_true(killed >= KILLS / 2); /* the test did kill runs mid-way */
 
     /* one clean run finishes the work */
-    pid_t pid = start_collect(db, &f, KILLS, "0");
+    pid_t pid = start_collect(db, &f, KILLS, "0", -1);
     int status = 0;
     waitpid(pid, &status, 0);
     assert_true(WIFEXITED(status));
@@ -143,7 +168,8 @@ static void kill_nine_times_twenty(void **state)
 
 /*
  * SIGINT mid-run: no new request starts, what arrived is stored, the run says so and exits
- * 1. The run is slowed to 20 TMDB requests a second so the signal lands mid-way.
+ * 1. The run is slowed to 20 TMDB requests a second, and the signal sent once its log says
+ * a batch of details was committed, so it lands mid-way on a slow machine too.
  */
 static void sigint_keeps_what_arrived(void **state)
 {
@@ -153,10 +179,18 @@ static void sigint_keeps_what_arrived(void **state)
     struct fake f = {0};
     const char *args[] = {"--movies", "20000", "--seed", "9", "--now", "2026-11-25", NULL};
     fake_start(&f, args);
-    pid_t pid = start_collect(db, &f, 0, "20");
-    struct timespec ts = {2, 0}; /* discovery (about 50 pages) and some details by then */
-    nanosleep(&ts, NULL);
+    int fds[2];
+    assert_int_equal(pipe(fds), 0);
+    pid_t pid = start_collect(db, &f, 0, "20", fds[1]);
+    close(fds[1]);
+    FILE *log = fdopen(fds[0], "r");
+    assert_true(wait_for_details(log));
     kill(pid, SIGINT);
+    char line[1024];
+    while (fgets(line, sizeof(line), log)) {
+        /* drain the log, so the run never blocks on a full pipe */
+    }
+    fclose(log);
     int status = 0;
     waitpid(pid, &status, 0);
     assert_true(WIFEXITED(status));
