@@ -120,4 +120,9 @@ void plan_print_table(const struct plan_item *items, size_t n, rs_time_t now);
 /* The plan as a JSON array into W. */
 void plan_write_json(struct jw *w, const struct plan_item *items, size_t n, rs_time_t now);
 
+/* ---- progress.c ---- */
+
+/* The signal that asked the run to stop (SIGINT, SIGTERM), or 0. */
+int progress_signal(void);
+
 #endif

@@ -245,7 +245,8 @@ static enum rs_err report_runs(struct store *st, struct store_report *rep, struc
                      " CAST(stats AS VARCHAR), TRY_CAST(stats->>'discovered' AS BIGINT),"
                      " TRY_CAST(stats->>'tmdb_updated' AS BIGINT),"
                      " TRY_CAST(stats->>'omdb_updated' AS BIGINT),"
-                     " TRY_CAST(stats->>'frozen' AS BIGINT) FROM runs ORDER BY id DESC LIMIT 10",
+                     " TRY_CAST(stats->>'frozen' AS BIGINT), stats->>'result'"
+                     " FROM runs ORDER BY id DESC LIMIT 10",
                      &res) != DuckDBSuccess)
         return sql_result_fail(err, "report", &res);
     bool oom = false;
@@ -262,6 +263,7 @@ static enum rs_err report_runs(struct store *st, struct store_report *rep, struc
         r->tmdb_updated = col_i64(&c, 7);
         r->omdb_updated = col_i64(&c, 8);
         r->frozen = col_i64(&c, 9);
+        col_copy(&c, 10, r->result, sizeof(r->result));
     }
     cursor_done(&c);
     return oom ? rs_fail(err, RS_ERR_NOMEM, "report: out of memory") : RS_OK;
