@@ -287,4 +287,12 @@ enum rs_err store_plan_count(struct store *st, rs_time_t now, bool include_froze
  */
 enum rs_err store_export_tables(struct store *st, const char *dir, struct rs_error *err);
 
+/*
+ * The ids among IDS[0..N) (tmdb ids) that no `movies` row has, each once, in ascending
+ * order, into a malloc'd *UNKNOWN (free it) of *N_UNKNOWN (unfreeze names them). Written
+ * only on success.
+ */
+enum rs_err store_unknown_movies(struct store *st, const int64_t *ids, size_t n, int64_t **unknown,
+                                 size_t *n_unknown, struct rs_error *err);
+
 #endif

@@ -173,7 +173,7 @@ static void collect_options(struct cli *c, const struct collect_args *a, struct 
 }
 
 static void dry_run_json(struct jw *w, const struct orch_options *o, const struct plan_item *items,
-                         size_t n, rs_time_t now)
+                         size_t n, int64_t total, rs_time_t now)
 {
     jw_object_begin(w);
     jw_kbool(w, "dry_run", true);
@@ -190,6 +190,7 @@ static void dry_run_json(struct jw *w, const struct orch_options *o, const struc
     jw_kbool(w, "enabled", o->refresh);
     jw_kint(w, "limit", (int64_t)o->refresh_limit);
     jw_kint(w, "count", (int64_t)n);
+    jw_kint(w, "total_due", total);
     jw_key(w, "movies");
     plan_write_json(w, items, n, now);
     jw_object_end(w);
@@ -228,15 +229,16 @@ static int collect_dry_run(struct cli *c, const struct orch_options *o)
 {
     struct plan_item *items = NULL;
     size_t n = 0;
+    int64_t total = 0;
     int status = EXIT_OK;
     if (o->refresh)
-        status = plan_load(c, o->refresh_limit, o->include_frozen, &items, &n);
+        status = plan_load(c, o->refresh_limit, o->include_frozen, &items, &n, &total);
     if (status != EXIT_OK)
         return status;
     if (c->json) {
         struct jw w;
         jw_init(&w);
-        dry_run_json(&w, o, items, n, c->now);
+        dry_run_json(&w, o, items, n, total, c->now);
         status = msg_emit_json(c->cmd, &w);
     } else {
         dry_run_human(o, items, n, c->now);
