@@ -124,14 +124,16 @@ static enum rs_err switch_to(const char *dir, const char *tmp, const char *snaps
         return rs_fail(err, RS_ERR_IO, "cannot publish into '%s': path too long", dir);
     if (rename(tmp, set) != 0)
         return io_fail(err, "move the snapshot to", set);
+    enum rs_err rc = RS_OK;
     if (symlink(target, tmp) != 0)
-        return io_fail(err, "create the link", tmp);
-    if (rename(tmp, link) != 0) {
-        enum rs_err rc = io_fail(err, "replace", link);
+        rc = io_fail(err, "create the link", tmp);
+    else if (rename(tmp, link) != 0)
+        rc = io_fail(err, "replace", link);
+    if (rc != RS_OK) { /* the set never became current: nobody reads it */
         unlink(tmp);
-        return rc;
+        remove_set(set);
     }
-    return RS_OK;
+    return rc;
 }
 
 enum rs_err publish_snapshot(struct store *st, const char *dir, rs_time_t now, char **snapshot,
