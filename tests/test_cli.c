@@ -251,7 +251,7 @@ static void empty_plan_without_db(void **state)
     snprintf(env_db, sizeof(env_db), "REELSYNC_DB=%s", c->db);
     run((const char *[]){"plan", "--json", NULL}, (const char *[]){env_db, NULL}, &r);
     assert_int_equal(r.status, 0);
-    assert_string_equal(r.out, "{\"count\":0,\"movies\":[]}\n");
+    assert_string_equal(r.out, "{\"count\":0,\"total_due\":0,\"movies\":[]}\n");
     run_result_free(&r);
     assert_int_equal(access(c->db, F_OK), -1);
 }

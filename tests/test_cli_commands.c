@@ -113,7 +113,11 @@ static void plan_after_collect(void **state)
     run(w, (const char *[]){"--now", LATER, "plan", "--limit", "2", NULL}, &r);
     assert_int_equal(r.status, 0);
     assert_int_equal(strncmp(r.out, "TMDB_ID", 7), 0);
-    assert_int_equal(line_count(r.out), 3);
+    assert_int_equal(line_count(r.out), 4); /* the header, two movies, how many in all */
+    char in_all[64];
+    snprintf(in_all, sizeof(in_all), "\n(%lld due in all)\n",
+             (long long)doc_int(w->collect, "discovered"));
+    assert_non_null(strstr(r.out, in_all));
     run_result_free(&r);
     /* TMDB gave a movie no IMDb id: OMDB waits for one, it is not "never fetched" */
     db_exec(w->db, "UPDATE movies SET imdb_id = NULL WHERE tmdb_id = (SELECT max(tmdb_id) "

@@ -170,6 +170,38 @@ static void plan_order_limit_frozen_gone(void **state)
     assert_int_equal(store_mark_gone(f->st, 777, NOW, &err), RS_ERR_DB);
 }
 
+/* store_plan_count: what store_plan selects without a limit, frozen ones as asked. */
+static void plan_count(void **state)
+{
+    struct fx *f = *state;
+    struct rs_i64 old = RS_I64(TODAY - 1000);
+    int64_t count = -1;
+    OK(store_plan_count(f->st, NOW, false, &count, E));
+    assert_int_equal(count, 0);
+    struct store_movie rows[5] = {
+        mv(1, old, RS_I64(NOW - 91 * DAY), RS_I64(NOW), "tt1"),  /* due */
+        mv(2, old, RS_NULL_I64, RS_NULL_I64, NULL),              /* due: never fetched */
+        mv(3, old, RS_I64(NOW), RS_I64(NOW), "tt3"),             /* not due */
+        mv(4, old, RS_I64(NOW - 300 * DAY), RS_I64(NOW), "tt4"), /* frozen */
+        mv(5, old, RS_I64(NOW - 300 * DAY), RS_I64(NOW), "tt5"), /* gone */
+    };
+    rows[3].data_frozen = true;
+    rows[4].tmdb_gone_at = RS_I64(NOW - DAY);
+    OK(store_bulk_insert_movies(f->st, rows, 5, NOW, E));
+    struct plan_item *items = NULL;
+    size_t n = 0;
+    for (int frozen = 0; frozen <= 1; frozen++) {
+        OK(store_plan(f->st, NOW, 1, frozen, false, &items, &n, E));
+        assert_int_equal(n, 1); /* the limit cuts the list, not the count */
+        store_plan_free(items, n);
+        OK(store_plan(f->st, NOW, 0, frozen, false, &items, &n, E));
+        OK(store_plan_count(f->st, NOW, frozen, &count, E));
+        assert_int_equal(count, (int64_t)n);
+        assert_int_equal(count, 2 + frozen);
+        store_plan_free(items, n);
+    }
+}
+
 static uint64_t xorshift(uint64_t *x)
 {
     *x ^= *x << 13;
@@ -235,6 +267,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(plan_categories, setup, teardown),
         cmocka_unit_test_setup_teardown(plan_intervals, setup, teardown),
         cmocka_unit_test_setup_teardown(plan_order_limit_frozen_gone, setup, teardown),
+        cmocka_unit_test_setup_teardown(plan_count, setup, teardown),
         cmocka_unit_test_setup_teardown(plan_agrees_with_refresh, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -106,6 +106,28 @@ static void usage_runs_report(void **state)
     store_report_release(&rep);
 }
 
+/* store_unknown_movies: the ids no movie has, each once, ascending. */
+static void unknown_movies(void **state)
+{
+    struct fx *f = *state;
+    struct rs_i64 rel = RS_I64(TODAY - 500);
+    struct store_movie rows[2] = {mv(10, rel, RS_NULL_I64, RS_NULL_I64, NULL),
+                                  mv(20, rel, RS_NULL_I64, RS_NULL_I64, NULL)};
+    rows[1].tmdb_gone_at = RS_I64(NOW); /* gone is still a movie of the file */
+    OK(store_bulk_insert_movies(f->st, rows, 2, NOW, E));
+    const int64_t ids[] = {99, 10, 5, 99, 20};
+    int64_t *unknown = NULL;
+    size_t k = 0;
+    OK(store_unknown_movies(f->st, ids, 5, &unknown, &k, E));
+    assert_int_equal(k, 2);
+    assert_int_equal(unknown[0], 5);
+    assert_int_equal(unknown[1], 99);
+    free(unknown);
+    OK(store_unknown_movies(f->st, ids + 1, 1, &unknown, &k, E));
+    assert_int_equal(k, 0);
+    free(unknown);
+}
+
 int main(int argc, char **argv)
 {
     if (argc > 1)
@@ -113,6 +135,7 @@ int main(int argc, char **argv)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(usage_runs_report, setup, teardown),
         cmocka_unit_test_setup_teardown(report_freshness, setup, teardown),
+        cmocka_unit_test_setup_teardown(unknown_movies, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -63,6 +63,7 @@ struct orch_stats {
     int64_t gone;                     /* movies TMDB answered 404 for */
     int64_t planned;                  /* movies selected for refresh */
     double duration_s;
+    int64_t backlog; /* movies due but left for a later run by --refresh-limit */
 };
 
 /*
@@ -86,9 +87,12 @@ enum rs_err orch_collect(struct store *st, const struct orch_options *opt, struc
 /*
  * Writes STATS as one JSON object into W: the collect --json keys of the README (discovered,
  * tmdb_updated, omdb_updated, frozen, failed{}, errors{} by class, requests{},
- * deferred_by_quota, duration_s) plus "result" (rs_errname(RC)) and the extra counters.
- * The same object is stored with the run record.
+ * deferred_by_quota, duration_s) plus "result" (ok, partial: single failures recorded,
+ * failed, locked or interrupted), "error" (rs_errname(RC), null when RC is RS_OK) and the
+ * extra counters. The same object is stored with the run record.
  */
 void orch_stats_json(struct jw *w, const struct orch_stats *stats, enum rs_err rc);
+/* The keys of orch_stats_json without the braces, for a caller that adds its own. */
+void orch_stats_json_keys(struct jw *w, const struct orch_stats *stats, enum rs_err rc);
 
 #endif

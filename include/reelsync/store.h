@@ -218,6 +218,7 @@ struct store_run {
     char *stats_json;
     /* The run's counts from its stats (NULL while running, after a crash, or when absent). */
     struct rs_i64 discovered, tmdb_updated, omdb_updated, frozen;
+    char result[16]; /* its stats' "result" (ok, partial, failed...); "" when absent */
 };
 
 #define STORE_REPORT_RUNS 10
@@ -285,5 +286,29 @@ enum rs_err store_compact(struct store *st, bool force, struct store_compaction 
 
 /* The schema version this build creates and understands. */
 int store_schema_version(void);
+
+/*
+ * How many movies store_plan would select at NOW without a limit (the backlog a limit
+ * leaves: collect's refresh log, plan --json's total_due). One query; *COUNT is written
+ * only on success.
+ */
+enum rs_err store_plan_count(struct store *st, rs_time_t now, bool include_frozen, int64_t *count,
+                             struct rs_error *err);
+
+/*
+ * Writes the data tables as they are, DIR/movies.parquet, DIR/tmdb_movies.parquet and
+ * DIR/omdb_movies.parquet (docs/schema.md), read in one transaction so the three agree.
+ * DIR must exist. RS_ERR_IO when a file cannot be written. For collect --publish
+ * (reelsync/publish.h).
+ */
+enum rs_err store_export_tables(struct store *st, const char *dir, struct rs_error *err);
+
+/*
+ * The ids among IDS[0..N) (tmdb ids) that no `movies` row has, each once, in ascending
+ * order, into a malloc'd *UNKNOWN (free it) of *N_UNKNOWN (unfreeze names them). Written
+ * only on success.
+ */
+enum rs_err store_unknown_movies(struct store *st, const int64_t *ids, size_t n, int64_t **unknown,
+                                 size_t *n_unknown, struct rs_error *err);
 
 #endif

@@ -112,13 +112,19 @@ const volatile sig_atomic_t *progress_cancel_flag(void);
 
 /*
  * The plan at C->now from --db, opened read-only; a database that does not exist yet has
- * an empty plan (and is not created). *ITEMS is for store_plan_free. Prints the failure.
+ * an empty plan (and is not created). *ITEMS is for store_plan_free; *TOTAL gets how many
+ * are due without the LIMIT. Prints the failure.
  */
 int plan_load(const struct cli *c, size_t limit, bool include_frozen, struct plan_item **items,
-              size_t *n);
+              size_t *n, int64_t *total);
 /* The plan as a table on stdout ("Nothing is due." when empty). */
 void plan_print_table(const struct plan_item *items, size_t n, rs_time_t now);
 /* The plan as a JSON array into W. */
 void plan_write_json(struct jw *w, const struct plan_item *items, size_t n, rs_time_t now);
+
+/* ---- progress.c ---- */
+
+/* The signal that asked the run to stop (SIGINT, SIGTERM), or 0. */
+int progress_signal(void);
 
 #endif

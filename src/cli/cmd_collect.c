@@ -7,16 +7,20 @@
  */
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli_int.h"
+#include "reelsync/publish.h"
 
-/* getopt_long's value for the table's option ID: OPT_BASE + ID. */
+/* getopt_long's value for the table's option ID: OPT_BASE + ID; --publish's is OPT_PUBLISH. */
 #define OPT_BASE 1000
+#define OPT_PUBLISH 999
 
-/* What collect's command line said, by the table's option id (flags: 0 or 1). */
+/* What collect's command line said, by the table's option id (flags: 0 or 1), and --publish. */
 struct collect_args {
     double v[RS_OPT_COUNT];
+    const char *publish; /* NULL: no snapshots */
 };
 
 /* The per-API options, by enum rs_api. */
@@ -69,6 +73,9 @@ static void collect_usage(void)
           stdout);
     for (int id = 0; id < RS_OPT_COUNT; id++)
         usage_line(rs_option((enum rs_option_id)id));
+    printf("  %-30s %s\n", "--publish DIR",
+           "after a run that did its work (exit status 0), Parquet snapshots of the data tables "
+           "in DIR/current/ (replaced atomically)");
     fputs("\n"
           "Environment: TMDB_API_KEY (v3 key) or TMDB_ACCESS_TOKEN (v4 token), OMDB_API_KEY,\n"
           "TMDB_BASE_URL, OMDB_BASE_URL.\n"
@@ -83,22 +90,27 @@ static void collect_usage(void)
 /* Parses the options of the table into A. Returns EXIT_OK or the printed EXIT_USAGE. */
 static int parse_options(const struct cli *c, int argc, char **argv, struct collect_args *a)
 {
-    struct option longopts[RS_OPT_COUNT + 1];
+    struct option longopts[RS_OPT_COUNT + 2];
     for (int id = 0; id < RS_OPT_COUNT; id++) {
         const struct rs_option *o = rs_option((enum rs_option_id)id);
         longopts[id] =
             (struct option){o->name, o->kind == RS_OPT_KIND_FLAG ? no_argument : required_argument,
                             NULL, OPT_BASE + id};
     }
-    longopts[RS_OPT_COUNT] = (struct option){NULL, 0, NULL, 0};
+    longopts[RS_OPT_COUNT] = (struct option){"publish", required_argument, NULL, OPT_PUBLISH};
+    longopts[RS_OPT_COUNT + 1] = (struct option){NULL, 0, NULL, 0};
     int ch;
     while ((ch = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
-        if (ch < OPT_BASE || ch >= OPT_BASE + RS_OPT_COUNT)
+        if (ch == OPT_PUBLISH && !*optarg)
+            return args_bad_value(c->cmd, "publish", optarg, "a directory");
+        if (ch == OPT_PUBLISH)
+            a->publish = optarg;
+        else if (ch < OPT_BASE || ch >= OPT_BASE + RS_OPT_COUNT)
             return args_getopt_error(c->cmd, ch, argv);
-        enum rs_option_id id = (enum rs_option_id)(ch - OPT_BASE);
-        if (rs_option(id)->kind == RS_OPT_KIND_FLAG)
-            a->v[id] = 1;
-        else if (args_option(c->cmd, id, optarg, &a->v[id]) != EXIT_OK)
+        else if (rs_option((enum rs_option_id)(ch - OPT_BASE))->kind == RS_OPT_KIND_FLAG)
+            a->v[ch - OPT_BASE] = 1;
+        else if (args_option(c->cmd, (enum rs_option_id)(ch - OPT_BASE), optarg,
+                             &a->v[ch - OPT_BASE]) != EXIT_OK)
             return EXIT_USAGE;
     }
     return args_no_operands(c->cmd, argc, argv);
@@ -109,6 +121,7 @@ static int collect_parse(const struct cli *c, int argc, char **argv, struct coll
 {
     int y, m, d;
     rs_date_to_ymd(rs_time_day(c->now), &y, &m, &d);
+    a->publish = NULL;
     for (int id = 0; id < RS_OPT_COUNT; id++) {
         bool year = rs_option((enum rs_option_id)id)->kind == RS_OPT_KIND_YEAR;
         a->v[id] = year ? y : rs_option_default((enum rs_option_id)id);
@@ -160,7 +173,7 @@ static void collect_options(struct cli *c, const struct collect_args *a, struct 
 }
 
 static void dry_run_json(struct jw *w, const struct orch_options *o, const struct plan_item *items,
-                         size_t n, rs_time_t now)
+                         size_t n, int64_t total, rs_time_t now)
 {
     jw_object_begin(w);
     jw_kbool(w, "dry_run", true);
@@ -177,6 +190,7 @@ static void dry_run_json(struct jw *w, const struct orch_options *o, const struc
     jw_kbool(w, "enabled", o->refresh);
     jw_kint(w, "limit", (int64_t)o->refresh_limit);
     jw_kint(w, "count", (int64_t)n);
+    jw_kint(w, "total_due", total);
     jw_key(w, "movies");
     plan_write_json(w, items, n, now);
     jw_object_end(w);
@@ -215,15 +229,16 @@ static int collect_dry_run(struct cli *c, const struct orch_options *o)
 {
     struct plan_item *items = NULL;
     size_t n = 0;
+    int64_t total = 0;
     int status = EXIT_OK;
     if (o->refresh)
-        status = plan_load(c, o->refresh_limit, o->include_frozen, &items, &n);
+        status = plan_load(c, o->refresh_limit, o->include_frozen, &items, &n, &total);
     if (status != EXIT_OK)
         return status;
     if (c->json) {
         struct jw w;
         jw_init(&w);
-        dry_run_json(&w, o, items, n, c->now);
+        dry_run_json(&w, o, items, n, total, c->now);
         status = msg_emit_json(c->cmd, &w);
     } else {
         dry_run_human(o, items, n, c->now);
@@ -264,30 +279,78 @@ static void report_human(const struct orch_stats *s, enum rs_err rc)
     printf("Duration: %.1f s\n", s->duration_s);
 }
 
-/* Opens the database, runs the collection, prints its report. */
-static int collect_run(struct cli *c, const struct orch_options *o)
+/* The report of a run that ended with RC, on stdout: JSON or the summary. */
+static int report(const struct cli *c, const struct orch_stats *stats, enum rs_err rc,
+                  const char *snapshot)
+{
+    int status = EXIT_OK;
+    if (c->json) {
+        struct jw w;
+        jw_init(&w);
+        jw_object_begin(&w);
+        orch_stats_json_keys(&w, stats, rc);
+        jw_kstring(&w, "published", snapshot);
+        jw_object_end(&w);
+        status = msg_emit_json(c->cmd, &w);
+    } else {
+        report_human(stats, rc);
+        if (snapshot)
+            printf("Published: %s\n", snapshot);
+    }
+    fflush(stdout);
+    return status;
+}
+
+/*
+ * The snapshots of --publish, after a run that did its work (RS_OK: done or partial); a
+ * failed, locked or interrupted run leaves the published set as it was. *SNAPSHOT gets the
+ * new set's directory (malloc'd).
+ */
+static enum rs_err publish(const struct cli *c, struct store *st, const char *dir, char **snapshot,
+                           struct rs_error *err)
+{
+    if (!dir)
+        return RS_OK;
+    rs_logf(&c->log, RS_LOG_INFO, "publish: writing the snapshots into %s", dir);
+    return publish_snapshot(st, dir, c->now, snapshot, err);
+}
+
+/* The line of a run that RC ended: a signal's exit status is 128 + the signal. */
+static int run_failed(const struct cli *c, enum rs_err rc, const struct rs_error *err)
+{
+    int sig = progress_signal();
+    if (rc != RS_ERR_CANCELLED || sig == 0)
+        return msg_fail_rs(c->cmd, rc, err);
+    return msg_fail(128 + sig,
+                    "%s: interrupted by %s: what was received is stored (run again to continue)",
+                    c->cmd,
+                    sig == SIGTERM  ? "SIGTERM"
+                    : sig == SIGINT ? "SIGINT"
+                                    : "a signal");
+}
+
+/* Opens the database, runs the collection, publishes, prints its report. */
+static int collect_run(struct cli *c, const struct orch_options *o, const char *dir)
 {
     struct store *st = NULL;
     struct orch_stats stats;
     struct rs_error err = {0};
+    char *snapshot = NULL;
     memset(&stats, 0, sizeof(stats));
     int status = db_open(c, STORE_READ_WRITE, &st);
+    if (status == EXIT_FAILED && c->json)
+        report(c, &stats, RS_ERR_DB, NULL); /* the object, whatever failed */
     if (status != EXIT_OK)
         return status;
     progress_catch_signals();
     enum rs_err rc = orch_collect(st, o, &stats, &err);
     progress_clear(&c->progress);
+    if (rc == RS_OK)
+        rc = publish(c, st, dir, &snapshot, &err);
     store_close(st);
-    if (c->json) {
-        struct jw w;
-        jw_init(&w);
-        orch_stats_json(&w, &stats, rc);
-        status = msg_emit_json(c->cmd, &w);
-    } else {
-        report_human(&stats, rc);
-    }
-    fflush(stdout);
-    return rc == RS_OK ? status : msg_fail_rs(c->cmd, rc, &err);
+    status = report(c, &stats, rc, snapshot);
+    free(snapshot);
+    return rc == RS_OK ? status : run_failed(c, rc, &err);
 }
 
 static int collect_command(struct cli *c, int argc, char **argv)
@@ -304,7 +367,7 @@ static int collect_command(struct cli *c, int argc, char **argv)
         return msg_fail(EXIT_CONFIG, "%s", err.msg);
     if (c->parse_only)
         return EXIT_OK;
-    return o.dry_run ? collect_dry_run(c, &o) : collect_run(c, &o);
+    return o.dry_run ? collect_dry_run(c, &o) : collect_run(c, &o, a.publish);
 }
 
 const struct cli_cmd cmd_collect = {"collect", collect_usage, collect_command};

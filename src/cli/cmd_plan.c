@@ -107,18 +107,22 @@ void plan_write_json(struct jw *w, const struct plan_item *items, size_t n, rs_t
 }
 
 int plan_load(const struct cli *c, size_t limit, bool include_frozen, struct plan_item **items,
-              size_t *n)
+              size_t *n, int64_t *total)
 {
     struct store *st = NULL;
     struct rs_error err = {0};
     *items = NULL;
     *n = 0;
+    *total = 0;
     if (!db_exists(c->db))
         return EXIT_OK;
     int status = db_open(c, STORE_READ_ONLY, &st);
     if (status != EXIT_OK)
         return status;
     enum rs_err rc = store_plan(st, c->now, limit, include_frozen, true, items, n, &err);
+    *total = (int64_t)*n;
+    if (rc == RS_OK && limit > 0 && *n == limit) /* cut by the limit: count them all */
+        rc = store_plan_count(st, c->now, include_frozen, total, &err);
     store_close(st);
     return rc == RS_OK ? EXIT_OK : msg_fail_rs(c->cmd, rc, &err);
 }
@@ -170,7 +174,8 @@ static int plan_command(struct cli *c, int argc, char **argv)
 
     struct plan_item *items = NULL;
     size_t n = 0;
-    int status = plan_load(c, (size_t)limit, include_frozen, &items, &n);
+    int64_t total = 0;
+    int status = plan_load(c, (size_t)limit, include_frozen, &items, &n, &total);
     if (status != EXIT_OK)
         return status;
     if (c->json) {
@@ -178,12 +183,15 @@ static int plan_command(struct cli *c, int argc, char **argv)
         jw_init(&w);
         jw_object_begin(&w);
         jw_kint(&w, "count", (int64_t)n);
+        jw_kint(&w, "total_due", total);
         jw_key(&w, "movies");
         plan_write_json(&w, items, n, c->now);
         jw_object_end(&w);
         status = msg_emit_json(c->cmd, &w);
     } else {
         plan_print_table(items, n, c->now);
+        if (total > (int64_t)n)
+            printf("(%lld due in all)\n", (long long)total);
     }
     store_plan_free(items, n);
     return status;

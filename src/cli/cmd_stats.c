@@ -7,6 +7,7 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cli_int.h"
 #include "reelsync/refresh.h"
@@ -85,6 +86,30 @@ static void report_json_freshness(struct jw *w, const struct store_report *r)
     jw_object_end(w);
 }
 
+/* How long RUN took in whole seconds: null while running or after a crash. */
+static struct rs_i64 run_duration(const struct store_run *run)
+{
+    return run->ended_at.set ? RS_I64(run->ended_at.v - run->started_at) : RS_NULL_I64;
+}
+
+/*
+ * The one word for how RUN ended: its recorded result, or for a run recorded before there
+ * was one, what its exit status says (docs/reelsync.1, "EXIT STATUS").
+ */
+static const char *run_result(const struct store_run *run)
+{
+    static const char *const known[] = {"ok", "partial", "failed", "locked", "interrupted"};
+    if (!run->ended_at.set || !run->status.set)
+        return "unfinished";
+    for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++) {
+        if (strcmp(run->result, known[i]) == 0)
+            return known[i];
+    }
+    if (run->status.v > 128)
+        return "interrupted";
+    return run->status.v == 0 ? "ok" : run->status.v == 4 ? "locked" : "failed";
+}
+
 static void report_json_run(struct jw *w, const struct store_run *run)
 {
     char stamp[32];
@@ -93,6 +118,8 @@ static void report_json_run(struct jw *w, const struct store_run *run)
     jw_kstring(w, "started_at", rs_time_format(run->started_at, stamp, sizeof(stamp)));
     jw_kstring(w, "ended_at",
                run->ended_at.set ? rs_time_format(run->ended_at.v, stamp, sizeof(stamp)) : NULL);
+    json_kint_opt(w, "duration_s", run_duration(run));
+    jw_kstring(w, "result", run_result(run));
     json_kint_opt(w, "status", run->status);
     jw_key(w, "stats");
     jw_raw(w, run->stats_json);
@@ -196,12 +223,12 @@ static void report_coverage_runs(const struct store_report *r)
         printf("  none yet\n");
     for (size_t i = 0; i < r->n_runs; i++) {
         const struct store_run *run = &r->runs[i];
-        printf("  #%-5lld %s  %s  discovered %lld, tmdb %lld, omdb %lld, frozen %lld\n",
-               (long long)run->id, rs_time_format(run->started_at, stamp, sizeof(stamp)),
-               !run->ended_at.set   ? "unfinished"
-               : run->status.v == 0 ? "ok    "
-                                    : "failed",
-               (long long)run->discovered.v, (long long)run->tmdb_updated.v,
+        char took[32] = "-";
+        if (run_duration(run).set)
+            snprintf(took, sizeof(took), "%lld s", (long long)run_duration(run).v);
+        printf("  #%-5lld %s %7s  %-11s  discovered %lld, tmdb %lld, omdb %lld, frozen %lld\n",
+               (long long)run->id, rs_time_format(run->started_at, stamp, sizeof(stamp)), took,
+               run_result(run), (long long)run->discovered.v, (long long)run->tmdb_updated.v,
                (long long)run->omdb_updated.v, (long long)run->frozen.v);
     }
 }

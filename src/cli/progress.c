@@ -134,3 +134,8 @@ const volatile sig_atomic_t *progress_cancel_flag(void)
 {
     return &cancel_requested;
 }
+
+int progress_signal(void)
+{
+    return (int)cancel_requested;
+}

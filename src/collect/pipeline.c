@@ -218,7 +218,9 @@ static void queue_omdb(struct job *j, const char *imdb_id)
     struct orch *o = j->rf->o;
     char suffix[128];
     if (!imdb_id || !*imdb_id) {
-        o->stats->omdb_skipped_no_imdb++;
+        /* Only details that came back without one (on_tmdb's fresh id), not a TMDB request
+         * that failed or was cancelled before any details were known. */
+        o->stats->omdb_skipped_no_imdb += imdb_id != j->imdb_id;
         return;
     }
     if (!omdb_suffix(suffix, sizeof(suffix), imdb_id)) {
@@ -411,6 +413,29 @@ static enum rs_err make_jobs(struct refresh *rf, struct plan_item *items, size_t
     return RS_OK;
 }
 
+/*
+ * "refresh: 42 due", or when --refresh-limit cut the plan, what it left for later runs
+ * (stats.backlog): "refresh: 330 due, 100 this run (--refresh-limit), 230 left". Counting
+ * costs a query, made only when the plan is full.
+ */
+static void log_backlog(struct orch *o, size_t n)
+{
+    int64_t due = (int64_t)n;
+    struct rs_error e = {0};
+    if (o->opt->refresh_limit > 0 && n == o->opt->refresh_limit &&
+        store_plan_count(o->st, o->opt->now, o->opt->include_frozen, &due, &e) != RS_OK) {
+        rs_logf(o->opt->log, RS_LOG_WARN, "refresh: cannot count the movies due: %s", e.msg);
+        due = (int64_t)n;
+    }
+    o->stats->backlog = due > (int64_t)n ? due - (int64_t)n : 0;
+    if (o->stats->backlog == 0)
+        rs_logf(o->opt->log, RS_LOG_INFO, "refresh: %zu due", n);
+    else
+        rs_logf(o->opt->log, RS_LOG_INFO,
+                "refresh: %lld due, %zu this run (--refresh-limit), %lld left", (long long)due, n,
+                (long long)o->stats->backlog);
+}
+
 enum rs_err orch_refresh(struct orch *o)
 {
     struct plan_item *items = NULL;
@@ -424,7 +449,7 @@ enum rs_err orch_refresh(struct orch *o)
     }
     o->stats->planned = (int64_t)n;
     o->progress = (struct orch_progress){.phase = ORCH_REFRESH, .total = (int64_t)n};
-    rs_logf(o->opt->log, RS_LOG_INFO, "refresh: %zu movie%s due", n, n == 1 ? "" : "s");
+    log_backlog(o, n);
     struct refresh rf = {.o = o};
     if (make_jobs(&rf, items, n) != RS_OK) {
         pending_release(&rf.pend);

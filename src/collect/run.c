@@ -5,6 +5,7 @@
  * and the compaction of the file. The phases and the batch never call back into this
  * file (docs/internals/orchestrator.md).
  */
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -25,10 +26,30 @@
 
 /* ---- the run record -------------------------------------------------------------- */
 
-void orch_stats_json(struct jw *w, const struct orch_stats *s, enum rs_err rc)
+/*
+ * The run's result for the record and collect --json (docs/reelsync.1, "EXIT STATUS"):
+ * a completed run is partial when single failures were recorded (they stay due); a TMDB
+ * 404 (gone) and an OMDB "not found" are answers, not failures.
+ */
+static const char *result_name(const struct orch_stats *s, enum rs_err rc)
 {
-    jw_object_begin(w);
-    jw_kstring(w, "result", rs_errname(rc));
+    if (rc == RS_ERR_CANCELLED)
+        return "interrupted";
+    if (rc == RS_ERR_DB_LOCKED)
+        return "locked";
+    if (rc != RS_OK)
+        return "failed";
+    for (int e = RS_OUTCOME_FIRST; e <= RS_OUTCOME_LAST; e++) {
+        if (e != RS_ERR_NOT_FOUND && s->errors[e] > 0)
+            return "partial";
+    }
+    return "ok";
+}
+
+void orch_stats_json_keys(struct jw *w, const struct orch_stats *s, enum rs_err rc)
+{
+    jw_kstring(w, "result", result_name(s, rc));
+    jw_kstring(w, "error", rc == RS_OK ? NULL : rs_errname(rc));
     jw_kint(w, "discovered", s->discovered);
     jw_kint(w, "discovered_new", s->discovered_new);
     jw_kint(w, "tmdb_updated", s->tmdb_updated);
@@ -54,6 +75,13 @@ void orch_stats_json(struct jw *w, const struct orch_stats *s, enum rs_err rc)
     jw_kint(w, "gone", s->gone);
     jw_kint(w, "planned", s->planned);
     jw_kdouble(w, "duration_s", s->duration_s);
+    jw_kint(w, "backlog", s->backlog);
+}
+
+void orch_stats_json(struct jw *w, const struct orch_stats *s, enum rs_err rc)
+{
+    jw_object_begin(w);
+    orch_stats_json_keys(w, s, rc);
     jw_object_end(w);
 }
 
@@ -99,15 +127,33 @@ static enum rs_err run_begin(struct orch *o, int64_t *run_id)
     return rc;
 }
 
-/* Records the end of the run with its stats. Best effort: the run's verdict stands. */
+/*
+ * The exit status the program gives RC (docs/reelsync.1, "EXIT STATUS"), for the record:
+ * a run stopped by a signal, which the program leaves in *opt->cancel, is 128 + it.
+ */
+static int run_status(const struct orch_options *opt, enum rs_err rc)
+{
+    int sig = opt->cancel ? (int)*opt->cancel : 0;
+    if (rc == RS_OK)
+        return 0;
+    if (rc == RS_ERR_CANCELLED)
+        return 128 + (sig > 0 && sig < 128 ? sig : SIGINT);
+    return rc == RS_ERR_DB_LOCKED ? 4 : 1;
+}
+
+/*
+ * Records the end of the run with its stats: it ended the run's wall time after its start
+ * (opt->now, so --now shifts both). Best effort: the run's verdict stands.
+ */
 static void run_end(struct orch *o, int64_t run_id, enum rs_err rc)
 {
     struct jw w;
     struct rs_error e = {0};
+    rs_time_t ended = o->opt->now + (rs_time_t)(o->stats->duration_s + 0.5);
     jw_init(&w);
     orch_stats_json(&w, o->stats, rc);
     if (jw_status(&w) != RS_OK ||
-        store_run_end(o->st, run_id, o->opt->now, jw_text(&w), rc == RS_OK ? 0 : 1, &e) != RS_OK)
+        store_run_end(o->st, run_id, ended, jw_text(&w), run_status(o->opt, rc), &e) != RS_OK)
         rs_logf(o->opt->log, RS_LOG_WARN, "collect: cannot record the end of run %lld: %s",
                 (long long)run_id, e.msg);
     jw_release(&w);

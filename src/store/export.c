@@ -1,6 +1,7 @@
 /*
  * store_export: every movie with its TMDB and OMDB columns, joined, written by DuckDB's COPY
- * to a CSV, Parquet or JSON file (README, `reelsync export`).
+ * to a CSV, Parquet or JSON file (README, `reelsync export`); and store_export_tables, the
+ * data tables as they are, one Parquet file each, for collect --publish (src/publish.c).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -67,4 +68,36 @@ enum rs_err store_export(struct store *st, const char *format, const char *path,
         rc = rs_fail(err, RS_ERR_IO, "cannot export to '%s': %s", path, why);
     }
     return rc;
+}
+
+/* COPY TABLE TO DIR/TABLE.parquet. */
+static enum rs_err copy_table(struct store *st, const char *table, const char *dir,
+                              struct rs_error *err)
+{
+    char path[4096], sql[4096 * 2 + 128];
+    size_t pos;
+    if ((size_t)snprintf(path, sizeof(path), "%s/%s.parquet", dir, table) >= sizeof(path))
+        return rs_fail(err, RS_ERR_IO, "cannot write into '%s': path too long", dir);
+    pos = (size_t)snprintf(sql, sizeof(sql), "COPY %s TO ", table);
+    if (!quote_literal(sql, sizeof(sql), &pos, path))
+        return rs_fail(err, RS_ERR_IO, "cannot write into '%s': path too long", dir);
+    snprintf(sql + pos, sizeof(sql) - pos, " (FORMAT parquet)");
+    enum rs_err rc = sql_exec(st, sql, "publish", err);
+    if (rc == RS_ERR_DB || rc == RS_ERR_IO) {
+        char why[sizeof(err->msg)] = "";
+        if (err)
+            memcpy(why, err->msg, sizeof(why));
+        rc = rs_fail(err, RS_ERR_IO, "cannot write '%s': %s", path, why);
+    }
+    return rc;
+}
+
+enum rs_err store_export_tables(struct store *st, const char *dir, struct rs_error *err)
+{
+    static const char *const tables[] = {"movies", "tmdb_movies", "omdb_movies"};
+    bool own = !st->in_tx;
+    enum rs_err rc = own ? store_begin(st, err) : RS_OK;
+    for (size_t i = 0; rc == RS_OK && i < RS_ARRAY_LEN(tables); i++)
+        rc = copy_table(st, tables[i], dir, err);
+    return tx_leave(st, own, rc, err);
 }

@@ -1,6 +1,7 @@
 /*
- * The planner: store_plan's one query over PLAN_BASE (store_int.h), and the binding of the
- * refresh policy's numbers into it, which report.c shares. The policy itself is refresh.c's:
+ * The planner: store_plan's one query over PLAN_BASE (store_int.h), store_plan_count's count
+ * of the same movies without a limit, and the binding of the refresh policy's numbers into
+ * them, which report.c shares. The policy itself is refresh.c's:
  * its intervals and its categories' youngest ages are bound as parameters, never restated.
  */
 #include <stdlib.h>
@@ -103,4 +104,24 @@ enum rs_err store_plan(struct store *st, rs_time_t now, size_t limit, bool inclu
     *items = fit ? fit : out;
     *n = count;
     return RS_OK;
+}
+
+enum rs_err store_plan_count(struct store *st, rs_time_t now, bool include_frozen, int64_t *count,
+                             struct rs_error *err)
+{
+    duckdb_prepared_statement ps = NULL;
+    int64_t due = 0;
+    enum rs_err rc = sql_prepare(st,
+                                 "SELECT count(*) FROM (" PLAN_BASE ") p"
+                                 " WHERE (needs_tmdb OR needs_omdb) AND ($14 OR NOT data_frozen)",
+                                 "plan", &ps, err);
+    if (rc)
+        return rc;
+    plan_bind_policy(ps, now);
+    duckdb_bind_boolean(ps, 14, include_frozen);
+    rc = sql_query_int(ps, &due, "plan", err);
+    duckdb_destroy_prepare(&ps);
+    if (rc == RS_OK)
+        *count = due;
+    return rc;
 }

@@ -1,7 +1,8 @@
 /*
  * Reads for people and benchmarks: the numbers of `reelsync stats` (store_report: usage per
  * window, per-category due counts over PLAN_BASE, totals, freshness, the last runs), one
- * movie's row (store_get_movie), and the benchmark's yardsticks (count, max tmdb_id).
+ * movie's row (store_get_movie), the ids given to unfreeze that name no movie
+ * (store_unknown_movies), and the benchmark's yardsticks (count, max tmdb_id).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -245,7 +246,8 @@ static enum rs_err report_runs(struct store *st, struct store_report *rep, struc
                      " CAST(stats AS VARCHAR), TRY_CAST(stats->>'discovered' AS BIGINT),"
                      " TRY_CAST(stats->>'tmdb_updated' AS BIGINT),"
                      " TRY_CAST(stats->>'omdb_updated' AS BIGINT),"
-                     " TRY_CAST(stats->>'frozen' AS BIGINT) FROM runs ORDER BY id DESC LIMIT 10",
+                     " TRY_CAST(stats->>'frozen' AS BIGINT), stats->>'result'"
+                     " FROM runs ORDER BY id DESC LIMIT 10",
                      &res) != DuckDBSuccess)
         return sql_result_fail(err, "report", &res);
     bool oom = false;
@@ -262,6 +264,7 @@ static enum rs_err report_runs(struct store *st, struct store_report *rep, struc
         r->tmdb_updated = col_i64(&c, 7);
         r->omdb_updated = col_i64(&c, 8);
         r->frozen = col_i64(&c, 9);
+        col_copy(&c, 10, r->result, sizeof(r->result));
     }
     cursor_done(&c);
     return oom ? rs_fail(err, RS_ERR_NOMEM, "report: out of memory") : RS_OK;
@@ -299,4 +302,43 @@ void store_report_release(struct store_report *rep)
         free(rep->runs[i].stats_json);
     }
     memset(rep, 0, sizeof(*rep));
+}
+
+/* ---------------------------------------------------------------- unknown ids */
+
+/* Reads the ids of RES (one BIGINT column) into a malloc'd array of at most MAX. */
+static enum rs_err read_ids(duckdb_result *res, size_t max, int64_t **ids, size_t *n,
+                            struct rs_error *err)
+{
+    int64_t *out = calloc(max ? max : 1, sizeof(*out));
+    size_t count = 0;
+    struct cursor c = {.res = res};
+    while (out && count < max && cursor_next(&c))
+        out[count++] = col_int(&c, 0);
+    cursor_done(&c);
+    if (!out)
+        return rs_fail(err, RS_ERR_NOMEM, "unfreeze: out of memory");
+    *ids = out;
+    *n = count;
+    return RS_OK;
+}
+
+enum rs_err store_unknown_movies(struct store *st, const int64_t *ids, size_t n, int64_t **unknown,
+                                 size_t *n_unknown, struct rs_error *err)
+{
+    duckdb_prepared_statement ps = NULL;
+    duckdb_result res;
+    enum rs_err rc = sql_prepare(st,
+                                 "SELECT DISTINCT i.id FROM (SELECT unnest($1) AS id) i"
+                                 " WHERE NOT EXISTS (SELECT 1 FROM movies m WHERE m.tmdb_id = i.id)"
+                                 " ORDER BY i.id",
+                                 "unfreeze", &ps, err);
+    if (rc == RS_OK && !bind_ids(ps, 1, ids, n))
+        rc = rs_fail(err, RS_ERR_NOMEM, "unfreeze: out of memory");
+    if (rc == RS_OK)
+        rc = sql_run(ps, &res, "unfreeze", err);
+    duckdb_destroy_prepare(&ps);
+    if (rc == RS_OK)
+        rc = read_ids(&res, n, unknown, n_unknown, err);
+    return rc;
 }
