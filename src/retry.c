@@ -20,6 +20,8 @@ static bool retryable(enum rs_err outcome, long status)
     case RS_ERR_RATE_LIMITED:
     case RS_ERR_SERVER_ERROR:
         return true;
+    case RS_ERR_BAD_RESPONSE: /* a 2xx whose body cannot be read: cut short, malformed, HTML */
+        return status >= 200 && status < 300;
     default:
         return false;
     }

@@ -121,8 +121,12 @@ static void dead_network_fails_run_keeps_data(void **state)
     env_down(&e);
 }
 
-/* OMDB unreachable while TMDB works: partial success, the OMDB side stays due. */
-static void omdb_down_is_partial_success(void **state)
+/*
+ * OMDB unreachable while TMDB works: the run fails (exit status 1) naming OMDB's URL, the
+ * TMDB side is stored, the OMDB side stays due, and the attempts that never reached a
+ * server are not charged to OMDB's daily limit.
+ */
+static void omdb_down_fails_and_stays_due(void **state)
 {
     (void)state;
     struct env e = {0};
@@ -133,13 +137,19 @@ static void omdb_down_is_partial_success(void **state)
     o.retry.max_retries = 1;
     struct orch_stats s;
     struct rs_error err = {0};
-    assert_int_equal(collect(e.db, &o, &s, &err), RS_OK);
+    assert_int_equal(collect(e.db, &o, &s, &err), RS_ERR_NETWORK);
+    assert_string_equal(err.msg, "omdb: every request failed: cannot reach "
+                                 "http://127.0.0.1:1/omdb/: connection refused (is the server "
+                                 "up? is OMDB_BASE_URL right?)");
     assert_int_equal(s.tmdb_updated, 10);
     assert_int_equal(s.omdb_updated, 0);
     assert_int_equal(s.failed[RS_API_OMDB], 8);
     assert_int_equal(s.errors[RS_ERR_NETWORK], 8);
+    assert_true(s.requests[RS_API_OMDB] > 0);
     assert_int_equal(db_i64(e.db, "SELECT count(*) FROM movies WHERE last_omdb_update IS NULL"),
                      N_FIXTURES);
+    assert_int_equal(db_i64(e.db, "SELECT count(*) FROM api_usage WHERE api = 'omdb'"), 0);
+    assert_true(db_i64(e.db, "SELECT sum(count) FROM api_usage WHERE api = 'tmdb'") >= 10);
     /* the next run asks OMDB again for exactly those, and TMDB for nothing */
     o.base_url[RS_API_OMDB] = e.fake.omdb_url;
     assert_int_equal(collect(e.db, &o, &s, &err), RS_OK);
@@ -301,7 +311,7 @@ int main(void)
         cmocka_unit_test(keys_checked_first),
         cmocka_unit_test(auth_rejected_stops_and_hides_key),
         cmocka_unit_test(dead_network_fails_run_keeps_data),
-        cmocka_unit_test(omdb_down_is_partial_success),
+        cmocka_unit_test(omdb_down_fails_and_stays_due),
         cmocka_unit_test(quota_defers_and_counts_across_runs),
         cmocka_unit_test(omdb_401_quota_or_key_by_body),
         cmocka_unit_test(partial_success_then_complete),
