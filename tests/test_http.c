@@ -470,7 +470,7 @@ static void each_fault_kind(void **state)
         {"html200", RS_ERR_BAD_RESPONSE, 200, 3},
         {"array", RS_ERR_BAD_RESPONSE, 200, 3},
         {"huge", RS_ERR_BAD_RESPONSE, 200, 3},
-        {"redirect", RS_ERR_BAD_RESPONSE, 302, 1}, /* not followed, not retried */
+        {"redirect", RS_ERR_BAD_RESPONSE, 302, 3}, /* not followed; a 302 is retried */
         {"truncated", RS_ERR_NETWORK, 0, 3},
     };
     for (size_t k = 0; k < RS_ARRAY_LEN(cases); k++) {

@@ -110,8 +110,9 @@ static void not_retried(void **state)
         RS_ERR_NOMEM};
     for (size_t i = 0; i < RS_ARRAY_LEN(final); i++)
         assert_false(retry_decide(&pol, final[i], 200, 1, -1, 0, &d));
-    /* bad_response is final but under a 2xx: a redirect, no status (a body too large) */
-    assert_false(retry_decide(&pol, RS_ERR_BAD_RESPONSE, 302, 1, -1, 0, &d));
+    /* bad_response is final but under a 2xx or a temporary redirect: a permanent one, none */
+    assert_false(retry_decide(&pol, RS_ERR_BAD_RESPONSE, 301, 1, -1, 0, &d));
+    assert_false(retry_decide(&pol, RS_ERR_BAD_RESPONSE, 308, 1, -1, 0, &d));
     assert_false(retry_decide(&pol, RS_ERR_BAD_RESPONSE, 0, 1, -1, 0, &d));
     assert_int_equal(d, -7);
     static const enum rs_err again[] = {RS_ERR_NETWORK, RS_ERR_TIMEOUT, RS_ERR_RATE_LIMITED,
@@ -126,6 +127,8 @@ static void not_retried(void **state)
     assert_true(retry_decide(&pol, RS_ERR_BAD_RESPONSE, 200, 3, -1, 0, &d));
     assert_int_equal(d, 4000);
     assert_false(retry_decide(&pol, RS_ERR_BAD_RESPONSE, 200, 4, -1, 0, &d));
+    assert_true(retry_decide(&pol, RS_ERR_BAD_RESPONSE, 302, 1, -1, 0, &d));
+    assert_true(retry_decide(&pol, RS_ERR_BAD_RESPONSE, 307, 1, -1, 0, &d));
     pol.max_retries = 0;
     assert_false(retry_decide(&pol, RS_ERR_NETWORK, 0, 1, -1, 0, &d));
 }
