@@ -80,32 +80,43 @@ static bool contains(const char *body, size_t len, const char *needle)
     return false;
 }
 
+/*
+ * The class a parsed body DOC says, RS_OK when it says none: a Response False answer by
+ * its Error text; under a 2xx, a body that is no JSON object (cut short, malformed, an HTML
+ * page: retried like a 5xx) or an Error we do not know is RS_ERR_BAD_RESPONSE.
+ */
+static enum rs_err body_class(const json_t *doc, bool is_2xx)
+{
+    const char *text = false_error(doc);
+    enum rs_err code = error_text_class(text);
+    if (code != RS_OK)
+        return code;
+    if (is_2xx && (text || !json_is_object(doc)))
+        return RS_ERR_BAD_RESPONSE;
+    return RS_OK;
+}
+
 enum rs_err omdb_classify(long status, const char *body, size_t len)
 {
     bool is_2xx = status >= 200 && status < 300;
 
     /*
-     * Only a body holding the token "False" can be a Response False answer, so a record
-     * (status 200, some kilobytes) is not parsed here. A "False" spelled with escapes slips
-     * through as RS_OK, and omdb_parse_movie, which parses everything, classifies it then.
+     * A 2xx body is parsed whole (a record is about 1 KB); another is parsed only when it
+     * holds the token "False", the only way it can be a Response False answer.
      */
-    if (body && len > 0 && contains(body, len, "\"False\"")) {
+    if (is_2xx && !rs_looks_like_object(body, len))
+        return RS_ERR_BAD_RESPONSE; /* an HTML page, say: no need to parse it */
+    if (is_2xx || (body && len > 0 && contains(body, len, "\"False\""))) {
         json_t *doc = json_loadb(body, len, 0, NULL);
-        const char *text = false_error(doc);
-        enum rs_err code = error_text_class(text);
+        enum rs_err code = body_class(doc, is_2xx);
         json_decref(doc);
         if (code != RS_OK)
             return code;
-        if (text && is_2xx)
-            return RS_ERR_BAD_RESPONSE; /* an Error we do not know: the status decides */
     }
     /* OMDB answers a movie it lacks with a 200 (above): a 404 is a wrong URL, not that. */
     if (status == 404)
         return RS_ERR_BAD_RESPONSE;
-    enum rs_err code = http_status_class(status);
-    if (code == RS_OK && !rs_looks_like_object(body, len))
-        return RS_ERR_BAD_RESPONSE;
-    return code;
+    return http_status_class(status);
 }
 
 /* Field readers: a missing or null key is NULL; a non-string NULL plus a warning. */

@@ -20,6 +20,10 @@ static bool retryable(enum rs_err outcome, long status)
     case RS_ERR_RATE_LIMITED:
     case RS_ERR_SERVER_ERROR:
         return true;
+    case RS_ERR_BAD_RESPONSE:
+        /* a 2xx whose body cannot be read (cut short, malformed, HTML, too large), or a
+           temporary redirect (a proxy's or a captive portal's detour, never followed) */
+        return (status >= 200 && status < 300) || status == 302 || status == 303 || status == 307;
     default:
         return false;
     }

@@ -38,11 +38,25 @@ bool tmdb_movie_suffix(char *buf, size_t len, int64_t tmdb_id)
     return n >= 0 && (size_t)n < len;
 }
 
+/*
+ * True when BODY parses whole as a JSON object. A 2xx that does not (cut short, malformed,
+ * an HTML page from a proxy) is bad_response, which the engine retries like a 5xx.
+ */
+static bool is_json_object(const char *body, size_t len)
+{
+    if (!rs_looks_like_object(body, len))
+        return false; /* an HTML page, say: no need to parse it */
+    json_t *doc = json_loadb(body, len, 0, NULL);
+    bool ok = json_is_object(doc);
+    json_decref(doc);
+    return ok;
+}
+
 enum rs_err tmdb_classify(long status, const char *body, size_t len)
 {
     enum rs_err code = http_status_class(status);
-    if (code == RS_OK && !rs_looks_like_object(body, len))
-        return RS_ERR_BAD_RESPONSE; /* an HTML page, say: the 5xx of the CDN are HTML too */
+    if (code == RS_OK && !is_json_object(body, len))
+        return RS_ERR_BAD_RESPONSE; /* the 5xx of the CDN are HTML too: the status decides */
     return code;
 }
 

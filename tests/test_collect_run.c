@@ -4,13 +4,18 @@
  * stops and fails the run; a dead network fails it; one API down, a daily limit or
  * scattered failures are partial success), and the data kept through all of it.
  */
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "test.h"
 
 #include "collect_env.h"
+#include "log_capture.h"
 
 /* A sink that fails the test if a line ever holds SECRET, and counts lines. */
 struct keywatch {
@@ -121,8 +126,12 @@ static void dead_network_fails_run_keeps_data(void **state)
     env_down(&e);
 }
 
-/* OMDB unreachable while TMDB works: partial success, the OMDB side stays due. */
-static void omdb_down_is_partial_success(void **state)
+/*
+ * OMDB unreachable while TMDB works: the run fails (exit status 1) naming OMDB's URL, the
+ * TMDB side is stored, the OMDB side stays due, and the attempts that never reached a
+ * server are not charged to OMDB's daily limit.
+ */
+static void omdb_down_fails_and_stays_due(void **state)
 {
     (void)state;
     struct env e = {0};
@@ -133,13 +142,19 @@ static void omdb_down_is_partial_success(void **state)
     o.retry.max_retries = 1;
     struct orch_stats s;
     struct rs_error err = {0};
-    assert_int_equal(collect(e.db, &o, &s, &err), RS_OK);
+    assert_int_equal(collect(e.db, &o, &s, &err), RS_ERR_NETWORK);
+    assert_string_equal(err.msg, "omdb: every request failed: cannot reach "
+                                 "http://127.0.0.1:1/omdb/: connection refused (is the server "
+                                 "up? is OMDB_BASE_URL right?)");
     assert_int_equal(s.tmdb_updated, 10);
     assert_int_equal(s.omdb_updated, 0);
     assert_int_equal(s.failed[RS_API_OMDB], 8);
     assert_int_equal(s.errors[RS_ERR_NETWORK], 8);
+    assert_true(s.requests[RS_API_OMDB] > 0);
     assert_int_equal(db_i64(e.db, "SELECT count(*) FROM movies WHERE last_omdb_update IS NULL"),
                      N_FIXTURES);
+    assert_int_equal(db_i64(e.db, "SELECT count(*) FROM api_usage WHERE api = 'omdb'"), 0);
+    assert_true(db_i64(e.db, "SELECT sum(count) FROM api_usage WHERE api = 'tmdb'") >= 10);
     /* the next run asks OMDB again for exactly those, and TMDB for nothing */
     o.base_url[RS_API_OMDB] = e.fake.omdb_url;
     assert_int_equal(collect(e.db, &o, &s, &err), RS_OK);
@@ -295,16 +310,127 @@ static void partial_success_then_complete(void **state)
     env_down(&e);
 }
 
+/* A loopback port nothing listens on: bound by us, then closed. */
+static int closed_port(void)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t len = sizeof(a);
+    assert_true(fd >= 0);
+    assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+    assert_int_equal(getsockname(fd, (struct sockaddr *)&a, &len), 0);
+    close(fd);
+    return ntohs(a.sin_port);
+}
+
+/*
+ * Both base URLs on a closed port, a one-year collect over movies due: the breaker stops
+ * TMDB after HTTP_BREAKER_FAILURES connection failures in a row (plus what was in flight),
+ * OMDB is never asked, every movie stays due, nothing is charged to the daily limits, and
+ * the run fails naming the URL it could not reach.
+ */
+static void closed_ports_stop_at_once_charge_nothing(void **state)
+{
+    (void)state;
+    struct env e = {0};
+    struct capture c;
+    char tmdb[96], omdb[96], want[256];
+    rs_time_t now = at("2026-11-25");
+    fixtures_up(&e, NULL, now);
+    int port = closed_port();
+    snprintf(tmdb, sizeof(tmdb), "http://127.0.0.1:%d/3", port);
+    snprintf(omdb, sizeof(omdb), "http://127.0.0.1:%d/omdb/", port);
+    struct orch_options o = opts(&e, at("2027-06-01"));
+    o.base_url[RS_API_TMDB] = tmdb;
+    o.base_url[RS_API_OMDB] = omdb;
+    o.discover = true;
+    o.start_year = o.end_year = 2026;
+    capture_init(&c);
+    c.log.level = RS_LOG_WARN;
+    o.log = &c.log;
+    struct orch_stats s;
+    struct rs_error err = {0};
+    assert_int_equal(collect(e.db, &o, &s, &err), RS_ERR_NETWORK);
+    snprintf(want, sizeof(want),
+             "tmdb: every request failed: cannot reach %s: connection refused (is the server up? "
+             "is TMDB_BASE_URL right?)",
+             tmdb);
+    assert_string_equal(err.msg, want);
+    snprintf(want, sizeof(want),
+             "tmdb: %d connection failures in a row (connection refused to %s); stopping TMDB "
+             "for this run",
+             HTTP_BREAKER_FAILURES, tmdb);
+    assert_logged(&c, want);
+    /* the page's attempts, then the breaker: no more than what was in flight when it tripped */
+    assert_true(s.requests[RS_API_TMDB] >= HTTP_BREAKER_FAILURES);
+    assert_true(s.requests[RS_API_TMDB] <= HTTP_BREAKER_FAILURES + o.concurrency[RS_API_TMDB]);
+    assert_int_equal(s.requests[RS_API_OMDB], 0);
+    assert_int_equal(s.errors[RS_ERR_NETWORK], 1 + N_FIXTURES); /* the page and every movie */
+    assert_int_equal(db_i64(e.db, "SELECT count(*) FROM api_usage"), 0);
+    assert_int_equal(db_i64(e.db, "SELECT count(*) FROM movies WHERE last_tmdb_update IS NULL"),
+                     N_FIXTURES);
+    env_down(&e);
+}
+
+/* Runs build/reelsync collect of 2026 against F with ENV overriding its base URLs. */
+static void cli_collect_env(const struct fake *f, const char *db, const char *const *extra,
+                            struct run_result *r)
+{
+    struct fake_env env;
+    const char *argv[] = {
+        RS_REELSYNC_BIN, "--db",        db,           "--now",       "2026-11-25",
+        "--quiet",       "--log-level", "error",      "collect",     "--start-year",
+        "2026",          "--end-year",  "2026",       "--max-pages", "1",
+        "--tmdb-rps",    "500",         "--omdb-rps", "500",         NULL};
+    run_program(argv, fake_env(&env, f, extra), r);
+}
+
+/*
+ * An API answering 404 to every request fails the run (exit status 1) even while the other
+ * one works, and the line names the URL and the variable to check: OMDB_BASE_URL on a path
+ * that 404s everything; TMDB_BASE_URL without /3.
+ */
+static void every_404_is_a_wrong_url(void **state)
+{
+    (void)state;
+    struct env e = {0};
+    struct run_result r;
+    char nope[160], bare[160], want[256];
+    env_up(&e, (const char *[]){"--movies", "2000", "--now", "2026-11-25", NULL});
+    snprintf(nope, sizeof(nope), "OMDB_BASE_URL=%s/nope/", e.fake.base);
+    cli_collect_env(&e.fake, e.db, (const char *[]){nope, NULL}, &r);
+    snprintf(want, sizeof(want),
+             "omdb: every request failed: %s/nope/ answered 404 Not Found to all ", e.fake.base);
+    assert_int_equal(r.status, 1);
+    assert_non_null(strstr(r.err, want));
+    assert_non_null(strstr(r.err, "(is OMDB_BASE_URL right?)\n"));
+    assert_true(db_i64(e.db, "SELECT count(*) FROM tmdb_movies") > 0); /* TMDB worked */
+    run_result_free(&r);
+
+    snprintf(bare, sizeof(bare), "TMDB_BASE_URL=%s", e.fake.base);
+    cli_collect_env(&e.fake, e.db, (const char *[]){bare, NULL}, &r);
+    snprintf(want, sizeof(want),
+             "tmdb: every request failed: %s answered 404 Not Found to all 1 (TMDB_BASE_URL "
+             "should end in /3)",
+             e.fake.base);
+    assert_int_equal(r.status, 1);
+    assert_non_null(strstr(r.err, want));
+    run_result_free(&r);
+    env_down(&e);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(keys_checked_first),
         cmocka_unit_test(auth_rejected_stops_and_hides_key),
         cmocka_unit_test(dead_network_fails_run_keeps_data),
-        cmocka_unit_test(omdb_down_is_partial_success),
+        cmocka_unit_test(omdb_down_fails_and_stays_due),
         cmocka_unit_test(quota_defers_and_counts_across_runs),
         cmocka_unit_test(omdb_401_quota_or_key_by_body),
         cmocka_unit_test(partial_success_then_complete),
+        cmocka_unit_test(closed_ports_stop_at_once_charge_nothing),
+        cmocka_unit_test(every_404_is_a_wrong_url),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -466,7 +466,11 @@ static void each_fault_kind(void **state)
         {"503", RS_ERR_SERVER_ERROR, 503, 3},
         {"reset", RS_ERR_NETWORK, 0, 3},
         {"timeout", RS_ERR_TIMEOUT, 0, 3},
-        {"malformed", RS_ERR_BAD_RESPONSE, 200, 1},
+        {"malformed", RS_ERR_BAD_RESPONSE, 200, 3}, /* a 2xx body unread: retried */
+        {"html200", RS_ERR_BAD_RESPONSE, 200, 3},
+        {"array", RS_ERR_BAD_RESPONSE, 200, 3},
+        {"huge", RS_ERR_BAD_RESPONSE, 200, 3},
+        {"redirect", RS_ERR_BAD_RESPONSE, 302, 3}, /* not followed; a 302 is retried */
         {"truncated", RS_ERR_NETWORK, 0, 3},
     };
     for (size_t k = 0; k < RS_ARRAY_LEN(cases); k++) {

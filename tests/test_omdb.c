@@ -229,8 +229,11 @@ static void classify_bodies_and_statuses(void **state)
     assert_int_equal(omdb_classify(200, LIT("\n{\"Response\":\"True\"}")), RS_OK);
     /* a record whose title is "False" is still a record */
     assert_int_equal(omdb_classify(200, LIT("{\"Title\":\"False\",\"Response\":\"True\"}")), RS_OK);
-    /* a truncated error body cannot be read: a 200 opening an object passes, parse decides */
-    assert_int_equal(omdb_classify(200, LIT("{\"Response\":\"False\",\"Err")), RS_OK);
+    /* a 2xx body is parsed whole: one cut short is bad_response (retried like a 5xx) */
+    assert_int_equal(omdb_classify(200, LIT("{\"Response\":\"False\",\"Err")), RS_ERR_BAD_RESPONSE);
+    assert_int_equal(omdb_classify(200, LIT("{\"Response\":\"True\",\"Title\":\"Inc")),
+                     RS_ERR_BAD_RESPONSE);
+    assert_int_equal(omdb_classify(200, LIT("[{\"Response\":\"True\"}]")), RS_ERR_BAD_RESPONSE);
     assert_int_equal(
         omdb_parse_movie(LIT("{\"Response\":\"False\",\"Err"), &(struct omdb_row){0}, NULL, NULL),
         RS_ERR_BAD_RESPONSE);
@@ -249,12 +252,12 @@ static void classify_follows_status_class(void **state)
     }
 }
 
-/* "False" written with an escape slips past the cheap check; the parser still catches it. */
+/* "False" written with an escape: a 2xx body is parsed whole, so classify sees it too. */
 static void escaped_false(void **state)
 {
     (void)state;
     const char *body = "{\"Response\":\"\\u0046alse\",\"Error\":\"Error getting data.\"}";
-    assert_int_equal(omdb_classify(200, body, strlen(body)), RS_OK);
+    assert_int_equal(omdb_classify(200, body, strlen(body)), RS_ERR_NOT_FOUND);
     struct omdb_row r = {0};
     assert_int_equal(omdb_parse_movie(body, strlen(body), &r, NULL, NULL), RS_ERR_NOT_FOUND);
     assert_null(r.raw);

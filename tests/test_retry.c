@@ -105,15 +105,15 @@ static void not_retried(void **state)
         assert_false(retry_decide(&pol, RS_ERR_SERVER_ERROR, statuses[i], 1, -1, 0, &d));
         assert_false(retry_decide(&pol, RS_ERR_BAD_RESPONSE, statuses[i], 1, -1, 0, &d));
     }
-    static const enum rs_err final[] = {RS_OK,
-                                        RS_ERR_NOT_FOUND,
-                                        RS_ERR_AUTH,
-                                        RS_ERR_BAD_RESPONSE,
-                                        RS_ERR_QUOTA_EXHAUSTED,
-                                        RS_ERR_CANCELLED,
-                                        RS_ERR_NOMEM};
+    static const enum rs_err final[] = {
+        RS_OK,       RS_ERR_NOT_FOUND, RS_ERR_AUTH, RS_ERR_QUOTA_EXHAUSTED, RS_ERR_CANCELLED,
+        RS_ERR_NOMEM};
     for (size_t i = 0; i < RS_ARRAY_LEN(final); i++)
         assert_false(retry_decide(&pol, final[i], 200, 1, -1, 0, &d));
+    /* bad_response is final but under a 2xx or a temporary redirect: a permanent one, none */
+    assert_false(retry_decide(&pol, RS_ERR_BAD_RESPONSE, 301, 1, -1, 0, &d));
+    assert_false(retry_decide(&pol, RS_ERR_BAD_RESPONSE, 308, 1, -1, 0, &d));
+    assert_false(retry_decide(&pol, RS_ERR_BAD_RESPONSE, 0, 1, -1, 0, &d));
     assert_int_equal(d, -7);
     static const enum rs_err again[] = {RS_ERR_NETWORK, RS_ERR_TIMEOUT, RS_ERR_RATE_LIMITED,
                                         RS_ERR_SERVER_ERROR};
@@ -121,6 +121,14 @@ static void not_retried(void **state)
         assert_true(retry_decide(&pol, again[i], 0, 1, -1, 0, &d));
         assert_int_equal(d, 1000);
     }
+    /* a 2xx whose body cannot be read (cut short, malformed, HTML): the 5xx schedule */
+    assert_true(retry_decide(&pol, RS_ERR_BAD_RESPONSE, 200, 1, -1, 0, &d));
+    assert_int_equal(d, 1000);
+    assert_true(retry_decide(&pol, RS_ERR_BAD_RESPONSE, 200, 3, -1, 0, &d));
+    assert_int_equal(d, 4000);
+    assert_false(retry_decide(&pol, RS_ERR_BAD_RESPONSE, 200, 4, -1, 0, &d));
+    assert_true(retry_decide(&pol, RS_ERR_BAD_RESPONSE, 302, 1, -1, 0, &d));
+    assert_true(retry_decide(&pol, RS_ERR_BAD_RESPONSE, 307, 1, -1, 0, &d));
     pol.max_retries = 0;
     assert_false(retry_decide(&pol, RS_ERR_NETWORK, 0, 1, -1, 0, &d));
 }

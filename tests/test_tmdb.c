@@ -572,6 +572,11 @@ static void classify_status_first(void **state)
     assert_int_equal(tmdb_classify(200, "[1]", 3), RS_ERR_BAD_RESPONSE);
     assert_int_equal(tmdb_classify(200, " \r\n\t{}", 6), RS_OK);
     assert_int_equal(tmdb_classify(200, " {}", 1), RS_ERR_BAD_RESPONSE); /* LEN bounds it */
+    /* a 2xx body is parsed whole: cut short, malformed or bad UTF-8 is bad_response */
+    assert_int_equal(tmdb_classify(200, "{\"id\":27205,\"ti", 15), RS_ERR_BAD_RESPONSE);
+    assert_int_equal(tmdb_classify(200, "{\"id\":1,]}", 10), RS_ERR_BAD_RESPONSE);
+    assert_int_equal(tmdb_classify(200, "{\"t\":\"\xff\"}", 8), RS_ERR_BAD_RESPONSE);
+    assert_int_equal(tmdb_classify(200, "{\"id\":1}", 8), RS_OK);
     assert_int_equal(tmdb_classify(401, html, strlen(html)), RS_ERR_AUTH);
     assert_int_equal(tmdb_classify(404, NULL, 0), RS_ERR_NOT_FOUND);
     assert_int_equal(tmdb_classify(429, html, strlen(html)), RS_ERR_RATE_LIMITED);

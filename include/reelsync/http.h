@@ -117,20 +117,39 @@ void http_cancel(struct http *h);
 /*
  * Moves the attempt counts since the last call into OUT (added, not overwritten) and zeroes
  * them: OUT[api][RS_OK] successes, OUT[api][class] failures by class. Only attempts that
- * reached the network count; requests refused locally do not. For the store's usage table.
+ * reached a server count: requests refused locally do not, nor attempts that never got a
+ * request out (refused, DNS, TLS, connect timeout; http_stats.unreached counts those). For
+ * the store's usage table, which the daily limits read.
  */
 void http_take_counts(struct http *h, int64_t out[RS_API_COUNT][RS_OUTCOME_COUNT]);
 
-/* True once API is stopped for the run: it rejected the key, or its daily limit is used up. */
+/*
+ * The breaker: this many connection failures of an API in a row (refused, DNS, TLS, connect
+ * timeout, reset or closed before any byte of an answer; any other end of an attempt
+ * resets the count) stop the API for the run with RS_ERR_NETWORK, like a rejected key.
+ */
+#define HTTP_BREAKER_FAILURES 5
+
+/*
+ * True once API is stopped for the run, *WHY the reason: it rejected the key (RS_ERR_AUTH),
+ * its daily limit is used up (RS_ERR_QUOTA_EXHAUSTED), or the breaker tripped
+ * (RS_ERR_NETWORK).
+ */
 bool http_api_stopped(const struct http *h, enum rs_api api, enum rs_err *why);
 
-/* What the engine saw, for benchmarks and tests. */
+/* What the engine saw, for benchmarks, tests and the run's verdict. */
 struct http_stats {
-    int64_t attempts[RS_API_COUNT];
+    int64_t attempts[RS_API_COUNT]; /* retries and unreached attempts included */
     int64_t retries[RS_API_COUNT];
     int max_in_flight[RS_API_COUNT];
+    int64_t unreached[RS_API_COUNT];   /* attempts that never reached a server: not charged */
+    int64_t answers[RS_API_COUNT];     /* attempts that got an HTTP status */
+    int64_t answers_404[RS_API_COUNT]; /* of them, 404 Not Found */
 };
 void http_get_stats(const struct http *h, struct http_stats *out);
+
+/* The last connection failure of API in a few words ("connection refused"), "" if none. */
+const char *http_api_conn_error(const struct http *h, enum rs_api api);
 
 /*
  * Copies URL into OUT with the value of every api_key= / apikey= parameter replaced by

@@ -24,8 +24,11 @@ struct retry_policy {
 /*
  * Decides whether a request whose attempt number ATTEMPT (1 for the first) ended with
  * OUTCOME and HTTP STATUS (0 when no response) is tried again, and after how long.
- * Retried: RS_ERR_NETWORK, RS_ERR_TIMEOUT, RS_ERR_RATE_LIMITED, RS_ERR_SERVER_ERROR, while
- * ATTEMPT <= max_retries; never a status of 400, 401, 404 or 422, and no other class.
+ * Retried: RS_ERR_NETWORK, RS_ERR_TIMEOUT, RS_ERR_RATE_LIMITED, RS_ERR_SERVER_ERROR, and
+ * RS_ERR_BAD_RESPONSE under a 2xx status (a body cut short, malformed, an HTML page, too
+ * large: usually transient) or a temporary redirect (302, 303, 307; a permanent 301 or 308
+ * is final), while ATTEMPT <= max_retries; never a status of 400, 401, 404 or 422, and no
+ * other class.
  * The delay: RETRY_AFTER_MS when >= 0 (the server's Retry-After; capped at max_wait_ms
  * when that is > 0) takes precedence; otherwise base_ms * 2^(ATTEMPT-1) plus a jitter of
  * up to `jitter` times that (RAND01 in [0,1) picks where), the total capped at max_ms.

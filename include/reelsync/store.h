@@ -311,4 +311,23 @@ enum rs_err store_export_tables(struct store *st, const char *dir, struct rs_err
 enum rs_err store_unknown_movies(struct store *st, const int64_t *ids, size_t n, int64_t **unknown,
                                  size_t *n_unknown, struct rs_error *err);
 
+/*
+ * Discovery gaps (docs/schema.md, discovery_gaps): a year whose discovery missed pages
+ * after their retries. PAGES_MISSING is -1 (NULL in the table) when a first page failed,
+ * so the year's page count is unknown. The next collect whose --start-year..--end-year
+ * holds the year asks for it again and clears the gap when the year is complete.
+ */
+struct store_gap {
+    int year;
+    int pages_missing; /* -1: unknown (a first page failed) */
+    rs_time_t recorded_at;
+};
+/* Records (or replaces) YEAR's gap at NOW, inside the caller's transaction if one is open. */
+enum rs_err store_gap_record(struct store *st, int year, int pages_missing, rs_time_t now,
+                             struct rs_error *err);
+/* Forgets YEAR's gap, if any: its discovery was complete. */
+enum rs_err store_gap_clear(struct store *st, int year, struct rs_error *err);
+/* Every gap, by year, into a malloc'd array *OUT (NULL when none) of *N; free() it. */
+enum rs_err store_gaps(struct store *st, struct store_gap **out, size_t *n, struct rs_error *err);
+
 #endif

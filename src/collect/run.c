@@ -76,6 +76,8 @@ void orch_stats_json_keys(struct jw *w, const struct orch_stats *s, enum rs_err 
     jw_kint(w, "planned", s->planned);
     jw_kdouble(w, "duration_s", s->duration_s);
     jw_kint(w, "backlog", s->backlog);
+    jw_kint(w, "discover_left_out", s->discover_left_out);
+    jw_kint(w, "discover_incomplete", s->discover_incomplete);
 }
 
 void orch_stats_json(struct jw *w, const struct orch_stats *s, enum rs_err rc)
@@ -235,12 +237,66 @@ static enum rs_err make_engine(struct orch *o, struct http **out, struct rs_erro
     return http_create(&cfg, out, err);
 }
 
+/* True when URL's path ends in "/3" (a trailing slash aside): TMDB's v3 API lives there. */
+static bool ends_in_v3(const char *url)
+{
+    size_t n = url ? strlen(url) : 0;
+    while (n > 0 && url[n - 1] == '/')
+        n--;
+    return n >= 2 && url[n - 2] == '/' && url[n - 1] == '3';
+}
+
+/* The most frequent final failure class of the run: the exit code of a failed run. */
+static enum rs_err worst_class(const struct orch_stats *s)
+{
+    enum rs_err worst = RS_ERR_NETWORK;
+    for (int k = RS_OUTCOME_FIRST; k <= RS_OUTCOME_LAST; k++) {
+        if (s->errors[k] > s->errors[worst])
+            worst = (enum rs_err)k;
+    }
+    return worst;
+}
+
 /*
- * The run's verdict beyond storage failures: a rejected key, or an API that was asked and
- * never once answered usefully, means the run could not do its work.
+ * API failed every request: the diagnosis names its URL and tells an unreachable server
+ * (no answer at all) from a wrong path (a server answering 404 to everything).
+ */
+static enum rs_err api_failed(struct orch *o, enum rs_api api, const struct http_stats *hs)
+{
+    const char *url = o->opt->base_url[api];
+    const char *name = rs_api_name(api);
+    const char *var = api == RS_API_TMDB ? "TMDB_BASE_URL" : "OMDB_BASE_URL";
+    const char *conn = http_api_conn_error(o->http, api);
+    if (hs->answers[api] == 0 && conn[0])
+        return rs_fail(o->err, RS_ERR_NETWORK,
+                       "%s: every request failed: cannot reach %s: %s (is the server up? is %s "
+                       "right?)",
+                       name, url, conn, var);
+    if (hs->answers[api] > 0 && hs->answers_404[api] == hs->answers[api]) {
+        char hint[64];
+        if (api == RS_API_TMDB && !ends_in_v3(url))
+            snprintf(hint, sizeof(hint), "TMDB_BASE_URL should end in /3");
+        else
+            snprintf(hint, sizeof(hint), "is %s right?", var);
+        return rs_fail(o->err, worst_class(o->stats),
+                       "%s: every request failed: %s answered 404 Not Found to all %lld (%s)", name,
+                       url, (long long)hs->answers[api], hint);
+    }
+    enum rs_err worst = worst_class(o->stats);
+    return rs_fail(o->err, worst, "%s: every request failed (%s); is %s reachable?", name,
+                   rs_strerror(worst), url);
+}
+
+/*
+ * The run's verdict beyond storage failures: a rejected key, or an API that had work and
+ * never once answered usefully (even while the other one worked), means the run could not
+ * do its work (exit status 1). A daily limit is an answer too (the rest stays due), and an
+ * interrupted run is judged by its interruption. A TMDB whose every answer was a 404 under
+ * a base URL without /3 failed too, whatever the refresh made of the 404s.
  */
 static enum rs_err verdict(struct orch *o)
 {
+    struct http_stats hs = {0};
     for (int api = 0; api < RS_API_COUNT; api++) {
         enum rs_err why = RS_OK;
         if (http_api_stopped(o->http, (enum rs_api)api, &why) && why == RS_ERR_AUTH)
@@ -249,23 +305,19 @@ static enum rs_err verdict(struct orch *o)
                            api == RS_API_TMDB ? "TMDB_API_KEY / TMDB_ACCESS_TOKEN"
                                               : "OMDB_API_KEY");
     }
-    /*
-     * Every request failed (exit status 1): nothing answered, and not because of a daily
-     * limit, which is an answer too (the rest stays due). One API failing while the other
-     * works is partial success; its failures are in the report.
-     */
-    int64_t attempted = o->attempted[RS_API_TMDB] + o->attempted[RS_API_OMDB];
-    int64_t answered = o->answered[RS_API_TMDB] + o->answered[RS_API_OMDB];
-    if (attempted == 0 || answered > 0 || o->stats->errors[RS_ERR_QUOTA_EXHAUSTED] > 0)
+    if (o->opt->cancel && *o->opt->cancel)
         return RS_OK;
-    enum rs_err worst = RS_ERR_NETWORK;
-    for (int k = RS_OUTCOME_FIRST; k <= RS_OUTCOME_LAST; k++) {
-        if (o->stats->errors[k] > o->stats->errors[worst])
-            worst = (enum rs_err)k;
+    http_get_stats(o->http, &hs);
+    for (int api = 0; api < RS_API_COUNT; api++) {
+        enum rs_err why = RS_OK;
+        bool quota =
+            http_api_stopped(o->http, (enum rs_api)api, &why) && why == RS_ERR_QUOTA_EXHAUSTED;
+        bool all_404 = hs.answers[api] > 0 && hs.answers_404[api] == hs.answers[api];
+        bool wrong_path = api == RS_API_TMDB && all_404 && !ends_in_v3(o->opt->base_url[api]);
+        if (hs.attempts[api] > 0 && !quota && (o->answered[api] == 0 || wrong_path))
+            return api_failed(o, (enum rs_api)api, &hs);
     }
-    enum rs_api api = o->attempted[RS_API_TMDB] ? RS_API_TMDB : RS_API_OMDB;
-    return rs_fail(o->err, worst, "every request failed (%s); is %s reachable?", rs_strerror(worst),
-                   o->opt->base_url[api]);
+    return RS_OK;
 }
 
 static void finish_stats(struct orch *o, int64_t start_ms)

@@ -4,6 +4,7 @@
  * failed below HTTP, and of a finished attempt as a whole; and the redaction of keys from
  * every URL the engine shows (docs/internals/http.md).
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -50,6 +51,8 @@ enum rs_err http_attempt_class(const struct http *h, struct conn *c, CURLcode cc
     r->status = 0;
     r->why[0] = '\0';
     if (cc != CURLE_OK) {
+        if (c->too_big) /* the status came: a 2xx too large to read is retried (retry.c) */
+            curl_easy_getinfo(c->easy, CURLINFO_RESPONSE_CODE, &r->status);
         if (c->too_big)
             snprintf(r->why, sizeof(r->why), "response larger than %zu bytes", h->max_body);
         else /* curl's messages name hosts, not queries, but redact to be sure */
@@ -66,6 +69,62 @@ enum rs_err http_attempt_class(const struct http *h, struct conn *c, CURLcode cc
     if (fn)
         return fn(r->status, c->body ? c->body : "", c->len);
     return http_status_class(r->status);
+}
+
+/* ---- connection failures ---- */
+
+/* Why a connection could not be made, in a few words. */
+static const char *connect_phrase(CURLcode cc, long os_errno)
+{
+    switch (cc) {
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_COULDNT_RESOLVE_PROXY:
+        return "cannot resolve the host name";
+    case CURLE_OPERATION_TIMEDOUT:
+        return "connect timed out";
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_SSL_CIPHER:
+    case CURLE_SSL_CACERT_BADFILE:
+        return "TLS handshake failed";
+    case CURLE_COULDNT_CONNECT:
+        break;
+    default:
+        return curl_easy_strerror(cc);
+    }
+    switch (os_errno) {
+    case ECONNREFUSED:
+        return "connection refused";
+    case ENETUNREACH:
+        return "network unreachable";
+    case EHOSTUNREACH:
+        return "host unreachable";
+    default:
+        return "cannot connect";
+    }
+}
+
+bool http_conn_failed(struct conn *c, CURLcode cc, bool *sent, char *why, size_t len)
+{
+    curl_off_t pretransfer = 0;
+    long header_bytes = 0, os_errno = 0;
+    if (cc == CURLE_OK || c->too_big)
+        return false;
+    curl_easy_getinfo(c->easy, CURLINFO_HEADER_SIZE, &header_bytes);
+    if (header_bytes > 0)
+        return false; /* an answer began: the server is there */
+    curl_easy_getinfo(c->easy, CURLINFO_PRETRANSFER_TIME_T, &pretransfer);
+    *sent = pretransfer > 0;
+    if (!*sent) {
+        curl_easy_getinfo(c->easy, CURLINFO_OS_ERRNO, &os_errno);
+        snprintf(why, len, "%s", connect_phrase(cc, os_errno));
+        return true;
+    }
+    if (cc != CURLE_RECV_ERROR && cc != CURLE_GOT_NOTHING && cc != CURLE_SEND_ERROR)
+        return false; /* sent, then silence: a timeout, not a refusal */
+    snprintf(why, len, "connection closed before any answer");
+    return true;
 }
 
 /* ---- redaction ---- */

@@ -79,7 +79,8 @@ static void setup_easy(struct http *h, struct conn *c)
      * Redirects are never followed. TMDB and OMDB answer their API paths directly, so a 3xx
      * comes from a proxy, a captive portal or a hostile server; following it would send the
      * key (a query parameter, which curl keeps across hosts) wherever Location points. The
-     * 3xx is classified as it stands: bad_response, not retried (docs/internals/http.md).
+     * 3xx is classified as it stands: bad_response, retried only when temporary (302, 303,
+     * 307: retry.c), never followed (docs/internals/http.md).
      */
     curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
     curl_easy_setopt(e, CURLOPT_MAXREDIRS, 0L);

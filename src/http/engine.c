@@ -210,6 +210,52 @@ static bool maybe_retry(struct http *h, struct req *r, enum rs_err *outcome, int
     return true;
 }
 
+/*
+ * The breaker: HTTP_BREAKER_FAILURES connection failures of an API in a row stop it for
+ * the run, like a rejected key: what is queued or waiting completes at once as a network
+ * failure, without an attempt, and stays due (docs/internals/http.md, "The breaker").
+ */
+static void trip_breaker(struct http *h, enum rs_api api)
+{
+    struct api_state *a = &h->api[api];
+    char shown[512];
+    if (a->stopped != RS_OK)
+        return;
+    a->stopped = RS_ERR_NETWORK; /* before stop_api: this line replaces its generic one */
+    rs_logf(h->log, RS_LOG_WARN,
+            "%s: %d connection failures in a row (%s to %s); stopping %s "
+            "for this run",
+            rs_api_name(api), a->conn_fails, a->conn_why,
+            http_redact(a->base, shown, sizeof(shown)), api == RS_API_TMDB ? "TMDB" : "OMDB");
+    stop_api(h, api, RS_ERR_NETWORK);
+}
+
+/*
+ * Counts C's finished attempt: charged by class (the usage that the daily limits read), or
+ * apart when it never reached a server, which can neither have counted it nor answered;
+ * and the run of connection failures the breaker watches.
+ */
+static void count_attempt(struct http *h, struct conn *c, CURLcode cc, enum rs_err outcome)
+{
+    struct req *r = c->req;
+    struct api_state *a = &h->api[r->api];
+    bool sent = true;
+    if (!http_conn_failed(c, cc, &sent, a->conn_why, sizeof(a->conn_why)))
+        a->conn_fails = 0;
+    else
+        a->conn_fails++;
+    if (!sent) {
+        a->unreached++;
+        a->run_attempts--; /* nor does the daily limit of this run see it */
+    } else if ((int)outcome >= 0 && outcome < RS_OUTCOME_COUNT) {
+        a->counts[outcome]++;
+    }
+    if (r->status > 0) {
+        a->answers++;
+        a->answers_404 += r->status == 404;
+    }
+}
+
 /* One finished transfer: count it, then retry, stop the API or complete the request. */
 static void finish(struct http *h, struct conn *c, CURLcode cc, int64_t now)
 {
@@ -219,8 +265,9 @@ static void finish(struct http *h, struct conn *c, CURLcode cc, int64_t now)
     rl_release(&a->rl);
     enum rs_err outcome = http_attempt_class(h, c, cc);
     r->last = outcome;
-    if ((int)outcome >= 0 && outcome < RS_OUTCOME_COUNT)
-        a->counts[outcome]++;
+    count_attempt(h, c, cc, outcome);
+    if (a->conn_fails >= HTTP_BREAKER_FAILURES)
+        trip_breaker(h, r->api); /* R is not queued: it ends below, as the stop says */
     if (outcome == RS_ERR_RATE_LIMITED)
         rl_backoff(&a->rl, now);
     c->req = NULL;

@@ -57,10 +57,14 @@ struct api_state {
     int64_t daily_limit, used_today, run_attempts;
     struct rl rl;
     struct queue ready;
-    enum rs_err stopped; /* RS_OK while the API may be asked */
-    int64_t counts[RS_OUTCOME_COUNT];
+    enum rs_err stopped;              /* RS_OK while the API may be asked */
+    int64_t counts[RS_OUTCOME_COUNT]; /* charged attempts since http_take_counts, by class */
     int64_t attempts, retries;
     int max_in_flight;
+    int64_t unreached;            /* attempts that never reached a server: not charged */
+    int64_t answers, answers_404; /* attempts that got an HTTP answer; of them, 404s */
+    int conn_fails;               /* connection failures in a row (the breaker) */
+    char conn_why[64];            /* the last one, "connection refused"; "" if none */
 };
 
 struct http {
@@ -134,5 +138,12 @@ void http_conn_put(struct http *h, struct conn *c);
 
 /* Classifies the attempt C carried (CC: curl's result); records status and why on the request. */
 enum rs_err http_attempt_class(const struct http *h, struct conn *c, CURLcode cc);
+/*
+ * True when C's attempt failed at the connection (docs/internals/http.md, "The breaker"):
+ * nothing was sent (refused, DNS, TLS, connect timeout: *SENT false, the attempt never
+ * reached a server), or the connection was reset or closed before any byte of an answer.
+ * WHY gets a short phrase ("connection refused").
+ */
+bool http_conn_failed(struct conn *c, CURLcode cc, bool *sent, char *why, size_t len);
 
 #endif

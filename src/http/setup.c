@@ -297,5 +297,13 @@ void http_get_stats(const struct http *h, struct http_stats *out)
         out->attempts[i] = h->api[i].attempts;
         out->retries[i] = h->api[i].retries;
         out->max_in_flight[i] = h->api[i].max_in_flight;
+        out->unreached[i] = h->api[i].unreached;
+        out->answers[i] = h->api[i].answers;
+        out->answers_404[i] = h->api[i].answers_404;
     }
+}
+
+const char *http_api_conn_error(const struct http *h, enum rs_api api)
+{
+    return h->api[api].conn_why;
 }
