@@ -3,10 +3,12 @@
 # they would share the cores) and prints ONE table of figures, each beside the figure it is
 # measured against in the same run, its target, and PASS / MISS (INFO: no target set).
 #
-#   bench/run.sh [BUILD_DIR]          full run (about 5 minutes on 2 cores)
+#   bench/run.sh [BUILD_DIR]          full run (about 15 minutes on 2 cores: the freshness
+#                                     year is most of it)
 #   BENCH_QUICK=1 bench/run.sh        short variants (rate accuracy 40+20 requests instead
 #                                     of 300+200, 20,000 engine requests, 10,000-movie
-#                                     collect, 100,000-movie plan): about a minute
+#                                     collect, 100,000-movie plan, 28 freshness days):
+#                                     about two minutes
 #
 # Each benchmark prints its raw figures as machine lines "name<TAB>value<TAB>unit<TAB>note"
 # among its human-readable output; the whole output goes to $BUILD/bench.log, the machine
@@ -39,11 +41,13 @@ if [ -n "$QUICK" ]; then
     step bench_http env BENCH_N=20000 "$BUILD/bench_http" --quick
     step bench_collect "$BUILD/bench_collect" 10000
     step bench_plan "$BUILD/bench_plan" 100000 5
+    step bench_freshness "$BUILD/bench_freshness" --days 28 --movies 20000 --sample 300
 else
     step fakeapi_wrk "$HERE/fakeapi_wrk.sh" "$BUILD" 5 64
     step bench_http "$BUILD/bench_http"
     step bench_collect "$BUILD/bench_collect" 100000
     step bench_plan "$BUILD/bench_plan" 1000000 7
+    step bench_freshness "$BUILD/bench_freshness"
 fi
 
 grep -E '^[a-z_]+	' "$LOG" >"$TSV"
@@ -101,6 +105,20 @@ END {
         row("plan (limit 100) vs a one-column scan", sprintf("%.2f ms", v["plan_ms"]),
             sprintf("SELECT max(tmdb_id) %.2f ms", v["scan_ms"]), sprintf("%.1fx", v["plan_ms"] / v["scan_ms"]),
             "none set", "INFO")
+    for (k in v) {
+        if (k !~ /^fresh_.*_tmdb_stale_movies$/)
+            continue
+        p = substr(k, 7, length(k) - 7 - length("_tmdb_stale_movies") + 1)
+        f = "fresh_" p "_"
+        for (a = 0; a < 2; a++) {
+            api = a ? "omdb" : "tmdb"
+            row(sprintf("stale %s movies, %s (%d days)", toupper(api), p, v[f "days"]),
+                sprintf("%.2f %%", v[f api "_stale_movies"]),
+                sprintf("%s requests %s", toupper(api), num(v[f api "_requests"])), "-", "none set", "INFO")
+            row(sprintf("%s counter error, %s", api == "tmdb" ? "vote_count" : "imdbVotes", p),
+                sprintf("%.2f %%", v[f api "_counter_error"]), "mean relative", "-", "none set", "INFO")
+        }
+    }
     if (has("collect_peak_rss"))
         row("peak RSS of that collect (" num(v["collect_movies"]) " movies)", sprintf("%.1f MB", v["collect_peak_rss"]),
             "limit 200 MB", pct(v["collect_peak_rss"], 200), "< 100 %", pf(v["collect_peak_rss"] < 200))
