@@ -23,6 +23,7 @@
 #define EXIT_FAILED 1
 #define EXIT_USAGE 2
 #define EXIT_CONFIG 3
+#define EXIT_LOCKED 4
 
 /* The live progress display (progress.c). */
 struct progress {
@@ -46,8 +47,17 @@ struct cli {
     struct progress progress;
     const char *tmdb_key, *tmdb_token, *omdb_key;
     const char *base_url[RS_API_COUNT];
-    struct cfg cfg;  /* the config file's values; the pointers above may point into it */
-    bool parse_only; /* cli_parse_only: each command stops once its line is checked */
+    struct cfg cfg;        /* the config file's values; the pointers above may point into it */
+    bool parse_only;       /* cli_parse_only: each command stops once its line is checked */
+    double lock_timeout_s; /* --lock-timeout: how long to wait for a file another holds */
+    bool db_creates;       /* the command creates a missing --db (collect only) */
+    struct db_wait *wait;  /* db.c's note of the wait, said once a run */
+};
+
+/* What db.c's wait callback needs: whether the wait was told, and the live line to clear. */
+struct db_wait {
+    bool told;
+    struct progress *progress;
 };
 
 /* One command: `reelsync NAME`. */
@@ -89,7 +99,11 @@ int args_option(const char *cmd, enum rs_option_id id, const char *text, double 
 
 /* Whether a file is at PATH. */
 bool db_exists(const char *path);
-/* Opens --db in MODE (creating it when absent, docs/reelsync.1). Prints the failure. */
+/*
+ * Opens --db in MODE: a missing file is created for collect (C->db_creates) and exit
+ * status 3 for the others; a held file is waited for up to --lock-timeout. Prints the
+ * failure (and the "locked" JSON object under --json).
+ */
 int db_open(const struct cli *c, enum store_mode mode, struct store **st);
 
 /* ---- progress.c ---- */
