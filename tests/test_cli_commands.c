@@ -445,7 +445,7 @@ static void locked_database(void **state)
     assert_int_equal(r.status, 4);
     assert_non_null(strstr(r.err, "(PID "));
     assert_non_null(strstr(r.err, "reelsync: collect: "));
-    assert_non_null(strstr(r.err, "another"));
+    assert_non_null(strstr(r.err, "close that program"));
     assert_int_equal(r.err[strlen(r.err) - 2], ')');
     assert_string_equal(r.out, "");
     run_result_free(&r);
