@@ -288,6 +288,7 @@ struct store_holder {
  * prints nothing. The same wait applies to store_take.
  */
 #define STORE_LOCK_RETRY_MS 200
+#define STORE_RETAKE_MIN_S 10.0
 struct store_open_options {
     enum store_mode mode;
     double lock_timeout_s;
@@ -312,9 +313,10 @@ enum rs_err store_open_ext(const char *path, const struct store_open_options *op
  */
 enum rs_err store_let_go(struct store *st, struct rs_error *err);
 /*
- * Takes the file again after store_let_go, waiting as store_open_ext did (WAIT_S overrides
- * the timeout when >= 0). Cached statements are prepared afresh. Does nothing when held.
- * RS_ERR_DB_LOCKED fills *HOLDER (may be NULL).
+ * Takes the file again after store_let_go, waiting as store_open_ext did but at least
+ * STORE_RETAKE_MIN_S (readers that got in while it was let go hold it for moments, also
+ * under a timeout of 0); WAIT_S >= 0 overrides the wait (0: one try). Cached statements are
+ * prepared afresh. Does nothing when held. RS_ERR_DB_LOCKED fills *HOLDER (may be NULL).
  */
 enum rs_err store_take(struct store *st, double wait_s, struct store_holder *holder,
                        struct rs_error *err);

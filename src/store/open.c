@@ -317,8 +317,9 @@ enum rs_err store_take(struct store *st, double wait_s, struct store_holder *hol
 {
     if (!st->let_go)
         return RS_OK;
-    enum rs_err rc =
-        attach_waiting(st, wait_s >= 0 ? wait_s : st->lock.lock_timeout_s, holder, err);
+    double wait =
+        st->lock.lock_timeout_s > STORE_RETAKE_MIN_S ? st->lock.lock_timeout_s : STORE_RETAKE_MIN_S;
+    enum rs_err rc = attach_waiting(st, wait_s >= 0 ? wait_s : wait, holder, err);
     if (rc == RS_OK)
         st->let_go = false;
     return rc;
