@@ -106,10 +106,15 @@ static int reopen_cost(const char *path, int64_t n, rs_time_t now, double *let_g
     return 0;
 }
 
-/* --probe PATH STOPFILE: read-only opens in a loop until STOPFILE exists; prints ok/tries. */
+/*
+ * --probe PATH STOPFILE: a read-only open at every PROBE_MS tick (a uniform sample of the
+ * wall time, whatever an open takes) until STOPFILE exists; prints "ok tries".
+ */
+#define PROBE_MS 100
 static int probe(const char *path, const char *stop)
 {
     long ok = 0, tries = 0;
+    double next = now_ms();
     while (access(stop, F_OK) != 0) {
         struct store *st = NULL;
         struct rs_error err = {0};
@@ -118,7 +123,12 @@ static int probe(const char *path, const char *stop)
             ok++;
             store_close(st);
         }
-        usleep(50 * 1000);
+        next += PROBE_MS;
+        double wait = next - now_ms();
+        if (wait > 0)
+            usleep((useconds_t)(wait * 1000));
+        else
+            next = now_ms();
     }
     printf("%ld %ld\n", ok, tries);
     return 0;

@@ -477,6 +477,7 @@ enum rs_err orch_refresh(struct orch *o)
         orch_fail_store(o, &e);
         return o->fatal;
     }
+    orch_batch_let_go(o); /* the plan is read; the network is next */
     o->stats->planned = (int64_t)n;
     o->progress = (struct orch_progress){.phase = ORCH_REFRESH, .total = (int64_t)n};
     rs_logf(o->opt->log, RS_LOG_INFO, "refresh: %zu movie%s due", n, n == 1 ? "" : "s");

@@ -258,6 +258,8 @@ static void run_phases(struct orch *o)
     orch_batch_let_go(o);
     if (opt->discover)
         orch_discover(o);
+    if (o->in_txn)
+        orch_batch_commit(o); /* discovery's last rows, before the refresh plans */
     if (opt->refresh && !o->fatal && !(opt->cancel && *opt->cancel))
         orch_refresh(o);
     if (!o->fatal)
