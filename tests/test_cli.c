@@ -13,6 +13,8 @@
 
 #include "test.h"
 
+#include "reelsync/store.h"
+
 struct ctx {
     char *dir;
     char *db; /* DIR/t.duckdb: must never appear */
@@ -249,14 +251,28 @@ static void empty_plan_without_db(void **state)
     run_result_free(&r);
     char env_db[512];
     snprintf(env_db, sizeof(env_db), "REELSYNC_DB=%s", c->db);
+    /* plan only reads: a --db that does not exist is a configuration error (exit 3) */
     run((const char *[]){"plan", "--json", NULL}, (const char *[]){env_db, NULL}, &r);
-    assert_int_equal(r.status, 0);
-    assert_string_equal(r.out, "{\"count\":0,\"total_due\":0,\"movies\":[]}\n");
+    assert_int_equal(r.status, 3);
+    assert_string_equal(r.out, "");
+    assert_non_null(strstr(r.err, "no such file"));
     run_result_free(&r);
     assert_int_equal(access(c->db, F_OK), -1);
 }
 
-/* REELSYNC_DB is the default and --db wins over it; stats creates the database (man page). */
+/* Creates an empty reelsync database at PATH, as a first collect would. */
+static void create_db(const char *path)
+{
+    struct store *st = NULL;
+    struct rs_error err = {0};
+    assert_int_equal(store_open(path, STORE_READ_WRITE, &st, &err), RS_OK);
+    store_close(st);
+}
+
+/*
+ * REELSYNC_DB is the default and --db wins over it; stats needs an existing database (issue
+ * 13: exit 3, nothing created; only collect creates one).
+ */
 static void env_defaults(void **state)
 {
     struct ctx *c = *state;
@@ -264,10 +280,15 @@ static void env_defaults(void **state)
     snprintf(env_db, sizeof(env_db), "REELSYNC_DB=%s", c->db);
     struct run_result r;
     run((const char *[]){"stats", "--db", other, NULL}, (const char *[]){env_db, NULL}, &r);
+    assert_int_equal(r.status, 3);
+    run_result_free(&r);
+    assert_int_equal(access(other, F_OK), -1);
+    create_db(other);
+    run((const char *[]){"stats", "--db", other, NULL}, (const char *[]){env_db, NULL}, &r);
     assert_int_equal(r.status, 0);
     run_result_free(&r);
-    assert_int_equal(access(other, F_OK), 0);
     assert_int_equal(access(c->db, F_OK), -1);
+    create_db(c->db);
     run((const char *[]){"stats", "--json", NULL}, (const char *[]){env_db, NULL}, &r);
     assert_int_equal(r.status, 0);
     assert_non_null(strstr(r.out, "\"movies\":0"));

@@ -432,7 +432,10 @@ static void timeout_option(void **state)
     free(db);
 }
 
-/* Another process holds the database: exit 1, one line that says so and what to check. */
+/*
+ * Another process holds the database (issue 13): with --lock-timeout 0, exit 4 at once, one
+ * line that names the holder and what to do.
+ */
 static void locked_database(void **state)
 {
     struct world *w = *state;
@@ -440,14 +443,16 @@ static void locked_database(void **state)
     struct rs_error err = {0};
     assert_int_equal(store_open(w->db, STORE_READ_WRITE, &st, &err), RS_OK);
     struct run_result r;
-    run(w, (const char *[]){"--quiet", "collect", "--refresh-only", NULL}, &r);
-    assert_int_equal(r.status, 1);
+    run(w, (const char *[]){"--quiet", "--lock-timeout", "0", "collect", "--refresh-only", NULL},
+        &r);
+    store_close(st);
+    assert_int_equal(r.status, 4);
+    assert_non_null(strstr(r.err, "(PID "));
     assert_non_null(strstr(r.err, "reelsync: collect: "));
-    assert_non_null(strstr(r.err, "another"));
+    assert_non_null(strstr(r.err, "close that program"));
     assert_int_equal(r.err[strlen(r.err) - 2], ')');
     assert_string_equal(r.out, "");
     run_result_free(&r);
-    store_close(st);
 }
 
 /* Not a terminal (a file): progress comes as log lines, with no control character at all. */

@@ -10,6 +10,8 @@
 
 #include "test.h"
 
+#include "reelsync/store.h"
+
 static void installed_program_runs(void **state)
 {
     (void)state;
@@ -26,14 +28,19 @@ static void installed_program_runs(void **state)
     assert_int_equal(access(man, R_OK), 0);
     char *bin = path_join(prefix, "bin/reelsync");
     char *fake = path_join(prefix, "bin/reelsync-fakeapi");
-    /* From another directory, with nothing in the environment. */
+    /* From another directory, with nothing in the environment, on a database made here
+     * (issue 13: stats no longer creates one). */
+    char *db = path_join(work, "x.duckdb");
+    struct store *st = NULL;
+    struct rs_error err = {0};
+    assert_int_equal(store_open(db, STORE_READ_WRITE, &st, &err), RS_OK);
+    store_close(st);
     static const char script[] = "cd \"$1\" && exec env -i \"$2\" --db x.duckdb stats";
     run_program((const char *[]){"/bin/sh", "-c", script, "sh", work, bin, NULL}, NULL, &r);
     if (r.status != 0)
         fail_msg("installed reelsync: exit %d: %s", r.status, r.err);
     assert_non_null(strstr(r.out, "Movies: 0"));
     run_result_free(&r);
-    char *db = path_join(work, "x.duckdb");
     assert_int_equal(access(db, F_OK), 0);
     run_program((const char *[]){"/usr/bin/env", "-i", fake, "--help", NULL}, NULL, &r);
     assert_int_equal(r.status, 0);

@@ -162,6 +162,15 @@ static int try_open_unprivileged(const char *path, char *out, size_t len)
     return status;
 }
 
+/* This program's path, as DuckDB names a holder (the forked child is this program). */
+static const char *self_exe(void)
+{
+    static char path[1024];
+    ssize_t n = readlink("/proc/self/exe", path, sizeof(path) - 1);
+    path[n > 0 ? n : 0] = '\0';
+    return path;
+}
+
 /* An existing database in a directory its user may not write: DuckDB would open it and fail
  * at the first commit (it writes PATH.wal beside the file). Refused up front, untouched;
  * reading still works. Runs as user nobody when the suite runs as root. */
@@ -239,9 +248,12 @@ static void locked_by_other_process(void **state)
     struct rs_error err = {0};
     assert_int_equal(store_open(f->path, STORE_READ_WRITE, &st, &err), RS_ERR_DB_LOCKED);
     assert_null(st);
-    char want[512];
+    char want[2048];
+    /* issue 13: the holder is named, and what to do */
     snprintf(want, sizeof(want),
-             "cannot open '%s': locked by another process (is another reelsync running?)", f->path);
+             "cannot open '%s': held by %s (PID %ld) (wait for it with --lock-timeout, or close "
+             "that program)",
+             f->path, self_exe(), (long)pid);
     assert_string_equal(err.msg, want);
     close(to_child[1]); /* release the child */
     int status = 0;

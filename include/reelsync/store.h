@@ -15,6 +15,8 @@
 #ifndef REELSYNC_STORE_H
 #define REELSYNC_STORE_H
 
+#include <signal.h>
+
 #include "reelsync/normalize.h"
 #include "reelsync/refresh.h"
 
@@ -329,5 +331,58 @@ enum rs_err store_gap_record(struct store *st, int year, int pages_missing, rs_t
 enum rs_err store_gap_clear(struct store *st, int year, struct rs_error *err);
 /* Every gap, by year, into a malloc'd array *OUT (NULL when none) of *N; free() it. */
 enum rs_err store_gaps(struct store *st, struct store_gap **out, size_t *n, struct rs_error *err);
+
+/* ---- sharing the file with other processes (docs/internals/store.md, "Locking") ---- */
+
+/* Who holds the file, from DuckDB's lock error: PID 0 and PROGRAM "" when it did not say. */
+struct store_holder {
+    long pid;
+    char program[512];
+};
+
+/*
+ * How store_open_ext waits for a file another process holds. It tries the open again every
+ * STORE_LOCK_RETRY_MS until LOCK_TIMEOUT_S seconds have passed (0: it does not wait), or
+ * *CANCEL (may be NULL) is set. WAITING (may be NULL) is called once, when the first try
+ * finds the file held, with the holder and the timeout: the program says so; the library
+ * prints nothing. The same wait applies to store_take.
+ */
+#define STORE_LOCK_RETRY_MS 200
+#define STORE_RETAKE_MIN_S 10.0
+struct store_open_options {
+    enum store_mode mode;
+    double lock_timeout_s;
+    const volatile sig_atomic_t *cancel;
+    void (*waiting)(void *ctx, const char *path, const struct store_holder *holder,
+                    double timeout_s);
+    void *ctx;
+};
+
+/*
+ * store_open with the wait of OPTS. On RS_ERR_DB_LOCKED (the file still held when the wait
+ * ended) *HOLDER (may be NULL) gets the holder; RS_ERR_CANCELLED when *CANCEL stopped the
+ * wait. store_open(path, mode, ...) is store_open_ext with no wait.
+ */
+enum rs_err store_open_ext(const char *path, const struct store_open_options *opts,
+                           struct store **out, struct store_holder *holder, struct rs_error *err);
+
+/*
+ * Lets the file go (DETACH; DuckDB checkpoints it) so other processes can open it, keeping
+ * ST's own temporary tables; needs no open transaction. Until store_take, every function
+ * that reads or writes the file fails. Does nothing when already let go.
+ */
+enum rs_err store_let_go(struct store *st, struct rs_error *err);
+/*
+ * Takes the file again after store_let_go, waiting as store_open_ext did but at least
+ * STORE_RETAKE_MIN_S (readers that got in while it was let go hold it for moments, also
+ * under a timeout of 0); WAIT_S >= 0 overrides the wait (0: one try). Cached statements are
+ * prepared afresh. Does nothing when held. RS_ERR_DB_LOCKED fills *HOLDER (may be NULL).
+ */
+enum rs_err store_take(struct store *st, double wait_s, struct store_holder *holder,
+                       struct rs_error *err);
+/* Whether ST holds its file (open, and not let go). */
+bool store_holds(const struct store *st);
+/* The path ST was opened with. */
+const char *store_path(const struct store *st);
 
 #endif

@@ -22,6 +22,9 @@
 #define DEFAULT_DB "./reelsync.duckdb"
 #define DEFAULT_TMDB_URL "https://api.themoviedb.org/3"
 #define DEFAULT_OMDB_URL "https://www.omdbapi.com/"
+/* --lock-timeout: a notebook's query or another command is over in seconds; a day at most. */
+#define DEFAULT_LOCK_TIMEOUT_S 60
+#define MAX_LOCK_TIMEOUT_S 86400
 
 static const char main_usage[] =
     "usage: reelsync [global options] COMMAND [command options]\n"
@@ -42,6 +45,8 @@ static const char main_usage[] =
     "  --log-level L            error, warn, info or debug (default $REELSYNC_LOG_LEVEL, else "
     "info)\n"
     "  --quiet, --no-progress   no progress display\n"
+    "  --lock-timeout SECONDS   wait up to SECONDS for a database another program holds\n"
+    "                           (default 60; 0: do not wait)\n"
     "  --config PATH            KEY=value file with the keys (default $REELSYNC_CONFIG, else\n"
     "                           $XDG_CONFIG_HOME/reelsync/config or ~/.config/reelsync/config;\n"
     "                           mode 600; the environment wins over it)\n"
@@ -54,7 +59,8 @@ static const char main_usage[] =
     "\n"
     "Exit status: 0 done (movies that failed stay due), 1 the run could not do its work,\n"
     "2 bad command line, 3 missing or bad configuration (no key, a config file others\n"
-    "may read).\n"
+    "may read, a --db that does not exist but for collect), 4 the database stayed held by\n"
+    "another program past --lock-timeout.\n"
     "\n"
     "Example:\n"
     "  export TMDB_API_KEY=... OMDB_API_KEY=...\n"
@@ -74,23 +80,29 @@ static const struct cli_cmd *find_cmd(const char *name)
 
 /* What the global scan found, before the environment fills the gaps. */
 struct global_args {
-    const char *db, *now, *level, *config;
+    const char *db, *now, *level, *config, *lock_timeout;
     bool json, quiet, help, version;
     const struct cli_cmd *cmd;
     int argc; /* the command's argv: its name, then everything not global */
     char **argv;
 };
 
-enum gopt_id { G_DB, G_JSON, G_NOW, G_LOG, G_QUIET, G_HELP, G_VERSION, G_CONFIG };
+enum gopt_id { G_DB, G_JSON, G_NOW, G_LOG, G_QUIET, G_HELP, G_VERSION, G_CONFIG, G_LOCK_TIMEOUT };
 static const struct {
     const char *name;
     bool has_arg;
     enum gopt_id id;
-} gopts[] = {
-    {"--db", true, G_DB},         {"--json", false, G_JSON},   {"--now", true, G_NOW},
-    {"--log-level", true, G_LOG}, {"--quiet", false, G_QUIET}, {"--no-progress", false, G_QUIET},
-    {"--help", false, G_HELP},    {"-h", false, G_HELP},       {"--version", false, G_VERSION},
-    {"--config", true, G_CONFIG}};
+} gopts[] = {{"--db", true, G_DB},
+             {"--json", false, G_JSON},
+             {"--now", true, G_NOW},
+             {"--log-level", true, G_LOG},
+             {"--quiet", false, G_QUIET},
+             {"--no-progress", false, G_QUIET},
+             {"--help", false, G_HELP},
+             {"-h", false, G_HELP},
+             {"--version", false, G_VERSION},
+             {"--config", true, G_CONFIG},
+             {"--lock-timeout", true, G_LOCK_TIMEOUT}};
 
 /* Index of the global option ARG names ("--db" or "--db=PATH"), or -1; *VALUE: inline value. */
 static int match_global(const char *arg, const char **value)
@@ -131,6 +143,9 @@ static void set_global(struct global_args *g, enum gopt_id id, const char *value
         break;
     case G_CONFIG:
         g->config = value;
+        break;
+    case G_LOCK_TIMEOUT:
+        g->lock_timeout = value;
         break;
     }
 }
@@ -242,6 +257,13 @@ static int settle_globals(struct cli *c, const struct global_args *g)
         return msg_fail(EXIT_USAGE,
                         "bad value '%s' for --log-level (give error, warn, info or debug)",
                         g->level);
+    long wait = DEFAULT_LOCK_TIMEOUT_S;
+    if (g->lock_timeout && !args_long(g->lock_timeout, 0, MAX_LOCK_TIMEOUT_S, &wait))
+        return msg_fail(EXIT_USAGE,
+                        "bad value '%s' for --lock-timeout (give whole seconds, 0 to %d)",
+                        g->lock_timeout, MAX_LOCK_TIMEOUT_S);
+    c->lock_timeout_s = (double)wait;
+    c->db_creates = g->cmd == &cmd_collect;
     if (!g->level && env("REELSYNC_LOG_LEVEL") &&
         !rs_log_level_parse(env("REELSYNC_LOG_LEVEL"), &c->level))
         return msg_fail(
@@ -288,6 +310,7 @@ static int settle(struct cli *c, const struct global_args *g)
         return status;
     c->log = (struct rs_log){.fn = progress_log_sink, .ctx = &c->progress, .level = c->level};
     progress_init(&c->progress, !g->quiet, &c->log);
+    c->wait->progress = &c->progress;
     return EXIT_OK;
 }
 
@@ -295,8 +318,10 @@ static int settle(struct cli *c, const struct global_args *g)
 static int cli_run(int argc, char **argv, bool parse_only)
 {
     struct global_args g = {0};
+    struct db_wait wait = {0};
     struct cli c;
     memset(&c, 0, sizeof(c));
+    c.wait = &wait;
     int status = scan_globals(argc, argv, &g);
     if (status != EXIT_OK)
         goto cleanup;

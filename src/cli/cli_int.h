@@ -23,6 +23,7 @@
 #define EXIT_FAILED 1
 #define EXIT_USAGE 2
 #define EXIT_CONFIG 3
+#define EXIT_LOCKED 4
 
 /* The live progress display (progress.c). */
 struct progress {
@@ -46,8 +47,17 @@ struct cli {
     struct progress progress;
     const char *tmdb_key, *tmdb_token, *omdb_key;
     const char *base_url[RS_API_COUNT];
-    struct cfg cfg;  /* the config file's values; the pointers above may point into it */
-    bool parse_only; /* cli_parse_only: each command stops once its line is checked */
+    struct cfg cfg;        /* the config file's values; the pointers above may point into it */
+    bool parse_only;       /* cli_parse_only: each command stops once its line is checked */
+    double lock_timeout_s; /* --lock-timeout: how long to wait for a file another holds */
+    bool db_creates;       /* the command creates a missing --db (collect only) */
+    struct db_wait *wait;  /* db.c's note of the wait, said once a run */
+};
+
+/* What db.c's wait callback needs: whether the wait was told, and the live line to clear. */
+struct db_wait {
+    bool told;
+    struct progress *progress;
 };
 
 /* One command: `reelsync NAME`. */
@@ -90,7 +100,11 @@ int args_option(const char *cmd, enum rs_option_id id, const char *text, double 
 
 /* Whether a file is at PATH. */
 bool db_exists(const char *path);
-/* Opens --db in MODE (creating it when absent, docs/reelsync.1). Prints the failure. */
+/*
+ * Opens --db in MODE: a missing file is created for collect (C->db_creates) and exit
+ * status 3 for the others; a held file is waited for up to --lock-timeout. Prints the
+ * failure (and the "locked" JSON object under --json).
+ */
 int db_open(const struct cli *c, enum store_mode mode, struct store **st);
 
 /* ---- progress.c ---- */
@@ -111,9 +125,9 @@ const volatile sig_atomic_t *progress_cancel_flag(void);
 /* ---- cmd_plan.c: the plan as plan and collect --dry-run show it ---- */
 
 /*
- * The plan at C->now from --db, opened read-only; a database that does not exist yet has
- * an empty plan (and is not created). *ITEMS is for store_plan_free; *TOTAL gets how many
- * are due without the LIMIT. Prints the failure.
+ * The plan at C->now from --db, opened read-only. For collect --dry-run a database that
+ * does not exist yet has an empty plan (and is not created); for plan it is exit 3. *ITEMS is for
+ * store_plan_free; *TOTAL gets how many are due without the LIMIT. Prints the failure.
  */
 int plan_load(const struct cli *c, size_t limit, bool include_frozen, struct plan_item **items,
               size_t *n, int64_t *total);

@@ -312,7 +312,9 @@ static enum rs_err publish(const struct cli *c, struct store *st, const char *di
     if (!dir)
         return RS_OK;
     rs_logf(&c->log, RS_LOG_INFO, "publish: writing the snapshots into %s", dir);
-    return publish_snapshot(st, dir, c->now, snapshot, err);
+    /* the run may have let the file go at its end (another process got in): take it again */
+    enum rs_err rc = store_take(st, -1, NULL, err);
+    return rc ? rc : publish_snapshot(st, dir, c->now, snapshot, err);
 }
 
 /* The line of a run that RC ended: a signal's exit status is 128 + the signal. */

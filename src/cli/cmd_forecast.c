@@ -176,11 +176,6 @@ static int forecast_command(struct cli *c, int argc, char **argv)
         return EXIT_USAGE;
     if (c->parse_only)
         return EXIT_OK;
-    if (!db_exists(c->db))
-        return msg_fail(EXIT_CONFIG,
-                        "cannot open '%s': no such file (give the path of an existing database "
-                        "with --db; collect creates one)",
-                        c->db);
     struct store *st = NULL;
     struct forecast f = {0};
     struct rs_error err = {0};

@@ -114,7 +114,8 @@ int plan_load(const struct cli *c, size_t limit, bool include_frozen, struct pla
     *items = NULL;
     *n = 0;
     *total = 0;
-    if (!db_exists(c->db))
+    /* collect --dry-run of a database to be created plans nothing; plan itself needs one */
+    if (!db_exists(c->db) && c->db_creates)
         return EXIT_OK;
     int status = db_open(c, STORE_READ_ONLY, &st);
     if (status != EXIT_OK)

@@ -36,8 +36,10 @@ int msg_exit_status(enum rs_err code)
         return EXIT_USAGE;
     case RS_ERR_CONFIG:
         return EXIT_CONFIG;
+    case RS_ERR_DB_LOCKED:
+        return EXIT_LOCKED;
     default:
-        /* Auth, every request failed, locked or broken database, I/O, cancelled. */
+        /* Auth, every request failed, broken database, I/O, cancelled. */
         return EXIT_FAILED;
     }
 }
@@ -60,7 +62,8 @@ static const char *hint_for(enum rs_err code)
     case RS_ERR_QUOTA_EXHAUSTED:
         return "wait for the next UTC day or raise --tmdb-daily-limit/--omdb-daily-limit";
     case RS_ERR_DB_LOCKED:
-        return "is another reelsync running?";
+        return "another process holds the database: wait longer with --lock-timeout, or close "
+               "that program";
     case RS_ERR_DB:
         return "is --db a reelsync database?";
     case RS_ERR_IO:

@@ -5,15 +5,38 @@
  * to write them with at each commit. Either way every commit ends with the engine's
  * attempt counts, so the daily limits stay exact across runs. This file knows neither
  * phase (docs/internals/orchestrator.md, "Batching and crash safety").
+ *
+ * The file is shared (docs/internals/orchestrator.md, "Sharing the file"): a commit made by
+ * the timer lets it go, since the run is then waiting on the network, and the next write or
+ * commit takes it again. A commit that finds it held by another process journals the rows
+ * handed over and tries again a second later; when they fill the batch it waits for the
+ * file, up to --lock-timeout.
  */
 #include "collect_int.h"
 
 #define BATCH_MS 1000
 
+enum rs_err orch_batch_hold(struct orch *o)
+{
+    struct rs_error e = {0};
+    if (o->fatal || store_holds(o->st))
+        return o->fatal;
+    if (store_take(o->st, -1, NULL, &e) != RS_OK)
+        orch_fail_store(o, &e);
+    return o->fatal;
+}
+
+void orch_batch_let_go(struct orch *o)
+{
+    struct rs_error e = {0};
+    if (!o->fatal && !o->in_txn && store_let_go(o->st, &e) != RS_OK)
+        orch_fail_store(o, &e);
+}
+
 enum rs_err orch_batch_begin(struct orch *o)
 {
     struct rs_error e = {0};
-    if (o->fatal || o->in_txn)
+    if (o->fatal || o->in_txn || orch_batch_hold(o) != RS_OK)
         return o->fatal;
     if (store_begin(o->st, &e) != RS_OK) {
         orch_fail_store(o, &e);
@@ -48,10 +71,57 @@ static enum rs_err flush_rows(struct orch *o, size_t *bytes, struct rs_error *e)
     return o->rows ? o->rows->flush(o->rows->ctx, bytes, e) : RS_OK;
 }
 
-enum rs_err orch_batch_commit(struct orch *o)
+/* Appends the rows handed over to the journal and syncs it: they survive a kill from now. */
+static enum rs_err keep_in_journal(struct orch *o)
 {
     struct rs_error e = {0};
-    if (o->fatal)
+    if (o->rows && o->rows->journal &&
+        (o->rows->journal(o->rows->ctx, &o->journal, &e) != RS_OK ||
+         journal_sync(&o->journal, &e) != RS_OK))
+        orch_fail_store(o, &e);
+    return o->fatal;
+}
+
+/*
+ * Takes the file for a commit. Held by another process: the rows go to the journal, and a
+ * commit of the timer (!WAIT) is put off to the next second; otherwise it waits.
+ * RS_ERR_DB_LOCKED when put off.
+ */
+static enum rs_err take_for_commit(struct orch *o, bool wait)
+{
+    struct rs_error e = {0};
+    struct store_holder h = {0};
+    if (o->in_txn || store_holds(o->st))
+        return RS_OK;
+    enum rs_err rc = store_take(o->st, 0, &h, &e);
+    if (rc != RS_ERR_DB_LOCKED)
+        return rc == RS_OK ? RS_OK : (orch_fail_store(o, &e), o->fatal);
+    if (keep_in_journal(o) != RS_OK)
+        return o->fatal;
+    if (!o->told_held)
+        rs_logf(o->opt->log, RS_LOG_WARN,
+                "database: held by %s (PID %ld); answers kept in memory and in '%s' until it is "
+                "free",
+                h.program[0] ? h.program : "another process", h.pid, o->journal.path);
+    o->told_held = true;
+    if (!wait) {
+        o->last_commit_ms = rs_monotonic_ms();
+        return RS_ERR_DB_LOCKED;
+    }
+    if (store_take(o->st, -1, NULL, &e) != RS_OK) {
+        struct rs_error kept = {0};
+        rs_fail(&kept, e.code, "the answers received are kept in '%s' for the next collect; %s",
+                o->journal.path, e.msg);
+        orch_fail_store(o, &kept);
+    }
+    return o->fatal;
+}
+
+/* Commits the batch; one of the timer (BY_TIMER) lets the file go after. */
+static enum rs_err commit(struct orch *o, bool by_timer)
+{
+    struct rs_error e = {0};
+    if (o->fatal || take_for_commit(o, !by_timer) != RS_OK)
         return o->fatal;
     if (!o->in_txn && orch_batch_begin(o) != RS_OK)
         return o->fatal;
@@ -67,16 +137,26 @@ enum rs_err orch_batch_commit(struct orch *o)
     o->in_txn = false;
     o->writes = 0;
     o->last_commit_ms = rs_monotonic_ms();
+    journal_drop(&o->journal); /* what it held is stored now */
     rs_logf(o->opt->log, RS_LOG_DEBUG, "batch: committed %d writes, %zu bytes of answers", writes,
             bytes);
-    return RS_OK;
+    if (by_timer)
+        orch_batch_let_go(o);
+    return o->fatal;
+}
+
+enum rs_err orch_batch_commit(struct orch *o)
+{
+    return commit(o, false);
 }
 
 /*
  * A batch is full at BATCH_ROWS writes, or when the rows handed over say so (the
  * refresh: pipeline.c), and BATCH_MS after the last commit whatever its size. At API
  * rates (tens of requests a second) BATCH_MS decides, and a run killed loses at most a
- * second of answers.
+ * second of answers (none held by another process: those are in the journal). A full
+ * batch keeps the file (a bulk collect commits faster than once a second); one committed
+ * by its timer lets it go.
  */
 static bool batch_full(const struct orch *o)
 {
@@ -88,6 +168,8 @@ static bool batch_full(const struct orch *o)
 void orch_batch_wrote(struct orch *o)
 {
     o->writes++;
-    if (batch_full(o) || rs_monotonic_ms() - o->last_commit_ms >= BATCH_MS)
-        orch_batch_commit(o);
+    if (batch_full(o))
+        commit(o, false);
+    else if (rs_monotonic_ms() - o->last_commit_ms >= BATCH_MS)
+        commit(o, true);
 }

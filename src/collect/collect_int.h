@@ -8,6 +8,8 @@
 #ifndef RS_COLLECT_INT_H
 #define RS_COLLECT_INT_H
 
+#include <stdio.h>
+
 #include "internal.h"
 #include "reelsync/orchestrator.h"
 
@@ -20,10 +22,20 @@
  * bytes of answers they held (for the commit's debug line) and empties CTX's rows,
  * whether it succeeds or not; FULL says whether they fill the batch after WRITES writes.
  */
+struct journal;
 struct batch_rows {
     enum rs_err (*flush)(void *ctx, size_t *bytes, struct rs_error *e);
     bool (*full)(const void *ctx, int writes);
     void *ctx;
+    /* Appends the rows not journaled yet to J (journal.c); NULL: the phase keeps none. */
+    enum rs_err (*journal)(void *ctx, struct journal *j, struct rs_error *e);
+};
+
+/* The journal of answers beside the database (journal.c). */
+struct journal {
+    char *path; /* the database's path + ".journal" */
+    FILE *f;    /* open for appending once written */
+    bool written;
 };
 
 struct orch {
@@ -47,6 +59,13 @@ struct orch {
 
     /* Progress of the current phase. */
     struct orch_progress progress;
+
+    /*
+     * The file is let go between commits while the run waits on the network (batch.c);
+     * answers pending while another process holds it go to the journal too.
+     */
+    struct journal journal;
+    bool told_held; /* the log said once that the file is held */
 };
 
 /* The batch (batch.c). Opens the transaction if needed; call before a write. */
@@ -55,6 +74,31 @@ enum rs_err orch_batch_begin(struct orch *o);
 void orch_batch_wrote(struct orch *o);
 /* Commits whatever is pending: the rows handed over, then the engine's usage counts. */
 enum rs_err orch_batch_commit(struct orch *o);
+
+/*
+ * Takes the file for the run's reads and writes, waiting up to --lock-timeout for another
+ * process; lets it go while the run waits on the network. Both end the run (o->fatal) on
+ * failure.
+ */
+enum rs_err orch_batch_hold(struct orch *o);
+void orch_batch_let_go(struct orch *o);
+
+/* The journal (journal.c). Paths and failures as "journal: ..." in E. */
+enum rs_err journal_init(struct journal *j, const char *db_path, struct rs_error *e);
+void journal_release(struct journal *j);
+/* Appends one record: K (T, O, G, N, E) for TMDB_ID received at T; BODY for T and O. */
+enum rs_err journal_put(struct journal *j, char kind, int64_t tmdb_id, rs_time_t t, int flags,
+                        const char *body, size_t len, struct rs_error *e);
+/* Flushes the records to the disk (fsync). */
+enum rs_err journal_sync(struct journal *j, struct rs_error *e);
+/* Removes the journal after a commit stored what it held. */
+void journal_drop(struct journal *j);
+/*
+ * Applies a journal an earlier run left (none: nothing), then removes it; *APPLIED gets the
+ * answers it held. ST must hold its file and have no open transaction.
+ */
+enum rs_err journal_apply(struct store *st, const struct journal *j, const struct rs_log *log,
+                          size_t *applied, struct rs_error *e);
 
 /* The tally (tally.c). A storage failure: the first one wins, and the run stops queuing. */
 void orch_fail_store(struct orch *o, const struct rs_error *e);

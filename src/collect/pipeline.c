@@ -53,8 +53,14 @@ struct pending {
     size_t n_omdb;
     struct job **done;
     size_t n_done;
+    struct job **gone; /* TMDB 404: marked gone */
+    size_t n_gone;
+    struct job **nf; /* OMDB has no record: the check is stamped */
+    size_t n_nf;
     size_t cap;   /* of each array; a commit comes before any fills up */
     size_t bytes; /* of the answers in TMDB and OMDB (their raw bodies) */
+    /* How far each array is in the journal (journal.c), while the file is held elsewhere. */
+    size_t j_tmdb, j_omdb, j_done, j_gone, j_nf;
 };
 
 /* The refresh phase: its jobs, started JOB_WINDOW at a time, and its pending rows. */
@@ -73,7 +79,9 @@ static enum rs_err pending_init(struct pending *p, size_t cap)
     p->omdb = calloc(cap, sizeof(*p->omdb));
     p->omdb_job = calloc(cap, sizeof(*p->omdb_job));
     p->done = calloc(cap, sizeof(*p->done));
-    if (!p->tmdb || !p->tmdb_job || !p->omdb || !p->omdb_job || !p->done)
+    p->gone = calloc(cap, sizeof(*p->gone));
+    p->nf = calloc(cap, sizeof(*p->nf));
+    if (!p->tmdb || !p->tmdb_job || !p->omdb || !p->omdb_job || !p->done || !p->gone || !p->nf)
         return RS_ERR_NOMEM;
     return RS_OK;
 }
@@ -84,7 +92,8 @@ static void pending_clear(struct pending *p)
         norm_tmdb_row_release(&p->tmdb[i]);
     for (size_t i = 0; i < p->n_omdb; i++)
         norm_omdb_row_release(&p->omdb[i]);
-    p->n_tmdb = p->n_omdb = p->n_done = 0;
+    p->n_tmdb = p->n_omdb = p->n_done = p->n_gone = p->n_nf = 0;
+    p->j_tmdb = p->j_omdb = p->j_done = p->j_gone = p->j_nf = 0;
     p->bytes = 0;
 }
 
@@ -96,6 +105,8 @@ static void pending_release(struct pending *p)
     free(p->omdb);
     free(p->omdb_job);
     free(p->done);
+    free(p->gone);
+    free(p->nf);
 }
 
 /* ---- the pending rows, written by the batch's commit ----------------------------------- */
@@ -162,7 +173,18 @@ static enum rs_err write_done(struct orch *o, struct pending *p, struct rs_error
     return rc;
 }
 
-/* The batch's flush (struct batch_rows): TMDB rows, OMDB rows, then the movies' ends. */
+/* TMDB's 404s (the movie is gone) and OMDB's not-found answers (the check is stamped). */
+static enum rs_err write_marks(struct orch *o, struct pending *p, struct rs_error *e)
+{
+    enum rs_err rc = RS_OK;
+    for (size_t i = 0; rc == RS_OK && i < p->n_gone; i++)
+        rc = store_mark_gone(o->st, p->gone[i]->tmdb_id, o->opt->now, e);
+    for (size_t i = 0; rc == RS_OK && i < p->n_nf; i++)
+        rc = store_stamp_omdb_checked(o->st, p->nf[i]->tmdb_id, o->opt->now, e);
+    return rc;
+}
+
+/* The batch's flush (struct batch_rows): TMDB rows, OMDB rows, marks, the movies' ends. */
 static enum rs_err write_pending(void *ctx, size_t *bytes, struct rs_error *e)
 {
     struct refresh *rf = ctx;
@@ -171,6 +193,8 @@ static enum rs_err write_pending(void *ctx, size_t *bytes, struct rs_error *e)
     enum rs_err rc = write_tmdb(rf->o, p, e);
     if (rc == RS_OK)
         rc = write_omdb(rf->o, p, e);
+    if (rc == RS_OK)
+        rc = write_marks(rf->o, p, e);
     if (rc == RS_OK)
         rc = write_done(rf->o, p, e);
     pending_clear(p);
@@ -192,7 +216,37 @@ static bool pending_full(const void *ctx, int writes)
 {
     const struct pending *p = &((const struct refresh *)ctx)->pend;
     return p->n_tmdb >= p->cap || p->n_omdb >= p->cap || p->n_done >= p->cap ||
-           writes >= 3 * BATCH_ROWS || p->bytes >= BATCH_BYTES;
+           p->n_gone >= p->cap || p->n_nf >= p->cap || writes >= 3 * BATCH_ROWS ||
+           p->bytes >= BATCH_BYTES;
+}
+
+/* A job's end as journal.c's E record flags: what earlier commits stored of it. */
+static int end_flags(const struct job *j)
+{
+    return (j->changed ? 1 : 0) | (j->tmdb_stored ? 2 : 0) | (j->omdb_stored ? 4 : 0);
+}
+
+/* The batch's journal (struct batch_rows): the pending rows not journaled yet. */
+static enum rs_err journal_pending(void *ctx, struct journal *jn, struct rs_error *e)
+{
+    struct refresh *rf = ctx;
+    struct pending *p = &rf->pend;
+    rs_time_t now = rf->o->opt->now;
+    enum rs_err rc = RS_OK;
+    for (; rc == RS_OK && p->j_tmdb < p->n_tmdb; p->j_tmdb++)
+        rc = journal_put(jn, 'T', p->tmdb_job[p->j_tmdb]->tmdb_id, now, 0, p->tmdb[p->j_tmdb].raw,
+                         p->tmdb[p->j_tmdb].raw_len, e);
+    for (; rc == RS_OK && p->j_omdb < p->n_omdb; p->j_omdb++)
+        rc = journal_put(jn, 'O', p->omdb_job[p->j_omdb]->tmdb_id, now, 0, p->omdb[p->j_omdb].raw,
+                         p->omdb[p->j_omdb].raw_len, e);
+    for (; rc == RS_OK && p->j_gone < p->n_gone; p->j_gone++)
+        rc = journal_put(jn, 'G', p->gone[p->j_gone]->tmdb_id, now, 0, NULL, 0, e);
+    for (; rc == RS_OK && p->j_nf < p->n_nf; p->j_nf++)
+        rc = journal_put(jn, 'N', p->nf[p->j_nf]->tmdb_id, now, 0, NULL, 0, e);
+    for (; rc == RS_OK && p->j_done < p->n_done; p->j_done++)
+        rc = journal_put(jn, 'E', p->done[p->j_done]->tmdb_id, now, end_flags(p->done[p->j_done]),
+                         NULL, 0, e);
+    return rc;
 }
 
 /* ---- the jobs ---------------------------------------------------------------------------- */
@@ -241,7 +295,7 @@ static void job_done(struct job *j)
     rf->jobs_active--;
     if (j->deferred)
         o->stats->deferred_by_quota++;
-    if (orch_batch_begin(o) == RS_OK) {
+    if (!o->fatal) {
         rf->pend.done[rf->pend.n_done++] = j;
         orch_batch_wrote(o);
     }
@@ -266,7 +320,7 @@ static bool take_tmdb(struct job *j, const struct http_result *res, char *imdb, 
         return false;
     }
     o->answered[RS_API_TMDB]++;
-    if (orch_batch_begin(o) != RS_OK) {
+    if (o->fatal) {
         norm_tmdb_row_release(&row);
         return true;
     }
@@ -282,7 +336,7 @@ static bool take_tmdb(struct job *j, const struct http_result *res, char *imdb, 
 static void tmdb_failed(struct job *j, const struct http_result *res)
 {
     struct orch *o = j->rf->o;
-    struct rs_error e = {0};
+    struct pending *p = &j->rf->pend;
     if (res->outcome == RS_ERR_CANCELLED)
         return;
     orch_count_failure(o, RS_API_TMDB, res->outcome, true);
@@ -293,9 +347,8 @@ static void tmdb_failed(struct job *j, const struct http_result *res)
     /* Deleted or merged on TMDB: an answer, not a failure to retry every run. */
     o->answered[RS_API_TMDB]++;
     o->stats->gone++;
-    if (orch_batch_begin(o) == RS_OK) {
-        if (store_mark_gone(o->st, j->tmdb_id, o->opt->now, &e) != RS_OK)
-            orch_fail_store(o, &e);
+    if (!o->fatal) {
+        p->gone[p->n_gone++] = j;
         orch_batch_wrote(o);
     }
 }
@@ -334,7 +387,7 @@ static void take_omdb(struct job *j, const struct http_result *res)
         return;
     }
     o->answered[RS_API_OMDB]++;
-    if (orch_batch_begin(o) != RS_OK) {
+    if (o->fatal) {
         norm_omdb_row_release(&row);
         return;
     }
@@ -349,7 +402,7 @@ static void on_omdb(struct http *h, const struct http_result *res, void *user)
 {
     struct job *j = user;
     struct orch *o = j->rf->o;
-    struct rs_error e = {0};
+    struct pending *p = &j->rf->pend;
     (void)h;
     j->outstanding--;
     if (res->outcome == RS_OK) {
@@ -357,11 +410,10 @@ static void on_omdb(struct http *h, const struct http_result *res, void *user)
     } else if (res->outcome != RS_ERR_CANCELLED) {
         orch_count_failure(o, RS_API_OMDB, res->outcome, true);
         j->deferred |= res->outcome == RS_ERR_QUOTA_EXHAUSTED;
-        if (res->outcome == RS_ERR_NOT_FOUND && orch_batch_begin(o) == RS_OK) {
+        if (res->outcome == RS_ERR_NOT_FOUND && !o->fatal) {
             /* OMDB holds no record: asked again at the next interval, not every run. */
             o->answered[RS_API_OMDB]++;
-            if (store_stamp_omdb_checked(o->st, j->tmdb_id, o->opt->now, &e) != RS_OK)
-                orch_fail_store(o, &e);
+            p->nf[p->n_nf++] = j;
             orch_batch_wrote(o);
         }
     }
@@ -441,8 +493,11 @@ enum rs_err orch_refresh(struct orch *o)
     struct plan_item *items = NULL;
     size_t n = 0;
     struct rs_error e = {0};
-    enum rs_err rc = store_plan(o->st, o->opt->now, o->opt->refresh_limit, o->opt->include_frozen,
-                                false, &items, &n, &e);
+    enum rs_err rc = orch_batch_hold(o);
+    if (rc != RS_OK)
+        return rc;
+    rc = store_plan(o->st, o->opt->now, o->opt->refresh_limit, o->opt->include_frozen, false,
+                    &items, &n, &e);
     if (rc != RS_OK) {
         orch_fail_store(o, &e);
         return o->fatal;
@@ -450,12 +505,14 @@ enum rs_err orch_refresh(struct orch *o)
     o->stats->planned = (int64_t)n;
     o->progress = (struct orch_progress){.phase = ORCH_REFRESH, .total = (int64_t)n};
     log_backlog(o, n);
+    orch_batch_let_go(o); /* the plan is read and counted; the network is next */
     struct refresh rf = {.o = o};
     if (make_jobs(&rf, items, n) != RS_OK) {
         pending_release(&rf.pend);
         return o->fatal = rs_fail(o->err, RS_ERR_NOMEM, "refresh: out of memory (%zu movies)", n);
     }
-    const struct batch_rows rows = {.flush = write_pending, .full = pending_full, .ctx = &rf};
+    const struct batch_rows rows = {
+        .flush = write_pending, .full = pending_full, .ctx = &rf, .journal = journal_pending};
     o->rows = &rows;
     feed_jobs(&rf);
     rc = http_run(o->http, &e);

@@ -330,6 +330,42 @@ static void finish_stats(struct orch *o, int64_t start_ms)
     o->stats->duration_s = (double)(rs_monotonic_ms() - start_ms) / 1000.0;
 }
 
+/*
+ * Applies the journal an earlier run left beside the database (a kill -9, or a lock that
+ * outlasted it), before this run plans: its answers are stored as that run would have.
+ */
+static enum rs_err apply_journal(struct orch *o)
+{
+    struct rs_error e = {0};
+    size_t applied = 0;
+    enum rs_err rc = journal_init(&o->journal, store_path(o->st), &e);
+    if (rc == RS_OK)
+        rc = journal_apply(o->st, &o->journal, o->opt->log, &applied, &e);
+    if (rc != RS_OK)
+        return rs_fail(o->err, rc, "%s", e.msg);
+    if (applied > 0)
+        rs_logf(o->opt->log, RS_LOG_INFO, "journal: stored %zu answers an earlier run received",
+                applied);
+    return RS_OK;
+}
+
+/* The run's phases and its last commit; the file is let go while the network is waited on. */
+static void run_phases(struct orch *o)
+{
+    const struct orch_options *opt = o->opt;
+    orch_batch_let_go(o);
+    if (opt->discover)
+        orch_discover(o);
+    if (o->in_txn)
+        orch_batch_commit(o); /* discovery's last rows, before the refresh plans */
+    if (opt->refresh && !o->fatal && !(opt->cancel && *opt->cancel))
+        orch_refresh(o);
+    if (!o->fatal)
+        orch_batch_commit(o);
+    if (o->in_txn)
+        store_rollback(o->st); /* after a storage failure: that batch's movies stay due */
+}
+
 enum rs_err orch_collect(struct store *st, const struct orch_options *opt, struct orch_stats *stats,
                          struct rs_error *err)
 {
@@ -342,32 +378,31 @@ enum rs_err orch_collect(struct store *st, const struct orch_options *opt, struc
     if (opt->dry_run)
         return RS_OK;
     rc = orch_check_keys(opt, err);
-    if (rc != RS_OK)
-        return rc;
+    if (rc == RS_OK)
+        rc = apply_journal(&o);
     int64_t run_id = 0;
-    rc = run_begin(&o, &run_id);
-    if (rc != RS_OK)
+    if (rc == RS_OK)
+        rc = run_begin(&o, &run_id);
+    if (rc != RS_OK) {
+        journal_release(&o.journal);
         return rc;
+    }
     rc = make_engine(&o, &o.http, err);
     if (rc != RS_OK) {
         run_end(&o, run_id, rc);
+        journal_release(&o.journal);
         return rc;
     }
-    if (opt->discover)
-        orch_discover(&o);
-    if (opt->refresh && !o.fatal && !(opt->cancel && *opt->cancel))
-        orch_refresh(&o);
-    if (!o.fatal)
-        orch_batch_commit(&o);
-    if (o.in_txn)
-        store_rollback(st); /* after a storage failure: that batch's movies stay due */
+    run_phases(&o);
     finish_stats(&o, start_ms);
     rc = o.fatal ? o.fatal : verdict(&o);
     if (rc == RS_OK && opt->cancel && *opt->cancel)
         rc = rs_fail(err, RS_ERR_CANCELLED, "interrupted; what was received is stored");
     http_destroy(o.http);
-    run_end(&o, run_id, rc);
+    if (store_holds(st) || store_take(st, 0, NULL, &(struct rs_error){0}) == RS_OK)
+        run_end(&o, run_id, rc); /* not when another process kept the file to the end */
     if (rc == RS_OK)
         compact(&o);
+    journal_release(&o.journal);
     return rc;
 }

@@ -2,7 +2,9 @@
  * Opening and closing the store: an in-memory DuckDB instance with the settings of a
  * read-write or read-only open, the file ATTACHed to it as the default database, DuckDB's
  * open errors turned into the README's messages and exit statuses, then the schema
- * (migrate.c) and, for writers, the stage tables (write.c, batch.c).
+ * (migrate.c) and, for writers, the stage tables (write.c, batch.c). A file another process
+ * holds is waited for (store_open_ext), and a writer may let its file go between commits and
+ * take it again (store_let_go, store_take; docs/internals/store.md, "Locking").
  */
 #include <errno.h>
 #include <stdio.h>
@@ -17,6 +19,30 @@ static const char *os_reason(const char *why)
 {
     const char *p = strrchr(why, ':');
     return p && p[1] == ' ' && p[2] ? p + 2 : why;
+}
+
+static bool is_lock_error(const char *why)
+{
+    return strstr(why, "Could not set lock") || strstr(why, "Conflicting lock");
+}
+
+/*
+ * The holder in DuckDB's lock error: "... Conflicting lock is held in /usr/bin/prog (PID
+ * 14567) ..." (some builds add " by user U" after the PID).
+ */
+static void parse_holder(const char *why, struct store_holder *h)
+{
+    *h = (struct store_holder){0};
+    const char *in = why ? strstr(why, "is held in ") : NULL;
+    const char *pid = in ? strstr(in, " (PID ") : NULL;
+    if (!pid)
+        return;
+    in += strlen("is held in ");
+    snprintf(h->program, sizeof(h->program), "%.*s", (int)(pid - in), in);
+    long v = 0;
+    for (const char *p = pid + strlen(" (PID "); *p >= '0' && *p <= '9' && v < 100000000; p++)
+        v = v * 10 + (*p - '0');
+    h->pid = v;
 }
 
 /* Turns DuckDB's open error into the messages of the README's exit statuses. */
@@ -37,11 +63,8 @@ static enum rs_err open_fail(struct rs_error *err, const char *path, bool read_o
                        "cannot open '%s' for writing: %s (make it writable, or copy it; plan, "
                        "stats and export only read it)",
                        path, os_reason(why));
-    if (strstr(why, "Could not set lock") || strstr(why, "Conflicting lock"))
-        return rs_fail(err, RS_ERR_DB_LOCKED,
-                       "cannot open '%s': locked by another process (is another reelsync "
-                       "running?)",
-                       path);
+    if (is_lock_error(why))
+        return rs_fail(err, RS_ERR_DB_LOCKED, "cannot open '%s': held by another process", path);
     if (strstr(why, "not a valid DuckDB database") || strstr(why, "not a DuckDB"))
         return rs_fail(err, RS_ERR_DB,
                        "cannot open '%s': not a DuckDB database (left untouched; give another "
@@ -101,7 +124,8 @@ static enum rs_err check_dir_writable(const char *path, struct rs_error *err)
  * Attaches the file at PATH to the in-memory database the store opened, with this store's
  * row group size (or read-only), and makes it the default for unqualified names.
  */
-static enum rs_err attach_file(struct store *st, const char *path, struct rs_error *err)
+static enum rs_err attach_file(struct store *st, const char *path, struct store_holder *holder,
+                               struct rs_error *err)
 {
     size_t len = 2 * strlen(path) + 100, pos = strlen("ATTACH ");
     char *sql = malloc(len);
@@ -113,8 +137,11 @@ static enum rs_err attach_file(struct store *st, const char *path, struct rs_err
              st->read_only ? "READ_ONLY" : "ROW_GROUP_SIZE " ROW_GROUP_ROWS);
     duckdb_result res;
     enum rs_err rc = RS_OK;
-    if (duckdb_query(st->con, sql, &res) != DuckDBSuccess)
+    if (duckdb_query(st->con, sql, &res) != DuckDBSuccess) {
         rc = open_fail(err, path, st->read_only, duckdb_result_error(&res));
+        if (rc == RS_ERR_DB_LOCKED)
+            parse_holder(duckdb_result_error(&res), holder);
+    }
     duckdb_destroy_result(&res);
     free(sql);
     return rc;
@@ -171,13 +198,72 @@ cleanup:
     return rc;
 }
 
-enum rs_err store_open(const char *path, enum store_mode mode, struct store **out,
-                       struct rs_error *err)
+/* "held by PROGRAM (PID N)", or "held by another process" when DuckDB did not say. */
+static void holder_text(const struct store_holder *h, char *buf, size_t len)
+{
+    if (h->pid > 0)
+        snprintf(buf, len, "held by %s (PID %ld)", h->program[0] ? h->program : "a program",
+                 h->pid);
+    else
+        snprintf(buf, len, "held by another process");
+}
+
+/* Sleeps MS milliseconds in short steps; false as soon as *CANCEL is set. */
+static bool pause_ms(const volatile sig_atomic_t *cancel, int64_t ms)
+{
+    for (int64_t slept = 0; slept < ms; slept += 20) {
+        if (cancel && *cancel)
+            return false;
+        usleep(20 * 1000);
+    }
+    return !(cancel && *cancel);
+}
+
+/*
+ * ATTACHes the file, trying again every STORE_LOCK_RETRY_MS while another process holds it,
+ * for up to WAIT_S seconds (the program hears of the wait once, through the callback).
+ */
+static enum rs_err attach_waiting(struct store *st, double wait_s, struct store_holder *holder,
+                                  struct rs_error *err)
+{
+    struct store_holder h = {0};
+    int64_t start = rs_monotonic_ms(), limit = (int64_t)(wait_s * 1000.0);
+    bool told = false;
+    for (;;) {
+        enum rs_err rc = attach_file(st, st->path, &h, err);
+        if (rc != RS_ERR_DB_LOCKED)
+            return rc;
+        int64_t waited = rs_monotonic_ms() - start;
+        if (waited >= limit) {
+            char who[600];
+            holder_text(&h, who, sizeof(who));
+            if (holder)
+                *holder = h;
+            return rs_fail(err, RS_ERR_DB_LOCKED,
+                           limit > 0 ? "cannot open '%s': %s for %.0f s (wait longer with "
+                                       "--lock-timeout, or close that program)"
+                                     : "cannot open '%s': %s (wait for it with --lock-timeout, "
+                                       "or close that program)",
+                           st->path, who, (double)waited / 1000.0);
+        }
+        if (!told && st->lock.waiting)
+            st->lock.waiting(st->lock.ctx, st->path, &h, wait_s);
+        told = true;
+        int64_t step = limit - waited < STORE_LOCK_RETRY_MS ? limit - waited : STORE_LOCK_RETRY_MS;
+        if (!pause_ms(st->lock.cancel, step))
+            return rs_fail(err, RS_ERR_CANCELLED,
+                           "cannot open '%s': interrupted while waiting for it", st->path);
+    }
+}
+
+enum rs_err store_open_ext(const char *path, const struct store_open_options *opts,
+                           struct store **out, struct store_holder *holder, struct rs_error *err)
 {
     struct store *st = calloc(1, sizeof(*st));
     if (!st)
         return rs_fail(err, RS_ERR_NOMEM, "cannot open '%s': out of memory", path);
-    st->read_only = mode == STORE_READ_ONLY;
+    st->lock = *opts;
+    st->read_only = opts->mode == STORE_READ_ONLY;
     enum rs_err rc = RS_OK;
     st->path = rs_strndup(path, strlen(path));
     if (!st->path)
@@ -187,7 +273,7 @@ enum rs_err store_open(const char *path, enum store_mode mode, struct store **ou
     if (rc == RS_OK)
         rc = open_instance(st, path, err);
     if (rc == RS_OK)
-        rc = attach_file(st, path, err);
+        rc = attach_waiting(st, opts->lock_timeout_s, holder, err);
     if (rc == RS_OK)
         rc = migrate_schema(st, path, err);
     if (rc == RS_OK && !st->read_only)
@@ -200,6 +286,53 @@ enum rs_err store_open(const char *path, enum store_mode mode, struct store **ou
     }
     *out = st;
     return RS_OK;
+}
+
+enum rs_err store_open(const char *path, enum store_mode mode, struct store **out,
+                       struct rs_error *err)
+{
+    const struct store_open_options opts = {.mode = mode};
+    return store_open_ext(path, &opts, out, NULL, err);
+}
+
+/*
+ * The temp stage tables live in the in-memory database and survive the DETACH; the cached
+ * statements name the attached catalog, so they go and are prepared again on next use.
+ */
+enum rs_err store_let_go(struct store *st, struct rs_error *err)
+{
+    if (st->let_go)
+        return RS_OK;
+    if (st->in_tx)
+        return rs_fail(err, RS_ERR_DB, "database: cannot let the file go inside a transaction");
+    sql_forget(st);
+    enum rs_err rc = sql_exec(st, "USE memory; DETACH " DB_ALIAS, "let go", err);
+    if (rc == RS_OK)
+        st->let_go = true;
+    return rc;
+}
+
+enum rs_err store_take(struct store *st, double wait_s, struct store_holder *holder,
+                       struct rs_error *err)
+{
+    if (!st->let_go)
+        return RS_OK;
+    double wait =
+        st->lock.lock_timeout_s > STORE_RETAKE_MIN_S ? st->lock.lock_timeout_s : STORE_RETAKE_MIN_S;
+    enum rs_err rc = attach_waiting(st, wait_s >= 0 ? wait_s : wait, holder, err);
+    if (rc == RS_OK)
+        st->let_go = false;
+    return rc;
+}
+
+bool store_holds(const struct store *st)
+{
+    return st && !st->let_go;
+}
+
+const char *store_path(const struct store *st)
+{
+    return st->path;
 }
 
 void store_close(struct store *st)

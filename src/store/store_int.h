@@ -57,6 +57,8 @@ struct store {
     duckdb_prepared_statement ps[S_COUNT];
     bool in_tx;
     bool read_only;
+    struct store_open_options lock; /* the wait of store_open_ext, again at store_take */
+    bool let_go;                    /* the file is DETACHed (store_let_go) */
 };
 
 /* Floor division (a timestamp's microseconds before 1970 to whole seconds). */
