@@ -42,12 +42,14 @@ if [ -n "$QUICK" ]; then
     step bench_collect "$BUILD/bench_collect" 10000
     step bench_plan "$BUILD/bench_plan" 100000 5
     step bench_freshness "$BUILD/bench_freshness" --days 28 --movies 20000 --sample 300
+    step bench_lock "$BUILD/bench_lock" 10000 100000
 else
     step fakeapi_wrk "$HERE/fakeapi_wrk.sh" "$BUILD" 5 64
     step bench_http "$BUILD/bench_http"
     step bench_collect "$BUILD/bench_collect" 100000
     step bench_plan "$BUILD/bench_plan" 1000000 7
     step bench_freshness "$BUILD/bench_freshness"
+    step bench_lock "$BUILD/bench_lock"
 fi
 
 grep -E '^[a-z_]+	' "$LOG" >"$TSV"
@@ -105,6 +107,16 @@ END {
         row("plan (limit 100) vs a one-column scan", sprintf("%.2f ms", v["plan_ms"]),
             sprintf("SELECT max(tmdb_id) %.2f ms", v["scan_ms"]), sprintf("%.1fx", v["plan_ms"] / v["scan_ms"]),
             "none set", "INFO")
+    for (k in v) {
+        if (k !~ /^lock_let_go_[0-9]+$/)
+            continue
+        n = substr(k, 13)
+        row("let the file go + take it again, " num(n) " movies", sprintf("%.1f ms", v[k] + v["lock_take_" n]),
+            "a commit every 1,000 ms", pct(v[k] + v["lock_take_" n], 1000), "none set", "INFO")
+    }
+    if (has("lock_reader_share"))
+        row("reader gets in during a slow collect", sprintf("%.1f %%", v["lock_reader_share"]),
+            "of its tries", "-", ">= 90 %", pf(v["lock_reader_share"] >= 90))
     for (k in v) {
         if (k !~ /^fresh_.*_tmdb_stale_movies$/)
             continue

@@ -373,16 +373,22 @@ static void closed_ports_stop_at_once_charge_nothing(void **state)
 }
 
 /* Runs build/reelsync collect of 2026 against F with ENV overriding its base URLs. */
-static void cli_collect_env(const struct fake *f, const char *db, const char *const *extra,
-                            struct run_result *r)
+static void cli_collect_at(const struct fake *f, const char *db, const char *now,
+                           const char *const *extra, struct run_result *r)
 {
     struct fake_env env;
     const char *argv[] = {
-        RS_REELSYNC_BIN, "--db",        db,           "--now",       "2026-11-25",
+        RS_REELSYNC_BIN, "--db",        db,           "--now",       now,
         "--quiet",       "--log-level", "error",      "collect",     "--start-year",
         "2026",          "--end-year",  "2026",       "--max-pages", "1",
         "--tmdb-rps",    "500",         "--omdb-rps", "500",         NULL};
     run_program(argv, fake_env(&env, f, extra), r);
+}
+
+static void cli_collect_env(const struct fake *f, const char *db, const char *const *extra,
+                            struct run_result *r)
+{
+    cli_collect_at(f, db, "2026-11-25", extra, r);
 }
 
 /*
@@ -416,6 +422,13 @@ static void every_404_is_a_wrong_url(void **state)
     assert_int_equal(r.status, 1);
     assert_non_null(strstr(r.err, want));
     run_result_free(&r);
+
+    /* weeks later every movie is due: the refresh's 404s on the bare URL mark none gone */
+    cli_collect_at(&e.fake, e.db, "2027-01-10", (const char *[]){bare, NULL}, &r);
+    assert_int_equal(r.status, 1);
+    run_result_free(&r);
+    assert_true(db_i64(e.db, "SELECT count(*) FROM movies") > 0);
+    assert_int_equal(db_i64(e.db, "SELECT count(*) FROM movies WHERE tmdb_gone_at IS NOT NULL"), 0);
     env_down(&e);
 }
 

@@ -173,10 +173,20 @@ static enum rs_err write_done(struct orch *o, struct pending *p, struct rs_error
     return rc;
 }
 
-/* TMDB's 404s (the movie is gone) and OMDB's not-found answers (the check is stamped). */
+/*
+ * TMDB's 404s (the movie is gone) and OMDB's not-found answers (the check is stamped). While
+ * every TMDB answer of the run so far is a 404, the 404s say more about the base URL (a path
+ * without /3) than about the movies: they are not marked gone, so a wrong TMDB_BASE_URL
+ * cannot take the whole database out of planning; the movies stay due and the verdict names
+ * the URL.
+ */
 static enum rs_err write_marks(struct orch *o, struct pending *p, struct rs_error *e)
 {
     enum rs_err rc = RS_OK;
+    struct http_stats hs = {0};
+    http_get_stats(o->http, &hs);
+    if (hs.answers[RS_API_TMDB] == hs.answers_404[RS_API_TMDB])
+        p->n_gone = 0;
     for (size_t i = 0; rc == RS_OK && i < p->n_gone; i++)
         rc = store_mark_gone(o->st, p->gone[i]->tmdb_id, o->opt->now, e);
     for (size_t i = 0; rc == RS_OK && i < p->n_nf; i++)
