@@ -52,7 +52,7 @@ else
     step bench_lock "$BUILD/bench_lock"
 fi
 
-grep -E '^[a-z_]+	' "$LOG" >"$TSV"
+grep -E '^[a-z_0-9]+	' "$LOG" >"$TSV"
 
 awk -F'\t' -v quick="${QUICK:+ (BENCH_QUICK: short variants)}" '
 { v[$1] = $2; note[$1] = $4 }
