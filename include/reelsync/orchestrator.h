@@ -63,7 +63,7 @@ struct orch_stats {
     int64_t gone;                     /* movies TMDB answered 404 for */
     int64_t planned;                  /* movies selected for refresh */
     double duration_s;
-    int64_t backlog; /* movies due but left for a later run by --refresh-limit */
+    int64_t backlog;             /* movies due but left for a later run by --refresh-limit */
     int64_t discover_left_out;   /* movies --max-pages left out of discovery (total_results) */
     int64_t discover_incomplete; /* years whose discovery missed pages (discovery_gaps) */
 };
