@@ -1,8 +1,8 @@
 /*
  * The reelsync commands against reelsync-fakeapi and a temporary database: collect --json
- * (keys and numbers), plan, stats --json, export in the three formats, unfreeze, a rejected
- * key, and the progress display (no control characters when stderr is not a terminal, a
- * live line on a pseudo-terminal).
+ * (keys and numbers), plan, stats --json (and its oldest overdue 32 days on), export in the
+ * three formats, unfreeze, a rejected key, and the progress display (no control characters
+ * when stderr is not a terminal, a live line on a pseudo-terminal).
  * The tests share one fake API and the database of one first collect run, in order.
  */
 #include <errno.h>
@@ -160,6 +160,18 @@ static void stats_json(void **state)
     json_t *run0 = json_array_get(json_object_get(s, "runs"), 0);
     assert_int_equal(doc_int(run0, "status"), 0);
     assert_int_equal(doc_int(run0, "stats.discovered"), doc_int(w->collect, "discovered"));
+    /* checked today: every movie within its interval, none overdue, none never checked */
+    int64_t with_imdb = db_i64(w->db, "SELECT count(*) FROM movies WHERE imdb_id IS NOT NULL");
+    assert_int_equal(doc_int(s, "within_interval.tmdb.all.movies"), doc_int(s, "movies"));
+    assert_int_equal(doc_int(s, "within_interval.tmdb.all.within"), doc_int(s, "movies"));
+    assert_int_equal(doc_int(s, "within_interval.omdb.all.movies"), with_imdb);
+    assert_int_equal(doc_int(s, "within_interval.omdb.all.within"), with_imdb);
+    json_t *all =
+        json_object_get(json_object_get(json_object_get(s, "within_interval"), "tmdb"), "all");
+    assert_true(json_real_value(json_object_get(all, "share")) == 1.0);
+    assert_true(json_is_null(json_object_get(json_object_get(s, "oldest_overdue"), "tmdb")));
+    assert_int_equal(doc_int(s, "never_checked.tmdb"), 0);
+    assert_int_equal(doc_int(s, "never_checked.omdb"), 0);
     json_decref(s);
     run_result_free(&r);
     run(w, (const char *[]){"stats", NULL}, &r);
@@ -167,6 +179,38 @@ static void stats_json(void **state)
     assert_non_null(strstr(r.out, "API requests"));
     assert_non_null(strstr(r.out, "Refresh coverage"));
     assert_non_null(strstr(r.out, "Data unchanged for a median of 0 days"));
+    assert_non_null(strstr(r.out, "Checked within the policy's interval"));
+    assert_non_null(strstr(r.out, "Oldest overdue on TMDB: none overdue"));
+    assert_non_null(strstr(r.out, "Never checked: 0 on TMDB, 0 on OMDB"));
+    run_result_free(&r);
+}
+
+/* 32 days on every movie is overdue on TMDB: the oldest is named, with its lateness. */
+static void stats_overdue(void **state)
+{
+    struct world *w = *state;
+    struct run_result r;
+    run(w, (const char *[]){"--now", LATER, "stats", "--json", NULL}, &r);
+    assert_int_equal(r.status, 0);
+    json_t *s = doc_parse(r.out);
+    assert_int_equal(doc_int(s, "within_interval.tmdb.all.within"), 0);
+    json_t *o = json_object_get(json_object_get(s, "oldest_overdue"), "tmdb");
+    assert_true(json_is_object(o));
+    int64_t id = doc_int(o, "tmdb_id");
+    char sql[128];
+    snprintf(sql, sizeof(sql), "SELECT count(*) FROM movies WHERE tmdb_id = %lld", (long long)id);
+    assert_int_equal(db_i64(w->db, sql), 1);
+    assert_true(json_is_string(json_object_get(o, "title")));
+    assert_true(json_is_string(json_object_get(o, "category")));
+    int64_t days = doc_int(o, "days_overdue");
+    assert_true(days >= 32 - 30 && days <= 32 - 5); /* the intervals of 2026's categories */
+    json_decref(s);
+    run_result_free(&r);
+    run(w, (const char *[]){"--now", LATER, "stats", NULL}, &r);
+    assert_int_equal(r.status, 0);
+    char line[64];
+    snprintf(line, sizeof(line), "Oldest overdue on TMDB: #%lld '", (long long)id);
+    assert_non_null(strstr(r.out, line));
     run_result_free(&r);
 }
 
@@ -547,6 +591,7 @@ int main(void)
         cmocka_unit_test(collect_json_keys),
         cmocka_unit_test(plan_after_collect),
         cmocka_unit_test(stats_json),
+        cmocka_unit_test(stats_overdue),
         cmocka_unit_test(exports),
         cmocka_unit_test(readme_queries),
         cmocka_unit_test(dry_run_writes_nothing),

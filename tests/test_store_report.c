@@ -1,7 +1,7 @@
 /*
  * The numbers of `reelsync stats` (src/store/report.c) over the usage counters and run
- * records of src/store/usage.c: usage per window, errors, categories, due counts, runs, and
- * the freshness figures.
+ * records of src/store/usage.c: usage per window, errors, categories, due counts, runs, the
+ * freshness figures, and the share within the policy's interval with the oldest overdue.
  */
 #include "test_store.h"
 
@@ -37,6 +37,65 @@ static void report_freshness(void **state)
     assert_int_equal(r.checked_days_median[RS_API_OMDB].v, 10);
     assert_int_equal(r.checked_days_max[RS_API_OMDB].v, 20);
     assert_int_equal(r.unchanged_days_median.v, 40); /* of 5, 40, 100 and 1000 days */
+    store_report_release(&r);
+}
+
+/*
+ * Freshness against the policy: per API and category the movies counted and those within
+ * their interval (5/5, 15/30, 30/90, 90/180 days), the oldest overdue, the never checked.
+ */
+static void report_within_interval(void **state)
+{
+    struct fx *f = *state;
+    struct rs_i64 recent = RS_I64(TODAY - 10), est = RS_I64(TODAY - 100);
+    struct rs_i64 mature = RS_I64(TODAY - 200), old = RS_I64(TODAY - 1000);
+    struct store_movie rows[10] = {
+        mv(1, recent, RS_I64(NOW - 2 * DAY), RS_I64(NOW - 6 * DAY), "tt1"), /* OMDB 1 day late */
+        mv(2, recent, RS_NULL_I64, RS_NULL_I64, NULL), /* TMDB never; no OMDB to ask */
+        mv(3, est, RS_I64(NOW - 20 * DAY), RS_I64(NOW - 10 * DAY), "tt3"),   /* TMDB 5 days */
+        mv(4, mature, RS_I64(NOW - 10 * DAY), RS_NULL_I64, "tt4"),           /* OMDB never */
+        mv(5, old, RS_I64(NOW - 127 * DAY), RS_I64(NOW - 100 * DAY), "tt5"), /* TMDB 37 days */
+        mv(6, old, RS_I64(NOW - 300 * DAY), RS_I64(NOW - 900 * DAY), "tt6"), /* frozen */
+        mv(7, old, RS_I64(NOW - 400 * DAY), RS_I64(NOW - 900 * DAY), "tt7"), /* gone */
+        mv(8, old, RS_I64(NOW - 50 * DAY), RS_NULL_I64, "tt8"), /* OMDB "not found", 20 days */
+        mv(9, old, RS_I64(NOW - 91 * DAY), RS_NULL_I64, NULL),  /* TMDB 1 day; no OMDB */
+        mv(10, mature, RS_I64(NOW - 67 * DAY), RS_I64(NOW - 10 * DAY), "tt10"), /* TMDB 37 */
+    };
+    rows[4].title = "Old One";
+    rows[5].data_frozen = true;
+    rows[6].tmdb_gone_at = RS_I64(NOW - DAY);
+    rows[7].omdb_not_found_at = RS_I64(NOW - 200 * DAY);
+    struct store_report r;
+    OK(store_report(f->st, NOW, &r, E));
+    assert_false(r.oldest_overdue[RS_API_TMDB].set);
+    assert_int_equal(r.within_interval[RS_API_TMDB][REFRESH_RECENT].movies, 0);
+    store_report_release(&r);
+    OK(store_bulk_insert_movies(f->st, rows, 10, NOW, E));
+    OK(store_report(f->st, NOW, &r, E));
+    static const int64_t want[RS_API_COUNT][REFRESH_CATEGORY_COUNT][2] = {
+        {{2, 1}, {1, 0}, {2, 1}, {3, 1}}, /* TMDB: 1,2 | 3 | 4,10 | 5,8,9 */
+        {{1, 0}, {1, 1}, {2, 1}, {2, 1}}, /* OMDB: 1 | 3 | 4,10 | 5,8 */
+    };
+    for (int api = 0; api < RS_API_COUNT; api++) {
+        for (int k = 0; k < REFRESH_CATEGORY_COUNT; k++) {
+            assert_int_equal(r.within_interval[api][k].movies, want[api][k][0]);
+            assert_int_equal(r.within_interval[api][k].within, want[api][k][1]);
+        }
+    }
+    assert_int_equal(r.never_checked[RS_API_TMDB], 1);
+    assert_int_equal(r.never_checked[RS_API_OMDB], 1);
+    /* 5 and 10 are both 37 days late: the lower id; frozen 6 and gone 7 are not counted */
+    const struct store_overdue *t = &r.oldest_overdue[RS_API_TMDB];
+    assert_true(t->set);
+    assert_int_equal(t->tmdb_id, 5);
+    assert_string_equal(t->title, "Old One");
+    assert_int_equal(t->category, REFRESH_ARCHIVED);
+    assert_int_equal(t->days, 37);
+    const struct store_overdue *o = &r.oldest_overdue[RS_API_OMDB];
+    assert_true(o->set);
+    assert_int_equal(o->tmdb_id, 8);
+    assert_int_equal(o->category, REFRESH_ARCHIVED);
+    assert_int_equal(o->days, 20);
     store_report_release(&r);
 }
 
@@ -135,6 +194,7 @@ int main(int argc, char **argv)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(usage_runs_report, setup, teardown),
         cmocka_unit_test_setup_teardown(report_freshness, setup, teardown),
+        cmocka_unit_test_setup_teardown(report_within_interval, setup, teardown),
         cmocka_unit_test_setup_teardown(unknown_movies, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -250,6 +250,23 @@ struct store_report {
     struct rs_i64 unchanged_days_median;
     struct store_run runs[STORE_REPORT_RUNS]; /* newest first */
     size_t n_runs;
+    /* Freshness against the refresh policy (README, "The refresh policy") at NOW, per API and
+     * category: the movies counted (not gone, not frozen; for OMDB only those with an IMDb
+     * id, the only ones OMDB can be asked for) and how many of them are within their
+     * interval (not due for that API). Movies never checked are counted, as not within. */
+    struct {
+        int64_t movies, within;
+    } within_interval[RS_API_COUNT][REFRESH_CATEGORY_COUNT];
+    int64_t never_checked[RS_API_COUNT]; /* counted movies without any check by that API */
+    /* The counted movie checked before that is furthest past due, per API (ties: lowest
+     * tmdb_id); set false when none is overdue. days: whole days past due. */
+    struct store_overdue {
+        bool set;
+        int64_t tmdb_id;
+        char *title; /* malloc'd; NULL when the movie has none */
+        enum refresh_category category;
+        int64_t days;
+    } oldest_overdue[RS_API_COUNT];
 };
 /* Fills *REP (release it with store_report_release) for NOW. Written only on success. */
 enum rs_err store_report(struct store *st, rs_time_t now, struct store_report *rep,

@@ -1,8 +1,9 @@
 /*
  * cmd_stats: `reelsync stats` (docs/reelsync.1, "stats"), the monitoring report: requests
  * against the daily limits, success and errors per API, coverage per age category,
- * freshness and the last runs, as text or JSON. The numbers are the store's
- * (store_report); the daily limits to compare with default to collect's (options.h).
+ * freshness (also against the policy's intervals) and the last runs, as text or JSON. The
+ * numbers are the store's (store_report); the daily limits to compare with default to
+ * collect's (options.h).
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -86,6 +87,78 @@ static void report_json_freshness(struct jw *w, const struct store_report *r)
     jw_object_end(w);
 }
 
+/* Share of the movies MOVIES that are within their interval, or -1 for none. */
+static double within_share(int64_t movies, int64_t within)
+{
+    return movies > 0 ? (double)within / (double)movies : -1.0;
+}
+
+/* Of every category of API together: the movies counted and those within their interval. */
+static void within_all(const struct store_report *r, int api, int64_t *movies, int64_t *within)
+{
+    *movies = *within = 0;
+    for (int k = 0; k < REFRESH_CATEGORY_COUNT; k++) {
+        *movies += r->within_interval[api][k].movies;
+        *within += r->within_interval[api][k].within;
+    }
+}
+
+static void json_within(struct jw *w, const char *key, int64_t movies, int64_t within)
+{
+    jw_key(w, key);
+    jw_object_begin(w);
+    jw_kint(w, "movies", movies);
+    jw_kint(w, "within", within);
+    json_share(w, "share", within_share(movies, within));
+    jw_object_end(w);
+}
+
+/* within_interval: per API, per category and "all", the movies checked within their interval. */
+static void report_json_within(struct jw *w, const struct store_report *r)
+{
+    jw_key(w, "within_interval");
+    jw_object_begin(w);
+    for (int api = 0; api < RS_API_COUNT; api++) {
+        int64_t movies, within;
+        jw_key(w, rs_api_name((enum rs_api)api));
+        jw_object_begin(w);
+        for (int k = 0; k < REFRESH_CATEGORY_COUNT; k++)
+            json_within(w, refresh_category_name((enum refresh_category)k),
+                        r->within_interval[api][k].movies, r->within_interval[api][k].within);
+        within_all(r, api, &movies, &within);
+        json_within(w, "all", movies, within);
+        jw_object_end(w);
+    }
+    jw_object_end(w);
+}
+
+/* oldest_overdue (an object or null per API) and never_checked (a count per API). */
+static void report_json_overdue(struct jw *w, const struct store_report *r)
+{
+    jw_key(w, "oldest_overdue");
+    jw_object_begin(w);
+    for (int api = 0; api < RS_API_COUNT; api++) {
+        const struct store_overdue *o = &r->oldest_overdue[api];
+        jw_key(w, rs_api_name((enum rs_api)api));
+        if (!o->set) {
+            jw_null(w);
+            continue;
+        }
+        jw_object_begin(w);
+        jw_kint(w, "tmdb_id", o->tmdb_id);
+        jw_kstring(w, "title", o->title && o->title[0] ? o->title : NULL);
+        jw_kstring(w, "category", refresh_category_name(o->category));
+        jw_kint(w, "days_overdue", o->days);
+        jw_object_end(w);
+    }
+    jw_object_end(w);
+    jw_key(w, "never_checked");
+    jw_object_begin(w);
+    for (int api = 0; api < RS_API_COUNT; api++)
+        jw_kint(w, rs_api_name((enum rs_api)api), r->never_checked[api]);
+    jw_object_end(w);
+}
+
 /* How long RUN took in whole seconds: null while running or after a crash. */
 static struct rs_i64 run_duration(const struct store_run *run)
 {
@@ -153,6 +226,8 @@ static void report_json(const struct cli *c, const struct store_report *r,
     }
     jw_object_end(w);
     report_json_freshness(w, r);
+    report_json_within(w, r);
+    report_json_overdue(w, r);
     jw_key(w, "runs");
     jw_array_begin(w);
     for (size_t i = 0; i < r->n_runs; i++)
@@ -204,6 +279,48 @@ static void report_freshness(const struct store_report *r)
     printf("Data unchanged for a median of %s\n", days_ago(r->unchanged_days_median, a, sizeof(a)));
 }
 
+/* "50.0% (1/2)", or "-" when the API counts no movie there. */
+static const char *within_cell(int64_t movies, int64_t within, char *buf, size_t len)
+{
+    if (movies <= 0)
+        return "-";
+    snprintf(buf, len, "%.1f%% (%lld/%lld)", 100.0 * within_share(movies, within),
+             (long long)within, (long long)movies);
+    return buf;
+}
+
+/* The share checked within the policy's interval, the oldest overdue, the never checked. */
+static void report_within(const struct store_report *r)
+{
+    static const char *const label[RS_API_COUNT] = {"TMDB", "OMDB"};
+    char a[48], b[48];
+    int64_t movies[RS_API_COUNT], within[RS_API_COUNT];
+    printf("\nChecked within the policy's interval\n  %-16s %20s %20s\n", "", "tmdb", "omdb");
+    for (int k = 0; k < REFRESH_CATEGORY_COUNT; k++)
+        printf("  %-16s %20s %20s\n", refresh_category_name((enum refresh_category)k),
+               within_cell(r->within_interval[RS_API_TMDB][k].movies,
+                           r->within_interval[RS_API_TMDB][k].within, a, sizeof(a)),
+               within_cell(r->within_interval[RS_API_OMDB][k].movies,
+                           r->within_interval[RS_API_OMDB][k].within, b, sizeof(b)));
+    for (int api = 0; api < RS_API_COUNT; api++)
+        within_all(r, api, &movies[api], &within[api]);
+    printf("  %-16s %20s %20s\n", "all",
+           within_cell(movies[RS_API_TMDB], within[RS_API_TMDB], a, sizeof(a)),
+           within_cell(movies[RS_API_OMDB], within[RS_API_OMDB], b, sizeof(b)));
+    for (int api = 0; api < RS_API_COUNT; api++) {
+        const struct store_overdue *o = &r->oldest_overdue[api];
+        if (!o->set) {
+            printf("Oldest overdue on %s: none overdue\n", label[api]);
+            continue;
+        }
+        printf("Oldest overdue on %s: #%lld '%s' (%s), %lld day%s past due\n", label[api],
+               (long long)o->tmdb_id, o->title && o->title[0] ? o->title : "(unknown title)",
+               refresh_category_name(o->category), (long long)o->days, o->days == 1 ? "" : "s");
+    }
+    printf("Never checked: %lld on TMDB, %lld on OMDB\n", (long long)r->never_checked[RS_API_TMDB],
+           (long long)r->never_checked[RS_API_OMDB]);
+}
+
 static void report_coverage_runs(const struct store_report *r)
 {
     char stamp[32];
@@ -218,6 +335,7 @@ static void report_coverage_runs(const struct store_report *r)
                (long long)r->category[k].frozen);
     }
     report_freshness(r);
+    report_within(r);
     printf("\nLast runs\n");
     if (r->n_runs == 0)
         printf("  none yet\n");
@@ -253,7 +371,8 @@ static void stats_usage(void)
           "The monitoring report: API requests today and over 7 and 30 days against the daily\n"
           "limits, success rate and errors by class per API, refresh coverage per age category,\n"
           "frozen movies, movies due now, movies without an IMDb id, how long ago movies were\n"
-          "last checked and last changed, and the last runs.\n"
+          "last checked and last changed, the share checked within the refresh policy's\n"
+          "interval with the oldest overdue movie per API, and the last runs.\n"
           "\n"
           "Options:\n",
           stdout);

@@ -1,8 +1,9 @@
 /*
  * Reads for people and benchmarks: the numbers of `reelsync stats` (store_report: usage per
- * window, per-category due counts over PLAN_BASE, totals, freshness, the last runs), one
- * movie's row (store_get_movie), the ids given to unfreeze that name no movie
- * (store_unknown_movies), and the benchmark's yardsticks (count, max tmdb_id).
+ * window, per-category due counts and shares within the interval over PLAN_BASE, the oldest
+ * overdue, totals, freshness, the last runs), one movie's row (store_get_movie), the ids
+ * given to unfreeze that name no movie (store_unknown_movies), and the benchmark's
+ * yardsticks (count, max tmdb_id).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -95,6 +96,12 @@ enum rs_err store_max_tmdb_id(struct store *st, int64_t *max, struct rs_error *e
 
 /* --------------------------------------------------------------- report */
 
+/* The API named NAME ("tmdb", "omdb"), or -1. */
+static int api_of(const char *name)
+{
+    return strcmp(name, "tmdb") == 0 ? RS_API_TMDB : strcmp(name, "omdb") == 0 ? RS_API_OMDB : -1;
+}
+
 static enum rs_err report_usage(struct store *st, rs_time_t now, struct store_report *rep,
                                 struct rs_error *err)
 {
@@ -122,9 +129,7 @@ static enum rs_err report_usage(struct store *st, rs_time_t now, struct store_re
         char api[16], outcome[32];
         col_copy(&c, 0, api, sizeof(api));
         col_copy(&c, 1, outcome, sizeof(outcome));
-        int a = strcmp(api, "tmdb") == 0   ? RS_API_TMDB
-                : strcmp(api, "omdb") == 0 ? RS_API_OMDB
-                                           : -1;
+        int a = api_of(api);
         int o = rs_errcode(outcome);
         if (a < 0 || o < 0 || o >= RS_OUTCOME_COUNT)
             continue; /* written by another build: not ours to count */
@@ -137,6 +142,28 @@ static enum rs_err report_usage(struct store *st, rs_time_t now, struct store_re
     }
     cursor_done(&c);
     return RS_OK;
+}
+
+/*
+ * Per category, the movies each API's freshness is measured over (not frozen; OMDB: with an
+ * IMDb id), how many of them are within their interval, and how many were never checked.
+ */
+#define WITHIN_COLUMNS                                                                             \
+    " count(*) FILTER (WHERE NOT data_frozen),"                                                    \
+    " count(*) FILTER (WHERE NOT data_frozen AND t_over < 0),"                                     \
+    " count(*) FILTER (WHERE NOT data_frozen AND t_last IS NULL),"                                 \
+    " count(*) FILTER (WHERE NOT data_frozen AND imdb_id IS NOT NULL),"                            \
+    " count(*) FILTER (WHERE NOT data_frozen AND imdb_id IS NOT NULL AND o_over < 0),"             \
+    " count(*) FILTER (WHERE NOT data_frozen AND imdb_id IS NOT NULL AND o_last IS NULL)"
+
+/* Reads WITHIN_COLUMNS (TMDB's three, then OMDB's: enum rs_api's order) from COL on. */
+static void read_within(struct cursor *c, idx_t col, int cat, struct store_report *rep)
+{
+    for (int api = 0; api < RS_API_COUNT; api++, col += 3) {
+        rep->within_interval[api][cat].movies = col_int(c, col);
+        rep->within_interval[api][cat].within = col_int(c, col + 1);
+        rep->never_checked[api] += col_int(c, col + 2);
+    }
 }
 
 static enum rs_err report_movies(struct store *st, rs_time_t now, struct store_report *rep,
@@ -152,7 +179,8 @@ static enum rs_err report_movies(struct store *st, rs_time_t now, struct store_r
                     " count(*) FILTER (WHERE data_frozen),"
                     " count(*) FILTER (WHERE NOT data_frozen AND needs_tmdb),"
                     " count(*) FILTER (WHERE NOT data_frozen AND needs_omdb),"
-                    " count(*) FILTER (WHERE imdb_id IS NULL) FROM (" PLAN_BASE ") p GROUP BY cat",
+                    " count(*) FILTER (WHERE imdb_id IS NULL)," WITHIN_COLUMNS " FROM (" PLAN_BASE
+                    ") p GROUP BY cat",
                     "report", &ps, err);
     if (rc)
         return rc;
@@ -173,9 +201,56 @@ static enum rs_err report_movies(struct store *st, rs_time_t now, struct store_r
         rep->due_now[RS_API_TMDB] += col_int(&c, 5);
         rep->due_now[RS_API_OMDB] += col_int(&c, 6);
         rep->missing_imdb += col_int(&c, 7);
+        read_within(&c, 8, (int)cat, rep);
     }
     cursor_done(&c);
     return RS_OK;
+}
+
+/*
+ * The movie furthest past its interval per API, among those checked before (a movie never
+ * checked has no "past due" to rank by: store_report counts them apart). The lateness is
+ * PLAN_BASE's own t_over/o_over, so the report and the planner cannot disagree.
+ */
+static enum rs_err report_overdue(struct store *st, rs_time_t now, struct store_report *rep,
+                                  struct rs_error *err)
+{
+    duckdb_prepared_statement ps = NULL;
+    duckdb_result res;
+    enum rs_err rc = sql_prepare(
+        st,
+        "WITH p AS (" PLAN_BASE "), late AS ("
+        " SELECT 'tmdb' AS api, tmdb_id, title, cat, t_over AS over FROM p"
+        "  WHERE NOT data_frozen AND t_last IS NOT NULL AND t_over >= 0"
+        " UNION ALL SELECT 'omdb', tmdb_id, title, cat, o_over FROM p"
+        "  WHERE NOT data_frozen AND imdb_id IS NOT NULL AND o_last IS NOT NULL AND o_over >= 0)"
+        " SELECT api, tmdb_id, title, cat, over // 86400000000 FROM late"
+        " QUALIFY row_number() OVER (PARTITION BY api ORDER BY over DESC, tmdb_id) = 1",
+        "report", &ps, err);
+    if (rc)
+        return rc;
+    plan_bind_policy(ps, now);
+    rc = sql_run(ps, &res, "report", err);
+    duckdb_destroy_prepare(&ps);
+    if (rc)
+        return rc;
+    bool oom = false;
+    struct cursor c = {.res = &res};
+    while (cursor_next(&c)) {
+        char api[16];
+        col_copy(&c, 0, api, sizeof(api));
+        int a = api_of(api);
+        if (a < 0 || rep->oldest_overdue[a].set)
+            continue;
+        struct store_overdue *o = &rep->oldest_overdue[a];
+        o->set = true;
+        o->tmdb_id = col_int(&c, 1);
+        o->title = col_str(&c, 2, &oom);
+        o->category = (enum refresh_category)col_int(&c, 3);
+        o->days = col_int(&c, 4);
+    }
+    cursor_done(&c);
+    return oom ? rs_fail(err, RS_ERR_NOMEM, "report: out of memory") : RS_OK;
 }
 
 static enum rs_err report_totals(struct store *st, struct store_report *rep, struct rs_error *err)
@@ -282,6 +357,8 @@ enum rs_err store_report(struct store *st, rs_time_t now, struct store_report *r
     if (rc == RS_OK)
         rc = report_totals(st, r, err);
     if (rc == RS_OK)
+        rc = report_overdue(st, now, r, err);
+    if (rc == RS_OK)
         rc = report_freshness(st, now, r, err);
     if (rc == RS_OK)
         rc = report_runs(st, r, err);
@@ -301,6 +378,8 @@ void store_report_release(struct store_report *rep)
         free(rep->runs[i].options_json);
         free(rep->runs[i].stats_json);
     }
+    for (int api = 0; api < RS_API_COUNT; api++)
+        free(rep->oldest_overdue[api].title);
     memset(rep, 0, sizeof(*rep));
 }
 
