@@ -53,8 +53,8 @@ static const char *const MIGRATIONS[] = {
     /* 2: the store's own bookkeeping (the size after the last compaction) */
     "CREATE TABLE store_state (name VARCHAR PRIMARY KEY, value BIGINT NOT NULL);",
     /* 3: the years whose discovery missed pages, asked again by the next run (discovery.c) */
-    "CREATE TABLE discovery_gaps (year INTEGER PRIMARY KEY, pages_missing INTEGER,"
-    " recorded_at TIMESTAMP NOT NULL);",
+    ("CREATE TABLE discovery_gaps (year INTEGER PRIMARY KEY, pages_missing INTEGER,"
+     " recorded_at TIMESTAMP NOT NULL);"),
 };
 #define SCHEMA_VERSION ((int)RS_ARRAY_LEN(MIGRATIONS))
 
