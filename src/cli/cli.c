@@ -37,6 +37,7 @@ static const char main_usage[] =
     "  stats      the monitoring report: requests, quotas, errors, coverage, runs\n"
     "  export     write the joined movie data as csv, parquet or json\n"
     "  unfreeze   let frozen movies be refreshed again\n"
+    "  forecast   requests due each of the next days under the policy (no API call)\n"
     "\n"
     "Global options (before or after the command):\n"
     "  --db PATH                the database (default $REELSYNC_DB, else ./reelsync.duckdb)\n"
