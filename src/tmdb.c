@@ -52,6 +52,11 @@ static bool is_json_object(const char *body, size_t len)
     return ok;
 }
 
+const char *tmdb_json_version(void)
+{
+    return jansson_version_str();
+}
+
 enum rs_err tmdb_classify(long status, const char *body, size_t len)
 {
     enum rs_err code = http_status_class(status);

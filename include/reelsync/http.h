@@ -32,6 +32,8 @@ struct http;
  * it and add only what their bodies say.
  */
 enum rs_err http_status_class(long status);
+/* The version of the libcurl in use ("8.14.1"); static storage. */
+const char *http_curl_version(void);
 
 /*
  * Classifies one completed exchange of an API: RS_OK when BODY is a usable answer, else

@@ -305,6 +305,8 @@ enum rs_err store_compact(struct store *st, bool force, struct store_compaction 
 
 /* The schema version this build creates and understands. */
 int store_schema_version(void);
+/* The version of the DuckDB library in use ("v1.4.4"); static storage. */
+const char *store_duckdb_version(void);
 
 /*
  * How many movies store_plan would select at NOW without a limit (the backlog a limit

@@ -63,6 +63,9 @@ void tmdb_page_release(struct tmdb_page *page);
  * RS_ERR_BAD_RESPONSE and OUT is untouched. Fields in unknown formats become NULL with a
  * warning naming the field.
  */
+/* The version of the JSON library (jansson) the parsers use; static storage. */
+const char *tmdb_json_version(void);
+
 enum rs_err tmdb_parse_movie(const char *body, size_t len, int64_t expect_id, struct tmdb_row *out,
                              const struct rs_log *log, struct rs_error *err);
 

@@ -18,6 +18,7 @@
 
 #include "cli.h"
 #include "cli_int.h"
+#include "reelsync/tmdb.h"
 
 #define DEFAULT_DB "./reelsync.duckdb"
 #define DEFAULT_TMDB_URL "https://api.themoviedb.org/3"
@@ -38,6 +39,7 @@ static const char main_usage[] =
     "  export     write the joined movie data as csv, parquet or json\n"
     "  unfreeze   let frozen movies be refreshed again\n"
     "  forecast   requests due each of the next days under the policy (no API call)\n"
+    "  help [COMMAND]   this help, or a command's; version: the versions in use\n"
     "\n"
     "Global options (before or after the command):\n"
     "  --db PATH                the database (default $REELSYNC_DB, else ./reelsync.duckdb)\n"
@@ -52,7 +54,7 @@ static const char main_usage[] =
     "                           $XDG_CONFIG_HOME/reelsync/config or ~/.config/reelsync/config;\n"
     "                           mode 600; the environment wins over it)\n"
     "  -h, --help               this help; 'reelsync COMMAND --help' for a command's\n"
-    "  --version                print the version\n"
+    "  -V, --version            print the versions of reelsync, DuckDB, libcurl and jansson\n"
     "\n"
     "Environment: TMDB_API_KEY or TMDB_ACCESS_TOKEN, OMDB_API_KEY, TMDB_BASE_URL,\n"
     "OMDB_BASE_URL, REELSYNC_DB (all six also in the config file), REELSYNC_LOG_LEVEL,\n"
@@ -79,6 +81,59 @@ static const struct cli_cmd *find_cmd(const char *name)
     return NULL;
 }
 
+/* Levenshtein distance of A and B, for "did you mean" (names are short: capped at 31). */
+static size_t distance(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b), row[32];
+    if (la > 31 || lb > 31)
+        return 99;
+    for (size_t j = 0; j <= lb; j++)
+        row[j] = j;
+    for (size_t i = 1; i <= la; i++) {
+        size_t diag = row[0];
+        row[0] = i;
+        for (size_t j = 1; j <= lb; j++) {
+            size_t up = row[j], best = diag + (a[i - 1] != b[j - 1]);
+            best = up + 1 < best ? up + 1 : best;
+            best = row[j - 1] + 1 < best ? row[j - 1] + 1 : best;
+            diag = up;
+            row[j] = best;
+        }
+    }
+    return row[lb];
+}
+
+/* The command (or help, version) nearest to NAME within two edits, or NULL. */
+static const char *nearest_cmd(const char *name)
+{
+    static const char *const extra[] = {"help", "version"};
+    const char *best = NULL;
+    size_t best_d = 3;
+    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]) + 2; i++) {
+        const char *c = i < sizeof(commands) / sizeof(commands[0])
+                            ? commands[i]->name
+                            : extra[i - sizeof(commands) / sizeof(commands[0])];
+        size_t d = distance(name, c);
+        if (d < best_d && d < strlen(name)) {
+            best = c;
+            best_d = d;
+        }
+    }
+    return best;
+}
+
+/* The one line for a word that is no command, with the nearest one if any. */
+static int not_a_command(const char *word)
+{
+    const char *near = nearest_cmd(word);
+    if (near)
+        return msg_fail(EXIT_USAGE,
+                        "'%s' is not a reelsync command; did you mean '%s'? (see 'reelsync "
+                        "--help')",
+                        word, near);
+    return msg_fail(EXIT_USAGE, "'%s' is not a reelsync command (see 'reelsync --help')", word);
+}
+
 /* What the global scan found, before the environment fills the gaps. */
 struct global_args {
     const char *db, *now, *level, *config, *lock_timeout;
@@ -102,6 +157,7 @@ static const struct {
              {"--help", false, G_HELP},
              {"-h", false, G_HELP},
              {"--version", false, G_VERSION},
+             {"-V", false, G_VERSION},
              {"--config", true, G_CONFIG},
              {"--lock-timeout", true, G_LOCK_TIMEOUT}};
 
@@ -189,11 +245,14 @@ static int scan_globals(int argc, char **argv, struct global_args *g)
         } else if (!g->cmd && argv[i][0] == '-' && argv[i][1] && strcmp(argv[i], "--") != 0) {
             return msg_fail(EXIT_USAGE, "unknown option '%.*s' (see 'reelsync --help')",
                             (int)strcspn(argv[i], "="), argv[i]);
+        } else if (!g->cmd && !g->help && strcmp(argv[i], "help") == 0) {
+            g->help = true; /* `reelsync help [COMMAND]` */
+        } else if (!g->cmd && strcmp(argv[i], "version") == 0) {
+            g->version = true;
         } else if (!g->cmd && strcmp(argv[i], "--") != 0) {
             g->cmd = find_cmd(argv[i]);
             if (!g->cmd)
-                return msg_fail(EXIT_USAGE,
-                                "'%s' is not a reelsync command (see 'reelsync --help')", argv[i]);
+                return not_a_command(argv[i]);
             g->argv[0] = argv[i];
         } else {
             dashdash = dashdash || strcmp(argv[i], "--") == 0;
@@ -328,7 +387,8 @@ static int cli_run(int argc, char **argv, bool parse_only)
         goto cleanup;
     if (g.version) {
         if (!parse_only)
-            printf("reelsync %s\n", RS_VERSION);
+            printf("reelsync %s\nDuckDB %s\nlibcurl %s\njansson %s\n", RS_VERSION,
+                   store_duckdb_version(), http_curl_version(), tmdb_json_version());
     } else if (g.help) {
         if (!parse_only && g.cmd)
             g.cmd->usage();

@@ -10,6 +10,11 @@
 
 #include "http_int.h"
 
+const char *http_curl_version(void)
+{
+    return curl_version_info(CURLVERSION_NOW)->version;
+}
+
 enum rs_err http_status_class(long status)
 {
     if (status >= 200 && status < 300)

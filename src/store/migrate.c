@@ -58,6 +58,11 @@ static const char *const MIGRATIONS[] = {
 };
 #define SCHEMA_VERSION ((int)RS_ARRAY_LEN(MIGRATIONS))
 
+const char *store_duckdb_version(void)
+{
+    return duckdb_library_version();
+}
+
 int store_schema_version(void)
 {
     return SCHEMA_VERSION;
