@@ -63,7 +63,7 @@ static const char main_usage[] =
     "Exit status: 0 done (movies that failed stay due), 1 the run could not do its work,\n"
     "2 bad command line, 3 missing or bad configuration (no key, a config file others\n"
     "may read, a --db that does not exist but for collect), 4 the database stayed held by\n"
-    "another program past --lock-timeout.\n"
+    "another program past --lock-timeout, 128+N interrupted by signal N (130 Ctrl-C).\n"
     "\n"
     "Example:\n"
     "  export TMDB_API_KEY=... OMDB_API_KEY=...\n"

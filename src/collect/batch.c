@@ -55,7 +55,6 @@ static enum rs_err flush_usage(struct orch *o, struct rs_error *e)
         int64_t total = 0;
         for (int k = 0; k < RS_OUTCOME_COUNT; k++)
             total += counts[api][k];
-        o->attempted[api] += total;
         if (total == 0)
             continue;
         enum rs_err rc =

@@ -55,7 +55,6 @@ struct orch {
     int64_t last_commit_ms;
     const struct batch_rows *rows;
     int64_t answered[RS_API_COUNT]; /* attempts the API answered usefully (ok, not found) */
-    int64_t attempted[RS_API_COUNT];
 
     /* Progress of the current phase. */
     struct orch_progress progress;
