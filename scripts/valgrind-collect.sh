@@ -11,11 +11,16 @@
 #
 # usage: scripts/valgrind-collect.sh [BUILD_DIR]   (default build)
 #   VALGRIND_MOVIES=N   catalog size (default 100000)
+#   VALGRIND_TIMEOUT=S  the collect's time bound under valgrind (default 900; it takes ~30 s
+#                       on a 2-core machine). Past it the run is stopped with SIGTERM (it
+#                       stores what it has and exits 143), its log and the fake's /__stats
+#                       are printed, and the check fails: a hang is a finding, not a pass.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 build=${1:-build}
 movies=${VALGRIND_MOVIES:-100000}
+limit=${VALGRIND_TIMEOUT:-900}
 reelsync="$build/reelsync"
 fakeapi="$build/reelsync-fakeapi"
 for prog in "$reelsync" "$fakeapi"; do
@@ -46,10 +51,13 @@ log="$build/valgrind-collect.log"
 echo "valgrind: collect $((year - 1))..$year from a $movies-movie fake API under memcheck"
 start=$(date +%s)
 rc=0
-valgrind --tool=memcheck --leak-check=full --errors-for-leak-kinds=definite \
+# --fair-sched=yes: valgrind runs one thread at a time; a fair lock keeps a thread that
+# polls from starving the one it waits for.
+timeout --signal=TERM --kill-after=60 "$limit" \
+    valgrind --tool=memcheck --leak-check=full --errors-for-leak-kinds=definite \
     --show-leak-kinds=definite --track-origins=no --error-exitcode=99 --num-callers=40 \
-    "${supp[@]}" --log-file="$log" \
-    "$reelsync" --db "$work/v.duckdb" --json --quiet --log-level warn collect \
+    --fair-sched=yes "${supp[@]}" --log-file="$log" \
+    "$reelsync" --db "$work/v.duckdb" --json --quiet --log-level info collect \
     --start-year $((year - 1)) --end-year "$year" --max-pages 0 --refresh-limit 0 \
     --tmdb-rps 10000 --tmdb-concurrency 20 --omdb-rps 10000 --omdb-concurrency 20 \
     --tmdb-daily-limit 0 --omdb-daily-limit 0 >"$work/stats.json" 2>"$work/stderr" || rc=$?
@@ -62,15 +70,30 @@ tmdb=$(num tmdb_updated)
 summary=$(grep -E 'ERROR SUMMARY|definitely lost|indirectly lost|possibly lost|still reachable' "$log" || true)
 echo "$summary"
 echo "valgrind: ${secs} s; discovered ${discovered:-?}, tmdb_updated ${tmdb:-?}; log: $log"
+# What the run was doing when it ended badly: its last log lines and what the fake saw.
+tell() {
+    echo "valgrind: the last lines of reelsync's log:" >&2
+    tail -n 40 "$work/stderr" >&2
+    echo "valgrind: the fake's /__stats:" >&2
+    curl -s --max-time 5 "http://127.0.0.1:$port/__stats" >&2 || echo "(no answer)" >&2
+    echo >&2
+}
 if [ "$rc" -ne 0 ]; then
-    [ "$rc" -eq 99 ] && echo "valgrind: memcheck found errors (see $log)" >&2 \
-                     || { echo "valgrind: reelsync exited $rc" >&2; cat "$work/stderr" >&2; }
+    if [ "$rc" -eq 99 ]; then
+        echo "valgrind: memcheck found errors (see $log)" >&2
+    elif [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
+        echo "valgrind: the collect did not end within $limit s under valgrind" >&2
+        tell
+    else
+        echo "valgrind: reelsync exited $rc" >&2
+        tell
+    fi
     exit 1
 fi
 if ! grep -q '"result":"ok"' "$work/stats.json" || [ -z "$discovered" ] || [ "$discovered" -eq 0 ] \
    || [ "$tmdb" != "$discovered" ]; then
     echo "valgrind: the run did not discover and refresh every movie" >&2
-    cat "$work/stderr" >&2
+    tell
     exit 1
 fi
 echo "valgrind: clean"
