@@ -29,7 +29,14 @@ test: build
 test-asan: deps
 	@JOBS=$(JOBS) scripts/test-asan.sh $(ASAN)
 
-demo: build
+# The demo shows the demo only: the build's output goes to $(BUILD)/build.log, printed when
+# the build fails.
+demo:
+	@mkdir -p $(BUILD)
+	@echo "== building reelsync (log: $(BUILD)/build.log)"
+	@$(MAKE) --no-print-directory build >$(BUILD)/build.log 2>&1 || { \
+		cat $(BUILD)/build.log; echo "demo: the build failed (log above, in $(BUILD)/build.log)" >&2; \
+		exit 1; }
 	@scripts/demo.sh $(BUILD)
 
 bench: build

@@ -57,4 +57,8 @@ unset TMDB_ACCESS_TOKEN || true
 echo
 "$reelsync" --db "$db" stats
 echo
-echo "== done: query it with duckdb $db, or: $reelsync --db $db plan | head"
+echo "== done. Query it (read-only SQL; --format table|csv|json):"
+echo "  $reelsync --db $db query --format table \\"
+echo "      \"SELECT title, release_date FROM movies ORDER BY release_date DESC LIMIT 5\""
+"$reelsync" --db "$db" query --format table \
+    "SELECT title, release_date FROM movies ORDER BY release_date DESC LIMIT 5"

@@ -404,4 +404,35 @@ bool store_holds(const struct store *st);
 /* The path ST was opened with. */
 const char *store_path(const struct store *st);
 
+/*
+ * A user's SQL (reelsync query): what store_query hands its caller. The kind of a column
+ * is what a JSON writer needs of its type: a number (integers, decimals, floats: the text
+ * may still be "inf" or "nan"), a boolean ("true"/"false"), or text (everything else,
+ * nested values written as DuckDB casts them to VARCHAR).
+ */
+enum store_col_kind { STORE_COL_TEXT = 0, STORE_COL_NUMBER, STORE_COL_BOOL };
+struct store_query_sink {
+    /* Once, before any row: the result's N column names and kinds (valid during the call). */
+    bool (*columns)(void *ctx, size_t n, const char *const *names,
+                    const enum store_col_kind *kinds);
+    /* Each row in order: N values as text, NULL for SQL NULL (valid during the call). */
+    bool (*row)(void *ctx, const char *const *values);
+    void *ctx;
+    /* Either callback returns false to stop the query (store_query then returns RS_OK). */
+};
+
+/*
+ * Runs SQL, one read-only statement, on ST, which must have been opened STORE_READ_ONLY
+ * (the file is attached read-only, so no statement can change it), and streams its result
+ * to SINK chunk by chunk: memory does not grow with the number of rows. The statement may
+ * read the database only: no file and no other database (external access is switched off
+ * for ST first, for good: ST is for this query). A trailing ';' is fine.
+ * RS_ERR_USAGE, with DuckDB's first line, for text that is no statement, several
+ * statements, a statement DuckDB refuses (parse, bind or run) and, "query is read-only:
+ * ...", for any statement but a query (INSERT, CREATE, SET, ATTACH, COPY, ...);
+ * RS_ERR_IO/RS_ERR_DB for the store's own failures; RS_ERR_NOMEM.
+ */
+enum rs_err store_query(struct store *st, const char *sql, const struct store_query_sink *sink,
+                        struct rs_error *err);
+
 #endif
