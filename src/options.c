@@ -44,6 +44,10 @@ static const struct rs_option table[RS_OPT_COUNT] = {
                         "seconds one request may take in all", NULL},
     [RS_OPT_CONNECT_TIMEOUT] = {"connect-timeout", RS_OPT_KIND_SECONDS, 10, 1, 3600,
                                 "seconds to connect to an API", NULL},
+    [RS_OPT_ID] = {"id", RS_OPT_KIND_IDS, 0, 1, 2147483647,
+                   "fetch these movies now (TMDB and OMDB), known or not, frozen too; no "
+                   "discovery, no scheduled refresh",
+                   NULL},
 };
 
 const struct rs_option *rs_option(enum rs_option_id id)
@@ -75,6 +79,7 @@ char *rs_option_format_default(const struct rs_option *opt, char *buf, size_t le
         snprintf(buf, len, "%.1f", opt->dflt);
         break;
     case RS_OPT_KIND_FLAG:
+    case RS_OPT_KIND_IDS:
         snprintf(buf, len, "%s", "");
         break;
     default:

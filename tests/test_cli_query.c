@@ -94,8 +94,9 @@ static void json_lines_keep_types(void **state)
                "cut\",\"data_frozen\":false,\"d\":2.5,\"i\":\"inf\",\"l\":\"[1, 2]\"}\n");
     run_result_free(&r);
     /* --json is --format json */
-    const char *argv[] = {RS_REELSYNC_BIN, "--db", ((struct world *)*state)->db, "--json",
-                          "query",         "SELECT NULL AS n", NULL};
+    const char *argv[] = {
+        RS_REELSYNC_BIN,    "--db", ((struct world *)*state)->db, "--json", "query",
+        "SELECT NULL AS n", NULL};
     run_program(argv, NULL, &r);
     assert_int_equal(r.status, 0);
     assert_string_equal(r.out, "{\"n\":null}\n");
@@ -184,8 +185,8 @@ static void command_line_errors(void **state)
     query(w, (const char *[]){"--format", "xml", "SELECT 1", NULL}, &r);
     assert_stderr_one_line(&r, 2, "bad value 'xml' for --format: table, csv or json");
     run_result_free(&r);
-    const char *argv[] = {RS_REELSYNC_BIN, "--db", "/nonexistent/x.duckdb", "query", "SELECT 1",
-                          NULL};
+    const char *argv[] = {RS_REELSYNC_BIN, "--db",     "/nonexistent/x.duckdb",
+                          "query",         "SELECT 1", NULL};
     run_program(argv, NULL, &r);
     assert_stderr_one_line(&r, 3, "no such file");
     run_result_free(&r);

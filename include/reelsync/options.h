@@ -30,6 +30,7 @@ enum rs_option_id {
     RS_OPT_OMDB_DAILY_LIMIT,
     RS_OPT_TIMEOUT,
     RS_OPT_CONNECT_TIMEOUT,
+    RS_OPT_ID,
     RS_OPT_COUNT
 };
 
@@ -38,7 +39,8 @@ enum rs_option_kind {
     RS_OPT_KIND_INT,     /* a whole number */
     RS_OPT_KIND_SECONDS, /* a whole number of seconds */
     RS_OPT_KIND_RATE,    /* requests per second, a decimal number */
-    RS_OPT_KIND_FLAG     /* no value: given or not (default false) */
+    RS_OPT_KIND_FLAG,    /* no value: given or not (default false) */
+    RS_OPT_KIND_IDS      /* TMDB ids separated by commas (no default; not a setting) */
 };
 
 /* The upper bound of the counts that have no natural one (reads "0 or more"). */

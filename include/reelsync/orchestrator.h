@@ -30,6 +30,17 @@ struct orch_options {
     size_t refresh_limit;
     bool include_frozen;
     bool dry_run;
+    /*
+     * collect --id: when N_IDS > 0, the refresh fetches these movies (distinct TMDB ids)
+     * from TMDB and OMDB instead of the plan's, whatever their schedule (frozen and gone
+     * ones too; unknown ones are added), without REFRESH_LIMIT; the caller turns discovery
+     * off. ID_OUTCOME (N_IDS entries, may be NULL) gets each movie's TMDB outcome: RS_OK,
+     * RS_ERR_NOT_FOUND (TMDB has no such movie), another class, or stays as the caller set
+     * it when the run never asked.
+     */
+    const int64_t *ids;
+    size_t n_ids;
+    enum rs_err *id_outcome;
     /* Per API (RS_API_TMDB, RS_API_OMDB). */
     const char *base_url[RS_API_COUNT];
     double rps[RS_API_COUNT];

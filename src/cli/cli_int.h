@@ -136,6 +136,21 @@ void plan_print_table(const struct plan_item *items, size_t n, rs_time_t now);
 /* The plan as a JSON array into W. */
 void plan_write_json(struct jw *w, const struct plan_item *items, size_t n, rs_time_t now);
 
+/* ---- collect_ids.c: collect --id ---- */
+
+/* The TMDB ids of --id, distinct, in the order given (malloc'd IDS; free it). */
+struct id_list {
+    int64_t *ids;
+    size_t n, cap;
+};
+/* Appends the ids of TEXT ("27205,155") to L; EXIT_OK or the printed EXIT_USAGE. */
+int ids_parse(const char *cmd, const char *text, struct id_list *l);
+/* collect --id --dry-run: what it would fetch, known or new (--db is not created). */
+int ids_dry_run(const struct cli *c, const struct id_list *l);
+/* What the run got for each id (OUTCOME: orch_options.id_outcome): lines, or a JSON key. */
+void ids_report_human(const struct id_list *l, const enum rs_err *outcome);
+void ids_report_json(struct jw *w, const struct id_list *l, const enum rs_err *outcome);
+
 /* ---- progress.c ---- */
 
 /* The signal that asked the run to stop (SIGINT, SIGTERM), or 0. */

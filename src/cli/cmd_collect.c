@@ -20,7 +20,9 @@
 /* What collect's command line said, by the table's option id (flags: 0 or 1), and --publish. */
 struct collect_args {
     double v[RS_OPT_COUNT];
-    const char *publish; /* NULL: no snapshots */
+    const char *publish;  /* NULL: no snapshots */
+    struct id_list ids;   /* --id */
+    enum rs_err *outcome; /* each id's TMDB outcome (orch_options.id_outcome) */
 };
 
 /* The per-API options, by enum rs_api. */
@@ -42,6 +44,8 @@ static const char *metavar(enum rs_option_kind kind)
         return " S";
     case RS_OPT_KIND_FLAG:
         return "";
+    case RS_OPT_KIND_IDS:
+        return " ID[,ID...]";
     default:
         return " N";
     }
@@ -52,7 +56,7 @@ static void usage_line(const struct rs_option *o)
 {
     char arg[64], dflt[32];
     snprintf(arg, sizeof(arg), "--%s%s", o->name, metavar(o->kind));
-    if (o->kind == RS_OPT_KIND_FLAG) {
+    if (o->kind == RS_OPT_KIND_FLAG || o->kind == RS_OPT_KIND_IDS) {
         printf("  %-30s %s\n", arg, o->help);
         return;
     }
@@ -109,6 +113,10 @@ static int parse_options(const struct cli *c, int argc, char **argv, struct coll
             return args_getopt_error(c->cmd, ch, argv);
         else if (rs_option((enum rs_option_id)(ch - OPT_BASE))->kind == RS_OPT_KIND_FLAG)
             a->v[ch - OPT_BASE] = 1;
+        else if (ch - OPT_BASE == RS_OPT_ID && ids_parse(c->cmd, optarg, &a->ids) != EXIT_OK)
+            return EXIT_USAGE;
+        else if (ch - OPT_BASE == RS_OPT_ID)
+            continue;
         else if (args_option(c->cmd, (enum rs_option_id)(ch - OPT_BASE), optarg,
                              &a->v[ch - OPT_BASE]) != EXIT_OK)
             return EXIT_USAGE;
@@ -122,12 +130,17 @@ static int collect_parse(const struct cli *c, int argc, char **argv, struct coll
     int y, m, d;
     rs_date_to_ymd(rs_time_day(c->now), &y, &m, &d);
     a->publish = NULL;
+    a->ids = (struct id_list){0};
+    a->outcome = NULL;
     for (int id = 0; id < RS_OPT_COUNT; id++) {
         bool year = rs_option((enum rs_option_id)id)->kind == RS_OPT_KIND_YEAR;
         a->v[id] = year ? y : rs_option_default((enum rs_option_id)id);
     }
     if (parse_options(c, argc, argv, a) != EXIT_OK)
         return EXIT_USAGE;
+    if (a->ids.n > 0 && a->v[RS_OPT_DISCOVER_ONLY])
+        return msg_fail(EXIT_USAGE, "collect: --id and --discover-only exclude each other (--id "
+                                    "fetches the movies given and discovers nothing)");
     if (a->v[RS_OPT_REFRESH_ONLY] && a->v[RS_OPT_DISCOVER_ONLY])
         return msg_fail(EXIT_USAGE, "collect: --refresh-only and --discover-only exclude each "
                                     "other (give one, or neither for both phases)");
@@ -143,7 +156,7 @@ static void collect_options(struct cli *c, const struct collect_args *a, struct 
 {
     const double *v = a->v;
     *o = (struct orch_options){
-        .discover = !v[RS_OPT_REFRESH_ONLY],
+        .discover = !v[RS_OPT_REFRESH_ONLY] && a->ids.n == 0,
         .refresh = !v[RS_OPT_DISCOVER_ONLY],
         .start_year = (int)v[RS_OPT_START_YEAR],
         .end_year = (int)v[RS_OPT_END_YEAR],
@@ -152,6 +165,9 @@ static void collect_options(struct cli *c, const struct collect_args *a, struct 
         .refresh_limit = (size_t)v[RS_OPT_REFRESH_LIMIT],
         .include_frozen = v[RS_OPT_INCLUDE_FROZEN] != 0,
         .dry_run = v[RS_OPT_DRY_RUN] != 0,
+        .ids = a->ids.ids,
+        .n_ids = a->ids.n,
+        .id_outcome = a->outcome,
         .tmdb_key = c->tmdb_key,
         .tmdb_token = c->tmdb_token,
         .omdb_key = c->omdb_key,
@@ -280,8 +296,8 @@ static void report_human(const struct orch_stats *s, enum rs_err rc)
 }
 
 /* The report of a run that ended with RC, on stdout: JSON or the summary. */
-static int report(const struct cli *c, const struct orch_stats *stats, enum rs_err rc,
-                  const char *snapshot)
+static int report(const struct cli *c, const struct collect_args *a, const struct orch_stats *stats,
+                  enum rs_err rc, const char *snapshot)
 {
     int status = EXIT_OK;
     if (c->json) {
@@ -290,10 +306,14 @@ static int report(const struct cli *c, const struct orch_stats *stats, enum rs_e
         jw_object_begin(&w);
         orch_stats_json_keys(&w, stats, rc);
         jw_kstring(&w, "published", snapshot);
+        if (a->ids.n > 0)
+            ids_report_json(&w, &a->ids, a->outcome);
         jw_object_end(&w);
         status = msg_emit_json(c->cmd, &w);
     } else {
         report_human(stats, rc);
+        if (a->ids.n > 0)
+            ids_report_human(&a->ids, a->outcome);
         if (snapshot)
             printf("Published: %s\n", snapshot);
     }
@@ -332,7 +352,7 @@ static int run_failed(const struct cli *c, enum rs_err rc, const struct rs_error
 }
 
 /* Opens the database, runs the collection, publishes, prints its report. */
-static int collect_run(struct cli *c, const struct orch_options *o, const char *dir)
+static int collect_run(struct cli *c, const struct orch_options *o, const struct collect_args *a)
 {
     struct store *st = NULL;
     struct orch_stats stats;
@@ -341,18 +361,35 @@ static int collect_run(struct cli *c, const struct orch_options *o, const char *
     memset(&stats, 0, sizeof(stats));
     int status = db_open(c, STORE_READ_WRITE, &st);
     if (status == EXIT_FAILED && c->json)
-        report(c, &stats, RS_ERR_DB, NULL); /* the object, whatever failed */
+        report(c, a, &stats, RS_ERR_DB, NULL); /* the object, whatever failed */
     if (status != EXIT_OK)
         return status;
     progress_catch_signals();
     enum rs_err rc = orch_collect(st, o, &stats, &err);
     progress_clear(&c->progress);
     if (rc == RS_OK)
-        rc = publish(c, st, dir, &snapshot, &err);
+        rc = publish(c, st, a->publish, &snapshot, &err);
     store_close(st);
-    status = report(c, &stats, rc, snapshot);
+    status = report(c, a, &stats, rc, snapshot);
     free(snapshot);
     return rc == RS_OK ? status : run_failed(c, rc, &err);
+}
+
+/* Runs the collection, its dry run, or the fetch of the movies of --id. */
+static int collect_go(struct cli *c, struct collect_args *a, struct orch_options *o)
+{
+    if (o->dry_run)
+        return a->ids.n > 0 ? ids_dry_run(c, &a->ids) : collect_dry_run(c, o);
+    if (a->ids.n > 0) {
+        a->outcome = calloc(a->ids.n, sizeof(*a->outcome));
+        if (!a->outcome)
+            return msg_fail(EXIT_FAILED, "collect: out of memory (free some memory and run "
+                                         "again)");
+        for (size_t i = 0; i < a->ids.n; i++)
+            a->outcome[i] = RS_ERR_CANCELLED; /* until TMDB answers */
+        o->id_outcome = a->outcome;
+    }
+    return collect_run(c, o, a);
 }
 
 static int collect_command(struct cli *c, int argc, char **argv)
@@ -361,15 +398,17 @@ static int collect_command(struct cli *c, int argc, char **argv)
     struct orch_options o;
     struct rs_error err = {0};
     int status = collect_parse(c, argc, argv, &a);
-    if (status != EXIT_OK)
-        return status;
-    collect_options(c, &a, &o);
-    /* the library's key check, before any file is opened (none for a dry run) */
-    if (orch_check_keys(&o, &err) != RS_OK)
-        return msg_fail(EXIT_CONFIG, "%s", err.msg);
-    if (c->parse_only)
-        return EXIT_OK;
-    return o.dry_run ? collect_dry_run(c, &o) : collect_run(c, &o, a.publish);
+    if (status == EXIT_OK) {
+        collect_options(c, &a, &o);
+        /* the library's key check, before any file is opened (none for a dry run) */
+        if (orch_check_keys(&o, &err) != RS_OK)
+            status = msg_fail(EXIT_CONFIG, "%s", err.msg);
+    }
+    if (status == EXIT_OK && !c->parse_only)
+        status = collect_go(c, &a, &o);
+    free(a.ids.ids);
+    free(a.outcome);
+    return status;
 }
 
 const struct cli_cmd cmd_collect = {"collect", collect_usage, collect_command};

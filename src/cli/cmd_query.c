@@ -282,8 +282,7 @@ static int read_sql(const char *arg, const char **sql, char **owned)
 }
 
 /* Parses query's line: --format and the one operand. */
-static int query_parse(const struct cli *c, int argc, char **argv, enum format *f,
-                       const char **arg)
+static int query_parse(const struct cli *c, int argc, char **argv, enum format *f, const char **arg)
 {
     static const struct option longopts[] = {{"format", required_argument, NULL, 'f'},
                                              {NULL, 0, NULL, 0}};

@@ -37,6 +37,7 @@ struct job {
     int outstanding;                                        /* requests in flight or queued */
     bool needs_tmdb, needs_omdb;
     bool tmdb_stored, omdb_stored, changed, deferred;
+    bool unknown; /* collect --id: not in the database, so a 404 has nothing to mark */
 };
 
 /*
@@ -69,6 +70,7 @@ struct refresh {
     struct job *jobs;
     size_t n_jobs, jobs_next, jobs_active;
     struct pending pend;
+    bool *unknown; /* collect --id: which of the ids the database does not know */
 };
 
 static enum rs_err pending_init(struct pending *p, size_t cap)
@@ -357,7 +359,7 @@ static void tmdb_failed(struct job *j, const struct http_result *res)
     /* Deleted or merged on TMDB: an answer, not a failure to retry every run. */
     o->answered[RS_API_TMDB]++;
     o->stats->gone++;
-    if (!o->fatal) {
+    if (!o->fatal && !j->unknown) {
         p->gone[p->n_gone++] = j;
         orch_batch_wrote(o);
     }
@@ -370,6 +372,8 @@ static void on_tmdb(struct http *h, const struct http_result *res, void *user)
     bool fresh = false;
     (void)h;
     j->outstanding--;
+    if (j->rf->o->opt->id_outcome && res->outcome != RS_ERR_CANCELLED)
+        j->rf->o->opt->id_outcome[j - j->rf->jobs] = res->outcome; /* jobs in --id's order */
     if (res->outcome == RS_OK)
         fresh = take_tmdb(j, res, imdb, sizeof(imdb));
     else
@@ -462,7 +466,8 @@ static enum rs_err make_jobs(struct refresh *rf, struct plan_item *items, size_t
         jobs[i] = (struct job){.rf = rf,
                                .tmdb_id = items[i].tmdb_id,
                                .needs_tmdb = items[i].needs_tmdb,
-                               .needs_omdb = items[i].needs_omdb};
+                               .needs_omdb = items[i].needs_omdb,
+                               .unknown = rf->unknown && rf->unknown[i]};
         memcpy(jobs[i].imdb_id, items[i].imdb_id, sizeof(jobs[i].imdb_id));
     }
     store_plan_free(items, n);
@@ -498,26 +503,66 @@ static void log_backlog(struct orch *o, size_t n)
                 (long long)o->stats->backlog);
 }
 
+/*
+ * collect --id: a plan of the given movies, each due at both APIs, with the IMDb id the
+ * database knows (for OMDB when TMDB fails for a passing reason). Unknown ones too.
+ */
+static enum rs_err plan_ids(struct refresh *rf, struct plan_item **items, size_t *n,
+                            struct rs_error *e)
+{
+    struct orch *o = rf->o;
+    const struct orch_options *opt = o->opt;
+    struct plan_item *out = calloc(opt->n_ids, sizeof(*out));
+    rf->unknown = calloc(opt->n_ids, sizeof(bool));
+    enum rs_err rc =
+        out && rf->unknown ? RS_OK : rs_fail(e, RS_ERR_NOMEM, "refresh: out of memory");
+    for (size_t i = 0; rc == RS_OK && i < opt->n_ids; i++) {
+        struct store_movie m = {0};
+        bool found = false;
+        out[i] = (struct plan_item){.tmdb_id = opt->ids[i], .needs_tmdb = true, .needs_omdb = true};
+        rc = store_get_movie(o->st, opt->ids[i], &m, &found, e);
+        rf->unknown[i] = !found;
+        if (rc == RS_OK && found && m.imdb_id)
+            snprintf(out[i].imdb_id, sizeof(out[i].imdb_id), "%s", m.imdb_id);
+        store_movie_release(&m);
+    }
+    if (rc != RS_OK) {
+        free(out);
+        return rc;
+    }
+    *items = out;
+    *n = opt->n_ids;
+    return RS_OK;
+}
+
 enum rs_err orch_refresh(struct orch *o)
 {
     struct plan_item *items = NULL;
     size_t n = 0;
     struct rs_error e = {0};
+    struct refresh rf = {.o = o};
     enum rs_err rc = orch_batch_hold(o);
     if (rc != RS_OK)
         return rc;
-    rc = store_plan(o->st, o->opt->now, o->opt->refresh_limit, o->opt->include_frozen, false,
-                    &items, &n, &e);
+    if (o->opt->n_ids > 0)
+        rc = plan_ids(&rf, &items, &n, &e);
+    else
+        rc = store_plan(o->st, o->opt->now, o->opt->refresh_limit, o->opt->include_frozen, false,
+                        &items, &n, &e);
     if (rc != RS_OK) {
+        free(rf.unknown);
         orch_fail_store(o, &e);
         return o->fatal;
     }
     o->stats->planned = (int64_t)n;
     o->progress = (struct orch_progress){.phase = ORCH_REFRESH, .total = (int64_t)n};
-    log_backlog(o, n);
+    if (o->opt->n_ids > 0)
+        rs_logf(o->opt->log, RS_LOG_INFO, "refresh: %zu movies given by --id", n);
+    else
+        log_backlog(o, n);
     orch_batch_let_go(o); /* the plan is read and counted; the network is next */
-    struct refresh rf = {.o = o};
     if (make_jobs(&rf, items, n) != RS_OK) {
+        free(rf.unknown);
         pending_release(&rf.pend);
         return o->fatal = rs_fail(o->err, RS_ERR_NOMEM, "refresh: out of memory (%zu movies)", n);
     }
@@ -532,5 +577,6 @@ enum rs_err orch_refresh(struct orch *o)
     o->rows = NULL;
     pending_release(&rf.pend);
     free(rf.jobs);
+    free(rf.unknown);
     return o->fatal;
 }
