@@ -44,6 +44,8 @@ void cfg_release(struct cfg *cfg)
         return;
     for (int k = 0; k < CFG_KEY_COUNT; k++)
         wipe_free(cfg->value[k]);
+    for (int i = 0; i < CFG_SETTING_COUNT; i++)
+        wipe_free(cfg->setting[i]);
     cfg_init(cfg);
 }
 
@@ -55,6 +57,33 @@ const char *cfg_key_name(enum cfg_key key)
 const char *cfg_get(const struct cfg *cfg, enum cfg_key key)
 {
     return (int)key >= 0 && key < CFG_KEY_COUNT ? cfg->value[key] : NULL;
+}
+
+bool cfg_setting_key(int i, char *buf, size_t len)
+{
+    if (i == CFG_LOCK_TIMEOUT) {
+        snprintf(buf, len, "LOCK_TIMEOUT");
+        return true;
+    }
+    if (i < 0 || i >= (int)RS_OPT_COUNT)
+        return false;
+    const struct rs_option *o = rs_option((enum rs_option_id)i);
+    if (o->kind == RS_OPT_KIND_FLAG || o->kind == RS_OPT_KIND_IDS)
+        return false;
+    size_t n = 0;
+    for (const char *p = o->name; *p && n + 1 < len; p++)
+        buf[n++] = *p == '-' ? '_' : (char)(*p >= 'a' && *p <= 'z' ? *p - 'a' + 'A' : *p);
+    buf[n] = '\0';
+    return true;
+}
+
+const char *cfg_setting(const struct cfg *cfg, int i, int *line)
+{
+    if (i < 0 || i >= CFG_SETTING_COUNT || !cfg->setting[i])
+        return NULL;
+    if (line)
+        *line = cfg->setting_line[i];
+    return cfg->setting[i];
 }
 
 static bool blank(char c)
@@ -71,15 +100,27 @@ static void trim(const char **s, const char **e)
         (*e)--;
 }
 
-/* The key whose name is [S, E), or -1. */
-static int find_key(const char *s, const char *e)
+/* The slot of the key or setting whose name is [S, E) in CFG, and its line; false if none. */
+static bool find_key(struct cfg *cfg, const char *s, const char *e, char ***slot, int **line)
 {
+    char name[64];
     for (int k = 0; k < CFG_KEY_COUNT; k++) {
         size_t n = strlen(key_names[k]);
-        if ((size_t)(e - s) == n && memcmp(s, key_names[k], n) == 0)
-            return k;
+        if ((size_t)(e - s) == n && memcmp(s, key_names[k], n) == 0) {
+            *slot = &cfg->value[k];
+            *line = &cfg->line[k];
+            return true;
+        }
     }
-    return -1;
+    for (int i = 0; i < CFG_SETTING_COUNT; i++) {
+        if (cfg_setting_key(i, name, sizeof(name)) && (size_t)(e - s) == strlen(name) &&
+            memcmp(s, name, strlen(name)) == 0) {
+            *slot = &cfg->setting[i];
+            *line = &cfg->setting_line[i];
+            return true;
+        }
+    }
+    return false;
 }
 
 /* True when [S, E) looks like a variable name, so a message may show it. */
@@ -113,14 +154,16 @@ static enum rs_err parse_line(struct cfg *out, const char *s, const char *e, con
     const char *ks = s, *ke = eq, *vs = eq + 1, *ve = e;
     trim(&ks, &ke);
     trim(&vs, &ve);
-    int k = find_key(ks, ke);
-    if (k < 0 && showable_name(ks, ke))
+    char **slot = NULL;
+    int *line = NULL;
+    bool known = find_key(out, ks, ke, &slot, &line);
+    if (!known && showable_name(ks, ke))
         return rs_fail(err, RS_ERR_CONFIG,
                        "config '%s' line %d: unknown key '%.*s' (known: TMDB_API_KEY, "
                        "TMDB_ACCESS_TOKEN, OMDB_API_KEY, TMDB_BASE_URL, OMDB_BASE_URL, "
-                       "REELSYNC_DB)",
+                       "REELSYNC_DB and the settings 'reelsync config' lists)",
                        path, no, (int)(ke - ks), ks);
-    if (k < 0)
+    if (!known)
         return rs_fail(err, RS_ERR_CONFIG, "config '%s' line %d: bad key (see reelsync(1), FILES)",
                        path, no);
     if (ve - vs >= 2 && (*vs == '"' || *vs == '\'') && ve[-1] == *vs) {
@@ -135,8 +178,9 @@ static enum rs_err parse_line(struct cfg *out, const char *s, const char *e, con
         memcpy(v, vs, (size_t)(ve - vs));
         v[ve - vs] = '\0';
     }
-    wipe_free(out->value[k]);
-    out->value[k] = v; /* an empty value unsets the key */
+    wipe_free(*slot);
+    *slot = v; /* an empty value unsets the key */
+    *line = no;
     return RS_OK;
 }
 

@@ -101,8 +101,7 @@ static void known_unknown_and_missing(void **state)
     struct run_result r;
     char arg[64];
     db_exec(w->db, "UPDATE movies SET data_frozen = true");
-    snprintf(arg, sizeof(arg), "%lld," MISSING ",%lld", (long long)w->ids[0],
-             (long long)w->ids[1]);
+    snprintf(arg, sizeof(arg), "%lld," MISSING ",%lld", (long long)w->ids[0], (long long)w->ids[1]);
     run(w, LATER, (const char *[]){"--id", arg, NULL}, &r);
     assert_int_equal(r.status, 0);
     assert_non_null(strstr(r.out, "- Movies discovered: 0 (0 new)\n- TMDB updated: 2\n"));

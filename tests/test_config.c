@@ -67,7 +67,8 @@ static void parse_errors(void **state)
          "config 'f.conf' line 2: not a KEY=value line (see reelsync(1), FILES)"},
         {"TMDB_APIKEY=TOPSECRETVALUE\n",
          "config 'f.conf' line 1: unknown key 'TMDB_APIKEY' (known: TMDB_API_KEY, "
-         "TMDB_ACCESS_TOKEN, OMDB_API_KEY, TMDB_BASE_URL, OMDB_BASE_URL, REELSYNC_DB)"},
+         "TMDB_ACCESS_TOKEN, OMDB_API_KEY, TMDB_BASE_URL, OMDB_BASE_URL, REELSYNC_DB and the "
+         "settings 'reelsync config' lists)"},
         {"TOPSECRET VALUE=x\n", "config 'f.conf' line 1: bad key (see reelsync(1), FILES)"},
         {"=TOPSECRETVALUE\n", "config 'f.conf' line 1: bad key (see reelsync(1), FILES)"},
     };

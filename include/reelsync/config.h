@@ -7,11 +7,15 @@
  *     OMDB_API_KEY=89ef...
  *
  * Known keys: TMDB_API_KEY, TMDB_ACCESS_TOKEN, OMDB_API_KEY, TMDB_BASE_URL, OMDB_BASE_URL,
- * REELSYNC_DB. Blank lines and lines starting with '#' are skipped; an `export ` prefix is
- * allowed (so the file can be sourced by a shell); blanks around the key and the value are
- * dropped, and one pair of matching quotes ('...' or "...") around the value; there are no
- * escapes. An empty value counts as not set; a key given twice takes the last value.
- * A file that group or others may access (mode & 077) is refused: it holds secrets.
+ * REELSYNC_DB, and the settings: each option of collect's table that takes a value
+ * (include/reelsync/options.h), its long name in upper case with '_' for '-'
+ * (REFRESH_LIMIT, TMDB_RPS, OMDB_DAILY_LIMIT), and LOCK_TIMEOUT; the keys follow the table,
+ * so they cannot drift from the options. A setting's value is kept as text: checking it
+ * is the program's, which parses it as the option's value. Blank lines and lines starting with '#'
+ * are skipped; an `export ` prefix is allowed (so the file can be sourced by a shell); blanks
+ * around the key and the value are dropped, and one pair of matching quotes ('...' or "...") around
+ * the value; there are no escapes. An empty value counts as not set; a key given twice takes the
+ * last value. A file that group or others may access (mode & 077) is refused: it holds secrets.
  *
  * Errors name the file and the line, never a value (a value may be a key). The caller
  * decides the precedence (the program: environment over file). No globals, no environment
@@ -23,6 +27,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "reelsync/options.h"
 #include "reelsync/reelsync.h"
 
 enum cfg_key {
@@ -35,9 +40,16 @@ enum cfg_key {
     CFG_KEY_COUNT
 };
 
+/* The settings: an enum rs_option_id (one that takes a value), or CFG_LOCK_TIMEOUT. */
+#define CFG_LOCK_TIMEOUT ((int)RS_OPT_COUNT)
+#define CFG_SETTING_COUNT ((int)RS_OPT_COUNT + 1)
+
 /* The values of one config file; caller-owned storage (cfg_init / cfg_release). */
 struct cfg {
-    char *value[CFG_KEY_COUNT]; /* malloc'd, or NULL when not set */
+    char *value[CFG_KEY_COUNT];       /* malloc'd, or NULL when not set */
+    int line[CFG_KEY_COUNT];          /* the line that set it */
+    char *setting[CFG_SETTING_COUNT]; /* likewise for the settings */
+    int setting_line[CFG_SETTING_COUNT];
 };
 
 /* An empty config (every key unset). */
@@ -49,6 +61,14 @@ void cfg_release(struct cfg *cfg);
 const char *cfg_key_name(enum cfg_key key);
 /* The value of KEY, or NULL when not set. Borrowed: valid until cfg_release. */
 const char *cfg_get(const struct cfg *cfg, enum cfg_key key);
+
+/*
+ * The key of setting I ("REFRESH_LIMIT", "LOCK_TIMEOUT") into BUF; false when I is no
+ * setting (a flag, --id, or out of range).
+ */
+bool cfg_setting_key(int i, char *buf, size_t len);
+/* The text of setting I and its line (*LINE, may be NULL), or NULL when not set. */
+const char *cfg_setting(const struct cfg *cfg, int i, int *line);
 
 /*
  * Parses LEN bytes of TEXT (a file's content; PATH only names it in messages) into CFG,

@@ -69,9 +69,9 @@ int args_no_operands(const char *cmd, int argc, char **argv)
     return EXIT_OK;
 }
 
-/* What a value of O must be, for the error line. */
-static const char *wanted(const struct rs_option *o, char *buf, size_t len)
+const char *args_wanted(enum rs_option_id id, char *buf, size_t len)
 {
+    const struct rs_option *o = rs_option(id);
     switch (o->kind) {
     case RS_OPT_KIND_YEAR:
         return "a year such as 2024";
@@ -89,16 +89,22 @@ static const char *wanted(const struct rs_option *o, char *buf, size_t len)
     }
 }
 
-int args_option(const char *cmd, enum rs_option_id id, const char *text, double *out)
+bool args_parse_option(enum rs_option_id id, const char *text, double *out)
 {
     const struct rs_option *o = rs_option(id);
-    char want[96];
     long v;
-    if (o->kind == RS_OPT_KIND_RATE && parse_rate(text, o->min, o->max, out))
+    if (o->kind == RS_OPT_KIND_RATE)
+        return parse_rate(text, o->min, o->max, out);
+    if (!args_long(text, (long)o->min, (long)o->max, &v))
+        return false;
+    *out = (double)v;
+    return true;
+}
+
+int args_option(const char *cmd, enum rs_option_id id, const char *text, double *out)
+{
+    char want[96];
+    if (args_parse_option(id, text, out))
         return EXIT_OK;
-    if (o->kind != RS_OPT_KIND_RATE && args_long(text, (long)o->min, (long)o->max, &v)) {
-        *out = (double)v;
-        return EXIT_OK;
-    }
-    return args_bad_value(cmd, o->name, text, wanted(o, want, sizeof(want)));
+    return args_bad_value(cmd, rs_option(id)->name, text, args_wanted(id, want, sizeof(want)));
 }

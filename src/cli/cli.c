@@ -23,9 +23,6 @@
 #define DEFAULT_DB "./reelsync.duckdb"
 #define DEFAULT_TMDB_URL "https://api.themoviedb.org/3"
 #define DEFAULT_OMDB_URL "https://www.omdbapi.com/"
-/* --lock-timeout: a notebook's query or another command is over in seconds; a day at most. */
-#define DEFAULT_LOCK_TIMEOUT_S 60
-#define MAX_LOCK_TIMEOUT_S 86400
 
 static const char main_usage[] =
     "usage: reelsync [global options] COMMAND [command options]\n"
@@ -40,6 +37,7 @@ static const char main_usage[] =
     "  unfreeze   let frozen movies be refreshed again\n"
     "  forecast   requests due each of the next days under the policy (no API call)\n"
     "  query      read-only SQL on the database: table, csv or json lines\n"
+    "  config     the settings in force and where each came from (keys masked)\n"
     "  help [COMMAND]   this help, or a command's; version: the versions in use\n"
     "\n"
     "Global options (before or after the command):\n"
@@ -51,9 +49,10 @@ static const char main_usage[] =
     "  --quiet, --no-progress   no progress display\n"
     "  --lock-timeout SECONDS   wait up to SECONDS for a database another program holds\n"
     "                           (default 60; 0: do not wait)\n"
-    "  --config PATH            KEY=value file with the keys (default $REELSYNC_CONFIG, else\n"
-    "                           $XDG_CONFIG_HOME/reelsync/config or ~/.config/reelsync/config;\n"
-    "                           mode 600; the environment wins over it)\n"
+    "  --config PATH            KEY=value file with the keys and settings (default\n"
+    "                           $REELSYNC_CONFIG, else $XDG_CONFIG_HOME/reelsync/config or\n"
+    "                           ~/.config/reelsync/config; mode 600; the environment wins over\n"
+    "                           it; see 'reelsync config --help')\n"
     "  -h, --help               this help; 'reelsync COMMAND --help' for a command's\n"
     "  -V, --version            print the versions of reelsync, DuckDB, libcurl and jansson\n"
     "\n"
@@ -71,7 +70,9 @@ static const char main_usage[] =
     "  reelsync --db movies.duckdb collect --start-year 2024 --end-year 2024\n";
 
 static const struct cli_cmd *const commands[] = {
-    &cmd_collect, &cmd_plan, &cmd_stats, &cmd_export, &cmd_unfreeze, &cmd_forecast, &cmd_query};
+    &cmd_collect,  &cmd_plan,     &cmd_stats, &cmd_export,
+    &cmd_unfreeze, &cmd_forecast, &cmd_query, &cmd_config,
+};
 
 static const struct cli_cmd *find_cmd(const char *name)
 {
@@ -291,12 +292,15 @@ static int load_config(struct cli *c, const struct global_args *g)
     enum rs_err rc = cfg_load(&c->cfg, path, must_exist, &err);
     if (rc != RS_OK)
         return msg_fail(msg_exit_status(rc), "%s", err.msg);
+    if (db_exists(path)) /* the file read, for `reelsync config` */
+        snprintf(c->config_path, sizeof(c->config_path), "%s", path);
     return EXIT_OK;
 }
 
-/* The environment variable NAME if set, else the config file's KEY, else NULL. */
-static const char *setting(const struct cli *c, const char *name, enum cfg_key key)
+/* The environment variable NAME if set, else the config file's KEY, else NULL; noted. */
+static const char *setting(struct cli *c, const char *name, enum cfg_key key)
 {
+    c->key_src[key] = env(name) ? SRC_ENV : cfg_get(&c->cfg, key) ? SRC_FILE : SRC_DEFAULT;
     return env(name) ? env(name) : cfg_get(&c->cfg, key);
 }
 
@@ -323,7 +327,6 @@ static int settle_globals(struct cli *c, const struct global_args *g)
         return msg_fail(EXIT_USAGE,
                         "bad value '%s' for --lock-timeout (give whole seconds, 0 to %d)",
                         g->lock_timeout, MAX_LOCK_TIMEOUT_S);
-    c->lock_timeout_s = (double)wait;
     c->db_creates = g->cmd == &cmd_collect;
     if (!g->level && env("REELSYNC_LOG_LEVEL") &&
         !rs_log_level_parse(env("REELSYNC_LOG_LEVEL"), &c->level))
@@ -340,9 +343,10 @@ static int settle_settings(struct cli *c, const struct global_args *g)
     static const char *const url_vars[RS_API_COUNT] = {"TMDB_BASE_URL", "OMDB_BASE_URL"};
     static const enum cfg_key url_keys[RS_API_COUNT] = {CFG_TMDB_BASE_URL, CFG_OMDB_BASE_URL};
     static const char *const url_defaults[RS_API_COUNT] = {DEFAULT_TMDB_URL, DEFAULT_OMDB_URL};
-    c->db = g->db ? g->db : setting(c, "REELSYNC_DB", CFG_REELSYNC_DB);
-    if (!c->db)
-        c->db = DEFAULT_DB;
+    c->db = setting(c, "REELSYNC_DB", CFG_REELSYNC_DB);
+    if (g->db)
+        c->key_src[CFG_REELSYNC_DB] = SRC_CMDLINE;
+    c->db = g->db ? g->db : c->db ? c->db : DEFAULT_DB;
     c->tmdb_key = setting(c, "TMDB_API_KEY", CFG_TMDB_API_KEY);
     c->tmdb_token = setting(c, "TMDB_ACCESS_TOKEN", CFG_TMDB_ACCESS_TOKEN);
     c->omdb_key = setting(c, "OMDB_API_KEY", CFG_OMDB_API_KEY);
@@ -367,8 +371,11 @@ static int settle(struct cli *c, const struct global_args *g)
         status = load_config(c, g);
     if (status == EXIT_OK)
         status = settle_settings(c, g);
+    if (status == EXIT_OK)
+        status = settings_resolve(c, g->lock_timeout);
     if (status != EXIT_OK)
         return status;
+    c->lock_timeout_s = c->set[CFG_LOCK_TIMEOUT].v;
     c->log = (struct rs_log){.fn = progress_log_sink, .ctx = &c->progress, .level = c->level};
     progress_init(&c->progress, !g->quiet, &c->log);
     c->wait->progress = &c->progress;

@@ -36,6 +36,18 @@ struct progress {
     const struct rs_log *log;
 };
 
+/* --lock-timeout: a notebook's query or another command is over in seconds; a day at most. */
+#define DEFAULT_LOCK_TIMEOUT_S 60
+#define MAX_LOCK_TIMEOUT_S 86400
+
+/* Where a setting's value came from, weakest first (settings.c). */
+enum setting_src { SRC_DEFAULT = 0, SRC_FILE, SRC_ENV, SRC_CMDLINE };
+struct setting {
+    double v; /* as the option's value (flags and --id: 0) */
+    enum setting_src src;
+    int line; /* SRC_FILE: the config file's line */
+};
+
 /* The global options and the environment, settled before the command runs (cli.c). */
 struct cli {
     const char *cmd; /* the command's name, for messages */
@@ -52,6 +64,10 @@ struct cli {
     double lock_timeout_s; /* --lock-timeout: how long to wait for a file another holds */
     bool db_creates;       /* the command creates a missing --db (collect only) */
     struct db_wait *wait;  /* db.c's note of the wait, said once a run */
+    /* The settings in force (settings.c), by cfg setting index; a command's line wins. */
+    struct setting set[CFG_SETTING_COUNT];
+    enum setting_src key_src[CFG_KEY_COUNT]; /* where the keys, URLs and --db came from */
+    char config_path[4096];                  /* the config file read, or "" */
 };
 
 /* What db.c's wait callback needs: whether the wait was told, and the live line to clear. */
@@ -70,7 +86,7 @@ struct cli_cmd {
 
 /* The commands, one per cmd_<name>.c. */
 extern const struct cli_cmd cmd_collect, cmd_plan, cmd_stats, cmd_export, cmd_unfreeze;
-extern const struct cli_cmd cmd_forecast, cmd_query;
+extern const struct cli_cmd cmd_forecast, cmd_query, cmd_config;
 
 /* ---- messages.c ---- */
 
@@ -93,8 +109,24 @@ int args_bad_value(const char *cmd, const char *opt, const char *value, const ch
 int args_getopt_error(const char *cmd, int ch, char **argv);
 /* Rejects operands where a command takes none: EXIT_OK, or the printed EXIT_USAGE. */
 int args_no_operands(const char *cmd, int argc, char **argv);
+/* Parses TEXT as a value of the table's option ID into *OUT; false when it is none. */
+bool args_parse_option(enum rs_option_id id, const char *text, double *out);
+/* What a value of option ID must be ("a whole number, 0 or more"), in BUF or static text. */
+const char *args_wanted(enum rs_option_id id, char *buf, size_t len);
 /* Parses TEXT as a value of the table's option ID into *OUT: EXIT_OK or the printed 2. */
 int args_option(const char *cmd, enum rs_option_id id, const char *text, double *out);
+
+/* ---- settings.c ---- */
+
+/*
+ * Settles C->set: each setting's default, then the config file's value (C->cfg), then the
+ * environment's REELSYNC_<KEY>, then LOCK_TIMEOUT_ARG (--lock-timeout, or NULL). EXIT_OK,
+ * or the printed 3 for a bad value in the file (its line named) or the environment, 2 for
+ * a bad --lock-timeout.
+ */
+int settings_resolve(struct cli *c, const char *lock_timeout_arg);
+/* "default", "file", "environment", "command line". */
+const char *settings_src_name(enum setting_src src);
 
 /* ---- db.c ---- */
 

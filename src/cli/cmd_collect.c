@@ -132,10 +132,8 @@ static int collect_parse(const struct cli *c, int argc, char **argv, struct coll
     a->publish = NULL;
     a->ids = (struct id_list){0};
     a->outcome = NULL;
-    for (int id = 0; id < RS_OPT_COUNT; id++) {
-        bool year = rs_option((enum rs_option_id)id)->kind == RS_OPT_KIND_YEAR;
-        a->v[id] = year ? y : rs_option_default((enum rs_option_id)id);
-    }
+    for (int id = 0; id < RS_OPT_COUNT; id++)
+        a->v[id] = c->set[id].v; /* default < file < environment (settings.c) */
     if (parse_options(c, argc, argv, a) != EXIT_OK)
         return EXIT_USAGE;
     if (a->ids.n > 0 && a->v[RS_OPT_DISCOVER_ONLY])

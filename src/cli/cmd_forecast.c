@@ -168,9 +168,9 @@ static int forecast_command(struct cli *c, int argc, char **argv)
 {
     struct forecast_options o = {
         .now = c->now,
-        .refresh_limit = (size_t)rs_option_default(RS_OPT_REFRESH_LIMIT),
-        .daily_limit = {(int64_t)rs_option_default(RS_OPT_TMDB_DAILY_LIMIT),
-                        (int64_t)rs_option_default(RS_OPT_OMDB_DAILY_LIMIT)},
+        .refresh_limit = (size_t)c->set[RS_OPT_REFRESH_LIMIT].v, /* settings.c */
+        .daily_limit = {(int64_t)c->set[RS_OPT_TMDB_DAILY_LIMIT].v,
+                        (int64_t)c->set[RS_OPT_OMDB_DAILY_LIMIT].v},
     };
     if (forecast_parse(c, argc, argv, &o) != EXIT_OK)
         return EXIT_USAGE;

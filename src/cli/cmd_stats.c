@@ -2,8 +2,8 @@
  * cmd_stats: `reelsync stats` (docs/reelsync.1, "stats"), the monitoring report: requests
  * against the daily limits, success and errors per API, coverage per age category,
  * freshness (also against the policy's intervals) and the last runs, as text or JSON. The
- * numbers are the store's (store_report); the daily limits to compare with default to
- * collect's (options.h).
+ * numbers are the store's (store_report); the daily limits to compare with are collect's
+ * settings (settings.c: the config file, the environment, else options.h's defaults).
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -396,7 +396,7 @@ static int stats_parse(const struct cli *c, int argc, char **argv, int64_t limit
                                              {"omdb-daily-limit", required_argument, NULL, 'o'},
                                              {NULL, 0, NULL, 0}};
     for (int api = 0; api < RS_API_COUNT; api++)
-        limit[api] = (int64_t)rs_option_default(ids[api]);
+        limit[api] = (int64_t)c->set[ids[api]].v; /* the file's or environment's, if set */
     int ch;
     while ((ch = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
         double v;

@@ -45,8 +45,7 @@ int ids_parse(const char *cmd, const char *text, struct id_list *l)
         if (!args_long(item, (long)o->min, (long)o->max, &v) || item[0] == '+' || item[0] == '-')
             return args_bad_value(cmd, o->name, text, want);
         if (!add_id(&l->ids, &l->n, &l->cap, v))
-            return msg_fail(EXIT_FAILED, "%s: out of memory (free some memory and run again)",
-                            cmd);
+            return msg_fail(EXIT_FAILED, "%s: out of memory (free some memory and run again)", cmd);
         p += len;
     } while (*p++ == ',');
     return EXIT_OK;
