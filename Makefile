@@ -6,7 +6,8 @@ JOBS     ?= $(shell nproc 2>/dev/null || echo 2)
 PREFIX   ?= /usr/local
 CMAKE_ARGS ?=
 
-.PHONY: all build deps test test-asan demo bench fuzz valgrind format format-check install clean
+.PHONY: all build deps test test-asan demo bench fuzz valgrind format format-check install clean \
+	completion
 
 all: build
 
@@ -62,6 +63,12 @@ format:
 format-check:
 	@scripts/deps.sh --format
 	git ls-files '*.c' '*.h' | xargs clang-format --dry-run -Werror
+
+# contrib/reelsync.bash and contrib/reelsync.zsh, written by the program from its tables
+# (test_cli_complete fails when they differ from its output).
+completion: build
+	env -i PATH="$$PATH" HOME=/nonexistent $(BUILD)/reelsync completion bash >contrib/reelsync.bash
+	env -i PATH="$$PATH" HOME=/nonexistent $(BUILD)/reelsync completion zsh >contrib/reelsync.zsh
 
 install: build
 	cmake --install $(BUILD) --prefix $(PREFIX)

@@ -47,11 +47,10 @@ static void run(struct world *w, const char *const *args, const char *const *env
                 struct run_result *r)
 {
     const char *argv[24] = {RS_REELSYNC_BIN, "--config", w->cfg, "--now", "2026-06-01"};
-    const char *envp[16] = {"TMDB_API_KEY=",           "OMDB_API_KEY=",
-                            "TMDB_ACCESS_TOKEN=",      "REELSYNC_DB=",
-                            "REELSYNC_REFRESH_LIMIT=", "REELSYNC_TMDB_RPS=",
-                            "REELSYNC_MAX_PAGES=",     "REELSYNC_LOCK_TIMEOUT=",
-                            "REELSYNC_OMDB_DAILY_LIMIT="};
+    const char *envp[16] = {
+        "TMDB_API_KEY=",       "OMDB_API_KEY=",           "TMDB_ACCESS_TOKEN=",
+        "REELSYNC_DB=",        "REELSYNC_REFRESH_LIMIT=", "REELSYNC_TMDB_RPS=",
+        "REELSYNC_MAX_PAGES=", "REELSYNC_LOCK_TIMEOUT=",  "REELSYNC_OMDB_DAILY_LIMIT="};
     size_t n = 5, e = 9;
     for (size_t i = 0; args[i]; i++)
         argv[n++] = args[i];
@@ -101,10 +100,10 @@ static void precedence(void **state)
     json_t *doc = doc_parse(r.out);
     assert_setting(doc, "TMDB_API_KEY", "set", "file", 2);
     assert_setting(doc, "OMDB_API_KEY", "not set", "default", 0);
-    assert_setting(doc, "MIN_VOTE_COUNT", "200", "default", 0);     /* default */
-    assert_setting(doc, "REFRESH_LIMIT", "250", "file", 3);         /* file over default */
-    assert_setting(doc, "TMDB_RPS", "6.0", "environment", 0);       /* environment over file */
-    assert_setting(doc, "LOCK_TIMEOUT", "9", "command line", 0);    /* command line over file */
+    assert_setting(doc, "MIN_VOTE_COUNT", "200", "default", 0);  /* default */
+    assert_setting(doc, "REFRESH_LIMIT", "250", "file", 3);      /* file over default */
+    assert_setting(doc, "TMDB_RPS", "6.0", "environment", 0);    /* environment over file */
+    assert_setting(doc, "LOCK_TIMEOUT", "9", "command line", 0); /* command line over file */
     assert_setting(doc, "START_YEAR", "2026", "default", 0);
     json_decref(doc);
     run_result_free(&r);
@@ -128,8 +127,8 @@ static void precedence(void **state)
     assert_int_equal(doc_int(doc, "discover.min_vote_count"), 200);
     json_decref(doc);
     run_result_free(&r);
-    run(w, (const char *[]){"--json", "--db", "/nonexistent/x.duckdb", "collect", "--dry-run",
-                            NULL},
+    run(w,
+        (const char *[]){"--json", "--db", "/nonexistent/x.duckdb", "collect", "--dry-run", NULL},
         NULL, &r);
     doc = doc_parse(r.out);
     assert_int_equal(doc_int(doc, "discover.max_pages"), 3);

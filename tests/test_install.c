@@ -1,7 +1,8 @@
 /*
  * `make install` gives a working program: the build installed into a temporary prefix runs
  * from outside the source tree with an empty environment (no LD_LIBRARY_PATH: the rpath finds
- * libduckdb.so), creates a database, and the man page is in place.
+ * libduckdb.so), creates a database, and the man page and the completion scripts are in
+ * place.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +27,13 @@ static void installed_program_runs(void **state)
 
     char *man = path_join(prefix, "share/man/man1/reelsync.1");
     assert_int_equal(access(man, R_OK), 0);
+    /* the completion scripts, where bash-completion and zsh look */
+    char *bash = path_join(prefix, "share/bash-completion/completions/reelsync");
+    char *zsh = path_join(prefix, "share/zsh/site-functions/_reelsync");
+    assert_int_equal(access(bash, R_OK), 0);
+    assert_int_equal(access(zsh, R_OK), 0);
+    free(bash);
+    free(zsh);
     char *bin = path_join(prefix, "bin/reelsync");
     char *fake = path_join(prefix, "bin/reelsync-fakeapi");
     /* From another directory, with nothing in the environment, on a database made here

@@ -38,6 +38,7 @@ static const char main_usage[] =
     "  forecast   requests due each of the next days under the policy (no API call)\n"
     "  query      read-only SQL on the database: table, csv or json lines\n"
     "  config     the settings in force and where each came from (keys masked)\n"
+    "  completion bash|zsh: the shell completion script\n"
     "  help [COMMAND]   this help, or a command's; version: the versions in use\n"
     "\n"
     "Global options (before or after the command):\n"
@@ -70,8 +71,8 @@ static const char main_usage[] =
     "  reelsync --db movies.duckdb collect --start-year 2024 --end-year 2024\n";
 
 static const struct cli_cmd *const commands[] = {
-    &cmd_collect,  &cmd_plan,     &cmd_stats, &cmd_export,
-    &cmd_unfreeze, &cmd_forecast, &cmd_query, &cmd_config,
+    &cmd_collect,  &cmd_plan,  &cmd_stats,  &cmd_export,     &cmd_unfreeze,
+    &cmd_forecast, &cmd_query, &cmd_config, &cmd_completion,
 };
 
 static const struct cli_cmd *find_cmd(const char *name)
@@ -105,22 +106,25 @@ static size_t distance(const char *a, const char *b)
     return row[lb];
 }
 
+/* Keeps CAND in *BEST when it is nearer to WORD than *BEST_D edits (and not all of WORD). */
+static void consider(const char *word, const char *cand, const char **best, size_t *best_d)
+{
+    size_t d = distance(word, cand);
+    if (d < *best_d && d < strlen(word)) {
+        *best = cand;
+        *best_d = d;
+    }
+}
+
 /* The command (or help, version) nearest to NAME within two edits, or NULL. */
 static const char *nearest_cmd(const char *name)
 {
-    static const char *const extra[] = {"help", "version"};
     const char *best = NULL;
     size_t best_d = 3;
-    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]) + 2; i++) {
-        const char *c = i < sizeof(commands) / sizeof(commands[0])
-                            ? commands[i]->name
-                            : extra[i - sizeof(commands) / sizeof(commands[0])];
-        size_t d = distance(name, c);
-        if (d < best_d && d < strlen(name)) {
-            best = c;
-            best_d = d;
-        }
-    }
+    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+        consider(name, commands[i]->name, &best, &best_d);
+    consider(name, "help", &best, &best_d);
+    consider(name, "version", &best, &best_d);
     return best;
 }
 
@@ -146,28 +150,25 @@ struct global_args {
 };
 
 enum gopt_id { G_DB, G_JSON, G_NOW, G_LOG, G_QUIET, G_HELP, G_VERSION, G_CONFIG, G_LOCK_TIMEOUT };
-static const struct {
-    const char *name;
-    bool has_arg;
-    enum gopt_id id;
-} gopts[] = {{"--db", true, G_DB},
-             {"--json", false, G_JSON},
-             {"--now", true, G_NOW},
-             {"--log-level", true, G_LOG},
-             {"--quiet", false, G_QUIET},
-             {"--no-progress", false, G_QUIET},
-             {"--help", false, G_HELP},
-             {"-h", false, G_HELP},
-             {"--version", false, G_VERSION},
-             {"-V", false, G_VERSION},
-             {"--config", true, G_CONFIG},
-             {"--lock-timeout", true, G_LOCK_TIMEOUT}};
+static const struct cli_gopt gopts[] = {{"--db", true, G_DB},
+                                        {"--json", false, G_JSON},
+                                        {"--now", true, G_NOW},
+                                        {"--log-level", true, G_LOG},
+                                        {"--quiet", false, G_QUIET},
+                                        {"--no-progress", false, G_QUIET},
+                                        {"--help", false, G_HELP},
+                                        {"-h", false, G_HELP},
+                                        {"--version", false, G_VERSION},
+                                        {"-V", false, G_VERSION},
+                                        {"--config", true, G_CONFIG},
+                                        {"--lock-timeout", true, G_LOCK_TIMEOUT},
+                                        {NULL, false, 0}};
 
 /* Index of the global option ARG names ("--db" or "--db=PATH"), or -1; *VALUE: inline value. */
 static int match_global(const char *arg, const char **value)
 {
     size_t len = strcspn(arg, "=");
-    for (size_t i = 0; i < sizeof(gopts) / sizeof(gopts[0]); i++) {
+    for (size_t i = 0; i < sizeof(gopts) / sizeof(gopts[0]) - 1; i++) {
         if (strlen(gopts[i].name) == len && strncmp(arg, gopts[i].name, len) == 0) {
             *value = arg[len] == '=' ? arg + len + 1 : NULL;
             return (int)i;
@@ -209,6 +210,69 @@ static void set_global(struct global_args *g, enum gopt_id id, const char *value
     }
 }
 
+/*
+ * The line for ARG, an option neither the global options nor CMD (NULL: before the command)
+ * know, with the nearest long option within two edits if any; EXIT_USAGE.
+ */
+static int unknown_option(const struct cli_cmd *cmd, const char *arg)
+{
+    const char *best = NULL;
+    size_t best_d = 3, len = strcspn(arg, "=");
+    char word[64], help[64] = "reelsync --help";
+    snprintf(word, sizeof(word), "%.*s", (int)(len < 63 ? len : 63), arg);
+    for (size_t i = 0; i < sizeof(gopts) / sizeof(gopts[0]) - 1; i++)
+        consider(word, gopts[i].name, &best, &best_d);
+    const struct option *lo = cmd && cmd->longopts ? cmd->longopts() : NULL;
+    char names[32][40];
+    for (size_t i = 0; lo && lo[i].name && i < 32; i++) {
+        snprintf(names[i], sizeof(names[i]), "--%s", lo[i].name);
+        consider(word, names[i], &best, &best_d);
+    }
+    if (cmd)
+        snprintf(help, sizeof(help), "reelsync %s --help", cmd->name);
+    if (best)
+        return msg_fail(EXIT_USAGE, "%s%sunknown option '%s'; did you mean '%s'? (see '%s')",
+                        cmd ? cmd->name : "", cmd ? ": " : "", word, best, help);
+    return msg_fail(EXIT_USAGE, "%s%sunknown option '%s' (see '%s')", cmd ? cmd->name : "",
+                    cmd ? ": " : "", word, help);
+}
+
+/*
+ * Whether NAME ("--x", up to '=') is a long option of LO or the unique-or-not abbreviation
+ * of one, as getopt_long takes it; *ARG gets whether it takes a value.
+ */
+static bool known_long(const struct option *lo, const char *name, bool *arg)
+{
+    size_t len = strcspn(name + 2, "=");
+    for (size_t i = 0; lo[i].name; i++) {
+        if (len > 0 && strncmp(lo[i].name, name + 2, len) == 0) {
+            *arg = lo[i].has_arg == required_argument;
+            return true;
+        }
+    }
+    return false;
+}
+
+/*
+ * The command's long options checked before its own parse, so a mistyped one gets "did
+ * you mean" (getopt_long's error knows no table): the first "--x" (before "--") that is no
+ * long option of CMD, nor an abbreviation of one. EXIT_OK, or the printed EXIT_USAGE.
+ */
+static int check_long_options(const struct cli_cmd *cmd, int argc, char **argv)
+{
+    const struct option *lo = cmd->longopts ? cmd->longopts() : NULL;
+    for (int i = 1; lo && i < argc && strcmp(argv[i], "--") != 0; i++) {
+        bool takes_value = false;
+        if (strncmp(argv[i], "--", 2) != 0)
+            continue;
+        if (!known_long(lo, argv[i], &takes_value))
+            return unknown_option(cmd, argv[i]);
+        if (takes_value && !strchr(argv[i], '='))
+            i++; /* its value, whatever it looks like */
+    }
+    return EXIT_OK;
+}
+
 /* Takes one global option at ARGV[*I]; returns EXIT_OK or the printed EXIT_USAGE. */
 static int take_global(struct global_args *g, int k, int argc, char **argv, int *i)
 {
@@ -245,8 +309,7 @@ static int scan_globals(int argc, char **argv, struct global_args *g)
             if (take_global(g, k, argc, argv, &i) != EXIT_OK)
                 return EXIT_USAGE;
         } else if (!g->cmd && argv[i][0] == '-' && argv[i][1] && strcmp(argv[i], "--") != 0) {
-            return msg_fail(EXIT_USAGE, "unknown option '%.*s' (see 'reelsync --help')",
-                            (int)strcspn(argv[i], "="), argv[i]);
+            return unknown_option(NULL, argv[i]);
         } else if (!g->cmd && !g->help && strcmp(argv[i], "help") == 0) {
             g->help = true; /* `reelsync help [COMMAND]` */
         } else if (!g->cmd && strcmp(argv[i], "version") == 0) {
@@ -390,6 +453,9 @@ static int cli_run(int argc, char **argv, bool parse_only)
     struct cli c;
     memset(&c, 0, sizeof(c));
     c.wait = &wait;
+    c.commands = commands; /* for the completion scripts (cmd_completion.c) */
+    c.n_commands = sizeof(commands) / sizeof(commands[0]);
+    c.globals = gopts;
     int status = scan_globals(argc, argv, &g);
     if (status != EXIT_OK)
         goto cleanup;
@@ -406,6 +472,8 @@ static int cli_run(int argc, char **argv, bool parse_only)
         status = msg_fail(EXIT_USAGE, "no command given (try 'reelsync --help')");
     } else {
         status = settle(&c, &g);
+        if (status == EXIT_OK)
+            status = check_long_options(g.cmd, g.argc, g.argv);
         if (status == EXIT_OK) {
             c.parse_only = parse_only;
             optind = 0; /* glibc: a full reset of getopt's state for the command's parse */

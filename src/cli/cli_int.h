@@ -9,6 +9,7 @@
 #ifndef RS_CLI_INT_H
 #define RS_CLI_INT_H
 
+#include <getopt.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -48,6 +49,14 @@ struct setting {
     int line; /* SRC_FILE: the config file's line */
 };
 
+/* A global option (cli.c's table): "--db", whether it takes a value, cli.c's id. */
+struct cli_gopt {
+    const char *name;
+    bool has_arg;
+    int id;
+};
+struct cli_cmd;
+
 /* The global options and the environment, settled before the command runs (cli.c). */
 struct cli {
     const char *cmd; /* the command's name, for messages */
@@ -68,6 +77,10 @@ struct cli {
     struct setting set[CFG_SETTING_COUNT];
     enum setting_src key_src[CFG_KEY_COUNT]; /* where the keys, URLs and --db came from */
     char config_path[4096];                  /* the config file read, or "" */
+    /* cli.c's tables, for the completion scripts: the commands, the global options. */
+    const struct cli_cmd *const *commands;
+    size_t n_commands;
+    const struct cli_gopt *globals; /* ends with a NULL name */
 };
 
 /* What db.c's wait callback needs: whether the wait was told, and the live line to clear. */
@@ -82,11 +95,17 @@ struct cli_cmd {
     void (*usage)(void); /* prints the whole --help text on stdout */
     /* Parses the command's own ARGV (ARGV[0] is its name) and runs it; the exit status. */
     int (*run)(struct cli *c, int argc, char **argv);
+    /*
+     * The command's long options, the table its getopt_long reads (ending with a zeroed
+     * entry): "did you mean" for a mistyped one and the shell completion are made from it.
+     * NULL: not known (no suggestion, no completion of options).
+     */
+    const struct option *(*longopts)(void);
 };
 
 /* The commands, one per cmd_<name>.c. */
 extern const struct cli_cmd cmd_collect, cmd_plan, cmd_stats, cmd_export, cmd_unfreeze;
-extern const struct cli_cmd cmd_forecast, cmd_query, cmd_config;
+extern const struct cli_cmd cmd_forecast, cmd_query, cmd_config, cmd_completion;
 
 /* ---- messages.c ---- */
 

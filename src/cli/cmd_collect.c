@@ -91,10 +91,13 @@ static void collect_usage(void)
           stdout);
 }
 
-/* Parses the options of the table into A. Returns EXIT_OK or the printed EXIT_USAGE. */
-static int parse_options(const struct cli *c, int argc, char **argv, struct collect_args *a)
+/*
+ * collect's long options, made from the table once (struct cli_cmd.longopts): getopt_long's
+ * value for option ID is OPT_BASE + ID, --publish's OPT_PUBLISH.
+ */
+static const struct option *collect_longopts(void)
 {
-    struct option longopts[RS_OPT_COUNT + 2];
+    static struct option longopts[RS_OPT_COUNT + 2];
     for (int id = 0; id < RS_OPT_COUNT; id++) {
         const struct rs_option *o = rs_option((enum rs_option_id)id);
         longopts[id] =
@@ -102,7 +105,13 @@ static int parse_options(const struct cli *c, int argc, char **argv, struct coll
                             NULL, OPT_BASE + id};
     }
     longopts[RS_OPT_COUNT] = (struct option){"publish", required_argument, NULL, OPT_PUBLISH};
-    longopts[RS_OPT_COUNT + 1] = (struct option){NULL, 0, NULL, 0};
+    return longopts; /* the last entry stays zeroed */
+}
+
+/* Parses the options of the table into A. Returns EXIT_OK or the printed EXIT_USAGE. */
+static int parse_options(const struct cli *c, int argc, char **argv, struct collect_args *a)
+{
+    const struct option *longopts = collect_longopts();
     int ch;
     while ((ch = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
         if (ch == OPT_PUBLISH && !*optarg)
@@ -409,4 +418,4 @@ static int collect_command(struct cli *c, int argc, char **argv)
     return status;
 }
 
-const struct cli_cmd cmd_collect = {"collect", collect_usage, collect_command};
+const struct cli_cmd cmd_collect = {"collect", collect_usage, collect_command, collect_longopts};

@@ -63,13 +63,15 @@ static void print_row(const struct row *r, struct jw *w)
 /* The keys, the URLs and the database, as cli.c settled them. */
 static void key_rows(const struct cli *c, struct jw *w)
 {
-    static const bool secret[CFG_KEY_COUNT] = {[CFG_TMDB_API_KEY] = true,
-                                               [CFG_TMDB_ACCESS_TOKEN] = true,
-                                               [CFG_OMDB_API_KEY] = true};
+    static const bool secret[CFG_KEY_COUNT] = {
+        [CFG_TMDB_API_KEY] = true, [CFG_TMDB_ACCESS_TOKEN] = true, [CFG_OMDB_API_KEY] = true};
     const char *value[CFG_KEY_COUNT] = {
-        [CFG_TMDB_API_KEY] = c->tmdb_key,         [CFG_TMDB_ACCESS_TOKEN] = c->tmdb_token,
-        [CFG_OMDB_API_KEY] = c->omdb_key,         [CFG_TMDB_BASE_URL] = c->base_url[RS_API_TMDB],
-        [CFG_OMDB_BASE_URL] = c->base_url[RS_API_OMDB], [CFG_REELSYNC_DB] = c->db,
+        [CFG_TMDB_API_KEY] = c->tmdb_key,
+        [CFG_TMDB_ACCESS_TOKEN] = c->tmdb_token,
+        [CFG_OMDB_API_KEY] = c->omdb_key,
+        [CFG_TMDB_BASE_URL] = c->base_url[RS_API_TMDB],
+        [CFG_OMDB_BASE_URL] = c->base_url[RS_API_OMDB],
+        [CFG_REELSYNC_DB] = c->db,
     };
     for (int k = 0; k < CFG_KEY_COUNT; k++) {
         struct row r = {.key = cfg_key_name((enum cfg_key)k),
@@ -88,13 +90,19 @@ static void setting_rows(const struct cli *c, struct jw *w)
         char key[64], value[64];
         if (!cfg_setting_key(i, key, sizeof(key)))
             continue;
-        bool rate = i != CFG_LOCK_TIMEOUT && rs_option((enum rs_option_id)i)->kind ==
-                                                  RS_OPT_KIND_RATE;
+        bool rate =
+            i != CFG_LOCK_TIMEOUT && rs_option((enum rs_option_id)i)->kind == RS_OPT_KIND_RATE;
         snprintf(value, sizeof(value), rate ? "%.1f" : "%.0f", c->set[i].v);
-        struct row r = {
-            .key = key, .value = value, .src = c->set[i].src, .line = c->set[i].line};
+        struct row r = {.key = key, .value = value, .src = c->set[i].src, .line = c->set[i].line};
         print_row(&r, w);
     }
+}
+
+/* config takes no option of its own (struct cli_cmd.longopts). */
+static const struct option *config_options(void)
+{
+    static const struct option none[] = {{NULL, 0, NULL, 0}};
+    return none;
 }
 
 static int config_command(struct cli *c, int argc, char **argv)
@@ -125,4 +133,4 @@ static int config_command(struct cli *c, int argc, char **argv)
     return msg_emit_json(c->cmd, &w);
 }
 
-const struct cli_cmd cmd_config = {"config", config_usage, config_command};
+const struct cli_cmd cmd_config = {"config", config_usage, config_command, config_options};

@@ -90,15 +90,22 @@ static int check_format(const struct cli *c, const char *out, const char **forma
     return EXIT_OK;
 }
 
+/* The long options of export (struct cli_cmd.longopts). */
+static const struct option export_longopts[] = {{"out", required_argument, NULL, 'o'},
+                                                {"format", required_argument, NULL, 'f'},
+                                                {NULL, 0, NULL, 0}};
+
+static const struct option *export_options(void)
+{
+    return export_longopts;
+}
+
 /* Parses export's options into *OUT and *FORMAT. EXIT_OK or the printed EXIT_USAGE. */
 static int export_parse(const struct cli *c, int argc, char **argv, const char **out,
                         const char **format)
 {
-    static const struct option longopts[] = {{"out", required_argument, NULL, 'o'},
-                                             {"format", required_argument, NULL, 'f'},
-                                             {NULL, 0, NULL, 0}};
     int ch;
-    while ((ch = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
+    while ((ch = getopt_long(argc, argv, ":", export_longopts, NULL)) != -1) {
         if (ch == 'o')
             *out = optarg;
         else if (ch == 'f')
@@ -192,4 +199,4 @@ static int export_command(struct cli *c, int argc, char **argv)
     return export_done(c, format, out);
 }
 
-const struct cli_cmd cmd_export = {"export", export_usage, export_command};
+const struct cli_cmd cmd_export = {"export", export_usage, export_command, export_options};

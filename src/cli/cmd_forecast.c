@@ -36,18 +36,26 @@ static void forecast_usage(void)
 
 enum { O_DAYS = 1, O_LIMIT, O_TMDB, O_OMDB, O_FROZEN };
 
+/* The long options of forecast (struct cli_cmd.longopts). */
+static const struct option forecast_longopts[] = {
+    {"days", required_argument, NULL, O_DAYS},
+    {"refresh-limit", required_argument, NULL, O_LIMIT},
+    {"tmdb-daily-limit", required_argument, NULL, O_TMDB},
+    {"omdb-daily-limit", required_argument, NULL, O_OMDB},
+    {"include-frozen", no_argument, NULL, O_FROZEN},
+    {NULL, 0, NULL, 0}};
+
+static const struct option *forecast_options(void)
+{
+    return forecast_longopts;
+}
+
 static int forecast_parse(const struct cli *c, int argc, char **argv, struct forecast_options *o)
 {
-    static const struct option longopts[] = {{"days", required_argument, NULL, O_DAYS},
-                                             {"refresh-limit", required_argument, NULL, O_LIMIT},
-                                             {"tmdb-daily-limit", required_argument, NULL, O_TMDB},
-                                             {"omdb-daily-limit", required_argument, NULL, O_OMDB},
-                                             {"include-frozen", no_argument, NULL, O_FROZEN},
-                                             {NULL, 0, NULL, 0}};
     int ch;
     long days = 30;
     double v;
-    while ((ch = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
+    while ((ch = getopt_long(argc, argv, ":", forecast_longopts, NULL)) != -1) {
         if (ch == O_DAYS && !args_long(optarg, 1, 3650, &days))
             return args_bad_value(c->cmd, "days", optarg, "a whole number of days, 1 to 3650");
         else if (ch == O_LIMIT && args_option(c->cmd, RS_OPT_REFRESH_LIMIT, optarg, &v) == EXIT_OK)
@@ -195,4 +203,5 @@ static int forecast_command(struct cli *c, int argc, char **argv)
     return status;
 }
 
-const struct cli_cmd cmd_forecast = {"forecast", forecast_usage, forecast_command};
+const struct cli_cmd cmd_forecast = {"forecast", forecast_usage, forecast_command,
+                                     forecast_options};

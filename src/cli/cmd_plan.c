@@ -146,14 +146,21 @@ static void plan_usage(void)
           stdout);
 }
 
+/* The long options of plan (struct cli_cmd.longopts). */
+static const struct option plan_longopts[] = {{"limit", required_argument, NULL, 'l'},
+                                              {"include-frozen", no_argument, NULL, 'f'},
+                                              {NULL, 0, NULL, 0}};
+
+static const struct option *plan_options(void)
+{
+    return plan_longopts;
+}
+
 /* Parses plan's options. EXIT_OK or the printed EXIT_USAGE. */
 static int plan_parse(const struct cli *c, int argc, char **argv, long *limit, bool *include_frozen)
 {
-    static const struct option longopts[] = {{"limit", required_argument, NULL, 'l'},
-                                             {"include-frozen", no_argument, NULL, 'f'},
-                                             {NULL, 0, NULL, 0}};
     int ch;
-    while ((ch = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
+    while ((ch = getopt_long(argc, argv, ":", plan_longopts, NULL)) != -1) {
         if (ch == 'l' && !args_long(optarg, 0, 100000000, limit))
             return args_bad_value(c->cmd, "limit", optarg, "a whole number of movies, 0 or more");
         else if (ch == 'f')
@@ -198,4 +205,4 @@ static int plan_command(struct cli *c, int argc, char **argv)
     return status;
 }
 
-const struct cli_cmd cmd_plan = {"plan", plan_usage, plan_command};
+const struct cli_cmd cmd_plan = {"plan", plan_usage, plan_command, plan_options};

@@ -281,14 +281,21 @@ static int read_sql(const char *arg, const char **sql, char **owned)
     return EXIT_OK;
 }
 
+/* The long options of query (struct cli_cmd.longopts). */
+static const struct option query_longopts[] = {{"format", required_argument, NULL, 'f'},
+                                               {NULL, 0, NULL, 0}};
+
+static const struct option *query_options(void)
+{
+    return query_longopts;
+}
+
 /* Parses query's line: --format and the one operand. */
 static int query_parse(const struct cli *c, int argc, char **argv, enum format *f, const char **arg)
 {
-    static const struct option longopts[] = {{"format", required_argument, NULL, 'f'},
-                                             {NULL, 0, NULL, 0}};
     int ch;
     *f = c->json ? F_JSON : isatty(STDOUT_FILENO) ? F_TABLE : F_CSV;
-    while ((ch = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
+    while ((ch = getopt_long(argc, argv, ":", query_longopts, NULL)) != -1) {
         if (ch != 'f')
             return args_getopt_error(c->cmd, ch, argv);
         if (strcmp(optarg, "table") == 0)
@@ -349,4 +356,4 @@ static int query_command(struct cli *c, int argc, char **argv)
     return status;
 }
 
-const struct cli_cmd cmd_query = {"query", query_usage, query_command};
+const struct cli_cmd cmd_query = {"query", query_usage, query_command, query_options};

@@ -387,18 +387,25 @@ static void stats_usage(void)
           stdout);
 }
 
+/* The long options of stats (struct cli_cmd.longopts). */
+static const struct option stats_longopts[] = {{"tmdb-daily-limit", required_argument, NULL, 't'},
+                                               {"omdb-daily-limit", required_argument, NULL, 'o'},
+                                               {NULL, 0, NULL, 0}};
+
+static const struct option *stats_options(void)
+{
+    return stats_longopts;
+}
+
 /* Parses stats' options: the daily limits, as collect's (options.h). */
 static int stats_parse(const struct cli *c, int argc, char **argv, int64_t limit[RS_API_COUNT])
 {
     static const enum rs_option_id ids[RS_API_COUNT] = {RS_OPT_TMDB_DAILY_LIMIT,
                                                         RS_OPT_OMDB_DAILY_LIMIT};
-    static const struct option longopts[] = {{"tmdb-daily-limit", required_argument, NULL, 't'},
-                                             {"omdb-daily-limit", required_argument, NULL, 'o'},
-                                             {NULL, 0, NULL, 0}};
     for (int api = 0; api < RS_API_COUNT; api++)
         limit[api] = (int64_t)c->set[ids[api]].v; /* the file's or environment's, if set */
     int ch;
-    while ((ch = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
+    while ((ch = getopt_long(argc, argv, ":", stats_longopts, NULL)) != -1) {
         double v;
         if (ch != 't' && ch != 'o')
             return args_getopt_error(c->cmd, ch, argv);
@@ -448,4 +455,4 @@ static int stats_command(struct cli *c, int argc, char **argv)
     return stats_show(c, limit);
 }
 
-const struct cli_cmd cmd_stats = {"stats", stats_usage, stats_command};
+const struct cli_cmd cmd_stats = {"stats", stats_usage, stats_command, stats_options};

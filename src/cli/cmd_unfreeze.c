@@ -45,13 +45,21 @@ static int parse_ids(char **args, size_t n, int64_t **ids)
     return EXIT_OK;
 }
 
+/* The long options of unfreeze (struct cli_cmd.longopts). */
+static const struct option unfreeze_longopts[] = {{"all", no_argument, NULL, 'a'},
+                                                  {NULL, 0, NULL, 0}};
+
+static const struct option *unfreeze_options(void)
+{
+    return unfreeze_longopts;
+}
+
 /* Parses unfreeze's line: --all, or the ids into a malloc'd *IDS. Prints the failure. */
 static int unfreeze_parse(const struct cli *c, int argc, char **argv, bool *all, int64_t **ids,
                           size_t *n)
 {
-    static const struct option longopts[] = {{"all", no_argument, NULL, 'a'}, {NULL, 0, NULL, 0}};
     int ch;
-    while ((ch = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
+    while ((ch = getopt_long(argc, argv, ":", unfreeze_longopts, NULL)) != -1) {
         if (ch == 'a')
             *all = true;
         else
@@ -143,4 +151,5 @@ static int unfreeze_command(struct cli *c, int argc, char **argv)
     return status;
 }
 
-const struct cli_cmd cmd_unfreeze = {"unfreeze", unfreeze_usage, unfreeze_command};
+const struct cli_cmd cmd_unfreeze = {"unfreeze", unfreeze_usage, unfreeze_command,
+                                     unfreeze_options};

@@ -52,8 +52,8 @@ static int resolve_one(struct cli *c, int i, const char *key, int year)
         s->v = rs_option_default((enum rs_option_id)i);
     const char *text = cfg_setting(&c->cfg, i, &line);
     if (text && !parse(i, text, &s->v))
-        return msg_fail(EXIT_CONFIG, "config '%s' line %d: bad value for %s: give %s", c->config_path,
-                        line, key, wanted(i, want, sizeof(want)));
+        return msg_fail(EXIT_CONFIG, "config '%s' line %d: bad value for %s: give %s",
+                        c->config_path, line, key, wanted(i, want, sizeof(want)));
     if (text)
         *s = (struct setting){.v = s->v, .src = SRC_FILE, .line = line};
     snprintf(var, sizeof(var), "REELSYNC_%s", key);
