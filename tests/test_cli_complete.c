@@ -10,8 +10,8 @@
 
 #include "test.h"
 
-static const char *const no_config[] = {"REELSYNC_CONFIG=",
-                                        "XDG_CONFIG_HOME=/nonexistent/reelsync-test", NULL};
+static const char *const no_config[] = {
+    "REELSYNC_CONFIG=", "XDG_CONFIG_HOME=/nonexistent/reelsync-test", NULL};
 
 static void contrib_files_are_the_output(void **state)
 {
@@ -21,13 +21,13 @@ static void contrib_files_are_the_output(void **state)
     for (size_t i = 0; i < 2; i++) {
         struct run_result r;
         size_t len = 0;
-        run_program((const char *[]){RS_REELSYNC_BIN, "completion", shells[i][0], NULL},
-                    no_config, &r);
+        run_program((const char *[]){RS_REELSYNC_BIN, "completion", shells[i][0], NULL}, no_config,
+                    &r);
         assert_int_equal(r.status, 0);
         char *file = slurp_file(shells[i][1], &len);
         if (strcmp(file, r.out) != 0)
-            fail_msg("%s differs from 'reelsync completion %s' (run make completion)",
-                     shells[i][1], shells[i][0]);
+            fail_msg("%s differs from 'reelsync completion %s' (run make completion)", shells[i][1],
+                     shells[i][0]);
         free(file);
         run_result_free(&r);
     }
@@ -97,8 +97,9 @@ static void did_you_mean_long_options(void **state)
         {{"--lock-timout", "1", "stats"},
          "reelsync: unknown option '--lock-timout'; did you mean '--lock-timeout'? (see "
          "'reelsync --help')\n"},
-        {{"plan", "--xyzzy"}, "reelsync: plan: unknown option '--xyzzy' (see 'reelsync plan "
-                              "--help')\n"},
+        {{"plan", "--xyzzy"},
+         "reelsync: plan: unknown option '--xyzzy' (see 'reelsync plan "
+         "--help')\n"},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         const char *argv[10] = {RS_REELSYNC_BIN, "--db", "/nonexistent/x.duckdb"};

@@ -81,13 +81,18 @@ static void collect_usage(void)
            "after a run that did its work (exit status 0), Parquet snapshots of the data tables "
            "in DIR/current/ (replaced atomically)");
     fputs("\n"
+          "Each option that takes a value may also be set in the config file as KEY=value\n"
+          "(REFRESH_LIMIT=500, TMDB_RPS=4) or in the environment as REELSYNC_KEY; the command\n"
+          "line wins over the environment, the environment over the file ('reelsync config').\n"
+          "\n"
           "Environment: TMDB_API_KEY (v3 key) or TMDB_ACCESS_TOKEN (v4 token), OMDB_API_KEY,\n"
           "TMDB_BASE_URL, OMDB_BASE_URL.\n"
           "\n"
           "Examples:\n"
           "  reelsync --db movies.duckdb collect --start-year 2024 --end-year 2024\n"
           "  reelsync --db movies.duckdb collect --refresh-only --refresh-limit 100   # daily "
-          "cron\n",
+          "cron\n"
+          "  reelsync --db movies.duckdb collect --id 27205,155   # these two, now\n",
           stdout);
 }
 

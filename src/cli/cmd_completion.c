@@ -203,8 +203,8 @@ static int completion_command(struct cli *c, int argc, char **argv)
     int ch = getopt(argc, argv, ":");
     if (ch != -1)
         return args_getopt_error(c->cmd, ch, argv);
-    if (optind + 1 != argc || (strcmp(argv[optind], "bash") != 0 &&
-                               strcmp(argv[optind], "zsh") != 0))
+    if (optind + 1 != argc ||
+        (strcmp(argv[optind], "bash") != 0 && strcmp(argv[optind], "zsh") != 0))
         return msg_fail(EXIT_USAGE,
                         "completion: give the shell, bash or zsh (see 'reelsync completion "
                         "--help')");
