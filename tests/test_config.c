@@ -56,6 +56,32 @@ static void parse_lines(void **state)
     cfg_release(&c); /* twice is fine */
 }
 
+/* The settings' keys come from the option table; their text and line are kept. */
+static void settings_from_the_table(void **state)
+{
+    (void)state;
+    char key[64];
+    assert_true(cfg_setting_key(RS_OPT_TMDB_DAILY_LIMIT, key, sizeof(key)));
+    assert_string_equal(key, "TMDB_DAILY_LIMIT");
+    assert_true(cfg_setting_key(CFG_LOCK_TIMEOUT, key, sizeof(key)));
+    assert_string_equal(key, "LOCK_TIMEOUT");
+    assert_false(cfg_setting_key(RS_OPT_DRY_RUN, key, sizeof(key))); /* a flag */
+    assert_false(cfg_setting_key(RS_OPT_ID, key, sizeof(key)));
+    assert_false(cfg_setting_key(CFG_SETTING_COUNT, key, sizeof(key)));
+    static const char text[] = "TMDB_API_KEY=k\n\nREFRESH_LIMIT = 250\nMAX_PAGES=1\nMAX_PAGES=\n";
+    struct cfg c;
+    struct rs_error err = {0};
+    int line = 0;
+    cfg_init(&c);
+    assert_int_equal(cfg_parse(&c, text, strlen(text), "f.conf", &err), RS_OK);
+    assert_string_equal(cfg_setting(&c, RS_OPT_REFRESH_LIMIT, &line), "250");
+    assert_int_equal(line, 3);
+    assert_null(cfg_setting(&c, RS_OPT_MAX_PAGES, &line)); /* an empty value unsets it */
+    assert_null(cfg_setting(&c, RS_OPT_TMDB_RPS, NULL));
+    assert_int_equal(c.line[CFG_TMDB_API_KEY], 1);
+    cfg_release(&c);
+}
+
 /* Refused lines: the message names file and line, never the value; CFG stays empty. */
 static void parse_errors(void **state)
 {
@@ -458,6 +484,7 @@ int main(int argc, char **argv)
         cmocka_set_test_filter(argv[1]);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(parse_lines),         cmocka_unit_test(parse_errors),
+        cmocka_unit_test(settings_from_the_table),
         cmocka_unit_test(load_file),           cmocka_unit_test(default_path),
         cmocka_unit_test(cli_config_refusals), cmocka_unit_test(cli_config_precedence),
         cmocka_unit_test(keys_never_leak),
