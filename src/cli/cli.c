@@ -39,6 +39,7 @@ static const char main_usage[] =
     "  export     write the joined movie data as csv, parquet or json\n"
     "  unfreeze   let frozen movies be refreshed again\n"
     "  forecast   requests due each of the next days under the policy (no API call)\n"
+    "  report     a self-contained HTML page of charts: coverage, requests, runs, forecast\n"
     "  help [COMMAND]   this help, or a command's; version: the versions in use\n"
     "\n"
     "Global options (before or after the command):\n"
@@ -69,8 +70,8 @@ static const char main_usage[] =
     "  export TMDB_API_KEY=... OMDB_API_KEY=...\n"
     "  reelsync --db movies.duckdb collect --start-year 2024 --end-year 2024\n";
 
-static const struct cli_cmd *const commands[] = {&cmd_collect, &cmd_plan,     &cmd_stats,
-                                                 &cmd_export,  &cmd_unfreeze, &cmd_forecast};
+static const struct cli_cmd *const commands[] = {
+    &cmd_collect, &cmd_plan, &cmd_stats, &cmd_export, &cmd_unfreeze, &cmd_forecast, &cmd_report};
 
 static const struct cli_cmd *find_cmd(const char *name)
 {
