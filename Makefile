@@ -23,11 +23,13 @@ build: deps $(BUILD)/CMakeCache.txt
 	cmake --build $(BUILD) -j $(JOBS)
 
 test: build
+	@scripts/deps.sh --browser
 	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
 
 # The same suite built with AddressSanitizer and UndefinedBehaviorSanitizer; sanitizer
 # reports of every process (child servers included) fail it (scripts/test-asan.sh).
 test-asan: deps
+	@scripts/deps.sh --browser
 	@JOBS=$(JOBS) scripts/test-asan.sh $(ASAN)
 
 # The demo shows the demo only: the build's output goes to $(BUILD)/build.log, printed when

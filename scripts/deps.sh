@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs what reelsync needs to build and test, and only what is missing; safe to run again.
 # With --fuzz (make fuzz), also clang and libclang-rt-N-dev (libFuzzer); with --valgrind
-# (make valgrind), valgrind; with --format (make format-check), clang-format. make test needs
-# none of them.
+# (make valgrind), valgrind; with --format (make format-check), clang-format; with --browser
+# (make test, make test-asan), Debian's chromium, the headless browser test_report loads the
+# HTML report in.
 #   - Debian packages: compiler tool chain, libcurl (OpenSSL), jansson, libmicrohttpd, cmocka, wrk,
 #     man-db (the man_page test renders docs/reelsync.1)
 #   - DuckDB 1.4.4 (LTS): libduckdb.so and duckdb.h, from the npm registry, pinned by sha256
@@ -33,6 +34,11 @@ fi
 # `scripts/deps.sh --format` (make format, make format-check) also wants clang-format.
 if [ "${1:-}" = "--format" ] && ! command -v clang-format >/dev/null; then
     need_pkgs+=(clang-format)
+fi
+# `scripts/deps.sh --browser` (make test) also wants a headless Chromium.
+if [ "${1:-}" = "--browser" ] && ! command -v chromium >/dev/null &&
+    ! command -v chromium-browser >/dev/null; then
+    need_pkgs+=(chromium)
 fi
 # `scripts/deps.sh --fuzz` (make fuzz) also wants clang and its libFuzzer runtime.
 if [ "${1:-}" = "--fuzz" ]; then

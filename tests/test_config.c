@@ -483,10 +483,13 @@ int main(int argc, char **argv)
     if (argc > 1)
         cmocka_set_test_filter(argv[1]);
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(parse_lines),         cmocka_unit_test(parse_errors),
+        cmocka_unit_test(parse_lines),
+        cmocka_unit_test(parse_errors),
         cmocka_unit_test(settings_from_the_table),
-        cmocka_unit_test(load_file),           cmocka_unit_test(default_path),
-        cmocka_unit_test(cli_config_refusals), cmocka_unit_test(cli_config_precedence),
+        cmocka_unit_test(load_file),
+        cmocka_unit_test(default_path),
+        cmocka_unit_test(cli_config_refusals),
+        cmocka_unit_test(cli_config_precedence),
         cmocka_unit_test(keys_never_leak),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

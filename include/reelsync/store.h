@@ -434,5 +434,30 @@ struct store_query_sink {
  */
 enum rs_err store_query(struct store *st, const char *sql, const struct store_query_sink *sink,
                         struct rs_error *err);
+/* ---- the reads of `report --html` (src/store/charts.c) ---- */
+
+/*
+ * Requests per UTC day and API (every outcome, as the daily limits count them) for the DAYS
+ * days ending on LAST: OUT[0] is the oldest day, OUT[DAYS-1] is LAST. Days without a request
+ * are 0. OUT is written only on success.
+ */
+enum rs_err store_usage_by_day(struct store *st, rs_date_t last, int days,
+                               int64_t (*out)[RS_API_COUNT], struct rs_error *err);
+
+#define STORE_AGE_BUCKETS 12
+/* How many movies were last checked how many whole days before NOW, per API. */
+struct store_check_ages {
+    size_t n_buckets;
+    int64_t count[RS_API_COUNT][STORE_AGE_BUCKETS];
+    int64_t never[RS_API_COUNT]; /* counted movies that API never checked */
+};
+/*
+ * Counts the movies of stats' freshness (not gone, not frozen; for OMDB only those with an
+ * IMDb id) by days since their last check per API, into N_EDGES + 1 buckets: bucket b holds
+ * ages from EDGES[b-1] (0 for the first) up to EDGES[b], the last one EDGES[N_EDGES-1] and
+ * more. EDGES ascend. *OUT is written only on success.
+ */
+enum rs_err store_check_ages(struct store *st, rs_time_t now, const int *edges, size_t n_edges,
+                             struct store_check_ages *out, struct rs_error *err);
 
 #endif

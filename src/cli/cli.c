@@ -39,6 +39,7 @@ static const char main_usage[] =
     "  query      read-only SQL on the database: table, csv or json lines\n"
     "  config     the settings in force and where each came from (keys masked)\n"
     "  completion bash|zsh: the shell completion script\n"
+    "  report     a self-contained HTML page of charts: coverage, requests, runs, forecast\n"
     "  help [COMMAND]   this help, or a command's; version: the versions in use\n"
     "\n"
     "Global options (before or after the command):\n"
@@ -72,7 +73,7 @@ static const char main_usage[] =
 
 static const struct cli_cmd *const commands[] = {
     &cmd_collect,  &cmd_plan,  &cmd_stats,  &cmd_export,     &cmd_unfreeze,
-    &cmd_forecast, &cmd_query, &cmd_config, &cmd_completion,
+    &cmd_forecast, &cmd_query, &cmd_config, &cmd_completion, &cmd_report,
 };
 
 static const struct cli_cmd *find_cmd(const char *name)

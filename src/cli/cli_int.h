@@ -105,7 +105,7 @@ struct cli_cmd {
 
 /* The commands, one per cmd_<name>.c. */
 extern const struct cli_cmd cmd_collect, cmd_plan, cmd_stats, cmd_export, cmd_unfreeze;
-extern const struct cli_cmd cmd_forecast, cmd_query, cmd_config, cmd_completion;
+extern const struct cli_cmd cmd_forecast, cmd_query, cmd_config, cmd_completion, cmd_report;
 
 /* ---- messages.c ---- */
 
