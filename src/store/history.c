@@ -55,9 +55,9 @@ enum rs_err store_put_run_failures(struct store *st, int64_t run_id,
 /* ------------------------------------------------------------------ reads */
 
 const struct store_obs_column store_obs_columns[STORE_OBS_COLUMNS] = {
-    {"vote_count", RS_API_TMDB},  {"vote_average", RS_API_TMDB}, {"popularity", RS_API_TMDB},
-    {"revenue", RS_API_TMDB},     {"budget", RS_API_TMDB},       {"imdb_rating", RS_API_OMDB},
-    {"imdb_votes", RS_API_OMDB},  {"metacritic", RS_API_OMDB},   {"rotten_tomatoes", RS_API_OMDB},
+    {"vote_count", RS_API_TMDB}, {"vote_average", RS_API_TMDB}, {"popularity", RS_API_TMDB},
+    {"revenue", RS_API_TMDB},    {"budget", RS_API_TMDB},       {"imdb_rating", RS_API_OMDB},
+    {"imdb_votes", RS_API_OMDB}, {"metacritic", RS_API_OMDB},   {"rotten_tomatoes", RS_API_OMDB},
     {"box_office", RS_API_OMDB},
 };
 
