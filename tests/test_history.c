@@ -41,8 +41,8 @@ static void run(struct world *w, const char *now, const char *const *args, struc
 static int world_setup(void **state)
 {
     static const char *const collect[] = {
-        "collect",   "--json", "--quiet", "--start-year", "2026",       "--end-year", "2026",
-        "--max-pages", "1",    "--tmdb-rps", "200",       "--omdb-rps", "200",        NULL};
+        "collect",     "--json", "--quiet",    "--start-year", "2026",       "--end-year", "2026",
+        "--max-pages", "1",      "--tmdb-rps", "200",          "--omdb-rps", "200",        NULL};
     struct world *w = calloc(1, sizeof(*w));
     *state = w;
     w->dir = tmpdir_create();
@@ -172,18 +172,37 @@ static char *names_of(const json_t *arr)
 }
 
 #define N_TMDB 14
-static const char *const TMDB_FIELDS[N_TMDB] = {
-    "imdb_id", "title",   "original_title", "overview", "tagline",
-    "release_date", "runtime", "budget", "revenue", "genres", "production_companies",
-    "status",  "original_language", "adult"};
+static const char *const TMDB_FIELDS[N_TMDB] = {"imdb_id",
+                                                "title",
+                                                "original_title",
+                                                "overview",
+                                                "tagline",
+                                                "release_date",
+                                                "runtime",
+                                                "budget",
+                                                "revenue",
+                                                "genres",
+                                                "production_companies",
+                                                "status",
+                                                "original_language",
+                                                "adult"};
 #define N_OMDB 16
-static const char *const OMDB_FIELDS[N_OMDB][2] = {
-    {"title", "Title"},       {"year", "Year"},         {"rated", "Rated"},
-    {"released", "Released"}, {"runtime_minutes", "Runtime"}, {"genre", "Genre"},
-    {"director", "Director"}, {"writer", "Writer"},     {"actors", "Actors"},
-    {"language", "Language"}, {"country", "Country"},   {"awards", "Awards"},
-    {"imdb_rating", "imdbRating"}, {"rotten_tomatoes", NULL}, {"metacritic", "Metascore"},
-    {"box_office", "BoxOffice"}};
+static const char *const OMDB_FIELDS[N_OMDB][2] = {{"title", "Title"},
+                                                   {"year", "Year"},
+                                                   {"rated", "Rated"},
+                                                   {"released", "Released"},
+                                                   {"runtime_minutes", "Runtime"},
+                                                   {"genre", "Genre"},
+                                                   {"director", "Director"},
+                                                   {"writer", "Writer"},
+                                                   {"actors", "Actors"},
+                                                   {"language", "Language"},
+                                                   {"country", "Country"},
+                                                   {"awards", "Awards"},
+                                                   {"imdb_rating", "imdbRating"},
+                                                   {"rotten_tomatoes", NULL},
+                                                   {"metacritic", "Metascore"},
+                                                   {"box_office", "BoxOffice"}};
 
 /* The TMDB answer's logged field I, as the store compares it. */
 static char *tmdb_field(const json_t *doc, int i)
@@ -245,7 +264,8 @@ static json_t *answer(struct world *w, bool omdb, const char *id, const char *da
     long status = 0;
     char path[64];
     snprintf(path, sizeof(path), "/movie/%s", id);
-    json_t *doc = omdb ? fake_omdb(&w->fake, id, day, &status) : fake_tmdb(&w->fake, path, day, &status);
+    json_t *doc =
+        omdb ? fake_omdb(&w->fake, id, day, &status) : fake_tmdb(&w->fake, path, day, &status);
     if (status != 200 || !doc)
         fail_msg("%s %s as of %s: status %ld", omdb ? "omdb" : "tmdb", id, day, status);
     return doc;
@@ -305,8 +325,7 @@ static void observations_match_server(void **state)
         }
         for (int k = 0; k < 10; k++) {
             char what[128], *got = cell(&r, i, (idx_t)(5 + k));
-            snprintf(what, sizeof(what), "%s %s as of %s, observation column %d", api, id, day,
-                     k);
+            snprintf(what, sizeof(what), "%s %s as of %s, observation column %d", api, id, day, k);
             expect(what, got, want[k], k == 1 || k == 2 || k == 5);
             free(got);
             free(want[k]);
@@ -505,8 +524,7 @@ static void history_command(void **state)
     assert_int_equal(json_array_size(ev), 1);
     json_t *e0 = json_array_get(ev, 0);
     assert_string_equal(json_string_value(json_object_get(e0, "event")), "unfrozen");
-    assert_string_equal(json_string_value(json_object_get(e0, "event_at")),
-                        "2026-11-29T00:00:00Z");
+    assert_string_equal(json_string_value(json_object_get(e0, "event_at")), "2026-11-29T00:00:00Z");
     assert_true(json_is_null(json_object_get(e0, "run_id")));
     assert_string_equal(json_string_value(json_object_get(e0, "reason")), "reelsync unfreeze");
     json_decref(doc);
@@ -585,7 +603,8 @@ static void runs_command(void **state)
         upd[0] += doc_int(x, "tmdb_updated");
         upd[1] += doc_int(x, "omdb_updated");
         snprintf(sql, sizeof(sql),
-                 "SELECT count(DISTINCT tmdb_id) FROM change_log WHERE changed_at = '%s'", DAY[day]);
+                 "SELECT count(DISTINCT tmdb_id) FROM change_log WHERE changed_at = '%s'",
+                 DAY[day]);
         assert_int_equal(doc_int(x, "changed"), db_i64(w->db, sql));
         assert_int_equal(doc_int(x, "failed.tmdb") + doc_int(x, "failed.omdb"), 0);
     }
@@ -639,8 +658,8 @@ static void export_observations(void **state)
     struct world *w = *state;
     struct run_result r;
     char *out = path_join(w->dir, "obs.csv");
-    run(w, DAY[DAYS - 1],
-        (const char *[]){"export", "--table", "observations", "--out", out, NULL}, &r);
+    run(w, DAY[DAYS - 1], (const char *[]){"export", "--table", "observations", "--out", out, NULL},
+        &r);
     assert_int_equal(r.status, 0);
     run_result_free(&r);
     size_t len = 0;
@@ -659,8 +678,8 @@ static void failed_run(void **state)
 {
     struct world *w = *state;
     struct fake bad;
-    fake_start(&bad, (const char *[]){"--movies", "3000", "--fault-rate", "1", "--faults", "500",
-                                      NULL});
+    fake_start(&bad,
+               (const char *[]){"--movies", "3000", "--fault-rate", "1", "--faults", "500", NULL});
     struct orch_options o = fake_collect_options(&bad, at("2027-01-15"));
     struct orch_stats s;
     struct rs_error err = {0};

@@ -62,16 +62,36 @@ static bool obs_value(const struct store_observation *o, size_t i, struct rs_i64
     *iv = RS_NULL_I64;
     *dv = RS_NULL_F64;
     switch (i) {
-    case 0: *iv = o->vote_count; break;
-    case 1: *dv = o->vote_average; return true;
-    case 2: *dv = o->popularity; return true;
-    case 3: *iv = o->revenue; break;
-    case 4: *iv = o->budget; break;
-    case 5: *dv = o->imdb_rating; return true;
-    case 6: *iv = o->imdb_votes; break;
-    case 7: *iv = o->metacritic; break;
-    case 8: *iv = o->rotten_tomatoes; break;
-    default: *iv = o->box_office; break;
+    case 0:
+        *iv = o->vote_count;
+        break;
+    case 1:
+        *dv = o->vote_average;
+        return true;
+    case 2:
+        *dv = o->popularity;
+        return true;
+    case 3:
+        *iv = o->revenue;
+        break;
+    case 4:
+        *iv = o->budget;
+        break;
+    case 5:
+        *dv = o->imdb_rating;
+        return true;
+    case 6:
+        *iv = o->imdb_votes;
+        break;
+    case 7:
+        *iv = o->metacritic;
+        break;
+    case 8:
+        *iv = o->rotten_tomatoes;
+        break;
+    default:
+        *iv = o->box_office;
+        break;
     }
     return false;
 }
@@ -239,8 +259,8 @@ static int history_command(struct cli *c, int argc, char **argv)
     if (rc != RS_OK)
         return msg_fail_rs(c->cmd, rc, &err);
     if (!found)
-        status = msg_fail(EXIT_FAILED, "history: no movie with tmdb_id %lld in '%s'",
-                          (long long)id, c->db);
+        status = msg_fail(EXIT_FAILED, "history: no movie with tmdb_id %lld in '%s'", (long long)id,
+                          c->db);
     else if (c->json) {
         struct jw w;
         jw_init(&w);

@@ -48,7 +48,8 @@ static int runs_parse(const struct cli *c, int argc, char **argv, int64_t *run_i
         return msg_fail(EXIT_USAGE, "runs: more than one run given (see 'reelsync runs --help')");
     if (argc - optind == 1) {
         if (!args_long(argv[optind], 1, 9223372036854775807L, &v))
-            return msg_fail(EXIT_USAGE, "runs: '%s' is not a run id (give a whole number such as 41)",
+            return msg_fail(EXIT_USAGE,
+                            "runs: '%s' is not a run id (give a whole number such as 41)",
                             argv[optind]);
         *run_id = v;
     }
@@ -76,9 +77,9 @@ static void print_list(const struct store_run *runs, size_t n)
         printf("No runs yet.\n");
         return;
     }
-    printf("%6s  %-20s  %-20s  %8s  %-11s %9s %9s %9s %9s %8s %7s %7s\n", "id", "started",
-           "ended", "duration", "result", "tmdb req", "omdb req", "tmdb upd", "omdb upd",
-           "changed", "frozen", "failed");
+    printf("%6s  %-20s  %-20s  %8s  %-11s %9s %9s %9s %9s %8s %7s %7s\n", "id", "started", "ended",
+           "duration", "result", "tmdb req", "omdb req", "tmdb upd", "omdb upd", "changed",
+           "frozen", "failed");
     for (size_t i = 0; i < n; i++) {
         const struct store_run *r = &runs[i];
         struct rs_i64 dur = stats_run_duration(r);
@@ -100,8 +101,8 @@ static void print_detail(const struct store_run *r, const struct store_run_detai
     print_list(r, 1);
     printf("\nFailed (%zu)\n", d->n_failures);
     for (size_t i = 0; i < d->n_failures; i++)
-        printf("  %s %lld %s\n", rs_api_name(d->failures[i].api),
-               (long long)d->failures[i].tmdb_id, d->failures[i].error_class);
+        printf("  %s %lld %s\n", rs_api_name(d->failures[i].api), (long long)d->failures[i].tmdb_id,
+               d->failures[i].error_class);
     printf("\nChanged (%lld movies, %zu fields)\n", (long long)r->changed, d->n_changes);
     for (size_t i = 0; i < d->n_changes; i++) {
         const struct store_change *ch = &d->changes[i];
@@ -172,8 +173,7 @@ static int runs_show(const struct cli *c, int64_t run_id, const struct store_run
                      const struct store_run_detail *detail)
 {
     if (run_id > 0 && n == 0)
-        return msg_fail(EXIT_FAILED, "runs: no run with id %lld in '%s'", (long long)run_id,
-                        c->db);
+        return msg_fail(EXIT_FAILED, "runs: no run with id %lld in '%s'", (long long)run_id, c->db);
     if (!c->json) {
         if (run_id > 0)
             print_detail(&runs[0], detail);
