@@ -40,6 +40,8 @@ static const char main_usage[] =
     "  config     the settings in force and where each came from (keys masked)\n"
     "  completion bash|zsh: the shell completion script\n"
     "  report     a self-contained HTML page of charts: coverage, requests, runs, forecast\n"
+    "  history    a movie's observations, change log and freeze events\n"
+    "  runs       the last collect runs, or one run's failures and changes\n"
     "  help [COMMAND]   this help, or a command's; version: the versions in use\n"
     "\n"
     "Global options (before or after the command):\n"
@@ -72,8 +74,8 @@ static const char main_usage[] =
     "  reelsync --db movies.duckdb collect --start-year 2024 --end-year 2024\n";
 
 static const struct cli_cmd *const commands[] = {
-    &cmd_collect,  &cmd_plan,  &cmd_stats,  &cmd_export,     &cmd_unfreeze,
-    &cmd_forecast, &cmd_query, &cmd_config, &cmd_completion, &cmd_report,
+    &cmd_collect, &cmd_plan, &cmd_stats, &cmd_export, &cmd_unfreeze, &cmd_forecast,
+    &cmd_history, &cmd_runs, &cmd_query, &cmd_config, &cmd_report,   &cmd_completion,
 };
 
 static const struct cli_cmd *find_cmd(const char *name)
