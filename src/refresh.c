@@ -147,6 +147,45 @@ static uint64_t list(uint64_t h, unsigned char field, char *const *items, size_t
     return h;
 }
 
+/*
+ * The appended parts (credits, keywords, release dates) that the answer carried; a part it
+ * lacked adds nothing, so an answer without parts hashes as it did before they existed.
+ */
+static uint64_t parts(uint64_t h, const struct tmdb_parts *p)
+{
+    if (p->has_credits) {
+        h = i64(h, 16, RS_I64((int64_t)p->n_credits));
+        for (size_t i = 0; i < p->n_credits; i++) {
+            const struct credit_row *c = &p->credits[i];
+            h = i64(h, 17, RS_I64(c->person_id));
+            h = str(h, 18, c->name);
+            h = str(h, 19, c->role);
+            h = str(h, 20, c->job);
+            h = str(h, 21, c->character);
+            h = i64(h, 22, c->ord);
+        }
+    }
+    if (p->has_keywords) {
+        h = i64(h, 23, RS_I64((int64_t)p->n_keywords));
+        for (size_t i = 0; i < p->n_keywords; i++) {
+            h = i64(h, 24, RS_I64(p->keywords[i].keyword_id));
+            h = str(h, 25, p->keywords[i].name);
+        }
+    }
+    if (p->has_release_dates) {
+        h = i64(h, 26, RS_I64((int64_t)p->n_release_dates));
+        for (size_t i = 0; i < p->n_release_dates; i++) {
+            const struct release_row *d = &p->release_dates[i];
+            h = str(h, 27, d->country);
+            h = i64(h, 28, d->type);
+            h = i64(h, 29, d->release_date);
+            h = str(h, 30, d->certification);
+            h = str(h, 31, d->note);
+        }
+    }
+    return h;
+}
+
 uint64_t refresh_fingerprint_tmdb(const struct tmdb_row *r)
 {
     uint64_t h = FNV_OFFSET;
@@ -165,6 +204,7 @@ uint64_t refresh_fingerprint_tmdb(const struct tmdb_row *r)
     h = str(h, 13, r->status);
     h = str(h, 14, r->original_language);
     h = i64(h, 15, r->adult);
+    h = parts(h, &r->parts);
     return h; /* not: vote_average, vote_count, popularity, raw */
 }
 

@@ -52,7 +52,8 @@ bool refresh_freezes(int64_t stable_cycles, struct rs_i64 release, rs_time_t now
 /*
  * Fingerprints of what is stored for a movie, for the freezing rule: every column except
  * the drifting counters (vote_count, vote_average, popularity, imdb_votes), raw JSON and
- * fetch times. Equal data gives equal fingerprints, across runs and machines.
+ * fetch times; the TMDB one also covers the appended parts the answer carried (credits,
+ * keywords, release dates). Equal data gives equal fingerprints, across runs and machines.
  */
 uint64_t refresh_fingerprint_tmdb(const struct tmdb_row *row);
 uint64_t refresh_fingerprint_omdb(const struct omdb_row *row);
