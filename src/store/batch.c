@@ -156,6 +156,8 @@ enum rs_err store_put_tmdb_batch(struct store *st, const struct tmdb_row *rows,
                           changed, n, err);
     if (rc == RS_OK)
         rc = apply_tmdb(st, now, err);
+    if (rc == RS_OK)
+        rc = parts_put_tmdb(st, rows, n, err); /* credits, keywords, release dates: parts.c */
     /* the stage is emptied on failure too, for a caller that carries on */
     enum rs_err rc2 = exec_now(st, S_TB_CLEAR, "DELETE FROM temp.tmdb_stage", false, now,
                                "tmdb batch", rc ? NULL : err);

@@ -280,6 +280,8 @@ enum rs_err store_open_ext(const char *path, const struct store_open_options *op
         rc = write_create_stages(st, err);
     if (rc == RS_OK && !st->read_only)
         rc = batch_create_stages(st, err);
+    if (rc == RS_OK && !st->read_only)
+        rc = parts_create_stages(st, err);
     if (rc) {
         store_close(st);
         return rc;

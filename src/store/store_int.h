@@ -158,13 +158,20 @@ bool quote_with(char *buf, size_t len, size_t *pos, const char *s, char q);
 /* Likewise as a SQL string literal ('...'). */
 bool quote_literal(char *buf, size_t len, size_t *pos, const char *s);
 
-/* ---- migrate.c, write.c, batch.c: for store_open */
+/* ---- migrate.c, write.c, batch.c, parts.c: for store_open */
 
 /* Creates or upgrades the schema of the attached file at PATH (refusing a foreign one). */
 enum rs_err migrate_schema(struct store *st, const char *path, struct rs_error *err);
 /* The per-connection temp tables the appenders of write.c and batch.c fill. */
 enum rs_err write_create_stages(struct store *st, struct rs_error *err);
 enum rs_err batch_create_stages(struct store *st, struct rs_error *err);
+enum rs_err parts_create_stages(struct store *st, struct rs_error *err);
+
+/* ---- parts.c: the appended TMDB parts of a details batch, in the caller's transaction */
+
+/* Replaces the credits, keywords and release dates of each row's movie that it carries. */
+enum rs_err parts_put_tmdb(struct store *st, const struct tmdb_row *rows, size_t n,
+                           struct rs_error *err);
 
 /* ---- plan.c: the planning query, shared with report.c */
 
