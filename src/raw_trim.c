@@ -2,7 +2,8 @@
  * raw_trim: cuts the credits of a TMDB details body to the entries the store keeps (see
  * raw_trim.h). A small scanner over JSON text that jansson has already accepted: it finds
  * where values begin and end (strings with their escapes, nested objects and arrays) and
- * copies the kept byte ranges, so everything else in raw stays exactly as TMDB sent it.
+ * copies the kept byte ranges (the kept entries' members that rebuild their rows), so
+ * everything else in raw, and every value kept, stays exactly as TMDB sent it.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -69,44 +70,60 @@ static bool skip_value(struct scan *c)
 }
 
 /*
+ * The next member of the object being read at C (after its '{' or a ','): its key (the
+ * bytes between the quotes) and value spans. 1 read, 0 at the closing '}', -1 unreadable.
+ */
+static int next_member(struct scan *c, struct span *key, struct span *val)
+{
+    blank(c);
+    if (c->pos < c->len && c->s[c->pos] == '}')
+        return 0;
+    if (c->pos >= c->len || c->s[c->pos] != '"')
+        return -1;
+    key->start = c->pos + 1;
+    if (!skip_string(c))
+        return -1;
+    key->end = c->pos - 1;
+    blank(c);
+    if (c->pos >= c->len || c->s[c->pos] != ':')
+        return -1;
+    c->pos++;
+    blank(c);
+    val->start = c->pos;
+    if (!skip_value(c))
+        return -1;
+    val->end = c->pos;
+    blank(c);
+    if (c->pos < c->len && c->s[c->pos] == ',')
+        c->pos++;
+    else if (c->pos >= c->len || c->s[c->pos] != '}')
+        return -1;
+    return 1;
+}
+
+static bool key_is(const char *s, struct span key, const char *name)
+{
+    size_t n = strlen(name);
+    return key.end - key.start == n && memcmp(s + key.start, name, n) == 0;
+}
+
+/*
  * The value of member NAME of the object spanning OBJ: *FOUND counts its occurrences, *VAL
  * the last one. False when the object cannot be read.
  */
 static bool member(const char *s, struct span obj, const char *name, struct span *val, int *found)
 {
     struct scan c = {.s = s, .len = obj.end, .pos = obj.start + 1};
-    size_t nlen = strlen(name);
+    struct span key, v;
+    int r;
     *found = 0;
-    blank(&c);
-    if (c.pos < c.len && s[c.pos] == '}')
-        return true;
-    for (;;) {
-        blank(&c);
-        if (c.pos >= c.len || s[c.pos] != '"')
-            return false;
-        size_t k0 = c.pos + 1;
-        if (!skip_string(&c))
-            return false;
-        bool match = c.pos - 1 - k0 == nlen && memcmp(s + k0, name, nlen) == 0;
-        blank(&c);
-        if (c.pos >= c.len || s[c.pos] != ':')
-            return false;
-        c.pos++;
-        blank(&c);
-        size_t v0 = c.pos;
-        if (!skip_value(&c))
-            return false;
-        if (match) {
+    while ((r = next_member(&c, &key, &v)) == 1) {
+        if (key_is(s, key, name)) {
             (*found)++;
-            *val = (struct span){v0, c.pos};
+            *val = v;
         }
-        blank(&c);
-        if (c.pos < c.len && s[c.pos] == ',') {
-            c.pos++;
-            continue;
-        }
-        return c.pos < c.len && s[c.pos] == '}';
     }
+    return r == 0;
 }
 
 /* The spans of the N elements of the array ARR into *OUT (malloc'd); false unless exactly N. */
@@ -135,9 +152,45 @@ static bool elements(const char *s, struct span arr, size_t n, struct span **out
     }
 }
 
-/* Appends the kept elements of EL as a JSON array at *POS of BUF. */
+/*
+ * Appends the object EL with only its members named in FIELDS, as sent, at *POS of BUF; an
+ * element that is not an object (the parser kept none such) is copied whole.
+ */
+static void put_fields(char *buf, size_t *pos, const char *s, struct span el,
+                       const char *const *fields)
+{
+    struct scan c = {.s = s, .len = el.end, .pos = el.start + 1};
+    struct span key, val;
+    bool first = true;
+    if (s[el.start] != '{') {
+        memcpy(buf + *pos, s + el.start, el.end - el.start);
+        *pos += el.end - el.start;
+        return;
+    }
+    buf[(*pos)++] = '{';
+    while (next_member(&c, &key, &val) == 1) {
+        bool wanted = false;
+        for (size_t k = 0; fields[k] && !wanted; k++)
+            wanted = key_is(s, key, fields[k]);
+        if (!wanted)
+            continue;
+        if (!first)
+            buf[(*pos)++] = ',';
+        first = false;
+        buf[(*pos)++] = '"';
+        memcpy(buf + *pos, s + key.start, key.end - key.start);
+        *pos += key.end - key.start;
+        buf[(*pos)++] = '"';
+        buf[(*pos)++] = ':';
+        memcpy(buf + *pos, s + val.start, val.end - val.start);
+        *pos += val.end - val.start;
+    }
+    buf[(*pos)++] = '}';
+}
+
+/* Appends the kept elements of EL, cut to FIELDS, as a JSON array at *POS of BUF. */
 static void put_kept(char *buf, size_t *pos, const char *s, const struct span *el, size_t n,
-                     const bool *keep)
+                     const bool *keep, const char *const *fields)
 {
     bool first = true;
     buf[(*pos)++] = '[';
@@ -146,8 +199,7 @@ static void put_kept(char *buf, size_t *pos, const char *s, const struct span *e
             continue;
         if (!first)
             buf[(*pos)++] = ',';
-        memcpy(buf + *pos, s + el[i].start, el[i].end - el[i].start);
-        *pos += el[i].end - el[i].start;
+        put_fields(buf, pos, s, el[i], fields);
         first = false;
     }
     buf[(*pos)++] = ']';
@@ -172,6 +224,10 @@ static bool find_credits(const char *body, size_t len, struct span *credits, str
            member(body, *credits, "crew", crew, n_crew_keys) && *n_crew_keys <= 1;
 }
 
+/* The members a kept entry keeps: what rebuilds its movie_credits row. */
+static const char *const CAST_FIELDS[] = {"id", "name", "character", "order", NULL};
+static const char *const CREW_FIELDS[] = {"id", "name", "department", "job", NULL};
+
 enum rs_err raw_trim_credits(const char *body, size_t len, const bool *keep_cast, size_t n_cast,
                              const bool *keep_crew, size_t n_crew, char **out, size_t *out_len)
 {
@@ -193,10 +249,10 @@ enum rs_err raw_trim_credits(const char *body, size_t len, const bool *keep_cast
         memcpy(buf, body, credits.start);
         memcpy(buf + pos, "{\"cast\":", 8);
         pos += 8;
-        put_kept(buf, &pos, body, cast_el, has_cast ? n_cast : 0, keep_cast);
+        put_kept(buf, &pos, body, cast_el, has_cast ? n_cast : 0, keep_cast, CAST_FIELDS);
         memcpy(buf + pos, ",\"crew\":", 8);
         pos += 8;
-        put_kept(buf, &pos, body, crew_el, has_crew ? n_crew : 0, keep_crew);
+        put_kept(buf, &pos, body, crew_el, has_crew ? n_crew : 0, keep_crew, CREW_FIELDS);
         buf[pos++] = '}';
         memcpy(buf + pos, body + credits.end, len - credits.end);
         pos += len - credits.end;

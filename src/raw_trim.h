@@ -11,7 +11,9 @@
 /*
  * BODY (LEN bytes of valid JSON, a parsed object) with the value of its top-level key
  * "credits" replaced by {"cast":[...],"crew":[...]} holding the elements of its cast array
- * whose KEEP_CAST is true and of its crew array whose KEEP_CREW is true, in their order.
+ * whose KEEP_CAST is true and of its crew array whose KEEP_CREW is true, in their order, each
+ * with only the members that rebuild its row (cast: id, name, character, order; crew: id,
+ * name, department, job), written as received.
  * N_CAST and N_CREW must be the arrays' lengths. *OUT (malloc'd, NUL-terminated, *OUT_LEN
  * bytes) is NULL when BODY is not of that shape (no credits object, a key twice, lengths
  * that differ): the caller keeps BODY. RS_ERR_NOMEM only when out of memory.

@@ -370,8 +370,9 @@ static void external_imdb(const struct reader *r, struct tmdb_movie *m)
 }
 
 /*
- * The parts of the answer as rows into *PARTS, and *TRIMMED (NULL when nothing was left
- * out): BODY with its credits cut to the entries that became rows.
+ * The parts of the answer as rows into *PARTS, and *TRIMMED (NULL when there were no credit
+ * entries): BODY with its credits cut to the entries that became rows, and those to the
+ * members their rows are made of.
  */
 static enum rs_err movie_parts(const struct reader *r, const char *body, size_t len,
                                struct tmdb_parts *parts, char **trimmed, size_t *trimmed_len,
@@ -384,12 +385,8 @@ static enum rs_err movie_parts(const struct reader *r, const char *body, size_t 
         rc = rs_fail(err, RS_ERR_NOMEM, "tmdb: movie %lld: out of memory", (long long)r->id);
     if (rc == RS_OK)
         rc = norm_tmdb_parts(&p.in, r->id, parts, p.keep_cast, p.keep_crew, r->log, err);
-    bool cut = false;
-    for (size_t i = 0; rc == RS_OK && i < p.in.n_cast; i++)
-        cut = cut || !p.keep_cast[i];
-    for (size_t i = 0; rc == RS_OK && i < p.in.n_crew; i++)
-        cut = cut || !p.keep_crew[i];
-    if (rc == RS_OK && cut &&
+    /* TMDB's credit entries carry more than the rows need: any entry is cut */
+    if (rc == RS_OK && p.in.n_cast + p.in.n_crew > 0 &&
         raw_trim_credits(body, len, p.keep_cast, p.in.n_cast, p.keep_crew, p.in.n_crew, trimmed,
                          trimmed_len) != RS_OK) {
         norm_tmdb_parts_release(parts);

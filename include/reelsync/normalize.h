@@ -29,7 +29,8 @@ struct discover_row {
  * release_dates), as rows of movie_credits, movie_keywords and release_dates. Only the
  * top-billed cast is kept: the TMDB_CAST_MAX entries of lowest `order`; of the crew, the
  * directors (job "Director") and the writers (department "Writing": Screenplay, Writer,
- * Story, Novel, Characters, ...). The raw column keeps the same entries, no more.
+ * Story, Novel, Characters, ...). The raw column keeps the same entries, each with only
+ * the members its row is made of.
  */
 #define TMDB_CAST_MAX 20
 

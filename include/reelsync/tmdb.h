@@ -70,7 +70,8 @@ const char *tmdb_json_version(void);
 /*
  * Parses and normalizes a /movie/{id} body into OUT, its appended parts into OUT->parts
  * (norm_tmdb_parts) and raw = BODY as received, except that credits are cut to the entries
- * kept as rows (byte-exact otherwise), so parsing OUT->raw again gives the same row. An
+ * kept as rows and those to the members of their rows (id, name, character, order; id, name,
+ * department, job): byte-exact otherwise, so parsing OUT->raw again gives the same row. An
  * empty or missing imdb_id is taken from external_ids.imdb_id when that has one. A body
  * without the expected shape, or whose id is not EXPECT_ID (when EXPECT_ID > 0), is
  * RS_ERR_BAD_RESPONSE and OUT is untouched. Fields in unknown formats become NULL with a
