@@ -37,8 +37,8 @@ static void fixture_parts(void **state)
     json_array_foreach(json_object_get(st, "recent"), k, r)
     {
         if (strncmp(json_string_value(json_object_get(r, "path")), "/3/movie/", 9) == 0) {
-            assert_non_null(strstr(json_string_value(json_object_get(r, "query")),
-                                   "append_to_response=" ALL));
+            assert_non_null(
+                strstr(json_string_value(json_object_get(r, "query")), "append_to_response=" ALL));
             asked++;
         }
     }
@@ -116,17 +116,23 @@ static void expect_movie(long id, const json_t *m, char **lists, size_t len)
     json_int_t kw[64];
     size_t n = 0;
     json_array_foreach(json_object_get(json_object_get(m, "keywords"), "keywords"), i, x)
+    {
         kw[n++] = json_integer_value(json_object_get(x, "id"));
+    }
     qsort(kw, n, sizeof(kw[0]), by_int);
     for (i = 0; i < n; i++)
         snprintf(lists[2] + strlen(lists[2]), len - strlen(lists[2]), "%ld/%lld,", id,
                  (long long)kw[i]);
     json_array_foreach(json_object_get(json_object_get(m, "release_dates"), "results"), i, x)
+    {
         json_array_foreach(json_object_get(x, "release_dates"), k, y)
-            snprintf(lists[3] + strlen(lists[3]), len - strlen(lists[3]), "%ld/%s/%lld/%.10s,",
-                     id, json_string_value(json_object_get(x, "iso_3166_1")),
+        {
+            snprintf(lists[3] + strlen(lists[3]), len - strlen(lists[3]), "%ld/%s/%lld/%.10s,", id,
+                     json_string_value(json_object_get(x, "iso_3166_1")),
                      (long long)json_integer_value(json_object_get(y, "type")),
                      json_string_value(json_object_get(y, "release_date")));
+        }
+    }
 }
 
 static const char *const stored_sql[4] = {

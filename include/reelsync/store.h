@@ -61,7 +61,9 @@ enum rs_err store_stamp_omdb_checked(struct store *st, int64_t tmdb_id, rs_time_
  *
  * store_put_tmdb_batch writes each movie's TMDB details (tmdb_movies row, fetched_at = NOW)
  * and sets movies.imdb_id (when known), title (when known), release_date, last_tmdb_update
- * = NOW and the fingerprint, creating the movies row if needed. CHANGED (may be NULL) gets N
+ * = NOW and the fingerprint, creating the movies row if needed; in the same transaction it
+ * replaces the movie's movie_credits, movie_keywords and release_dates rows of each part
+ * rows[i].parts carries (has_*). CHANGED (may be NULL) gets N
  * flags: whether FINGERPRINTS[i] differs from the stored one (a first fetch counts as
  * changed).
  */
