@@ -17,6 +17,9 @@
 #define TMDB_400_PAGE                                                                              \
     "{\"success\":false,\"status_code\":22,\"status_message\":\"Invalid page: Pages start at 1 "   \
     "and max at 500. They are expected to be an integer.\"}"
+#define TMDB_400_APPEND                                                                            \
+    "{\"success\":false,\"status_code\":27,\"status_message\":\"Too many append to response "      \
+    "objects: The maximum number of remote calls is 20.\"}"
 #define TMDB_422_PAGE "{\"errors\":[\"page must be less than or equal to 500\"]}"
 /* Codes 20 (HTTP 422) and 23 (HTTP 400) of TMDB's error table (fake/README.md, "Endpoints";
  * tests/fixtures/README.md lists the source). */
@@ -117,8 +120,14 @@ static bool parse_id(const char *s, long *id)
 static void tmdb_movie(const struct fake_req *r, struct fake_answer *a)
 {
     long id;
+    int n_parts;
     if (!parse_id(r->path + 9, &id)) {
         fake_answer_const(a, 404, FAKE_CT_TMDB, TMDB_404);
+        return;
+    }
+    fake_parts_parse(fake_query_get(&r->q, "append_to_response"), &n_parts);
+    if (n_parts > FAKE_APPEND_MAX) { /* code 27 of TMDB's error table */
+        fake_answer_const(a, 400, FAKE_CT_TMDB, TMDB_400_APPEND);
         return;
     }
     if (r->fix) {

@@ -98,7 +98,23 @@ struct fake_catalog;
 /* Builds the compact per-movie index for MOVIES movies from SEED; NULL when out of memory. */
 struct fake_catalog *fake_catalog_create(long movies, uint64_t seed);
 void fake_catalog_destroy(struct fake_catalog *c);
-/* Appends the details body of TMDB movie ID as of day TODAY; false if there is no such id. */
+/*
+ * The parts of a comma-separated append_to_response LIST (NULL: none) that /3/movie/{id}
+ * serves, as FAKE_PART_* bits; unknown names are ignored, as TMDB does. *COUNT is the number
+ * of names, known or not, for TMDB's limit of FAKE_APPEND_MAX (parts.c).
+ */
+enum {
+    FAKE_PART_CREDITS = 1,
+    FAKE_PART_KEYWORDS = 2,
+    FAKE_PART_RELEASE_DATES = 4,
+    FAKE_PART_EXTERNAL_IDS = 8
+};
+#define FAKE_APPEND_MAX 20
+unsigned fake_parts_parse(const char *list, int *count);
+/*
+ * Appends the details body of TMDB movie ID as of day TODAY, with the parts APPEND (an
+ * append_to_response value, may be NULL) asks for; false if there is no such id.
+ */
 bool fake_catalog_movie_json(const struct fake_catalog *c, int64_t id, rs_date_t today,
                              const char *append, struct fake_buf *out);
 /* Appends the OMDB body for IMDB_ID ("tt..."); returns false (nothing appended) if unknown. */

@@ -86,6 +86,11 @@ static void image_path(const struct fake_catalog *c, int32_t id, uint64_t salt, 
     fake_buf_json_str(out, p);
 }
 
+void fake_model_image(const struct fake_catalog *c, int32_t id, uint64_t salt, struct fake_buf *out)
+{
+    image_path(c, id, salt, "jpg", out);
+}
+
 static void maybe_image(const struct fake_catalog *c, int32_t id, uint64_t salt, int null_in,
                         struct fake_buf *out)
 {
@@ -114,7 +119,7 @@ static int company_list(const struct fake_catalog *c, int32_t id, int *g)
 }
 
 /* Production countries: the language's country first, then maybe the US. */
-static int country_list(const struct fake_catalog *c, const struct fake_traits *t, int *out)
+int fake_country_list(const struct fake_catalog *c, const struct fake_traits *t, int *out)
 {
     static const int by_lang[] = {0, 2, 3, 4, 5, 6, 0};
     int first = by_lang[t->lang];
@@ -198,7 +203,7 @@ static void companies_json(const struct fake_catalog *c, const struct view *v, s
 
 static void countries_json(const struct fake_catalog *c, const struct view *v, struct fake_buf *out)
 {
-    int cs[2], n = country_list(c, &v->t, cs);
+    int cs[2], n = fake_country_list(c, &v->t, cs);
     fake_buf_puts(out, "\"production_countries\":[");
     for (int k = 0; k < n; k++)
         fake_buf_printf(out, "%s{\"iso_3166_1\":\"%s\",\"name\":\"%s\"}", k ? "," : "",
@@ -253,7 +258,7 @@ static void details_head(const struct fake_catalog *c, const struct view *v, str
     fake_buf_printf(out, "\"id\":%d,\"imdb_id\":", (int)v->t.id);
     imdb_json(v, out);
     int cs[2];
-    country_list(c, &v->t, cs);
+    fake_country_list(c, &v->t, cs);
     fake_buf_printf(out,
                     ",\"origin_country\":[\"%s\"],\"original_language\":\"%s\",\"original_title\":",
                     COUNTRIES[cs[0]].iso, LANGS[v->t.lang].code);
@@ -265,18 +270,6 @@ static void details_head(const struct fake_catalog *c, const struct view *v, str
     fake_buf_puts(out, ",\"poster_path\":");
     maybe_image(c, v->t.id, 80, 50, out);
     fake_buf_puts(out, ",");
-}
-
-static void append_json(const struct view *v, const char *append, struct fake_buf *out)
-{
-    if (!append || !strstr(append, "external_ids"))
-        return;
-    fake_buf_puts(out, ",\"external_ids\":{\"imdb_id\":");
-    imdb_json(v, out);
-    fake_buf_printf(out,
-                    ",\"wikidata_id\":null,\"facebook_id\":null,\"instagram_id\":null,"
-                    "\"twitter_id\":null,\"id\":%d}",
-                    (int)v->t.id);
 }
 
 bool fake_catalog_movie_json(const struct fake_catalog *c, int64_t id, rs_date_t today,
@@ -302,7 +295,8 @@ bool fake_catalog_movie_json(const struct fake_catalog *c, int64_t id, rs_date_t
     fake_buf_printf(out, ",\"video\":%s,\"vote_average\":", v.t.video ? "true" : "false");
     fake_buf_real(out, fake_vote_average(c, i, today), 3);
     fake_buf_printf(out, ",\"vote_count\":%ld", fake_vote_count(c, i, today));
-    append_json(&v, append, out);
+    int n_parts;
+    fake_parts_json(c, i, today, fake_parts_parse(append, &n_parts), out);
     fake_buf_puts(out, "}");
     return true;
 }
@@ -466,7 +460,7 @@ static void omdb_places(const struct fake_catalog *c, const struct view *v, stru
     else
         snprintf(buf, sizeof(buf), "%s", l->omdb);
     omdb_str(out, "Language", buf);
-    int cs[2], n = country_list(c, &v->t, cs);
+    int cs[2], n = fake_country_list(c, &v->t, cs);
     snprintf(buf, sizeof(buf), "%s%s%s", COUNTRIES[cs[0]].omdb, n > 1 ? ", " : "",
              n > 1 ? COUNTRIES[cs[1]].omdb : "");
     omdb_str(out, "Country", buf);

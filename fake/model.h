@@ -34,6 +34,14 @@ double fake_popularity(const struct fake_catalog *c, long i, rs_date_t today);
 double fake_vote_average(const struct fake_catalog *c, long i, rs_date_t today);
 int fake_revision(const struct fake_catalog *c, long i, rs_date_t today);
 bool fake_tmdb_changed_in(const struct fake_catalog *c, long i, rs_date_t s, rs_date_t e);
+/* The production countries of a movie (COUNTRIES indexes, the origin first); returns 1 or 2. */
+int fake_country_list(const struct fake_catalog *c, const struct fake_traits *t, int *out);
+/* Appends a TMDB-style image path ("/<27 chars>.jpg") drawn from (ID, SALT), quoted. */
+void fake_model_image(const struct fake_catalog *c, int32_t id, uint64_t salt,
+                      struct fake_buf *out);
+/* Appends the parts PARTS (FAKE_PART_* bits) of movie I as of TODAY, each as ",\"key\":{...}". */
+void fake_parts_json(const struct fake_catalog *c, long i, rs_date_t today, unsigned parts,
+                     struct fake_buf *out);
 void fake_model_discover_item(const struct fake_catalog *c, long i, rs_date_t today,
                               struct fake_buf *out);
 

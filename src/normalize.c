@@ -530,6 +530,7 @@ void norm_tmdb_row_release(struct tmdb_row *row)
     free(row->status);
     free(row->original_language);
     free(row->raw);
+    norm_tmdb_parts_release(&row->parts);
     memset(row, 0, sizeof(*row));
 }
 

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "raw_trim.h"
 #include "reelsync/http.h"
 #include "reelsync/tmdb.h"
 
@@ -34,7 +35,7 @@ bool tmdb_movie_suffix(char *buf, size_t len, int64_t tmdb_id)
 {
     if (tmdb_id <= 0)
         return false;
-    int n = snprintf(buf, len, "/movie/%lld", (long long)tmdb_id);
+    int n = snprintf(buf, len, "/movie/%lld?append_to_response=" TMDB_APPEND, (long long)tmdb_id);
     return n >= 0 && (size_t)n < len;
 }
 
@@ -228,13 +229,183 @@ static enum rs_err load_object(const char *body, size_t len, const char *what, j
     return RS_OK;
 }
 
+/* ------------------------------------------------- appended parts */
+
+/*
+ * The parts of a details answer, borrowed from the parsed document: the API structs of
+ * normalize.h, their arrays malloc'd here (tmdb_parts_free).
+ */
+struct parts_read {
+    struct tmdb_parts_in in;
+    struct tmdb_credit *cast, *crew;
+    struct tmdb_keyword *keywords;
+    struct tmdb_release *releases;
+    bool *keep_cast, *keep_crew;
+};
+
+static void tmdb_parts_free(struct parts_read *p)
+{
+    free(p->cast);
+    free(p->crew);
+    free(p->keywords);
+    free(p->releases);
+    free(p->keep_cast);
+    free(p->keep_crew);
+}
+
+/* The object part KEY of the answer, or NULL (with a warning when it is not an object). */
+static const json_t *part(const struct reader *r, const char *key)
+{
+    const json_t *v = field(r, key);
+    if (v && !json_is_object(v)) {
+        wrong_type(r, key);
+        return NULL;
+    }
+    return v;
+}
+
+/* The entries of the array KEY of OBJ into a calloc'd *OUT; false only when out of memory. */
+static bool credit_list(const struct reader *r, const json_t *obj, const char *key, bool cast,
+                        struct tmdb_credit **out, size_t *n)
+{
+    const json_t *arr = json_object_get(obj, key);
+    size_t i;
+    const json_t *e;
+    *n = json_is_array(arr) ? json_array_size(arr) : 0;
+    *out = calloc(*n ? *n : 1, sizeof(**out));
+    if (!*out)
+        return false;
+    json_array_foreach(arr, i, e)
+    {
+        struct reader er = {.obj = e, .id = r->id, .log = r->log};
+        struct tmdb_credit *c = &(*out)[i];
+        c->id = object_id(e);
+        c->name = get_str(&er, "name");
+        if (cast) {
+            c->character = get_str(&er, "character");
+            c->order = get_int(&er, "order");
+        } else {
+            c->job = get_str(&er, "job");
+            c->department = get_str(&er, "department");
+        }
+    }
+    return true;
+}
+
+static bool read_keywords(const struct reader *r, struct parts_read *p)
+{
+    const json_t *kw = part(r, "keywords");
+    const json_t *arr = json_object_get(kw, "keywords");
+    size_t i;
+    const json_t *e;
+    p->in.has_keywords = kw != NULL;
+    p->in.n_keywords = json_is_array(arr) ? json_array_size(arr) : 0;
+    p->keywords = calloc(p->in.n_keywords ? p->in.n_keywords : 1, sizeof(*p->keywords));
+    if (!p->keywords)
+        return false;
+    json_array_foreach(arr, i, e)
+    {
+        struct reader er = {.obj = e, .id = r->id, .log = r->log};
+        p->keywords[i].id = object_id(e);
+        p->keywords[i].name = get_str(&er, "name");
+    }
+    p->in.keywords = p->keywords;
+    return true;
+}
+
+/* release_dates: {"results":[{"iso_3166_1":"US","release_dates":[{...}]}]}, flattened. */
+static bool read_releases(const struct reader *r, struct parts_read *p)
+{
+    const json_t *rd = part(r, "release_dates");
+    const json_t *results = json_object_get(rd, "results");
+    size_t i, k, total = 0;
+    const json_t *c, *e;
+    p->in.has_release_dates = rd != NULL;
+    json_array_foreach(results, i, c) total += json_array_size(json_object_get(c, "release_dates"));
+    p->releases = calloc(total ? total : 1, sizeof(*p->releases));
+    if (!p->releases)
+        return false;
+    json_array_foreach(results, i, c)
+    {
+        struct reader cr = {.obj = c, .id = r->id, .log = r->log};
+        const char *country = get_str(&cr, "iso_3166_1");
+        json_array_foreach(json_object_get(c, "release_dates"), k, e)
+        {
+            struct reader er = {.obj = e, .id = r->id, .log = r->log};
+            struct tmdb_release *x = &p->releases[p->in.n_releases++];
+            x->country = country;
+            x->type = get_int(&er, "type");
+            x->release_date = get_str(&er, "release_date");
+            x->certification = get_str(&er, "certification");
+            x->note = get_str(&er, "note");
+        }
+    }
+    p->in.releases = p->releases;
+    return true;
+}
+
+static bool read_parts(const struct reader *r, struct parts_read *p)
+{
+    const json_t *credits = part(r, "credits");
+    p->in.has_credits = credits != NULL;
+    if (!credit_list(r, credits, "cast", true, &p->cast, &p->in.n_cast) ||
+        !credit_list(r, credits, "crew", false, &p->crew, &p->in.n_crew))
+        return false;
+    p->in.cast = p->cast;
+    p->in.crew = p->crew;
+    p->keep_cast = calloc(p->in.n_cast + 1, sizeof(bool));
+    p->keep_crew = calloc(p->in.n_crew + 1, sizeof(bool));
+    return p->keep_cast && p->keep_crew && read_keywords(r, p) && read_releases(r, p);
+}
+
+/* TMDB documents external_ids as the place of the IMDb id: it fills a missing or "" one. */
+static void external_imdb(const struct reader *r, struct tmdb_movie *m)
+{
+    if (m->imdb_id && m->imdb_id[0])
+        return;
+    const json_t *ext = part(r, "external_ids");
+    const json_t *id = json_object_get(ext, "imdb_id");
+    if (json_is_string(id) && json_string_length(id) > 0)
+        m->imdb_id = json_string_value(id);
+}
+
+/*
+ * The parts of the answer as rows into *PARTS, and *TRIMMED (NULL when there were no credit
+ * entries): BODY with its credits cut to the entries that became rows, and those to the
+ * members their rows are made of.
+ */
+static enum rs_err movie_parts(const struct reader *r, const char *body, size_t len,
+                               struct tmdb_parts *parts, char **trimmed, size_t *trimmed_len,
+                               struct rs_error *err)
+{
+    struct parts_read p = {0};
+    enum rs_err rc = RS_OK;
+    *trimmed = NULL;
+    if (!read_parts(r, &p))
+        rc = rs_fail(err, RS_ERR_NOMEM, "tmdb: movie %lld: out of memory", (long long)r->id);
+    if (rc == RS_OK)
+        rc = norm_tmdb_parts(&p.in, r->id, parts, p.keep_cast, p.keep_crew, r->log, err);
+    /* TMDB's credit entries carry more than the rows need: any entry is cut */
+    if (rc == RS_OK && p.in.n_cast + p.in.n_crew > 0 &&
+        raw_trim_credits(body, len, p.keep_cast, p.in.n_cast, p.keep_crew, p.in.n_crew, trimmed,
+                         trimmed_len) != RS_OK) {
+        norm_tmdb_parts_release(parts);
+        rc = rs_fail(err, RS_ERR_NOMEM, "tmdb: movie %lld: out of memory", (long long)r->id);
+    }
+    tmdb_parts_free(&p);
+    return rc;
+}
+
 enum rs_err tmdb_parse_movie(const char *body, size_t len, int64_t expect_id, struct tmdb_row *out,
                              const struct rs_log *log, struct rs_error *err)
 {
     char what[48];
     json_t *doc = NULL;
     struct tmdb_movie m = {.raw = body, .raw_len = len};
+    struct tmdb_parts parts = {0};
     const char **genres = NULL, **companies = NULL;
+    char *trimmed = NULL;
+    size_t trimmed_len = 0;
     enum rs_err rc;
 
     if (expect_id > 0)
@@ -252,6 +423,7 @@ enum rs_err tmdb_parse_movie(const char *body, size_t len, int64_t expect_id, st
     }
     struct reader r = {.obj = doc, .id = m.id, .log = log};
     movie_scalars(&r, &m);
+    external_imdb(&r, &m);
     if (!get_names(&r, "genres", &genres, &m.n_genres) ||
         !get_names(&r, "production_companies", &companies, &m.n_production_companies)) {
         rc = rs_fail(err, RS_ERR_NOMEM, "tmdb: %s: out of memory", what);
@@ -259,8 +431,21 @@ enum rs_err tmdb_parse_movie(const char *body, size_t len, int64_t expect_id, st
     }
     m.genres = genres;
     m.production_companies = companies;
+    rc = movie_parts(&r, body, len, &parts, &trimmed, &trimmed_len, err);
+    if (rc != RS_OK)
+        goto cleanup;
+    if (trimmed) {
+        m.raw = trimmed;
+        m.raw_len = trimmed_len;
+    }
     rc = norm_tmdb_movie(&m, out, log, err);
+    if (rc == RS_OK) {
+        out->parts = parts;
+        parts = (struct tmdb_parts){0};
+    }
 cleanup:
+    norm_tmdb_parts_release(&parts);
+    free(trimmed);
     free(genres);
     free(companies);
     json_decref(doc);

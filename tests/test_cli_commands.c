@@ -287,7 +287,7 @@ static void readme_queries(void **state)
 {
     struct world *w = *state;
     char *readme = slurp_file(RS_SOURCE_DIR "/README.md", NULL);
-    assert_int_equal(readme_sql(w->db, readme, "\n## Querying the data with SQL\n"), 4);
+    assert_int_equal(readme_sql(w->db, readme, "\n## Querying the data with SQL\n"), 6);
     free(readme);
     assert_int_equal(db_i64(w->db, "SELECT COUNT(*) FROM movies m\n"
                                    "LEFT JOIN tmdb_movies t ON m.tmdb_id = t.tmdb_id\n"

@@ -206,7 +206,10 @@ static void long_plan_goes_through_the_window(void **state)
     o.concurrency[RS_API_OMDB] = 32;
     struct orch_stats s;
     struct rs_error err = {0};
-    assert_int_equal(collect(e.db, &o, &s, &err), RS_OK);
+    enum rs_err rc = collect(e.db, &o, &s, &err);
+    if (rc != RS_OK)
+        print_error("collect: %s\n", err.msg);
+    assert_int_equal(rc, RS_OK);
     int64_t movies = db_i64(e.db, "SELECT count(*) FROM movies");
     int64_t with_imdb = db_i64(e.db, "SELECT count(*) FROM tmdb_movies WHERE imdb_id IS NOT NULL");
     assert_true(movies > 2048);

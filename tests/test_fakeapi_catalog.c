@@ -268,7 +268,11 @@ static void details_shape_and_errors(void **state)
     long id = (long)json_integer_value(
         json_object_get(json_array_get(json_object_get(page, "results"), 0), "id"));
     char q[128];
-    snprintf(q, sizeof(q), "/movie/%ld", id);
+    /* the fixture is the answer to the collector's request, parts appended */
+    snprintf(q, sizeof(q),
+             "/movie/%ld?append_to_response=credits,keywords,release_dates,"
+             "external_ids",
+             id);
     long status;
     json_t *got = fake_tmdb(&f, q, NULL, &status);
     assert_int_equal(status, 200);

@@ -15,13 +15,14 @@
 #define NOW "2026-11-25"
 
 /*
- * The data of a movie without the drifting counters, as one string: its TMDB answer, and its
- * OMDB record too when WITH_OMDB.
+ * The data of a movie without the drifting counters, as one string: its TMDB answer with the
+ * parts the collector appends, and its OMDB record too when WITH_OMDB.
  */
 static char *stable_state(const struct fake *f, long id, const char *day, bool with_omdb)
 {
-    char q[64];
-    snprintf(q, sizeof(q), "/movie/%ld", id);
+    char q[128];
+    snprintf(q, sizeof(q),
+             "/movie/%ld?append_to_response=credits,keywords,release_dates,external_ids", id);
     json_t *m = fake_tmdb(f, q, day, NULL);
     json_object_del(m, "vote_count");
     json_object_del(m, "vote_average");

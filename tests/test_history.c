@@ -263,7 +263,7 @@ static json_t *answer(struct world *w, bool omdb, const char *id, const char *da
 {
     long status = 0;
     char path[64];
-    snprintf(path, sizeof(path), "/movie/%s", id);
+    snprintf(path, sizeof(path), "/movie/%s?append_to_response=credits,keywords,release_dates", id);
     json_t *doc =
         omdb ? fake_omdb(&w->fake, id, day, &status) : fake_tmdb(&w->fake, path, day, &status);
     if (status != 200 || !doc)
@@ -383,6 +383,74 @@ static size_t diff_lines(bool omdb, const char *id, const json_t *a, const json_
     return n;
 }
 
+static int cmp_strs(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/*
+ * A part of a TMDB answer (credits, keywords, release_dates) as a set: its entries as JSON
+ * text, sorted and joined, so two answers carry the same set exactly when these are equal.
+ */
+static char *part_set(const json_t *answer, const char *part)
+{
+    const json_t *p = json_object_get(answer, part);
+    json_t *flat = json_array();
+    size_t i, j;
+    json_t *v, *e;
+    if (strcmp(part, "credits") == 0) {
+        json_array_foreach(json_object_get(p, "cast"), i, v) json_array_append(flat, v);
+        json_array_foreach(json_object_get(p, "crew"), i, v) json_array_append(flat, v);
+    } else if (strcmp(part, "keywords") == 0) {
+        json_array_foreach(json_object_get(p, "keywords"), i, v) json_array_append(flat, v);
+    } else {
+        json_array_foreach(json_object_get(p, "results"), i, v)
+        {
+            json_array_foreach(json_object_get(v, "release_dates"), j, e)
+            {
+                json_t *entry = json_deep_copy(e);
+                json_object_set(entry, "iso_3166_1", json_object_get(v, "iso_3166_1"));
+                json_array_append_new(flat, entry);
+            }
+        }
+    }
+    size_t n = json_array_size(flat), len = 1;
+    char **texts = calloc(n + 1, sizeof(*texts));
+    for (i = 0; i < n; i++) {
+        texts[i] = json_dumps(json_array_get(flat, i), JSON_SORT_KEYS | JSON_COMPACT);
+        len += strlen(texts[i]) + 1;
+    }
+    qsort(texts, n, sizeof(*texts), cmp_strs);
+    char *out = calloc(len, 1);
+    for (i = 0; i < n; i++) {
+        strcat(out, texts[i]);
+        strcat(out, "\n");
+        free(texts[i]);
+    }
+    free(texts);
+    json_decref(flat);
+    return out;
+}
+
+/* "ID|tmdb|PART|DAY" for each appended part whose set differs between answers A and B. */
+static void part_lines(const char *id, const json_t *a, const json_t *b, const char *day,
+                       char **out, size_t *len)
+{
+    static const char *const parts[] = {"credits", "keywords", "release_dates"};
+    for (size_t k = 0; k < 3; k++) {
+        char *x = part_set(a, parts[k]), *y = part_set(b, parts[k]);
+        if (strcmp(x, y) != 0) {
+            char line[256];
+            int n = snprintf(line, sizeof(line), "%s|tmdb|%s|%s\n", id, parts[k], day);
+            *out = realloc(*out, *len + (size_t)n + 1);
+            memcpy(*out + *len, line, (size_t)n + 1);
+            *len += (size_t)n;
+        }
+        free(x);
+        free(y);
+    }
+}
+
 static int cmp_lines(const void *a, const void *b)
 {
     return strcmp(*(char *const *)a, *(char *const *)b);
@@ -422,8 +490,8 @@ static void change_log_exact(void **state)
     rows_open(&r, w->db,
               "SELECT o.tmdb_id::VARCHAR, o.api, strftime(o.observed_at, '%Y-%m-%d'), m.imdb_id"
               " FROM observations o JOIN movies m USING (tmdb_id) ORDER BY 1, 2, 3");
-    char *want = NULL;
-    size_t len = 0, changed = 0, unchanged = 0;
+    char *want = NULL, *want_parts = NULL;
+    size_t len = 0, len_parts = 0, changed = 0, unchanged = 0;
     for (idx_t i = 1; i < r.n; i++) {
         char *id0 = cell(&r, i - 1, 0), *api0 = cell(&r, i - 1, 1), *day0 = cell(&r, i - 1, 2);
         char *id = cell(&r, i, 0), *api = cell(&r, i, 1), *day = cell(&r, i, 2);
@@ -436,6 +504,8 @@ static void change_log_exact(void **state)
                 changed++;
             else
                 unchanged++;
+            if (!omdb)
+                part_lines(id, a, b, day, &want_parts, &len_parts);
             json_decref(a);
             json_decref(b);
         }
@@ -444,9 +514,19 @@ static void change_log_exact(void **state)
     rows_close(&r);
     char *got = db_str(w->db, "SELECT string_agg(concat_ws('|', tmdb_id, api, field,"
                               " coalesce(old_value, 'NULL'), coalesce(new_value, 'NULL'),"
-                              " strftime(changed_at, '%Y-%m-%d')) || chr(10), '') FROM change_log");
+                              " strftime(changed_at, '%Y-%m-%d')) || chr(10), '') FROM change_log"
+                              " WHERE field NOT IN ('credits', 'keywords', 'release_dates')");
     char *a = sorted(want), *b = sorted(got);
     assert_string_equal(b, a);
+    /* the appended parts: a row exactly when the set the server gave changed */
+    char *got_parts = db_str(w->db, "SELECT string_agg(concat_ws('|', tmdb_id, api, field,"
+                                    " strftime(changed_at, '%Y-%m-%d')) || chr(10), '')"
+                                    " FROM change_log WHERE field IN ('credits', 'keywords',"
+                                    " 'release_dates')");
+    char *pa = sorted(want_parts), *pb = sorted(got_parts);
+    assert_string_equal(pb, pa);
+    assert_true(len_parts > 0); /* release dates came during the days */
+    free(pa), free(pb), free(want_parts), free(got_parts);
     /* both kinds of refresh happened, so the comparison could fail either way */
     assert_true(changed > 0);
     assert_true(unchanged > 0);

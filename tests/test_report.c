@@ -3,7 +3,8 @@
  * runs against reelsync-fakeapi; the page is loaded by headless Chromium (Debian's
  * `chromium`; scripts/deps.sh installs it), whose rendered DOM must hold every section
  * and chart with numbers equal to those of `stats --json` and `forecast --json`, computed
- * by other code paths. A screenshot is left at build/report.png for people to look at.
+ * by other code paths, and a movie's trajectories point for point those of `history --json`.
+ * A screenshot is left at build/report.png for people to look at.
  * Where no Chromium is installed the browser tests are skipped, saying so.
  */
 #include <jansson.h>
@@ -20,9 +21,10 @@
 struct world {
     struct fake fake;
     char *dir, *db, *html;
-    json_t *stats, *forecast;
-    char *dom;      /* the rendered DOM; NULL without a browser */
-    char *chromium; /* its path, or NULL */
+    json_t *stats, *forecast, *history; /* history --json of MOVIE */
+    int64_t movie;                      /* the movie of --movie: the one observed most */
+    char *dom;                          /* the rendered DOM; NULL without a browser */
+    char *chromium;                     /* its path, or NULL */
 };
 
 static void run(struct world *w, const char *now, const char *const *args, struct run_result *r)
@@ -123,8 +125,14 @@ static int world_setup(void **state)
     }
     w->stats = run_json(w, (const char *[]){"--json", "stats", NULL});
     w->forecast = run_json(w, (const char *[]){"--json", "forecast", NULL});
+    w->movie = db_i64(w->db, "SELECT tmdb_id FROM observations GROUP BY tmdb_id"
+                             " ORDER BY count(*) DESC, tmdb_id LIMIT 1");
+    char movie[32];
+    snprintf(movie, sizeof(movie), "%lld", (long long)w->movie);
+    w->history = run_json(w, (const char *[]){"--json", "history", movie, NULL});
     struct run_result r;
-    run(w, NOW, (const char *[]){"--quiet", "report", "--html", w->html, NULL}, &r);
+    run(w, NOW, (const char *[]){"--quiet", "report", "--html", w->html, "--movie", movie, NULL},
+        &r);
     assert_int_equal(r.status, 0);
     assert_string_equal(r.out, "");
     run_result_free(&r);
@@ -140,6 +148,7 @@ static int world_teardown(void **state)
     fake_stop(&w->fake);
     json_decref(w->stats);
     json_decref(w->forecast);
+    json_decref(w->history);
     if (w->dir)
         tmpdir_remove(w->dir);
     free(w->db);
@@ -292,6 +301,57 @@ static void charts_draw_the_numbers(void **state)
     assert_int_equal(dom_int(w->dom, "id=\"forecast\"", "movies"), doc_int(w->forecast, "movies"));
 }
 
+/* The values of one API's observations of COLUMN in history --json, in order. */
+static size_t series(const json_t *history, const char *api, const char *column, double *out,
+                     size_t max)
+{
+    size_t n = 0, i;
+    json_t *o;
+    json_array_foreach(json_object_get(history, "observations"), i, o)
+    {
+        json_t *v = json_object_get(o, column);
+        if (strcmp(json_string_value(json_object_get(o, "api")), api) == 0 && json_is_number(v) &&
+            n < max)
+            out[n++] = json_number_value(v);
+    }
+    return n;
+}
+
+static void movie_trajectories(void **state)
+{
+    struct world *w = *state;
+    need_browser(w);
+    char anchor[64], id[96];
+    snprintf(anchor, sizeof(anchor), "id=\"movie-%lld\"", (long long)w->movie);
+    size_t n_obs = json_array_size(json_object_get(w->history, "observations"));
+    assert_true(n_obs >= 4); /* three runs, both APIs, at least twice each */
+    assert_int_equal(dom_int(w->dom, anchor, "observations"), (int64_t)n_obs);
+    assert_int_equal(dom_int(w->dom, anchor, "changes"),
+                     (int64_t)json_array_size(json_object_get(w->history, "changes")));
+    static const char *const cols[][2] = {
+        {"tmdb", "vote_count"}, {"tmdb", "popularity"}, {"omdb", "imdb_rating"}};
+    for (size_t k = 0; k < 3; k++) {
+        double want[64];
+        size_t n = series(w->history, cols[k][0], cols[k][1], want, 64);
+        snprintf(id, sizeof(id), "id=\"chart-movie-%lld-%s\"", (long long)w->movie, cols[k][1]);
+        const char *chart = strstr(w->dom, id), *end = chart ? strstr(chart, "</svg>") : NULL;
+        if (n == 0) {
+            assert_null(chart);
+            continue;
+        }
+        assert_non_null(end);
+        /* one point per observation, in order, with the value history --json gives */
+        size_t i = 0;
+        for (const char *p = strstr(chart, "<circle"); p && p < end; p = strstr(p + 1, "<circle")) {
+            const char *v = strstr(p, "data-value=\"");
+            assert_true(i < n);
+            assert_float_equal(strtod(v + 12, NULL), want[i], 1e-9 * (1 + want[i]));
+            i++;
+        }
+        assert_int_equal(i, n);
+    }
+}
+
 static void screenshot(void **state)
 {
     struct world *w = *state;
@@ -319,6 +379,14 @@ static void command_errors(void **state)
     run(w, NOW, (const char *[]){"report", "--html", w->html, "--movie", "x", NULL}, &r);
     assert_stderr_one_line(&r, 2, "--movie");
     run_result_free(&r);
+    /* a movie the database has not: nothing written, the page before is left as it was */
+    size_t len;
+    char *before = slurp_file(w->html, &len);
+    run(w, NOW, (const char *[]){"report", "--html", w->html, "--movie", "999999999", NULL}, &r);
+    assert_stderr_one_line(&r, 1, "no movie 999999999");
+    run_result_free(&r);
+    assert_file_holds(w->html, before, len);
+    free(before);
     char *missing = path_join(w->dir, "no/such/dir/r.html");
     run(w, NOW, (const char *[]){"report", "--html", missing, NULL}, &r);
     assert_stderr_one_line(&r, 1, "cannot write");
@@ -334,8 +402,11 @@ static void command_errors(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(every_section_and_chart), cmocka_unit_test(numbers_equal_stats),
-        cmocka_unit_test(charts_draw_the_numbers), cmocka_unit_test(screenshot),
+        cmocka_unit_test(every_section_and_chart),
+        cmocka_unit_test(numbers_equal_stats),
+        cmocka_unit_test(charts_draw_the_numbers),
+        cmocka_unit_test(movie_trajectories),
+        cmocka_unit_test(screenshot),
         cmocka_unit_test(command_errors),
     };
     return cmocka_run_group_tests(tests, world_setup, world_teardown);

@@ -14,17 +14,17 @@ static void create_and_reopen(void **state)
     f->st = NULL;
     assert_peek(f->path,
                 "SELECT string_agg(version::VARCHAR, ',' ORDER BY version) FROM schema_version",
-                "1,2,3,4");
+                "1,2,3,4,5");
     OK(store_open(f->path, STORE_READ_WRITE, &f->st, E));
     store_close(f->st);
     f->st = NULL;
     /* reopening applies nothing twice */
-    assert_peek(f->path, "SELECT count(*) FROM schema_version", "4");
+    assert_peek(f->path, "SELECT count(*) FROM schema_version", "5");
     OK(store_open(f->path, STORE_READ_ONLY, &f->st, E));
     int64_t n = -1;
     OK(store_count_movies(f->st, &n, E));
     assert_int_equal(n, 0);
-    assert_int_equal(store_schema_version(), 4);
+    assert_int_equal(store_schema_version(), 5);
     /* read-only: reads work, writes are refused with a clear error */
     struct plan_item *items = NULL;
     size_t np = 9;
@@ -190,6 +190,55 @@ static void schema_matches_spec(void **state)
     assert_peek(f->path, "INSERT INTO movies (tmdb_id) VALUES (6) RETURNING movie_id", "2");
 }
 
+/*
+ * A database of schema version 4 (before the appended TMDB parts) with a movie in it: opening
+ * it creates movie_credits, movie_keywords and release_dates empty, every column commented,
+ * and keeps the movie.
+ */
+static void parts_tables_from_version_4(void **state)
+{
+    struct fx *f = *state;
+    struct discover_row d = {.tmdb_id = 27205, .title = "Inception", .release_date = RS_NULL_I64};
+    OK(store_upsert_discovered(f->st, &d, 1, NOW, NULL, E));
+    store_close(f->st);
+    f->st = NULL;
+    free(peek(f->path, "DROP TABLE movie_credits; DROP TABLE movie_keywords;"
+                       " DROP TABLE release_dates; DELETE FROM schema_version WHERE version = 5;"
+                       " SELECT 1"));
+    assert_peek(f->path, "SELECT max(version) FROM schema_version", "4");
+    OK(store_open(f->path, STORE_READ_WRITE, &f->st, E));
+    store_close(f->st);
+    f->st = NULL;
+    assert_peek(f->path, "SELECT max(version) FROM schema_version", "5");
+    assert_peek(f->path,
+                "SELECT (SELECT count(*) FROM movie_credits) + (SELECT count(*) FROM"
+                " movie_keywords) + (SELECT count(*) FROM release_dates)",
+                "0");
+    assert_peek(f->path, "SELECT title FROM movies WHERE tmdb_id = 27205", "Inception");
+    assert_peek(
+        f->path,
+        "SELECT string_agg(table_name || '.' || column_name || ' ' || data_type, ', '"
+        " ORDER BY table_name, column_index) FROM duckdb_columns() WHERE table_name IN"
+        " ('movie_credits', 'movie_keywords', 'release_dates')",
+        "movie_credits.tmdb_id INTEGER, movie_credits.person_id INTEGER,"
+        " movie_credits.name VARCHAR, movie_credits.role VARCHAR, movie_credits.job VARCHAR,"
+        " movie_credits.character VARCHAR, movie_credits.ord INTEGER,"
+        " movie_keywords.tmdb_id INTEGER, movie_keywords.keyword_id INTEGER,"
+        " movie_keywords.name VARCHAR, release_dates.tmdb_id INTEGER,"
+        " release_dates.country VARCHAR, release_dates.type INTEGER,"
+        " release_dates.release_date DATE, release_dates.certification VARCHAR,"
+        " release_dates.note VARCHAR");
+    /* the data dictionary: every table and column of these says what it holds */
+    assert_peek(f->path,
+                "SELECT count(*) FROM duckdb_columns() WHERE table_name IN ('movie_credits',"
+                " 'movie_keywords', 'release_dates') AND coalesce(comment, '') = ''",
+                "0");
+    assert_peek(f->path,
+                "SELECT count(*) FROM duckdb_tables() WHERE table_name IN ('movie_credits',"
+                " 'movie_keywords', 'release_dates') AND coalesce(comment, '') <> ''",
+                "3");
+}
+
 static void newer_version_refused(void **state)
 {
     struct fx *f = *state;
@@ -266,9 +315,11 @@ static void from_version_3(void **state)
     OK(put_omdb(f->st, 27205, &o, NOW, &changed, E));
     store_close(f->st);
     f->st = NULL;
-    /* take the file back to version 3: no history tables, no comments */
+    /* take the file back to version 3: no history or parts tables, no comments */
     db_exec(f->path, "DROP TABLE observations; DROP TABLE change_log; DROP TABLE movie_events;"
-                     " DROP TABLE run_failures; DELETE FROM schema_version WHERE version = 4;"
+                     " DROP TABLE run_failures; DROP TABLE movie_credits; DROP TABLE"
+                     " movie_keywords; DROP TABLE release_dates;"
+                     " DELETE FROM schema_version WHERE version >= 4;"
                      " COMMENT ON TABLE movies IS NULL; COMMENT ON COLUMN movies.title IS NULL;"
                      " UPDATE movies SET tmdb_fingerprint = 7");
     assert_peek(f->path, "SELECT count(*) FROM duckdb_tables() WHERE comment IS NOT NULL", "7");
@@ -276,10 +327,11 @@ static void from_version_3(void **state)
                                  "movies m), (SELECT string_agg(t::VARCHAR, '|') FROM "
                                  "tmdb_movies t), (SELECT string_agg(o::VARCHAR, '|') FROM "
                                  "omdb_movies o)))");
-    OK(store_open(f->path, STORE_READ_WRITE, &f->st, E));
+    /* a reader (stats, query, ...) brings it forward too: read-write for the upgrade */
+    OK(store_open(f->path, STORE_READ_ONLY, &f->st, E));
     store_close(f->st);
     f->st = NULL;
-    assert_peek(f->path, "SELECT max(version) FROM schema_version", "4");
+    assert_peek(f->path, "SELECT max(version) FROM schema_version", "5");
     assert_peek(f->path,
                 "SELECT md5(concat((SELECT string_agg(m::VARCHAR, '|') FROM movies m), (SELECT "
                 "string_agg(t::VARCHAR, '|') FROM tmdb_movies t), (SELECT string_agg(o::VARCHAR, "
@@ -317,6 +369,7 @@ int main(int argc, char **argv)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(create_and_reopen, setup, teardown),
         cmocka_unit_test_setup_teardown(schema_matches_spec, setup, teardown),
+        cmocka_unit_test_setup_teardown(parts_tables_from_version_4, setup, teardown),
         cmocka_unit_test_setup_teardown(newer_version_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(foreign_database_untouched, setup, teardown),
         cmocka_unit_test_setup_teardown(failed_migration_rolls_back, setup, teardown),

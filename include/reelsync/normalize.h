@@ -24,6 +24,52 @@ struct discover_row {
     struct rs_f64 popularity;
 };
 
+/*
+ * The parts of a TMDB details answer asked with append_to_response (credits, keywords,
+ * release_dates), as rows of movie_credits, movie_keywords and release_dates. Only the
+ * top-billed cast is kept: the TMDB_CAST_MAX entries of lowest `order`; of the crew, the
+ * directors (job "Director") and the writers (department "Writing": Screenplay, Writer,
+ * Story, Novel, Characters, ...). The raw column keeps the same entries, each with only
+ * the members its row is made of.
+ */
+#define TMDB_CAST_MAX 20
+
+struct credit_row {
+    int64_t person_id;
+    char *name;
+    const char *role;  /* "cast", "director" or "writer": static text, not owned */
+    char *job;         /* crew: TMDB's job ("Director", "Screenplay", "Story"...); NULL for cast */
+    char *character;   /* cast: NULL when "" or null */
+    struct rs_i64 ord; /* cast: TMDB's billing `order`; NULL for crew */
+};
+
+struct keyword_row {
+    int64_t keyword_id;
+    char *name;
+};
+
+struct release_row {
+    char *country;      /* ISO 3166-1, "US" */
+    struct rs_i64 type; /* 1 premiere, 2 limited, 3 theatrical, 4 digital, 5 physical, 6 TV */
+    struct rs_i64 release_date; /* rs_date_t, the day of TMDB's "2010-07-16T00:00:00.000Z" */
+    char *certification;        /* NULL when "" */
+    char *note;                 /* NULL when "" */
+};
+
+/*
+ * has_*: the part was in the answer, so its rows (maybe none) replace the movie's stored
+ * ones; a part the answer lacks leaves the stored rows as they are.
+ */
+struct tmdb_parts {
+    bool has_credits, has_keywords, has_release_dates;
+    struct credit_row *credits; /* cast by `order`, then directors, then writers */
+    size_t n_credits;
+    struct keyword_row *keywords;
+    size_t n_keywords;
+    struct release_row *release_dates;
+    size_t n_release_dates;
+};
+
 /* The `tmdb_movies` row. */
 struct tmdb_row {
     int64_t tmdb_id;
@@ -51,8 +97,9 @@ struct tmdb_row {
     char *status;
     char *original_language;
     struct rs_i64 adult; /* 0/1 */
-    char *raw;           /* the response body as received */
+    char *raw;           /* the response body as received, credits trimmed (TMDB_CAST_MAX) */
     size_t raw_len;
+    struct tmdb_parts parts; /* the appended parts, released with the row */
 };
 
 /* The `omdb_movies` row. */
@@ -129,6 +176,56 @@ enum rs_err norm_tmdb_movie(const struct tmdb_movie *m, struct tmdb_row *out,
  */
 enum rs_err norm_discover_entry(const struct tmdb_movie *m, struct discover_row *out,
                                 const struct rs_log *log, struct rs_error *err);
+
+/*
+ * The appended parts as parsed (tmdb.c), borrowed like struct tmdb_movie. An entry's id is
+ * 0 when missing or not a positive integer; its strings NULL when missing or not strings.
+ */
+struct tmdb_credit {
+    int64_t id;
+    const char *name;
+    const char *character;  /* cast */
+    struct rs_i64 order;    /* cast */
+    const char *job;        /* crew */
+    const char *department; /* crew */
+};
+struct tmdb_keyword {
+    int64_t id;
+    const char *name;
+};
+struct tmdb_release {
+    const char *country; /* the iso_3166_1 of its results entry */
+    struct rs_i64 type;
+    const char *release_date; /* "2010-07-16T00:00:00.000Z" */
+    const char *certification;
+    const char *note;
+};
+struct tmdb_parts_in {
+    bool has_credits, has_keywords, has_release_dates;
+    const struct tmdb_credit *cast;
+    size_t n_cast;
+    const struct tmdb_credit *crew;
+    size_t n_crew;
+    const struct tmdb_keyword *keywords;
+    size_t n_keywords;
+    const struct tmdb_release *releases;
+    size_t n_releases;
+};
+
+/*
+ * Normalizes the parts of movie TMDB_ID into OUT (zeroed): the top TMDB_CAST_MAX cast by
+ * `order` (ties and a missing order by position), directors and writers of the crew, every
+ * keyword, every release date. Entries without a person/keyword id in 1..INT32_MAX, or
+ * without a country, are skipped with a warning; an unreadable date or a type outside 1..6
+ * is NULL with a warning; "" text is NULL. KEEP_CAST[i] and KEEP_CREW[i] (N_CAST and N_CREW
+ * entries, may be NULL when those are 0) say which entries became rows, for trimming raw.
+ * Returns RS_OK, or RS_ERR_NOMEM with OUT left zeroed.
+ */
+enum rs_err norm_tmdb_parts(const struct tmdb_parts_in *in, int64_t tmdb_id, struct tmdb_parts *out,
+                            bool *keep_cast, bool *keep_crew, const struct rs_log *log,
+                            struct rs_error *err);
+/* Releases the rows of PARTS; accepts a zeroed one and leaves it zeroed. */
+void norm_tmdb_parts_release(struct tmdb_parts *parts);
 
 /*
  * An OMDB answer as parsed (omdb.c): every field the string OMDB sent, borrowed from the

@@ -64,8 +64,10 @@ enum rs_err store_stamp_omdb_checked(struct store *st, int64_t tmdb_id, rs_time_
  * = NOW, creating the movies row if needed. In the same transaction, its history: one
  * `observations` row per movie, and one `change_log` row (run id: the run of
  * store_run_begin) per logged field whose value differs from the stored row's (none for a
- * movie with no stored row). CHANGED (may be NULL) gets N flags: whether the movie had no
- * stored row or a field was logged; the freezing rule's one notion of "changed".
+ * movie with no stored row); and it replaces the movie's movie_credits, movie_keywords and
+ * release_dates rows of each part rows[i].parts carries (has_*). CHANGED (may be NULL) gets N
+ * flags: whether the movie had no stored row or a field was logged; the freezing rule's one notion
+ * of "changed".
  */
 enum rs_err store_put_tmdb_batch(struct store *st, const struct tmdb_row *rows, size_t n,
                                  rs_time_t now, bool *changed, struct rs_error *err);

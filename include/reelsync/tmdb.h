@@ -19,7 +19,14 @@
  */
 bool tmdb_discover_suffix(char *buf, size_t len, rs_date_t from, rs_date_t to, int min_votes,
                           int page);
-/* Writes "/movie/ID". Returns false if BUF is too small. */
+/*
+ * The parts every details request appends (one request, as TMDB documents
+ * append_to_response): they fill movie_credits, movie_keywords and release_dates, and
+ * external_ids gives the IMDb id when the top-level one is missing.
+ */
+#define TMDB_APPEND "credits,keywords,release_dates,external_ids"
+
+/* Writes "/movie/ID?append_to_response=" TMDB_APPEND. Returns false if BUF is too small. */
 bool tmdb_movie_suffix(char *buf, size_t len, int64_t tmdb_id);
 
 /*
@@ -57,15 +64,19 @@ enum rs_err tmdb_parse_discover(const char *body, size_t len, struct tmdb_page *
 /* Releases every result row and the array; accepts a zeroed page and leaves it zeroed. */
 void tmdb_page_release(struct tmdb_page *page);
 
+/* The version of the JSON library (jansson) the parsers use; static storage. */
+const char *tmdb_json_version(void);
+
 /*
- * Parses and normalizes a /movie/{id} body into OUT (raw = BODY as received). A body
+ * Parses and normalizes a /movie/{id} body into OUT, its appended parts into OUT->parts
+ * (norm_tmdb_parts) and raw = BODY as received, except that credits are cut to the entries
+ * kept as rows and those to the members of their rows (id, name, character, order; id, name,
+ * department, job): byte-exact otherwise, so parsing OUT->raw again gives the same row. An
+ * empty or missing imdb_id is taken from external_ids.imdb_id when that has one. A body
  * without the expected shape, or whose id is not EXPECT_ID (when EXPECT_ID > 0), is
  * RS_ERR_BAD_RESPONSE and OUT is untouched. Fields in unknown formats become NULL with a
  * warning naming the field.
  */
-/* The version of the JSON library (jansson) the parsers use; static storage. */
-const char *tmdb_json_version(void);
-
 enum rs_err tmdb_parse_movie(const char *body, size_t len, int64_t expect_id, struct tmdb_row *out,
                              const struct rs_log *log, struct rs_error *err);
 

@@ -33,6 +33,7 @@ struct report_data {
     int64_t per_day[REPORT_DAYS][RS_API_COUNT];
     struct store_check_ages ages;
     struct forecast fc;
+    struct store_history movie[REPORT_MAX_MOVIES]; /* one per --movie */
 };
 
 /* Days since the last check: 0, 1, 2-3, 4-7, ... 256-511, 512 and more. */
@@ -115,8 +116,9 @@ static int report_parse(const struct cli *c, int argc, char **argv, struct repor
 
 /* ------------------------------------------------------------- reading */
 
+/* Reads the page's numbers; *MISSING gets a --movie the database has not (0: none). */
 static enum rs_err report_read(const struct cli *c, struct store *st, const struct report_opts *o,
-                               struct report_data *d, struct rs_error *err)
+                               struct report_data *d, int64_t *missing, struct rs_error *err)
 {
     enum rs_err rc = store_report(st, c->now, &d->rep, err);
     if (rc == RS_OK)
@@ -130,6 +132,12 @@ static enum rs_err report_read(const struct cli *c, struct store *st, const stru
         fo.daily_limit[api] = o->limit[api];
     if (rc == RS_OK)
         rc = forecast_build(st, &fo, &d->fc, err);
+    for (size_t i = 0; rc == RS_OK && !*missing && i < o->n_movies; i++) {
+        bool found = false;
+        rc = store_history(st, o->movies[i], NULL, &d->movie[i], &found, err);
+        if (rc == RS_OK && !found)
+            *missing = o->movies[i];
+    }
     return rc;
 }
 
@@ -359,6 +367,104 @@ static void forecast(FILE *f, const struct report_opts *o, const struct forecast
           f);
 }
 
+/* The series a movie's section draws: an observations column and how it is titled. */
+static const struct {
+    const char *column, *title;
+    enum rs_api api;
+} SERIES[] = {
+    {"imdb_rating", "IMDb rating", RS_API_OMDB},
+    {"imdb_votes", "IMDb votes", RS_API_OMDB},
+    {"vote_average", "TMDB vote average", RS_API_TMDB},
+    {"vote_count", "TMDB votes", RS_API_TMDB},
+    {"popularity", "TMDB popularity", RS_API_TMDB},
+    {"box_office", "Box office (OMDB, USD)", RS_API_OMDB},
+    {"revenue", "Revenue (TMDB, USD)", RS_API_TMDB},
+};
+
+/* The value of COLUMN in observation O, if it has one. */
+static bool obs_value(const struct store_observation *o, const char *column, double *v)
+{
+    struct rs_i64 i = RS_NULL_I64;
+    struct rs_f64 x = {0};
+    if (strcmp(column, "imdb_rating") == 0)
+        x = o->imdb_rating;
+    else if (strcmp(column, "vote_average") == 0)
+        x = o->vote_average;
+    else if (strcmp(column, "popularity") == 0)
+        x = o->popularity;
+    else if (strcmp(column, "imdb_votes") == 0)
+        i = o->imdb_votes;
+    else if (strcmp(column, "vote_count") == 0)
+        i = o->vote_count;
+    else if (strcmp(column, "box_office") == 0)
+        i = o->box_office;
+    else if (strcmp(column, "revenue") == 0)
+        i = o->revenue;
+    if (x.set)
+        *v = x.v;
+    else if (i.set)
+        *v = (double)i.v;
+    return x.set || i.set;
+}
+
+/* One movie's trajectories: a line per series that has values, then its changes and events. */
+static void movie(FILE *f, const struct store_history *h)
+{
+    double *x = calloc(h->n_obs ? h->n_obs : 1, sizeof(*x));
+    double *y = calloc(h->n_obs ? h->n_obs : 1, sizeof(*y));
+    fprintf(f, "<section id=\"movie-%lld\" class=\"movie\"><h2>", (long long)h->tmdb_id);
+    html_text(f, h->title ? h->title : "(untitled)");
+    fprintf(f,
+            " <span class=\"note\">TMDB %lld &middot; <span data-key=\"observations\">%zu"
+            "</span> observations, <span data-key=\"changes\">%zu</span> changes, "
+            "<span data-key=\"events\">%zu</span> freeze events</span></h2>\n",
+            (long long)h->tmdb_id, h->n_obs, h->n_changes, h->n_events);
+    for (size_t k = 0; x && y && k < sizeof(SERIES) / sizeof(SERIES[0]); k++) {
+        size_t n = 0;
+        for (size_t i = 0; i < h->n_obs; i++)
+            if (h->obs[i].api == SERIES[k].api && obs_value(&h->obs[i], SERIES[k].column, &y[n]))
+                x[n++] = (double)h->obs[i].at;
+        if (n == 0)
+            continue;
+        char id[80], first[32], last[32];
+        snprintf(id, sizeof(id), "chart-movie-%lld-%s", (long long)h->tmdb_id, SERIES[k].column);
+        fprintf(f, "<h3>%s</h3>\n", SERIES[k].title);
+        rs_date_format(rs_time_day((rs_time_t)x[0]), first, sizeof(first));
+        rs_date_format(rs_time_day((rs_time_t)x[n - 1]), last, sizeof(last));
+        html_line(f,
+                  &(struct html_line){
+                      .id = id, .n = n, .x = x, .y = y, .first_label = first, .last_label = last});
+    }
+    if (h->n_changes + h->n_events > 0) {
+        fputs("<table class=\"changes\"><tr><th>when</th><th>what</th><th>from</th><th>to</th>"
+              "</tr>\n",
+              f);
+        for (size_t i = 0; i < h->n_changes; i++) {
+            const struct store_change *c = &h->changes[i];
+            char at[32];
+            fprintf(f, "<tr><td>%s</td><td>%s ", rs_time_format(c->at, at, sizeof(at)),
+                    rs_api_name(c->api));
+            html_text(f, c->field);
+            fputs("</td><td>", f);
+            html_text(f, c->old_value ? c->old_value : "NULL");
+            fputs("</td><td>", f);
+            html_text(f, c->new_value ? c->new_value : "NULL");
+            fputs("</td></tr>\n", f);
+        }
+        for (size_t i = 0; i < h->n_events; i++) {
+            char at[32];
+            fprintf(f, "<tr><td>%s</td><td>%s</td><td colspan=\"2\">",
+                    rs_time_format(h->events[i].at, at, sizeof(at)), h->events[i].event);
+            html_text(f, h->events[i].reason);
+            fputs("</td></tr>\n", f);
+        }
+        fputs("</table>\n", f);
+    }
+    fputs("</section>\n", f);
+    free(x);
+    free(y);
+}
+
 static void page(FILE *f, const struct cli *c, const struct report_opts *o,
                  const struct report_data *d)
 {
@@ -369,6 +475,8 @@ static void page(FILE *f, const struct cli *c, const struct report_opts *o,
     check_ages(f, d);
     runs(f, &d->rep);
     forecast(f, o, &d->fc);
+    for (size_t i = 0; i < o->n_movies; i++)
+        movie(f, &d->movie[i]);
     html_end(f);
 }
 
@@ -410,14 +518,23 @@ static int report_command(struct cli *c, int argc, char **argv)
         return msg_fail_rs(c->cmd, RS_ERR_NOMEM, NULL);
     int status = db_open(c, STORE_READ_ONLY, &st);
     if (status == EXIT_OK) {
-        enum rs_err rc = report_read(c, st, &o, d, &err);
+        int64_t missing = 0;
+        enum rs_err rc = report_read(c, st, &o, d, &missing, &err);
         store_close(st);
-        status = rc ? msg_fail_rs(c->cmd, rc, &err) : write_page(c, &o, d);
+        if (rc)
+            status = msg_fail_rs(c->cmd, rc, &err);
+        else if (missing)
+            status = msg_fail(EXIT_FAILED, "%s: no movie %lld in the database (nothing written)",
+                              c->cmd, (long long)missing);
+        else
+            status = write_page(c, &o, d);
         if (status == EXIT_OK && c->progress.enabled)
             fprintf(stderr, "report written to %s\n", o.html);
     }
     store_report_release(&d->rep);
     forecast_release(&d->fc);
+    for (size_t i = 0; i < o.n_movies; i++)
+        store_history_free(&d->movie[i]);
     free(d);
     return status;
 }

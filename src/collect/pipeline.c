@@ -430,7 +430,7 @@ static void on_omdb(struct http *h, const struct http_result *res, void *user)
 
 static void start_job(struct job *j)
 {
-    char suffix[64];
+    char suffix[128];
     if (j->needs_tmdb && tmdb_movie_suffix(suffix, sizeof(suffix), j->tmdb_id))
         queue(j, RS_API_TMDB, suffix, on_tmdb);
     else if (j->needs_omdb)

@@ -130,6 +130,8 @@ static enum rs_err read_changed(struct store *st, enum stmt_id id, const char *s
 /* The SQL of one API's history, run on its stage before the stage is applied. */
 struct history_sql {
     enum stmt_id log, changed, hist, obs;
+    /* more change_stage rows after log_sql (the TMDB parts), or NULL */
+    enum rs_err (*log_more)(struct store *st, struct rs_error *err);
     const char *log_sql;     /* change_stage from the stage and the stored rows */
     const char *changed_sql; /* (seq, same): same = a stored row and no change_stage row */
     const char *hist_sql;    /* change_stage into change_log ($1 now, $2 run id) */
@@ -146,6 +148,8 @@ static enum rs_err write_history(struct store *st, const struct history_sql *h, 
                                  bool *changed, size_t n, struct rs_error *err)
 {
     enum rs_err rc = exec_now(st, h->log, h->log_sql, 0, now, "history", err);
+    if (rc == RS_OK && h->log_more)
+        rc = h->log_more(st, err);
     if (rc == RS_OK && changed)
         rc = read_changed(st, h->changed, h->changed_sql, changed, n, err);
     if (rc == RS_OK)
@@ -166,6 +170,7 @@ static const struct history_sql TMDB_HISTORY = {
     S_TB_CHANGED,
     S_TB_HIST,
     S_TB_OBS,
+    parts_log_tmdb,
     "INSERT INTO temp.change_stage SELECT s.seq, s.tmdb_id, f.field, f.o, f.n"
     " FROM temp.tmdb_stage s JOIN tmdb_movies t ON t.tmdb_id = s.tmdb_id,"
     " LATERAL (VALUES " TMDB_LOGGED ") f(field, d, o, n) WHERE f.d",
@@ -190,6 +195,7 @@ static const struct history_sql OMDB_HISTORY = {
     S_OB_CHANGED,
     S_OB_HIST,
     S_OB_OBS,
+    NULL,
     "INSERT INTO temp.change_stage SELECT s.seq, s.tmdb_id, f.field, f.o, f.n"
     " FROM temp.omdb_stage s" OMDB_STORED("JOIN") ","
                                                   " LATERAL (VALUES " OMDB_LOGGED
@@ -249,10 +255,14 @@ enum rs_err store_put_tmdb_batch(struct store *st, const struct tmdb_row *rows, 
         ok = app_tmdb(a, i, &rows[i]);
     if (rc == RS_OK)
         rc = app_finish(&a, !ok, "tmdb batch", err);
+    if (rc == RS_OK) /* credits, keywords, release dates: parts.c */
+        rc = parts_stage_tmdb(st, rows, n, err);
     if (rc == RS_OK)
         rc = write_history(st, &TMDB_HISTORY, now, changed, n, err);
     if (rc == RS_OK)
         rc = apply_tmdb(st, now, err);
+    enum rs_err rc3 = parts_apply_tmdb(st, rc != RS_OK, rc ? NULL : err);
+    rc = rc ? rc : rc3;
     /* the stage is emptied on failure too, for a caller that carries on */
     enum rs_err rc2 = exec_now(st, S_TB_CLEAR, "DELETE FROM temp.tmdb_stage", 0, now, "tmdb batch",
                                rc ? NULL : err);

@@ -211,6 +211,44 @@ static const char *const MIGRATIONS[] = {
      "COMMENT ON COLUMN run_failures.error_class IS 'Error class of the last attempt (network,"
      " timeout, rate_limited, server_error, auth, bad_response, ...).';"
      "COMMENT ON COLUMN run_failures.failed_at IS 'When the run recorded it: its end (UTC).';"),
+    /* 5: the TMDB parts asked with append_to_response (parts.c) */
+    ("CREATE TABLE movie_credits (tmdb_id INTEGER NOT NULL, person_id INTEGER NOT NULL,"
+     " name VARCHAR, role VARCHAR NOT NULL, job VARCHAR, character VARCHAR, ord INTEGER);"
+     "CREATE TABLE movie_keywords (tmdb_id INTEGER NOT NULL, keyword_id INTEGER NOT NULL,"
+     " name VARCHAR);"
+     "CREATE TABLE release_dates (tmdb_id INTEGER NOT NULL, country VARCHAR NOT NULL,"
+     " type INTEGER, release_date DATE, certification VARCHAR, note VARCHAR);"
+     "COMMENT ON TABLE movie_credits IS 'Top-billed cast (the 20 of lowest TMDB order), directors"
+     " and writers of a movie, from the credits appended to its TMDB details; replaced on each"
+     " TMDB fetch';"
+     "COMMENT ON COLUMN movie_credits.tmdb_id IS 'The movie (tmdb_movies.tmdb_id)';"
+     "COMMENT ON COLUMN movie_credits.person_id IS 'TMDB person id (the same person in every"
+     " movie)';"
+     "COMMENT ON COLUMN movie_credits.name IS 'The person''s name as TMDB gives it';"
+     "COMMENT ON COLUMN movie_credits.role IS 'cast, director (crew job Director) or writer"
+     " (crew department Writing)';"
+     "COMMENT ON COLUMN movie_credits.job IS 'TMDB crew job (Director, Screenplay, Writer,"
+     " Story, Novel, ...); NULL for cast';"
+     "COMMENT ON COLUMN movie_credits.character IS 'The character played (cast); NULL when TMDB"
+     " has none, and for crew';"
+     "COMMENT ON COLUMN movie_credits.ord IS 'Billing order (TMDB cast order, 0 = top billed);"
+     " NULL for crew';"
+     "COMMENT ON TABLE movie_keywords IS 'TMDB keywords of a movie, from the keywords appended to"
+     " its TMDB details; replaced on each TMDB fetch';"
+     "COMMENT ON COLUMN movie_keywords.tmdb_id IS 'The movie (tmdb_movies.tmdb_id)';"
+     "COMMENT ON COLUMN movie_keywords.keyword_id IS 'TMDB keyword id';"
+     "COMMENT ON COLUMN movie_keywords.name IS 'The keyword as TMDB gives it';"
+     "COMMENT ON TABLE release_dates IS 'Release dates of a movie per country and type, from the"
+     " release_dates appended to its TMDB details; replaced on each TMDB fetch';"
+     "COMMENT ON COLUMN release_dates.tmdb_id IS 'The movie (tmdb_movies.tmdb_id)';"
+     "COMMENT ON COLUMN release_dates.country IS 'ISO 3166-1 country code (US, GB, ...)';"
+     "COMMENT ON COLUMN release_dates.type IS 'TMDB release type: 1 premiere, 2 limited"
+     " theatrical, 3 theatrical, 4 digital, 5 physical, 6 TV';"
+     "COMMENT ON COLUMN release_dates.release_date IS 'The day of the release (UTC)';"
+     "COMMENT ON COLUMN release_dates.certification IS 'Age rating in that country as TMDB"
+     " gives it (PG-13, 12A, ...); NULL when none';"
+     "COMMENT ON COLUMN release_dates.note IS 'TMDB''s note on the release (a festival, a"
+     " format); NULL when none';"),
 };
 #define SCHEMA_VERSION ((int)RS_ARRAY_LEN(MIGRATIONS))
 
@@ -316,7 +354,8 @@ enum rs_err migrate_schema(struct store *st, const char *path, struct rs_error *
                        path, version, SCHEMA_VERSION);
     if (version == 0 && (rc = check_foreign(st, path, err)) != RS_OK)
         return rc;
-    if (version < SCHEMA_VERSION && st->read_only)
+    st->schema_behind = version < SCHEMA_VERSION && st->read_only;
+    if (st->schema_behind)
         return rs_fail(err, RS_ERR_DB,
                        "cannot open '%s' read-only: its schema (version %d) needs an upgrade "
                        "to %d; open it once read-write",

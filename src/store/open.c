@@ -256,8 +256,9 @@ static enum rs_err attach_waiting(struct store *st, double wait_s, struct store_
     }
 }
 
-enum rs_err store_open_ext(const char *path, const struct store_open_options *opts,
-                           struct store **out, struct store_holder *holder, struct rs_error *err)
+static enum rs_err open_once(const char *path, const struct store_open_options *opts,
+                             struct store **out, struct store_holder *holder, bool *behind,
+                             struct rs_error *err)
 {
     struct store *st = calloc(1, sizeof(*st));
     if (!st)
@@ -280,12 +281,37 @@ enum rs_err store_open_ext(const char *path, const struct store_open_options *op
         rc = write_create_stages(st, err);
     if (rc == RS_OK && !st->read_only)
         rc = batch_create_stages(st, err);
+    if (rc == RS_OK && !st->read_only)
+        rc = parts_create_stages(st, err);
     if (rc) {
+        *behind = st->schema_behind;
         store_close(st);
         return rc;
     }
     *out = st;
     return RS_OK;
+}
+
+/*
+ * A reader that finds the file's schema older than this build's brings it forward first:
+ * the file is opened read-write for the migrations (with the same wait), closed, and opened
+ * read-only again, so every command works on a file an older reelsync wrote.
+ */
+enum rs_err store_open_ext(const char *path, const struct store_open_options *opts,
+                           struct store **out, struct store_holder *holder, struct rs_error *err)
+{
+    bool behind = false;
+    enum rs_err rc = open_once(path, opts, out, holder, &behind, err);
+    if (rc == RS_OK || !behind)
+        return rc;
+    struct store_open_options rw = *opts;
+    struct store *up = NULL;
+    struct rs_error up_err = {0};
+    rw.mode = STORE_READ_WRITE;
+    if (open_once(path, &rw, &up, holder, &behind, &up_err) != RS_OK)
+        return rc; /* say what the reader found: the upgrade's own failure is secondary */
+    store_close(up);
+    return open_once(path, opts, out, holder, &behind, err);
 }
 
 enum rs_err store_open(const char *path, enum store_mode mode, struct store **out,

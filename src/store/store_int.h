@@ -69,6 +69,7 @@ struct store {
     bool read_only;
     struct store_open_options lock; /* the wait of store_open_ext, again at store_take */
     bool let_go;                    /* the file is DETACHed (store_let_go) */
+    bool schema_behind;             /* a read-only open found an older schema (migrate.c) */
     int64_t run_id; /* the collect run writing (store_run_begin), 0 outside one: history's run_id */
 };
 
@@ -172,13 +173,28 @@ bool quote_with(char *buf, size_t len, size_t *pos, const char *s, char q);
 /* Likewise as a SQL string literal ('...'). */
 bool quote_literal(char *buf, size_t len, size_t *pos, const char *s);
 
-/* ---- migrate.c, write.c, batch.c: for store_open */
+/* ---- migrate.c, write.c, batch.c, parts.c: for store_open */
 
 /* Creates or upgrades the schema of the attached file at PATH (refusing a foreign one). */
 enum rs_err migrate_schema(struct store *st, const char *path, struct rs_error *err);
 /* The per-connection temp tables the appenders of write.c and batch.c fill. */
 enum rs_err write_create_stages(struct store *st, struct rs_error *err);
 enum rs_err batch_create_stages(struct store *st, struct rs_error *err);
+enum rs_err parts_create_stages(struct store *st, struct rs_error *err);
+
+/* ---- parts.c: the appended TMDB parts of a details batch, in the caller's transaction */
+
+/*
+ * parts_stage_tmdb appends the parts the N rows carry to the parts' stage tables;
+ * parts_log_tmdb adds to change_stage (the history's, before it is read) one row per part
+ * whose staged set differs from the stored one, for movies whose stored answer carried that
+ * part; parts_apply_tmdb then replaces each carried part's rows and empties the stages (also
+ * on failure, for a caller that carries on).
+ */
+enum rs_err parts_stage_tmdb(struct store *st, const struct tmdb_row *rows, size_t n,
+                             struct rs_error *err);
+enum rs_err parts_log_tmdb(struct store *st, struct rs_error *err);
+enum rs_err parts_apply_tmdb(struct store *st, bool failed, struct rs_error *err);
 
 /* ---- history.c: movie_events, for batch.c, write.c and the change feed */
 
