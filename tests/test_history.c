@@ -750,6 +750,26 @@ static void export_observations(void **state)
     assert_int_equal((int64_t)line_count(csv),
                      db_i64(w->db, "SELECT count(*) FROM observations") + 1);
     free(csv);
+    /* the appended parts' tables, by the same option */
+    static const char *const parts[][3] = {
+        {"credits", "tmdb_id,person_id,name,role,job,character,ord\n", "movie_credits"},
+        {"keywords", "tmdb_id,keyword_id,name\n", "movie_keywords"},
+        {"release_dates", "tmdb_id,country,type,release_date,certification,note\n",
+         "release_dates"}};
+    for (size_t k = 0; k < 3; k++) {
+        run(w, DAY[DAYS - 1],
+            (const char *[]){"export", "--table", parts[k][0], "--out", out, NULL}, &r);
+        assert_int_equal(r.status, 0);
+        run_result_free(&r);
+        csv = read_file(out, &len);
+        assert_memory_equal(csv, parts[k][1], strlen(parts[k][1]));
+        char sql[96];
+        snprintf(sql, sizeof(sql), "SELECT count(*) FROM %s", parts[k][2]);
+        int64_t rows = db_i64(w->db, sql);
+        assert_true(rows > 0);
+        assert_int_equal((int64_t)line_count(csv), rows + 1);
+        free(csv);
+    }
     free(out);
 }
 

@@ -81,6 +81,16 @@ static void publish_flips_the_link(void **state)
     char *omdb = path_join(dir, "current/omdb_movies.parquet");
     assert_int_equal(parquet_rows(tmdb), 0);
     assert_int_equal(parquet_rows(omdb), 0);
+    /* the appended parts and the history too, each a file of its own */
+    static const char *const more[] = {"movie_credits", "movie_keywords", "release_dates",
+                                       "observations",  "change_log",     "movie_events"};
+    for (size_t i = 0; i < sizeof(more) / sizeof(more[0]); i++) {
+        char name[64];
+        snprintf(name, sizeof(name), "current/%s.parquet", more[i]);
+        char *p = path_join(dir, name);
+        assert_int_equal(parquet_rows(p), 0);
+        free(p);
+    }
     free(snap);
 
     /* the second set: the link flips, the first set stays for readers that hold it */

@@ -26,7 +26,8 @@ static void export_usage(void)
           "\n"
           "Options:\n"
           "  --table TABLE     movies (default), observations (the values each fetch saw),\n"
-          "                    changes (the change log) or events (frozen, thawed, unfrozen)\n"
+          "                    changes (the change log), events (frozen, thawed, unfrozen),\n"
+          "                    credits, keywords or release_dates (the appended TMDB parts)\n"
           "  --out PATH        the file to write (replaced if it exists); - for stdout (csv,\n"
           "                    json)\n"
           "  --format F        csv, parquet or json (one object per line); default: from PATH's\n"
@@ -122,7 +123,9 @@ static int export_parse(const struct cli *c, int argc, char **argv, const char *
             return args_getopt_error(c->cmd, ch, argv);
     }
     if (!store_export_table_known(*table))
-        return args_bad_value(c->cmd, "table", *table, "movies, observations, changes or events");
+        return args_bad_value(
+            c->cmd, "table", *table,
+            "movies, observations, changes, events, credits, keywords or release_dates");
     if (args_no_operands(c->cmd, argc, argv) != EXIT_OK)
         return EXIT_USAGE;
     if (!*out || !**out)

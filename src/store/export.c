@@ -45,6 +45,12 @@ static const char *const TABLES[][2] = {
                 " FROM change_log ORDER BY changed_at, tmdb_id, api, field"},
     {"events", "SELECT tmdb_id, event, event_at, run_id, reason FROM movie_events"
                " ORDER BY event_at, tmdb_id, event"},
+    {"credits", "SELECT tmdb_id, person_id, name, role, job, character, ord FROM movie_credits"
+                " ORDER BY tmdb_id, role, ord, person_id"},
+    {"keywords",
+     "SELECT tmdb_id, keyword_id, name FROM movie_keywords ORDER BY tmdb_id, keyword_id"},
+    {"release_dates", "SELECT tmdb_id, country, type, release_date, certification, note"
+                      " FROM release_dates ORDER BY tmdb_id, country, type, release_date"},
 };
 
 bool store_export_table_known(const char *table)
@@ -64,7 +70,8 @@ enum rs_err store_export(struct store *st, const char *table, const char *format
             select = TABLES[i][1];
     if (!select)
         return rs_fail(err, RS_ERR_USAGE,
-                       "export: unknown table '%s' (movies, observations, changes or events)",
+                       "export: unknown table '%s' (movies, observations, changes, events, "
+                       "credits, keywords or release_dates)",
                        table ? table : "");
     static const char *const formats[][2] = {
         {"csv", "(FORMAT csv, HEADER true)"},
@@ -124,7 +131,9 @@ static enum rs_err copy_table(struct store *st, const char *table, const char *d
 
 enum rs_err store_export_tables(struct store *st, const char *dir, struct rs_error *err)
 {
-    static const char *const tables[] = {"movies", "tmdb_movies", "omdb_movies"};
+    static const char *const tables[] = {"movies",        "tmdb_movies",    "omdb_movies",
+                                         "movie_credits", "movie_keywords", "release_dates",
+                                         "observations",  "change_log",     "movie_events"};
     bool own = !st->in_tx;
     enum rs_err rc = own ? store_begin(st, err) : RS_OK;
     for (size_t i = 0; rc == RS_OK && i < RS_ARRAY_LEN(tables); i++)
