@@ -4,6 +4,7 @@
  * The two tables below and refresh_freezes are the only copy of the policy; the store binds
  * their values into its planning query and asks refresh_freezes which movies to freeze.
  */
+#include <math.h>
 #include <string.h>
 
 #include "internal.h"
@@ -80,6 +81,115 @@ bool refresh_freezes(int64_t stable_cycles, struct rs_i64 release, rs_time_t now
 {
     return stable_cycles >= REFRESH_FREEZE_CYCLES &&
            refresh_category_of(release, now) == REFRESH_ARCHIVED;
+}
+
+bool refresh_schedule_due(const struct refresh_schedule *s, struct rs_i64 release,
+                          struct rs_i64 last, enum rs_api api, bool changed, rs_time_t now)
+{
+    if (!last.set)
+        return true;
+    double iv = s->interval[api][refresh_category_of(release, now)][changed ? 1 : 0];
+    return (double)(now - last.v) >= iv * RS_DAY_SECONDS;
+}
+
+static const char *const policy_names[REFRESH_POLICY_COUNT] = {"seed", "adaptive"};
+
+const char *refresh_policy_name(enum refresh_policy p)
+{
+    if ((int)p < 0 || p >= REFRESH_POLICY_COUNT)
+        return "?";
+    return policy_names[p];
+}
+
+bool refresh_policy_parse(const char *name, enum refresh_policy *out)
+{
+    for (int p = 0; name && p < REFRESH_POLICY_COUNT; p++) {
+        if (strcmp(name, policy_names[p]) == 0) {
+            *out = (enum refresh_policy)p;
+            return true;
+        }
+    }
+    return false;
+}
+
+double refresh_rate(const struct refresh_cell *cell, double seed_days)
+{
+    /* A Gamma prior on the rate: REFRESH_PRIOR_WEIGHT refreshes of SEED_DAYS each, the share
+     * REFRESH_PRIOR_CHANGED of which found a change; the evidence adds its own. */
+    double changes = REFRESH_PRIOR_WEIGHT * REFRESH_PRIOR_CHANGED + (double)cell->changed;
+    double days = REFRESH_PRIOR_WEIGHT * seed_days + (cell->days > 0 ? cell->days : 0.0);
+    return changes / days;
+}
+
+static double clamp(double v, double lo, double hi)
+{
+    return v < lo ? lo : (v > hi ? hi : v);
+}
+
+/*
+ * Intervals sqrt(c / rate) of one API's cells, c chosen so that the movies of the cells cost
+ * BUDGET requests a day; the clamped cells keep their bound and c is set again for the
+ * others (a few rounds settle it).
+ */
+static void spread(const struct refresh_evidence *ev, enum rs_api api, double budget,
+                   struct refresh_schedule *out)
+{
+    double c = 0.0;
+    for (int round = 0; round < 8; round++) {
+        double fixed = 0.0, free_sum = 0.0;
+        for (int cat = 0; cat < REFRESH_CATEGORY_COUNT; cat++) {
+            double seed = intervals[cat][api];
+            for (int chg = 0; chg < 2; chg++) {
+                double n = (double)ev->cell[api][cat][chg].movies;
+                double r = out->rate[api][cat][chg];
+                double iv = c > 0 ? sqrt(c / r) : seed;
+                if (round > 0 &&
+                    (iv <= REFRESH_MIN_INTERVAL_DAYS || iv >= REFRESH_MAX_STRETCH * seed))
+                    fixed += n / clamp(iv, REFRESH_MIN_INTERVAL_DAYS, REFRESH_MAX_STRETCH * seed);
+                else
+                    free_sum += n * sqrt(r);
+            }
+        }
+        double left = budget - fixed;
+        if (free_sum <= 0 || left <= 0)
+            break;
+        c = (free_sum / left) * (free_sum / left);
+    }
+    for (int cat = 0; cat < REFRESH_CATEGORY_COUNT; cat++) {
+        double seed = intervals[cat][api];
+        for (int chg = 0; chg < 2; chg++) {
+            double iv = c > 0 ? sqrt(c / out->rate[api][cat][chg]) : seed;
+            out->interval[api][cat][chg] =
+                clamp(iv, REFRESH_MIN_INTERVAL_DAYS, REFRESH_MAX_STRETCH * seed);
+        }
+    }
+}
+
+void refresh_schedule_make(enum refresh_policy policy, const struct refresh_evidence *ev,
+                           struct refresh_schedule *out)
+{
+    memset(out, 0, sizeof(*out));
+    out->policy = policy;
+    for (int api = 0; api < RS_API_COUNT; api++) {
+        double budget = 0.0;
+        for (int cat = 0; cat < REFRESH_CATEGORY_COUNT; cat++) {
+            for (int chg = 0; chg < 2; chg++) {
+                out->interval[api][cat][chg] = intervals[cat][api];
+                if (policy != REFRESH_POLICY_ADAPTIVE)
+                    continue;
+                out->rate[api][cat][chg] =
+                    refresh_rate(&ev->cell[api][cat][chg], intervals[cat][api]);
+                budget += (double)ev->cell[api][cat][chg].movies / intervals[cat][api];
+            }
+        }
+        if (policy != REFRESH_POLICY_ADAPTIVE)
+            continue;
+        /* With the feed, TMDB's content changes are asked for when TMDB reports them: the age
+         * schedule is left the counters and the feed's misses, at half the seed's requests. */
+        if (api == RS_API_TMDB && ev->feed)
+            budget /= REFRESH_MAX_STRETCH;
+        spread(ev, (enum rs_api)api, budget, out);
+    }
 }
 
 /* FNV-1a, 64 bit. Every field is hashed as tag, presence and value, so neither a NULL nor

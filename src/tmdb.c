@@ -358,3 +358,69 @@ void tmdb_page_release(struct tmdb_page *page)
     free(page->results);
     memset(page, 0, sizeof(*page));
 }
+
+/* ---- the change feed: GET /movie/changes (docs/internals/adaptive.md) ---- */
+
+bool tmdb_changes_suffix(char *buf, size_t len, rs_date_t start, rs_date_t end, int page)
+{
+    char s[16], e[16];
+    if (page < 1 || end < start)
+        return false;
+    int n = snprintf(buf, len, "/movie/changes?start_date=%s&end_date=%s&page=%d",
+                     rs_date_format(start, s, sizeof(s)), rs_date_format(end, e, sizeof(e)), page);
+    return n >= 0 && (size_t)n < len;
+}
+
+enum rs_err tmdb_parse_changes(const char *body, size_t len, struct tmdb_changes *out,
+                               const struct rs_log *log, struct rs_error *err)
+{
+    json_t *doc = NULL;
+    struct tmdb_page counters = {0};
+    struct tmdb_changes c = {0};
+    enum rs_err rc = load_object(body, len, "changes page", &doc, err);
+    if (rc != RS_OK)
+        return rc;
+    const json_t *results = json_object_get(doc, "results");
+    if (!page_counters(doc, &counters) || !json_is_array(results)) {
+        rc = rs_fail(err, RS_ERR_BAD_RESPONSE, "tmdb: changes page: not a changes page");
+        goto cleanup;
+    }
+    c.page = counters.page;
+    c.total_pages = counters.total_pages;
+    c.ids = calloc(json_array_size(results) + 1, sizeof(*c.ids));
+    if (!c.ids) {
+        rc = rs_fail(err, RS_ERR_NOMEM, "tmdb: changes page: out of memory");
+        goto cleanup;
+    }
+    size_t i;
+    const json_t *e;
+    json_array_foreach(results, i, e)
+    {
+        const json_t *id = json_object_get(e, "id");
+        const json_t *adult = json_object_get(e, "adult");
+        if (!json_is_integer(id) || json_integer_value(id) <= 0) {
+            c.skipped++;
+            continue;
+        }
+        /* "adult": null is TMDB not knowing; the id is kept like any other */
+        c.adult_unknown += !json_is_boolean(adult);
+        c.ids[c.n++] = json_integer_value(id);
+    }
+    if (c.skipped)
+        rs_logf(log, RS_LOG_WARN, "tmdb: changes page %d: %zu entries without a usable id skipped",
+                c.page, c.skipped);
+    *out = c;
+    c = (struct tmdb_changes){0};
+cleanup:
+    tmdb_changes_release(&c);
+    json_decref(doc);
+    return rc;
+}
+
+void tmdb_changes_release(struct tmdb_changes *c)
+{
+    if (!c)
+        return;
+    free(c->ids);
+    memset(c, 0, sizeof(*c));
+}

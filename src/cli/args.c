@@ -94,6 +94,12 @@ int args_option(const char *cmd, enum rs_option_id id, const char *text, double 
     const struct rs_option *o = rs_option(id);
     char want[96];
     long v;
+    if (o->kind == RS_OPT_KIND_CHOICE) {
+        if (rs_option_choice(o, text, out))
+            return EXIT_OK;
+        snprintf(want, sizeof(want), "%s or %s", o->choices[0], o->choices[1]);
+        return args_bad_value(cmd, o->name, text, want);
+    }
     if (o->kind == RS_OPT_KIND_RATE && parse_rate(text, o->min, o->max, out))
         return EXIT_OK;
     if (o->kind != RS_OPT_KIND_RATE && args_long(text, (long)o->min, (long)o->max, &v)) {

@@ -42,6 +42,8 @@ static const char *metavar(enum rs_option_kind kind)
         return " S";
     case RS_OPT_KIND_FLAG:
         return "";
+    case RS_OPT_KIND_CHOICE:
+        return " NAME";
     default:
         return " N";
     }
@@ -152,6 +154,7 @@ static void collect_options(struct cli *c, const struct collect_args *a, struct 
         .refresh_limit = (size_t)v[RS_OPT_REFRESH_LIMIT],
         .include_frozen = v[RS_OPT_INCLUDE_FROZEN] != 0,
         .dry_run = v[RS_OPT_DRY_RUN] != 0,
+        .policy = (enum refresh_policy)v[RS_OPT_POLICY],
         .tmdb_key = c->tmdb_key,
         .tmdb_token = c->tmdb_token,
         .omdb_key = c->omdb_key,
@@ -232,7 +235,7 @@ static int collect_dry_run(struct cli *c, const struct orch_options *o)
     int64_t total = 0;
     int status = EXIT_OK;
     if (o->refresh)
-        status = plan_load(c, o->refresh_limit, o->include_frozen, &items, &n, &total);
+        status = plan_load(c, o->policy, o->refresh_limit, o->include_frozen, &items, &n, &total);
     if (status != EXIT_OK)
         return status;
     if (c->json) {

@@ -14,6 +14,7 @@ static void forecast_usage(void)
 {
     fputs("usage: reelsync [global options] forecast [--days N] [--refresh-limit N]\n"
           "                [--tmdb-daily-limit N] [--omdb-daily-limit N] [--include-frozen]\n"
+          "                [--policy NAME]\n"
           "\n"
           "What keeping the database current will cost: for each of the next days, the movies\n"
           "and the TMDB and OMDB requests that come due under the refresh policy, beside the\n"
@@ -28,21 +29,24 @@ static void forecast_usage(void)
           "  --tmdb-daily-limit N   TMDB requests a day, as collect's (default 40000)\n"
           "  --omdb-daily-limit N   OMDB requests a day, as collect's (default 1000)\n"
           "  --include-frozen       count frozen movies too\n"
+          "  --policy NAME          seed or adaptive, as collect --policy (default as collect's)\n"
           "\n"
           "Example:\n"
           "  reelsync --db movies.duckdb forecast --days 14 --refresh-limit 200\n",
           stdout);
 }
 
-enum { O_DAYS = 1, O_LIMIT, O_TMDB, O_OMDB, O_FROZEN };
+enum { O_DAYS = 1, O_LIMIT, O_TMDB, O_OMDB, O_FROZEN, O_POLICY };
 
-static int forecast_parse(const struct cli *c, int argc, char **argv, struct forecast_options *o)
+static int forecast_parse(const struct cli *c, int argc, char **argv, struct forecast_options *o,
+                          enum refresh_policy *policy)
 {
     static const struct option longopts[] = {{"days", required_argument, NULL, O_DAYS},
                                              {"refresh-limit", required_argument, NULL, O_LIMIT},
                                              {"tmdb-daily-limit", required_argument, NULL, O_TMDB},
                                              {"omdb-daily-limit", required_argument, NULL, O_OMDB},
                                              {"include-frozen", no_argument, NULL, O_FROZEN},
+                                             {"policy", required_argument, NULL, O_POLICY},
                                              {NULL, 0, NULL, 0}};
     int ch;
     long days = 30;
@@ -63,6 +67,10 @@ static int forecast_parse(const struct cli *c, int argc, char **argv, struct for
             o->daily_limit[ch == O_TMDB ? RS_API_TMDB : RS_API_OMDB] = (int64_t)v;
         else if (ch == O_FROZEN)
             o->include_frozen = true;
+        else if (ch == O_POLICY && args_option(c->cmd, RS_OPT_POLICY, optarg, &v) != EXIT_OK)
+            return EXIT_USAGE;
+        else if (ch == O_POLICY)
+            *policy = (enum refresh_policy)v;
         else if (ch != O_DAYS)
             return args_getopt_error(c->cmd, ch, argv);
     }
@@ -172,7 +180,9 @@ static int forecast_command(struct cli *c, int argc, char **argv)
         .daily_limit = {(int64_t)rs_option_default(RS_OPT_TMDB_DAILY_LIMIT),
                         (int64_t)rs_option_default(RS_OPT_OMDB_DAILY_LIMIT)},
     };
-    if (forecast_parse(c, argc, argv, &o) != EXIT_OK)
+    enum refresh_policy policy = (enum refresh_policy)rs_option_default(RS_OPT_POLICY);
+    struct refresh_schedule schedule;
+    if (forecast_parse(c, argc, argv, &o, &policy) != EXIT_OK)
         return EXIT_USAGE;
     if (c->parse_only)
         return EXIT_OK;
@@ -182,7 +192,10 @@ static int forecast_command(struct cli *c, int argc, char **argv)
     int status = db_open(c, STORE_READ_ONLY, &st);
     if (status != EXIT_OK)
         return status;
-    enum rs_err rc = forecast_build(st, &o, &f, &err);
+    enum rs_err rc = plan_use_policy(c, st, policy, &schedule, &err);
+    o.schedule = &schedule;
+    if (rc == RS_OK)
+        rc = forecast_build(st, &o, &f, &err);
     store_close(st);
     if (rc != RS_OK)
         return msg_fail_rs(c->cmd, rc, &err);

@@ -506,8 +506,10 @@ enum rs_err orch_refresh(struct orch *o)
     enum rs_err rc = orch_batch_hold(o);
     if (rc != RS_OK)
         return rc;
-    rc = store_plan(o->st, o->opt->now, o->opt->refresh_limit, o->opt->include_frozen, false,
-                    &items, &n, &e);
+    rc = store_use_policy(o->st, o->opt->policy, o->feed_read, o->opt->now, NULL, &e);
+    if (rc == RS_OK)
+        rc = store_plan(o->st, o->opt->now, o->opt->refresh_limit, o->opt->include_frozen, false,
+                        &items, &n, &e);
     if (rc != RS_OK) {
         orch_fail_store(o, &e);
         return o->fatal;

@@ -55,6 +55,12 @@ static const char *const MIGRATIONS[] = {
     /* 3: the years whose discovery missed pages, asked again by the next run (discovery.c) */
     ("CREATE TABLE discovery_gaps (year INTEGER PRIMARY KEY, pages_missing INTEGER,"
      " recorded_at TIMESTAMP NOT NULL);"),
+    /*
+     * 6 (4 and 5 are the history's and the appended parts'; this branch predates their
+     * merge): the movies TMDB's change feed reported, a row per movie and day (feed.c)
+     */
+    ("CREATE TABLE feed_changes (tmdb_id INTEGER NOT NULL, day DATE NOT NULL,"
+     " noted_at TIMESTAMP NOT NULL, PRIMARY KEY (tmdb_id, day));"),
 };
 #define SCHEMA_VERSION ((int)RS_ARRAY_LEN(MIGRATIONS))
 
