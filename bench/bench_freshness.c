@@ -230,7 +230,6 @@ static void cron_day(const struct cfg *g, const struct fake *f, const char *db, 
 struct truth {
     struct tmdb_row t[MAX_SAMPLE];
     struct omdb_row o[MAX_SAMPLE];
-    uint64_t tfp[MAX_SAMPLE], ofp[MAX_SAMPLE];
     int64_t oid[MAX_SAMPLE];
     int nt, no;
 };
@@ -249,15 +248,13 @@ static void fetch_one(CURL *c, const struct fake *f, int64_t id, rs_time_t now, 
     free(b);
     if (!ok)
         return;
-    t->tfp[t->nt++] = refresh_fingerprint_tmdb(row);
+    t->nt++;
     if (!row->imdb_id)
         return;
     snprintf(url, sizeof(url), "%s?apikey=test&i=%s", f->omdb_url, row->imdb_id);
     b = get(c, url, now, &status, &len);
-    if (b && status == 200 && omdb_parse_movie(b, len, &t->o[t->no], NULL, &err) == RS_OK) {
-        t->ofp[t->no] = refresh_fingerprint_omdb(&t->o[t->no]);
+    if (b && status == 200 && omdb_parse_movie(b, len, &t->o[t->no], NULL, &err) == RS_OK)
         t->oid[t->no++] = id;
-    }
     free(b);
 }
 
@@ -273,8 +270,8 @@ static void fetch_truth(CURL *c, const struct fake *f, const int64_t *ids, int n
         fetch_one(c, f, ids[i], now, &t);
     unlink(scratch);
     if (store_open(scratch, STORE_READ_WRITE, &st, &err) != RS_OK ||
-        store_put_tmdb_batch(st, t.t, t.tfp, (size_t)t.nt, now, NULL, &err) != RS_OK ||
-        store_put_omdb_batch(st, t.oid, t.o, t.ofp, (size_t)t.no, now, NULL, &err) != RS_OK)
+        store_put_tmdb_batch(st, t.t, (size_t)t.nt, now, NULL, &err) != RS_OK ||
+        store_put_omdb_batch(st, t.oid, t.o, (size_t)t.no, now, NULL, &err) != RS_OK)
         die(err.msg);
     store_close(st);
     for (int i = 0; i < t.nt; i++)

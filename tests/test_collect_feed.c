@@ -74,8 +74,7 @@ static bool has(const int64_t *ids, size_t n, int64_t id)
 }
 
 /* Known (K of N) and unknown ids of one day's feed. */
-static void split(const struct day_feed *d, const int64_t *known, size_t n, int64_t *k,
-                  int64_t *u)
+static void split(const struct day_feed *d, const int64_t *known, size_t n, int64_t *k, int64_t *u)
 {
     *k = *u = 0;
     for (size_t i = 0; i < d->n; i++)
@@ -264,8 +263,9 @@ static void killed_run_reads_again(void **state)
     seed_ids(e.db, &one, 1, now);
     start_at(&e, DAY "T02:00:00Z", (const char *[]){"--latency-ms", "30000", NULL});
     struct fake_env fe;
-    const char *argv[] = {RS_REELSYNC_BIN, "--db", e.db, "--now", DAY "T02:00:00Z", "--quiet",
-                          "collect", "--refresh-only", "--policy", "adaptive", NULL};
+    const char *argv[] = {RS_REELSYNC_BIN,  "--db",     e.db,      "--now",
+                          DAY "T02:00:00Z", "--quiet",  "collect", "--refresh-only",
+                          "--policy",       "adaptive", NULL};
     pid_t pid = fork();
     assert_true(pid >= 0);
     if (pid == 0) {
@@ -309,8 +309,8 @@ static void gap_past_fourteen_days(void **state)
     int64_t one = 2;
     seed_ids(e.db, &one, 1, now);
     char sql[160];
-    snprintf(sql, sizeof(sql),
-             "INSERT INTO store_state VALUES ('feed_watermark', %lld)", (long long)(today - 30));
+    snprintf(sql, sizeof(sql), "INSERT INTO store_state VALUES ('feed_watermark', %lld)",
+             (long long)(today - 30));
     db_exec(e.db, sql);
     start_at(&e, DAY "T02:00:00Z", NULL);
     int pages = 0;
@@ -358,10 +358,8 @@ static void seed_reads_no_feed(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(first_run_and_next_day),
-        cmocka_unit_test(failures_leave_the_watermark),
-        cmocka_unit_test(killed_run_reads_again),
-        cmocka_unit_test(gap_past_fourteen_days),
+        cmocka_unit_test(first_run_and_next_day), cmocka_unit_test(failures_leave_the_watermark),
+        cmocka_unit_test(killed_run_reads_again), cmocka_unit_test(gap_past_fourteen_days),
         cmocka_unit_test(seed_reads_no_feed),
     };
     return cmocka_run_group_tests(tests, NULL, fake_stop_all);

@@ -167,16 +167,16 @@ static inline struct omdb_row omdb_row(const char *imdb)
 }
 
 /* The refresh writes of one movie: batches of one, the path a collect takes. */
-static inline enum rs_err put_tmdb(struct store *st, const struct tmdb_row *row, uint64_t fp,
-                                   rs_time_t now, bool *changed, struct rs_error *err)
+static inline enum rs_err put_tmdb(struct store *st, const struct tmdb_row *row, rs_time_t now,
+                                   bool *changed, struct rs_error *err)
 {
-    return store_put_tmdb_batch(st, row, &fp, 1, now, changed, err);
+    return store_put_tmdb_batch(st, row, 1, now, changed, err);
 }
 
 static inline enum rs_err put_omdb(struct store *st, int64_t tmdb_id, const struct omdb_row *row,
-                                   uint64_t fp, rs_time_t now, bool *changed, struct rs_error *err)
+                                   rs_time_t now, bool *changed, struct rs_error *err)
 {
-    return store_put_omdb_batch(st, &tmdb_id, row, &fp, 1, now, changed, err);
+    return store_put_omdb_batch(st, &tmdb_id, row, 1, now, changed, err);
 }
 
 static inline enum rs_err finish(struct store *st, int64_t tmdb_id, bool changed, bool both,

@@ -1,7 +1,7 @@
 /*
  * A refresh's writes (src/store/batch.c), in the batches a collect makes: TMDB and OMDB
- * details with their fingerprints ("changed"), NULLs and empty lists, unknown ids refused,
- * several batches in one transaction, and the end of a refresh: stable cycles, "last
+ * details with their change log ("changed") and observations, NULLs and empty lists, unknown ids
+ * refused, several batches in one transaction, and the end of a refresh: stable cycles, "last
  * changed", freezing an ARCHIVED movie after REFRESH_FREEZE_CYCLES unchanged refreshes and
  * thawing it when it changes.
  */
@@ -12,20 +12,20 @@ static void tmdb_and_omdb_rows(void **state)
     struct fx *f = *state;
     struct tmdb_row t = tmdb_row(27205, "tt1375666", 14806);
     bool changed = false;
-    OK(put_tmdb(f->st, &t, 7, NOW - 10, &changed, E)); /* creates the movie */
+    OK(put_tmdb(f->st, &t, NOW - 10, &changed, E)); /* creates the movie */
     assert_true(changed);
-    OK(put_tmdb(f->st, &t, 7, NOW - 5, &changed, E));
+    OK(put_tmdb(f->st, &t, NOW - 5, &changed, E));
     assert_false(changed);
     t.title = "Inception!";
-    OK(put_tmdb(f->st, &t, 8, NOW, &changed, E));
+    OK(put_tmdb(f->st, &t, NOW, &changed, E));
     assert_true(changed);
     struct omdb_row o = omdb_row("tt1375666");
-    OK(put_omdb(f->st, 27205, &o, 9, NOW, &changed, E));
+    OK(put_omdb(f->st, 27205, &o, NOW, &changed, E));
     assert_true(changed);
-    OK(put_omdb(f->st, 27205, &o, 9, NOW + 1, &changed, E));
+    OK(put_omdb(f->st, 27205, &o, NOW + 1, &changed, E));
     assert_false(changed);
     struct rs_error err = {0};
-    assert_int_equal(put_omdb(f->st, 4242, &o, 9, NOW, &changed, &err), RS_ERR_DB);
+    assert_int_equal(put_omdb(f->st, 4242, &o, NOW, &changed, &err), RS_ERR_DB);
     struct store_movie m = get(f->st, 27205);
     assert_int_equal(m.last_tmdb_update.v, NOW);
     assert_int_equal(m.last_omdb_update.v, NOW + 1);
@@ -52,11 +52,11 @@ static void nulls_and_empty(void **state)
     struct fx *f = *state;
     struct tmdb_row t = {.tmdb_id = 1, .raw = NULL};
     bool changed;
-    OK(put_tmdb(f->st, &t, 1, NOW, &changed, E));
+    OK(put_tmdb(f->st, &t, NOW, &changed, E));
     struct discover_row d = {.tmdb_id = 2, .title = NULL, .release_date = RS_NULL_I64};
     OK(store_upsert_discovered(f->st, &d, 1, NOW, NULL, E));
     struct omdb_row o = {.imdb_id = "tt0000001"};
-    OK(put_omdb(f->st, 1, &o, 2, NOW, &changed, E));
+    OK(put_omdb(f->st, 1, &o, NOW, &changed, E));
     struct store_movie m = get(f->st, 2);
     assert_null(m.title);
     assert_null(m.imdb_id);
@@ -101,8 +101,8 @@ static void same_transaction_twice(void **state)
     assert_int_equal(fresh, 2);
     OK(store_upsert_discovered(f->st, b, 2, NOW + 1, &fresh, E));
     assert_int_equal(fresh, 0);
-    OK(put_tmdb(f->st, &t, 5, NOW + 2, &changed, E));
-    OK(put_tmdb(f->st, &t, 5, NOW + 3, &changed, E));
+    OK(put_tmdb(f->st, &t, NOW + 2, &changed, E));
+    OK(put_tmdb(f->st, &t, NOW + 3, &changed, E));
     assert_false(changed);
     OK(finish(f->st, 1, false, false, NOW + 3, &changed, E));
     OK(store_commit(f->st, E));
@@ -129,19 +129,17 @@ static void detail_batches(void **state)
                             tmdb_row(3, "tt3", 300)};
     t[1].n_genres = 0;
     t[1].raw = NULL;
-    uint64_t fp[3] = {11, 12, 13};
     bool changed[3] = {false, false, false};
-    OK(store_put_tmdb_batch(f->st, t, fp, 3, NOW, changed, E));
+    OK(store_put_tmdb_batch(f->st, t, 3, NOW, changed, E));
     assert_true(changed[0] && changed[1] && changed[2]);
-    fp[1] = 99;
-    OK(store_put_tmdb_batch(f->st, t, fp, 3, NOW + 1, changed, E));
+    t[1].tagline = "Changed.";
+    OK(store_put_tmdb_batch(f->st, t, 3, NOW + 1, changed, E));
     assert_true(!changed[0] && changed[1] && !changed[2]);
     struct store_movie m = get(f->st, 2);
     assert_string_equal(m.title, "Inception");
     assert_int_equal(m.release_date.v, 200);
     assert_int_equal(m.last_tmdb_update.v, NOW + 1);
     assert_int_equal(m.created_at.v, NOW - 10);
-    assert_true(m.tmdb_fingerprint == 99);
     assert_null(m.imdb_id);
     store_movie_release(&m);
     m = get(f->st, 3);
@@ -151,24 +149,31 @@ static void detail_batches(void **state)
 
     struct omdb_row o[2] = {omdb_row("tt1"), omdb_row("tt3")};
     int64_t ids[2] = {1, 3};
-    uint64_t ofp[2] = {21, 23};
-    OK(store_put_omdb_batch(f->st, ids, o, ofp, 2, NOW + 2, changed, E));
+    OK(store_put_omdb_batch(f->st, ids, o, 2, NOW + 2, changed, E));
     assert_true(changed[0] && changed[1]);
-    OK(store_put_omdb_batch(f->st, ids, o, ofp, 2, NOW + 3, changed, E));
+    OK(store_put_omdb_batch(f->st, ids, o, 2, NOW + 3, changed, E));
     assert_true(!changed[0] && !changed[1]);
     int64_t bad_ids[2] = {1, 404};
     struct rs_error err = {0};
-    assert_int_equal(store_put_omdb_batch(f->st, bad_ids, o, ofp, 2, NOW + 4, changed, &err),
-                     RS_ERR_DB);
+    assert_int_equal(store_put_omdb_batch(f->st, bad_ids, o, 2, NOW + 4, changed, &err), RS_ERR_DB);
     m = get(f->st, 1);
     assert_int_equal(m.last_omdb_update.v, NOW + 3); /* nothing written */
-    assert_true(m.omdb_fingerprint == 21);
     store_movie_release(&m);
-    OK(store_put_omdb_batch(f->st, ids, o, ofp, 1, NOW + 5, NULL, E));
+    OK(store_put_omdb_batch(f->st, ids, o, 1, NOW + 5, NULL, E));
     store_close(f->st);
     f->st = NULL;
     assert_peek(f->path, "SELECT count(*) FROM tmdb_movies", "3");
     assert_peek(f->path, "SELECT count(*) FROM omdb_movies", "2");
+    /* the one change, and one observation per stored row (the refused batch: none) */
+    assert_peek(
+        f->path,
+        "SELECT string_agg(concat_ws('|', tmdb_id, api, field, coalesce(old_value, 'NULL'),"
+        " new_value, strftime(changed_at, '%H:%M:%S'), run_id IS NULL), ';') FROM change_log",
+        "2|tmdb|tagline|NULL|Changed.|12:00:01|true");
+    assert_peek(f->path,
+                "SELECT string_agg(concat_ws('|', api, n), ';' ORDER BY api) FROM"
+                " (SELECT api, count(*) n FROM observations GROUP BY api)",
+                "omdb|5;tmdb|6");
     assert_peek(f->path, "SELECT len(genres) FROM tmdb_movies WHERE tmdb_id = 2", "0");
     assert_peek(f->path, "SELECT raw IS NULL FROM tmdb_movies WHERE tmdb_id = 2", "true");
     assert_peek(f->path, "SELECT genres::VARCHAR FROM tmdb_movies WHERE tmdb_id = 1",
@@ -183,16 +188,16 @@ static void detail_batches(void **state)
                 "12:00:03");
 }
 
-/* One refresh of TMDB_ID at day D with data fingerprint FP: returns whether it froze. */
-static bool refresh_once(struct store *st, int64_t id, rs_date_t release, uint64_t fp,
-                         rs_time_t now)
+/* One refresh of TMDB_ID at day D with data version V (its runtime): returns whether it froze. */
+static bool refresh_once(struct store *st, int64_t id, rs_date_t release, int64_t v, rs_time_t now)
 {
     struct tmdb_row t = tmdb_row(id, "tt9", release);
     struct omdb_row o = omdb_row("tt9");
+    t.runtime = RS_I64(v);
     bool c1 = false, c2 = false, frozen = true;
     OK(store_begin(st, E));
-    OK(put_tmdb(st, &t, fp, now, &c1, E));
-    OK(put_omdb(st, id, &o, fp, now, &c2, E));
+    OK(put_tmdb(st, &t, now, &c1, E));
+    OK(put_omdb(st, id, &o, now, &c2, E));
     OK(finish(st, id, c1 || c2, true, now, &frozen, E));
     OK(store_commit(st, E));
     return frozen;
@@ -264,14 +269,13 @@ static void freezing_batch(void **state)
     struct tmdb_row t[3];
     for (int i = 0; i < 3; i++)
         t[i] = tmdb_row(ids[i], NULL, rel[i]);
-    uint64_t fp[3] = {1, 2, 3};
     bool changed[3], both[3] = {true, true, false}, frozen[3] = {true, true, true};
     rs_time_t now = NOW;
     for (int round = 0; round < 4; round++, now += 90 * DAY) {
         if (round == 2)
-            fp[2] = 4; /* movie 12 changes once */
+            t[2].budget = RS_I64(4); /* movie 12 changes once */
         OK(store_begin(f->st, E));
-        OK(store_put_tmdb_batch(f->st, t, fp, 3, now, changed, E));
+        OK(store_put_tmdb_batch(f->st, t, 3, now, changed, E));
         OK(store_finish_refresh_batch(f->st, ids, changed, both, 3, now, frozen, E));
         OK(store_commit(f->st, E));
         assert_int_equal(changed[0], round == 0);

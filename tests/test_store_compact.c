@@ -1,7 +1,7 @@
 /*
  * Compaction (src/store/compact.c): a young file left alone, a grown one rebuilt into a
- * fraction of its size with the same rows, keys, defaults and a user's own index, and the
- * handle working on after it.
+ * fraction of its size with the same rows, keys, defaults, comments and a user's own index,
+ * and the handle working on after it.
  */
 #include <sys/stat.h>
 
@@ -16,7 +16,13 @@ static char *all_rows_digest(const char *path)
                       "(SELECT string_agg(o::VARCHAR, '|' ORDER BY imdb_id) FROM omdb_movies o),"
                       "(SELECT string_agg(r::VARCHAR, '|' ORDER BY id) FROM runs r),"
                       "(SELECT string_agg(u::VARCHAR, '|' ORDER BY day, api, outcome)"
-                      " FROM api_usage u)))");
+                      " FROM api_usage u),"
+                      "(SELECT string_agg(b::VARCHAR, '|' ORDER BY observed_at, tmdb_id, api)"
+                      " FROM observations b),"
+                      "(SELECT string_agg(comment, '|' ORDER BY table_name, column_index)"
+                      " FROM duckdb_columns() WHERE schema_name = 'main'),"
+                      "(SELECT string_agg(comment, '|' ORDER BY table_name) FROM duckdb_tables()"
+                      " WHERE schema_name = 'main')))");
 }
 
 static int64_t file_size(const char *path)
@@ -43,11 +49,11 @@ static void refresh_cycles(struct fx *f, int first, int cycles)
             t.raw_len = sizeof(raw) - 1;
             t.vote_count = RS_I64(c);
             bool changed;
-            OK(put_tmdb(f->st, &t, (uint64_t)c, NOW + c, &changed, E));
+            OK(put_tmdb(f->st, &t, NOW + c, &changed, E));
         }
         struct omdb_row o = omdb_row("tt1375666");
         bool changed;
-        OK(put_omdb(f->st, 1, &o, (uint64_t)c, NOW + c, &changed, E));
+        OK(put_omdb(f->st, 1, &o, NOW + c, &changed, E));
         int64_t run = 0, counts[RS_OUTCOME_COUNT] = {[RS_OK] = 101};
         OK(store_run_begin(f->st, NOW + c, "{}", &run, E));
         OK(store_usage_add(f->st, TODAY + c, RS_API_TMDB, counts, E));

@@ -14,17 +14,17 @@ static void create_and_reopen(void **state)
     f->st = NULL;
     assert_peek(f->path,
                 "SELECT string_agg(version::VARCHAR, ',' ORDER BY version) FROM schema_version",
-                "1,2,3,4");
+                "1,2,3,4,5");
     OK(store_open(f->path, STORE_READ_WRITE, &f->st, E));
     store_close(f->st);
     f->st = NULL;
     /* reopening applies nothing twice */
-    assert_peek(f->path, "SELECT count(*) FROM schema_version", "4");
+    assert_peek(f->path, "SELECT count(*) FROM schema_version", "5");
     OK(store_open(f->path, STORE_READ_ONLY, &f->st, E));
     int64_t n = -1;
     OK(store_count_movies(f->st, &n, E));
     assert_int_equal(n, 0);
-    assert_int_equal(store_schema_version(), 4);
+    assert_int_equal(store_schema_version(), 5);
     /* read-only: reads work, writes are refused with a clear error */
     struct plan_item *items = NULL;
     size_t np = 9;
@@ -112,6 +112,39 @@ static void schema_matches_spec(void **state)
         {"runs", "ended_at", "TIMESTAMP"},
         {"runs", "options", "JSON"},
         {"runs", "stats", "JSON"},
+        {"observations", "tmdb_id", "INTEGER"},
+        {"observations", "api", "VARCHAR"},
+        {"observations", "observed_at", "TIMESTAMP"},
+        {"observations", "vote_count", "INTEGER"},
+        {"observations", "vote_average", "DOUBLE"},
+        {"observations", "popularity", "DOUBLE"},
+        {"observations", "revenue", "BIGINT"},
+        {"observations", "budget", "BIGINT"},
+        {"observations", "imdb_rating", "DOUBLE"},
+        {"observations", "imdb_votes", "INTEGER"},
+        {"observations", "metacritic", "INTEGER"},
+        {"observations", "rotten_tomatoes", "INTEGER"},
+        {"observations", "box_office", "BIGINT"},
+        {"change_log", "tmdb_id", "INTEGER"},
+        {"change_log", "api", "VARCHAR"},
+        {"change_log", "field", "VARCHAR"},
+        {"change_log", "old_value", "VARCHAR"},
+        {"change_log", "new_value", "VARCHAR"},
+        {"change_log", "changed_at", "TIMESTAMP"},
+        {"change_log", "run_id", "BIGINT"},
+        {"movie_events", "tmdb_id", "INTEGER"},
+        {"movie_events", "event", "VARCHAR"},
+        {"movie_events", "event_at", "TIMESTAMP"},
+        {"movie_events", "run_id", "BIGINT"},
+        {"movie_events", "reason", "VARCHAR"},
+        {"run_failures", "run_id", "BIGINT"},
+        {"run_failures", "tmdb_id", "INTEGER"},
+        {"run_failures", "api", "VARCHAR"},
+        {"run_failures", "error_class", "VARCHAR"},
+        {"run_failures", "failed_at", "TIMESTAMP"},
+        {"feed_changes", "tmdb_id", "INTEGER"},
+        {"feed_changes", "day", "DATE"},
+        {"feed_changes", "noted_at", "TIMESTAMP"},
     };
     for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
         char sql[256];
@@ -142,6 +175,22 @@ static void schema_matches_spec(void **state)
                 "SELECT count(*) FROM duckdb_constraints() WHERE table_name = 'omdb_movies' AND "
                 "constraint_type = 'PRIMARY KEY' AND constraint_column_names = ['imdb_id']",
                 "1");
+    /* the data dictionary: a comment on every table and every column */
+    assert_peek(f->path,
+                "SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database()",
+                "13");
+    assert_peek(f->path,
+                "SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() "
+                "AND (comment IS NULL OR comment = '')",
+                "0");
+    assert_peek(f->path,
+                "SELECT count(*) FROM duckdb_columns() WHERE database_name = current_database() "
+                "AND (comment IS NULL OR comment = '')",
+                "0");
+    assert_peek(f->path,
+                "SELECT comment FROM duckdb_columns() WHERE table_name = 'change_log' AND "
+                "column_name = 'field'",
+                "Column name in tmdb_movies or omdb_movies.");
     /* defaults: data_frozen FALSE, movie_id from the sequence */
     assert_peek(f->path, "INSERT INTO movies (tmdb_id) VALUES (5) RETURNING data_frozen", "false");
     assert_peek(f->path, "INSERT INTO movies (tmdb_id) VALUES (6) RETURNING movie_id", "2");
@@ -208,6 +257,66 @@ static void failed_migration_rolls_back(void **state)
     free(other);
 }
 
+/*
+ * A database of the previous schema (version 3: what migrations 1 to 3 made, with data) is
+ * brought forward: the history tables are created empty, the comments added, nothing lost,
+ * and the next refresh writes history.
+ */
+static void from_version_3(void **state)
+{
+    struct fx *f = *state;
+    struct tmdb_row t = tmdb_row(27205, "tt1375666", 14806);
+    struct omdb_row o = omdb_row("tt1375666");
+    bool changed = false;
+    OK(put_tmdb(f->st, &t, NOW, &changed, E));
+    OK(put_omdb(f->st, 27205, &o, NOW, &changed, E));
+    store_close(f->st);
+    f->st = NULL;
+    /* take the file back to version 3: no history tables, no comments, no feed */
+    db_exec(f->path, "DROP TABLE observations; DROP TABLE change_log; DROP TABLE movie_events;"
+                     " DROP TABLE run_failures; DROP TABLE feed_changes;"
+                     " DELETE FROM schema_version WHERE version >= 4;"
+                     " COMMENT ON TABLE movies IS NULL; COMMENT ON COLUMN movies.title IS NULL;"
+                     " UPDATE movies SET tmdb_fingerprint = 7");
+    assert_peek(f->path, "SELECT count(*) FROM duckdb_tables() WHERE comment IS NOT NULL", "7");
+    char *before = peek(f->path, "SELECT md5(concat((SELECT string_agg(m::VARCHAR, '|') FROM "
+                                 "movies m), (SELECT string_agg(t::VARCHAR, '|') FROM "
+                                 "tmdb_movies t), (SELECT string_agg(o::VARCHAR, '|') FROM "
+                                 "omdb_movies o)))");
+    OK(store_open(f->path, STORE_READ_WRITE, &f->st, E));
+    store_close(f->st);
+    f->st = NULL;
+    assert_peek(f->path, "SELECT max(version) FROM schema_version", "5");
+    assert_peek(f->path,
+                "SELECT md5(concat((SELECT string_agg(m::VARCHAR, '|') FROM movies m), (SELECT "
+                "string_agg(t::VARCHAR, '|') FROM tmdb_movies t), (SELECT string_agg(o::VARCHAR, "
+                "'|') FROM omdb_movies o)))",
+                before);
+    free(before);
+    assert_peek(f->path,
+                "SELECT (SELECT count(*) FROM observations) + (SELECT count(*) FROM change_log) +"
+                " (SELECT count(*) FROM movie_events) + (SELECT count(*) FROM run_failures)",
+                "0");
+    assert_peek(f->path,
+                "SELECT comment FROM duckdb_columns() WHERE table_name = 'movies' AND "
+                "column_name = 'title'",
+                "Title, from discovery or the TMDB details.");
+    /* the next refresh compares with the stored rows: one change logged */
+    OK(store_open(f->path, STORE_READ_WRITE, &f->st, E));
+    t.runtime = RS_I64(149);
+    OK(put_tmdb(f->st, &t, NOW + DAY, &changed, E));
+    assert_true(changed);
+    OK(put_omdb(f->st, 27205, &o, NOW + DAY, &changed, E));
+    assert_false(changed);
+    store_close(f->st);
+    f->st = NULL;
+    assert_peek(f->path, "SELECT concat_ws('|', field, old_value, new_value) FROM change_log",
+                "runtime|148|149");
+    assert_peek(f->path, "SELECT count(*) FROM observations", "2");
+    assert_peek(f->path, "SELECT tmdb_fingerprint FROM movies", "7"); /* left alone, unused */
+    OK(store_open(f->path, STORE_READ_WRITE, &f->st, E));
+}
+
 int main(int argc, char **argv)
 {
     if (argc > 1)
@@ -218,6 +327,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(newer_version_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(foreign_database_untouched, setup, teardown),
         cmocka_unit_test_setup_teardown(failed_migration_rolls_back, setup, teardown),
+        cmocka_unit_test_setup_teardown(from_version_3, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -16,7 +16,7 @@ static void upsert_twice(void **state)
     assert_int_equal(fresh, 2);
     bool changed = false;
     struct tmdb_row t = tmdb_row(27205, "tt1375666", 14806);
-    OK(put_tmdb(f->st, &t, 42, NOW - 50, &changed, E));
+    OK(put_tmdb(f->st, &t, NOW - 50, &changed, E));
     assert_true(changed);
     OK(store_mark_gone(f->st, 155, NOW - 40, E));
 
@@ -39,8 +39,6 @@ static void upsert_twice(void **state)
     assert_int_equal(m.last_tmdb_update.v, NOW - 50); /* tracking stamps kept */
     assert_int_equal(m.created_at.v, NOW - 100);
     assert_int_equal(m.updated_at.v, NOW);
-    assert_true(m.has_tmdb_fingerprint);
-    assert_true(m.tmdb_fingerprint == 42);
     int64_t first_id = m.movie_id;
     store_movie_release(&m);
     m = get(f->st, 155);
@@ -110,7 +108,7 @@ static void unfreeze(void **state)
     OK(store_bulk_insert_movies(f->st, rows, 4, NOW, E));
     size_t changed = 99;
     int64_t ids[] = {1, 4, 12345};
-    OK(store_unfreeze(f->st, ids, 3, false, &changed, E));
+    OK(store_unfreeze(f->st, ids, 3, false, NOW, &changed, E));
     assert_int_equal(changed, 1);
     struct store_movie m = get(f->st, 1);
     assert_false(m.data_frozen);
@@ -122,14 +120,22 @@ static void unfreeze(void **state)
     m = get(f->st, 2);
     assert_true(m.data_frozen);
     store_movie_release(&m);
-    OK(store_unfreeze(f->st, NULL, 0, true, &changed, E));
+    OK(store_unfreeze(f->st, NULL, 0, true, NOW + 1, &changed, E));
     assert_int_equal(changed, 2);
-    OK(store_unfreeze(f->st, NULL, 0, true, &changed, E));
+    OK(store_unfreeze(f->st, NULL, 0, true, NOW + 1, &changed, E));
     assert_int_equal(changed, 0);
     m = get(f->st, 3);
     assert_false(m.data_frozen);
     assert_int_equal(m.stable_cycles, 0);
     store_movie_release(&m);
+    store_close(f->st);
+    f->st = NULL;
+    /* one 'unfrozen' event per movie that was frozen, none for the others */
+    assert_peek(f->path,
+                "SELECT string_agg(concat_ws('|', tmdb_id, event, strftime(event_at, '%H:%M:%S'),"
+                " run_id IS NULL, reason), ';' ORDER BY tmdb_id) FROM movie_events",
+                "1|unfrozen|12:00:00|true|reelsync unfreeze;2|unfrozen|12:00:01|true|reelsync "
+                "unfreeze;3|unfrozen|12:00:01|true|reelsync unfreeze");
 }
 
 int main(int argc, char **argv)

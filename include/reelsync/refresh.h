@@ -1,6 +1,6 @@
 /*
  * refresh: the age-based refresh policy (README, "The refresh policy") and the freezing
- * fingerprint. Pure functions of their arguments; `now` is always passed in (it honours --now).
+ * rule. Pure functions of their arguments; `now` is always passed in (it honours --now).
  *
  *   category      age_days         TMDB every  OMDB every
  *   RECENT        < 60 (or none)   5 days      5 days
@@ -117,13 +117,5 @@ void refresh_schedule_make(enum refresh_policy policy, const struct refresh_evid
  */
 bool refresh_schedule_due(const struct refresh_schedule *s, struct rs_i64 release,
                           struct rs_i64 last, enum rs_api api, bool changed, rs_time_t now);
-
-/*
- * Fingerprints of what is stored for a movie, for the freezing rule: every column except
- * the drifting counters (vote_count, vote_average, popularity, imdb_votes), raw JSON and
- * fetch times. Equal data gives equal fingerprints, across runs and machines.
- */
-uint64_t refresh_fingerprint_tmdb(const struct tmdb_row *row);
-uint64_t refresh_fingerprint_omdb(const struct omdb_row *row);
 
 #endif

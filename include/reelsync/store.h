@@ -61,28 +61,31 @@ enum rs_err store_stamp_omdb_checked(struct store *st, int64_t tmdb_id, rs_time_
  *
  * store_put_tmdb_batch writes each movie's TMDB details (tmdb_movies row, fetched_at = NOW)
  * and sets movies.imdb_id (when known), title (when known), release_date, last_tmdb_update
- * = NOW and the fingerprint, creating the movies row if needed. CHANGED (may be NULL) gets N
- * flags: whether FINGERPRINTS[i] differs from the stored one (a first fetch counts as
- * changed).
+ * = NOW, creating the movies row if needed. In the same transaction, its history: one
+ * `observations` row per movie, and one `change_log` row (run id: the run of
+ * store_run_begin) per logged field whose value differs from the stored row's (none for a
+ * movie with no stored row). CHANGED (may be NULL) gets N flags: whether the movie had no
+ * stored row or a field was logged; the freezing rule's one notion of "changed".
  */
-enum rs_err store_put_tmdb_batch(struct store *st, const struct tmdb_row *rows,
-                                 const uint64_t *fingerprints, size_t n, rs_time_t now,
-                                 bool *changed, struct rs_error *err);
+enum rs_err store_put_tmdb_batch(struct store *st, const struct tmdb_row *rows, size_t n,
+                                 rs_time_t now, bool *changed, struct rs_error *err);
 /*
  * Likewise for OMDB: the omdb_movies row of rows[i].imdb_id (two movies sharing an IMDb id:
  * the last one wins), last_omdb_update of TMDB_IDS[i] = NOW, its imdb_id when it had none.
  * Every TMDB_IDS[i] must exist and every row have an imdb_id (RS_ERR_DB otherwise, nothing
- * written).
+ * written). History and CHANGED as above; the stored row is the record of the IMDb id, for a
+ * movie that had an OMDB record stored before.
  */
 enum rs_err store_put_omdb_batch(struct store *st, const int64_t *tmdb_ids,
-                                 const struct omdb_row *rows, const uint64_t *fingerprints,
-                                 size_t n, rs_time_t now, bool *changed, struct rs_error *err);
+                                 const struct omdb_row *rows, size_t n, rs_time_t now,
+                                 bool *changed, struct rs_error *err);
 /*
  * Ends the refresh of each movie TMDB_IDS[i] in a run: stable_cycles + 1 if nothing
  * CHANGED[i], else 0 (and the "last changed" stamp = NOW); last_full_refresh = NOW when
  * BOTH[i] APIs were stored; freezes the movie when refresh_freezes says so at NOW. FROZEN
  * (may be NULL) gets N flags: whether this call froze it. A frozen movie refreshed anyway
- * (--include-frozen) whose data CHANGED is unfrozen. RS_ERR_DB when an id is unknown
+ * (--include-frozen) whose data CHANGED is unfrozen. Each freeze and unfreeze is a
+ * `movie_events` row. RS_ERR_DB when an id is unknown
  * (nothing is kept when the call ran in its own transaction; inside the caller's, roll back).
  */
 enum rs_err store_finish_refresh_batch(struct store *st, const int64_t *tmdb_ids,
@@ -158,8 +161,9 @@ enum rs_err store_feed_state(struct store *st, struct store_feed_state *out, str
  * Notes that the feed reported IDS[0..N) changed on DAY, read at NOW: each known movie gets
  * a feed_changes row (one per movie and day, the first reading's time kept), which makes it
  * due for TMDB when newer than its last TMDB check; a known frozen movie is thawed
- * (data_frozen and stable_cycles cleared). Counts: *UNKNOWN ids no movie has, *THAWED (may
- * be NULL) movies thawed, whose ids go to THAWED_IDS (may be NULL; room for N).
+ * (data_frozen and stable_cycles cleared, a "thawed" movie_events row). Counts: *UNKNOWN ids no
+ * movie has, *THAWED (may be NULL) movies thawed, whose ids go to THAWED_IDS (may be NULL; room for
+ * N).
  */
 enum rs_err store_feed_note(struct store *st, const int64_t *ids, size_t n, rs_date_t day,
                             rs_time_t now, int64_t *unknown, int64_t *thawed, int64_t *thawed_ids,
@@ -192,9 +196,20 @@ enum rs_err store_usage_add(struct store *st, rs_date_t day, enum rs_api api,
 enum rs_err store_usage_total(struct store *st, rs_date_t day, enum rs_api api, int64_t *total,
                               struct rs_error *err);
 
-/* Records the start of a collect run (OPTIONS_JSON: its options); *RUN_ID gets its id. */
+/* Records the start of a collect run (OPTIONS_JSON: its options); *RUN_ID gets its id, which
+ * the store's history rows carry from then on. */
 enum rs_err store_run_begin(struct store *st, rs_time_t now, const char *options_json,
                             int64_t *run_id, struct rs_error *err);
+/* A movie a run failed to fetch from API after its retries, with the error class. */
+struct store_failure {
+    int64_t tmdb_id;
+    enum rs_api api;
+    enum rs_err error;
+};
+/* Records the N FAILURES of run RUN_ID (run_failures, failed_at = NOW), in one transaction. */
+enum rs_err store_put_run_failures(struct store *st, int64_t run_id,
+                                   const struct store_failure *failures, size_t n, rs_time_t now,
+                                   struct rs_error *err);
 /* Records the end of a run with its stats (STATS_JSON) and exit status. */
 enum rs_err store_run_end(struct store *st, int64_t run_id, rs_time_t now, const char *stats_json,
                           int status, struct rs_error *err);
@@ -202,7 +217,7 @@ enum rs_err store_run_end(struct store *st, int64_t run_id, rs_time_t now, const
 /*
  * One `movies` row with its tracking columns. From store_get_movie every string is
  * malloc'd (release with store_movie_release); as input to store_bulk_insert_movies the
- * strings are only read. Fingerprints are 0 with has_*_fingerprint false when NULL.
+ * strings are only read.
  */
 struct store_movie {
     int64_t movie_id;
@@ -219,11 +234,7 @@ struct store_movie {
     struct rs_i64 omdb_not_found_at; /* last OMDB "not found" */
     struct rs_i64 tmdb_gone_at;      /* TMDB 404: out of planning until rediscovered */
     int64_t stable_cycles;           /* unchanged refreshes in a row */
-    struct rs_i64 data_changed_at;   /* "last changed": when a fingerprint last changed */
-    uint64_t tmdb_fingerprint;
-    bool has_tmdb_fingerprint;
-    uint64_t omdb_fingerprint;
-    bool has_omdb_fingerprint;
+    struct rs_i64 data_changed_at;   /* "last changed": when a refresh last logged a change */
 };
 /* Frees the strings of M and zeroes it; accepts a zeroed struct. */
 void store_movie_release(struct store_movie *m);
@@ -254,10 +265,91 @@ enum rs_err store_max_tmdb_id(struct store *st, int64_t *max, struct rs_error *e
 
 /*
  * Clears data_frozen and stable_cycles of the movies IDS[0..N) (tmdb ids), or of every
- * frozen movie when ALL. *CHANGED (may be NULL) gets how many were frozen before.
+ * frozen movie when ALL; each one that was frozen gets an 'unfrozen' movie_events row at
+ * NOW. *CHANGED (may be NULL) gets how many were frozen before.
  */
-enum rs_err store_unfreeze(struct store *st, const int64_t *ids, size_t n, bool all,
+enum rs_err store_unfreeze(struct store *st, const int64_t *ids, size_t n, bool all, rs_time_t now,
                            size_t *changed, struct rs_error *err);
+
+/* ---- history (docs/schema.md, "History"): observations, change_log, movie_events, runs */
+
+/* One observation: TMDB rows set the TMDB values, OMDB rows the OMDB ones (NULL otherwise). */
+struct store_observation {
+    rs_time_t at;
+    enum rs_api api;
+    struct rs_i64 vote_count, revenue, budget, imdb_votes, metacritic, rotten_tomatoes, box_office;
+    struct rs_f64 vote_average, popularity, imdb_rating;
+};
+/* One change_log row (strings malloc'd; NULL values are NULL). */
+struct store_change {
+    rs_time_t at;
+    int64_t tmdb_id;
+    enum rs_api api;
+    char *field, *old_value, *new_value;
+    struct rs_i64 run_id;
+};
+/* One movie_events row. */
+struct store_event {
+    rs_time_t at;
+    char event[16]; /* frozen, thawed, unfrozen */
+    struct rs_i64 run_id;
+    char *reason;
+};
+/* A movie's history, oldest first in each list. */
+struct store_history {
+    int64_t tmdb_id;
+    char *title; /* NULL when unknown */
+    struct store_observation *obs;
+    size_t n_obs;
+    struct store_change *changes;
+    size_t n_changes;
+    struct store_event *events;
+    size_t n_events;
+};
+/* The charted columns of observations, in table order, with the API whose rows set them. */
+struct store_obs_column {
+    const char *name;
+    enum rs_api api;
+};
+#define STORE_OBS_COLUMNS 10
+extern const struct store_obs_column store_obs_columns[STORE_OBS_COLUMNS];
+
+/*
+ * The history of movie TMDB_ID into *OUT (free with store_history_free). FIELD (NULL: all)
+ * narrows it to one series: an observations column (its API's observations) or a stored
+ * field (its change_log rows); events only without FIELD. *FOUND says whether the movie
+ * exists. RS_ERR_USAGE when FIELD is none of those (a column of observations, tmdb_movies or
+ * omdb_movies).
+ */
+enum rs_err store_history(struct store *st, int64_t tmdb_id, const char *field,
+                          struct store_history *out, bool *found, struct rs_error *err);
+void store_history_free(struct store_history *h);
+
+struct store_run;
+/*
+ * The runs, newest first: RUN_ID's only (none when unknown) when RUN_ID > 0, else the last
+ * LIMIT. *RUNS malloc'd (free with store_runs_free).
+ */
+enum rs_err store_runs(struct store *st, int64_t run_id, size_t limit, struct store_run **runs,
+                       size_t *n, struct rs_error *err);
+void store_runs_free(struct store_run *runs, size_t n);
+
+/* A failed movie of a run (run_failures). */
+struct store_run_failure {
+    int64_t tmdb_id;
+    enum rs_api api;
+    char error_class[24];
+};
+/* What run RUN_ID did to the data: its failures and its change_log rows (by movie, field). */
+struct store_run_detail {
+    struct store_run_failure *failures;
+    size_t n_failures;
+    struct store_change *changes;
+    size_t n_changes;
+};
+enum rs_err store_run_detail(struct store *st, int64_t run_id, struct store_run_detail *out,
+                             struct rs_error *err);
+void store_run_detail_free(struct store_run_detail *d);
 
 /* Usage windows of store_report: today, the last 7 and the last 30 UTC days (incl. today). */
 enum store_window { STORE_TODAY = 0, STORE_LAST_7, STORE_LAST_30, STORE_WINDOW_COUNT };
@@ -273,6 +365,10 @@ struct store_run {
     /* The run's counts from its stats (NULL while running, after a crash, or when absent). */
     struct rs_i64 discovered, tmdb_updated, omdb_updated, frozen;
     char result[16]; /* its stats' "result" (ok, partial, failed...); "" when absent */
+    /* From store_runs only: requests and failed movies per API from its stats (NULL when
+     * absent), the movies with change_log rows in the run. */
+    struct rs_i64 requests[RS_API_COUNT], failed[RS_API_COUNT];
+    int64_t changed;
 };
 
 #define STORE_REPORT_RUNS 10
@@ -297,7 +393,7 @@ struct store_report {
     int64_t tmdb_rows, omdb_rows;  /* rows of tmdb_movies, omdb_movies */
     /* Freshness over the movies not gone, in whole days before NOW: since the last check per
      * API (median and oldest over the movies not frozen; an OMDB "not found" is a check) and
-     * since the data last changed (median; the fingerprint's time). NULL when none has it. */
+     * since the data last changed (median; the change log's time). NULL when none has it. */
     struct rs_i64 checked_days_median[RS_API_COUNT], checked_days_max[RS_API_COUNT];
     struct rs_i64 unchanged_days_median;
     struct store_run runs[STORE_REPORT_RUNS]; /* newest first */
@@ -327,13 +423,16 @@ enum rs_err store_report(struct store *st, rs_time_t now, struct store_report *r
 void store_report_release(struct store_report *rep);
 
 /*
- * Writes one row per movie, with its TMDB and OMDB columns joined (prefixed tmdb_ and
- * omdb_; raw JSON left out), ordered by tmdb_id, to PATH in FORMAT: "csv" (with header),
- * "parquet" or "json" (one object per line). RS_ERR_USAGE for another format; RS_ERR_IO
- * when PATH cannot be written.
+ * Writes TABLE to PATH in FORMAT: "csv" (with header), "parquet" or "json" (one object per
+ * line). TABLE "movies": one row per movie, with its TMDB and OMDB columns joined (prefixed
+ * tmdb_ and omdb_; raw JSON left out), ordered by tmdb_id; "observations", "changes"
+ * (change_log) or "events" (movie_events): the history table's columns, oldest first.
+ * RS_ERR_USAGE for another table or format; RS_ERR_IO when PATH cannot be written.
  */
-enum rs_err store_export(struct store *st, const char *format, const char *path,
+enum rs_err store_export(struct store *st, const char *table, const char *format, const char *path,
                          struct rs_error *err);
+/* Whether store_export knows TABLE. */
+bool store_export_table_known(const char *table);
 
 /*
  * Compaction. DuckDB does not reclaim the space of rows deleted from an indexed table, and

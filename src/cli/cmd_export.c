@@ -1,8 +1,8 @@
 /*
  * cmd_export: `reelsync export` (docs/reelsync.1, "export"), one row per movie with its
- * TMDB and OMDB columns joined, written as csv, parquet or json, to a file or stdout
- * ("--out -"). The writing is the store's (store_export, with DuckDB's COPY); this file
- * picks the format (--format, else the extension) and says what was written.
+ * TMDB and OMDB columns joined, or a history table (--table), written as csv, parquet or
+ * json, to a file or stdout ("--out -"). The writing is the store's (store_export, with DuckDB's
+ * COPY); this file picks the format (--format, else the extension) and says what was written.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -19,10 +19,14 @@
 static void export_usage(void)
 {
     fputs("usage: reelsync [global options] export --out PATH [--format csv|parquet|json]\n"
+          "                                       [--table TABLE]\n"
           "\n"
-          "Writes one row per movie with its TMDB and OMDB columns joined, with DuckDB's COPY.\n"
+          "Writes one row per movie with its TMDB and OMDB columns joined, or a history table,\n"
+          "with DuckDB's COPY.\n"
           "\n"
           "Options:\n"
+          "  --table TABLE     movies (default), observations (the values each fetch saw),\n"
+          "                    changes (the change log) or events (frozen, thawed, unfrozen)\n"
           "  --out PATH        the file to write (replaced if it exists); - for stdout (csv,\n"
           "                    json)\n"
           "  --format F        csv, parquet or json (one object per line); default: from PATH's\n"
@@ -30,7 +34,8 @@ static void export_usage(void)
           "\n"
           "Examples:\n"
           "  reelsync --db movies.duckdb export --out movies.parquet\n"
-          "  reelsync --db movies.duckdb export --format csv --out - | head\n",
+          "  reelsync --db movies.duckdb export --format csv --out - | head\n"
+          "  reelsync --db movies.duckdb export --table observations --out series.parquet\n",
           stdout);
 }
 
@@ -90,12 +95,13 @@ static int check_format(const struct cli *c, const char *out, const char **forma
     return EXIT_OK;
 }
 
-/* Parses export's options into *OUT and *FORMAT. EXIT_OK or the printed EXIT_USAGE. */
+/* Parses export's options into *OUT, *FORMAT and *TABLE. EXIT_OK or the printed EXIT_USAGE. */
 static int export_parse(const struct cli *c, int argc, char **argv, const char **out,
-                        const char **format)
+                        const char **format, const char **table)
 {
     static const struct option longopts[] = {{"out", required_argument, NULL, 'o'},
                                              {"format", required_argument, NULL, 'f'},
+                                             {"table", required_argument, NULL, 't'},
                                              {NULL, 0, NULL, 0}};
     int ch;
     while ((ch = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
@@ -103,9 +109,13 @@ static int export_parse(const struct cli *c, int argc, char **argv, const char *
             *out = optarg;
         else if (ch == 'f')
             *format = optarg;
+        else if (ch == 't')
+            *table = optarg;
         else
             return args_getopt_error(c->cmd, ch, argv);
     }
+    if (!store_export_table_known(*table))
+        return args_bad_value(c->cmd, "table", *table, "movies, observations, changes or events");
     if (args_no_operands(c->cmd, argc, argv) != EXIT_OK)
         return EXIT_USAGE;
     if (!*out || !**out)
@@ -139,7 +149,8 @@ static void copy_to_stdout(int fd)
  * a file that stdout appends to (>>) and overwrite what came before it: so DuckDB writes
  * into a pipe, and a child copies the pipe to stdout where it stands. The exit status.
  */
-static int export_stdout(const struct cli *c, struct store *st, const char *format)
+static int export_stdout(const struct cli *c, struct store *st, const char *table,
+                         const char *format)
 {
     int fd[2], status = 0;
     char path[32];
@@ -155,7 +166,7 @@ static int export_stdout(const struct cli *c, struct store *st, const char *form
     }
     close(fd[0]);
     snprintf(path, sizeof(path), "/dev/fd/%d", fd[1]);
-    enum rs_err rc = pid > 0 ? store_export(st, format, path, &err) : RS_ERR_IO;
+    enum rs_err rc = pid > 0 ? store_export(st, table, format, path, &err) : RS_ERR_IO;
     close(fd[1]);
     if (pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0)
         return rc == RS_OK ? EXIT_OK : msg_fail_rs(c->cmd, rc, &err);
@@ -169,8 +180,8 @@ static int export_stdout(const struct cli *c, struct store *st, const char *form
 
 static int export_command(struct cli *c, int argc, char **argv)
 {
-    const char *out = NULL, *format = NULL;
-    if (export_parse(c, argc, argv, &out, &format) != EXIT_OK)
+    const char *out = NULL, *format = NULL, *table = "movies";
+    if (export_parse(c, argc, argv, &out, &format, &table) != EXIT_OK)
         return EXIT_USAGE;
     if (c->parse_only)
         return EXIT_OK;
@@ -181,11 +192,11 @@ static int export_command(struct cli *c, int argc, char **argv)
     if (status != EXIT_OK)
         return status;
     if (strcmp(out, "-") == 0) {
-        status = export_stdout(c, st, format);
+        status = export_stdout(c, st, table, format);
         store_close(st);
         return status;
     }
-    enum rs_err rc = store_export(st, format, out, &err);
+    enum rs_err rc = store_export(st, table, format, out, &err);
     store_close(st);
     if (rc != RS_OK)
         return msg_fail_rs(c->cmd, rc, &err);

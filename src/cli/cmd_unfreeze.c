@@ -117,7 +117,7 @@ static int unfreeze_db(const struct cli *c, const int64_t *ids, size_t n, bool a
     int status = db_open(c, STORE_READ_WRITE, &st);
     if (status != EXIT_OK)
         return status;
-    enum rs_err rc = store_unfreeze(st, ids, n, all, &changed, &err);
+    enum rs_err rc = store_unfreeze(st, ids, n, all, c->now, &changed, &err);
     if (rc == RS_OK && !all)
         rc = store_unknown_movies(st, ids, n, &unknown, &k, &err);
     store_close(st);

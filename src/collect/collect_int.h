@@ -66,6 +66,10 @@ struct orch {
      */
     struct journal journal;
     bool told_held; /* the log said once that the file is held */
+
+    /* The movies that failed (stats.failed), written with the run's end (run_failures). */
+    struct store_failure *failures;
+    size_t n_failures, cap_failures;
 };
 
 /* The batch (batch.c). Opens the transaction if needed; call before a write. */
@@ -104,6 +108,8 @@ enum rs_err journal_apply(struct store *st, const struct journal *j, const struc
 void orch_fail_store(struct orch *o, const struct rs_error *e);
 /* Counts a final failure of class CODE for API (stats.errors / stats.failed). */
 void orch_count_failure(struct orch *o, enum rs_api api, enum rs_err code, bool per_movie);
+/* Likewise for the movie TMDB_ID, which the run's end records when it counts as failed. */
+void orch_count_movie_failure(struct orch *o, enum rs_api api, enum rs_err code, int64_t tmdb_id);
 /* Reports progress to the program, if it asked for it. */
 void orch_report_progress(struct orch *o);
 

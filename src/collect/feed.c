@@ -137,8 +137,8 @@ static void note(struct feed *f)
             return;
         }
         if (orch_batch_begin(o) != RS_OK ||
-            store_feed_note(o->st, w->ids, w->n, w->day, o->opt->now, &unknown, &thawed,
-                            thawed_ids, &e) != RS_OK ||
+            store_feed_note(o->st, w->ids, w->n, w->day, o->opt->now, &unknown, &thawed, thawed_ids,
+                            &e) != RS_OK ||
             (unbroken && store_feed_set_watermark(o->st, w->day, &e) != RS_OK)) {
             free(thawed_ids);
             if (!o->fatal)
@@ -176,7 +176,8 @@ enum rs_err orch_feed(struct orch *o)
     f.w = calloc(f.n, sizeof(*f.w));
     if (!f.w || o->fatal) {
         free(f.w);
-        return o->fatal ? o->fatal : (o->fatal = rs_fail(o->err, RS_ERR_NOMEM, "feed: out of memory"));
+        return o->fatal ? o->fatal
+                        : (o->fatal = rs_fail(o->err, RS_ERR_NOMEM, "feed: out of memory"));
     }
     if (o->in_txn)
         orch_batch_commit(o); /* the gap's record */
@@ -196,8 +197,9 @@ enum rs_err orch_feed(struct orch *o)
     rs_logf(o->opt->log, RS_LOG_INFO,
             "feed: %zu days from %s, %lld pages, %lld known movies changed, %lld thawed, %lld "
             "unknown ids%s",
-            f.n, rs_date_format(first, from, sizeof(from)), (long long)o->stats->feed_pages, (long long)o->stats->feed_changed,
-            (long long)o->stats->thawed, (long long)o->stats->feed_unknown,
+            f.n, rs_date_format(first, from, sizeof(from)), (long long)o->stats->feed_pages,
+            (long long)o->stats->feed_changed, (long long)o->stats->thawed,
+            (long long)o->stats->feed_unknown,
             o->feed_read ? "" : " (incomplete: read again next run)");
     for (size_t i = 0; i < f.n; i++)
         free(f.w[i].ids);

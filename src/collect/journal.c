@@ -131,11 +131,9 @@ static bool next_rec(const char **p, const char *end, struct rec *r)
 /* The records of one time, as the batch writes would have stored them. */
 struct chunk {
     struct tmdb_row tmdb[BATCH_ROWS];
-    uint64_t tmdb_fp[BATCH_ROWS];
     bool tmdb_changed[BATCH_ROWS];
     int64_t tmdb_ids[BATCH_ROWS];
     struct omdb_row omdb[BATCH_ROWS];
-    uint64_t omdb_fp[BATCH_ROWS];
     bool omdb_changed[BATCH_ROWS];
     int64_t omdb_ids[BATCH_ROWS];
     size_t n_tmdb, n_omdb;
@@ -164,7 +162,6 @@ static void parse_rows(struct chunk *c, const struct rec *recs, size_t n, rs_tim
             continue;
         if (r->kind == 'T' && c->n_tmdb < BATCH_ROWS &&
             tmdb_parse_movie(r->body, r->len, r->tmdb_id, &c->tmdb[c->n_tmdb], log, &e) == RS_OK) {
-            c->tmdb_fp[c->n_tmdb] = refresh_fingerprint_tmdb(&c->tmdb[c->n_tmdb]);
             c->tmdb_ids[c->n_tmdb++] = r->tmdb_id;
         } else if (r->kind == 'O' && c->n_omdb < BATCH_ROWS &&
                    omdb_parse_movie(r->body, r->len, &c->omdb[c->n_omdb], log, &e) == RS_OK) {
@@ -172,7 +169,6 @@ static void parse_rows(struct chunk *c, const struct rec *recs, size_t n, rs_tim
                 norm_omdb_row_release(&c->omdb[c->n_omdb]);
                 continue;
             }
-            c->omdb_fp[c->n_omdb] = refresh_fingerprint_omdb(&c->omdb[c->n_omdb]);
             c->omdb_ids[c->n_omdb++] = r->tmdb_id;
         }
     }
@@ -215,10 +211,9 @@ static enum rs_err apply_time(struct store *st, const struct rec *recs, size_t n
     parse_rows(c, recs, n, t, log);
     enum rs_err rc = store_begin(st, e);
     if (rc == RS_OK && c->n_tmdb)
-        rc = store_put_tmdb_batch(st, c->tmdb, c->tmdb_fp, c->n_tmdb, t, c->tmdb_changed, e);
+        rc = store_put_tmdb_batch(st, c->tmdb, c->n_tmdb, t, c->tmdb_changed, e);
     if (rc == RS_OK && c->n_omdb)
-        rc = store_put_omdb_batch(st, c->omdb_ids, c->omdb, c->omdb_fp, c->n_omdb, t,
-                                  c->omdb_changed, e);
+        rc = store_put_omdb_batch(st, c->omdb_ids, c->omdb, c->n_omdb, t, c->omdb_changed, e);
     if (rc == RS_OK)
         rc = write_marks(st, c, recs, n, t, e);
     if (rc == RS_OK)

@@ -42,7 +42,7 @@ struct job {
 /*
  * Rows received but not yet written: the next commit writes them in three set-based calls
  * (TMDB rows, OMDB rows, then the ends of the movies whose requests are all done), so the
- * ends see the fingerprint comparisons of the rows before them.
+ * ends see the change log's comparisons of the rows before them.
  */
 struct pending {
     struct tmdb_row *tmdb;
@@ -113,13 +113,10 @@ static void pending_release(struct pending *p)
 
 static enum rs_err write_tmdb(struct orch *o, struct pending *p, struct rs_error *e)
 {
-    uint64_t fp[BATCH_ROWS];
     bool changed[BATCH_ROWS];
     if (p->n_tmdb == 0)
         return RS_OK;
-    for (size_t i = 0; i < p->n_tmdb; i++)
-        fp[i] = refresh_fingerprint_tmdb(&p->tmdb[i]);
-    enum rs_err rc = store_put_tmdb_batch(o->st, p->tmdb, fp, p->n_tmdb, o->opt->now, changed, e);
+    enum rs_err rc = store_put_tmdb_batch(o->st, p->tmdb, p->n_tmdb, o->opt->now, changed, e);
     for (size_t i = 0; rc == RS_OK && i < p->n_tmdb; i++) {
         p->tmdb_job[i]->tmdb_stored = true;
         p->tmdb_job[i]->changed |= changed[i];
@@ -130,17 +127,13 @@ static enum rs_err write_tmdb(struct orch *o, struct pending *p, struct rs_error
 
 static enum rs_err write_omdb(struct orch *o, struct pending *p, struct rs_error *e)
 {
-    uint64_t fp[BATCH_ROWS];
     int64_t ids[BATCH_ROWS];
     bool changed[BATCH_ROWS];
     if (p->n_omdb == 0)
         return RS_OK;
-    for (size_t i = 0; i < p->n_omdb; i++) {
-        fp[i] = refresh_fingerprint_omdb(&p->omdb[i]);
+    for (size_t i = 0; i < p->n_omdb; i++)
         ids[i] = p->omdb_job[i]->tmdb_id;
-    }
-    enum rs_err rc =
-        store_put_omdb_batch(o->st, ids, p->omdb, fp, p->n_omdb, o->opt->now, changed, e);
+    enum rs_err rc = store_put_omdb_batch(o->st, ids, p->omdb, p->n_omdb, o->opt->now, changed, e);
     for (size_t i = 0; rc == RS_OK && i < p->n_omdb; i++) {
         p->omdb_job[i]->omdb_stored = true;
         p->omdb_job[i]->changed |= changed[i];
@@ -271,7 +264,7 @@ static void queue(struct job *j, enum rs_api api, const char *suffix, http_done_
     if (o->fatal)
         return;
     if (http_get(o->http, api, suffix, done, j) != RS_OK) {
-        orch_count_failure(o, api, RS_ERR_NOMEM, true);
+        orch_count_movie_failure(o, api, RS_ERR_NOMEM, j->tmdb_id);
         return;
     }
     j->outstanding++;
@@ -326,7 +319,7 @@ static bool take_tmdb(struct job *j, const struct http_result *res, char *imdb, 
     if (rc != RS_OK) {
         rs_logf(o->opt->log, RS_LOG_WARN, "tmdb: unreadable details tmdb_id=%lld: %s",
                 (long long)j->tmdb_id, e.msg);
-        orch_count_failure(o, RS_API_TMDB, rc, true);
+        orch_count_movie_failure(o, RS_API_TMDB, rc, j->tmdb_id);
         return false;
     }
     o->answered[RS_API_TMDB]++;
@@ -349,7 +342,7 @@ static void tmdb_failed(struct job *j, const struct http_result *res)
     struct pending *p = &j->rf->pend;
     if (res->outcome == RS_ERR_CANCELLED)
         return;
-    orch_count_failure(o, RS_API_TMDB, res->outcome, true);
+    orch_count_movie_failure(o, RS_API_TMDB, res->outcome, j->tmdb_id);
     if (res->outcome == RS_ERR_QUOTA_EXHAUSTED)
         j->deferred = true;
     if (res->outcome != RS_ERR_NOT_FOUND)
@@ -393,7 +386,7 @@ static void take_omdb(struct job *j, const struct http_result *res)
     if (rc != RS_OK) {
         rs_logf(o->opt->log, RS_LOG_WARN, "omdb: unreadable answer tmdb_id=%lld: %s",
                 (long long)j->tmdb_id, e.msg);
-        orch_count_failure(o, RS_API_OMDB, rc, true);
+        orch_count_movie_failure(o, RS_API_OMDB, rc, j->tmdb_id);
         return;
     }
     o->answered[RS_API_OMDB]++;
@@ -418,7 +411,7 @@ static void on_omdb(struct http *h, const struct http_result *res, void *user)
     if (res->outcome == RS_OK) {
         take_omdb(j, res);
     } else if (res->outcome != RS_ERR_CANCELLED) {
-        orch_count_failure(o, RS_API_OMDB, res->outcome, true);
+        orch_count_movie_failure(o, RS_API_OMDB, res->outcome, j->tmdb_id);
         j->deferred |= res->outcome == RS_ERR_QUOTA_EXHAUSTED;
         if (res->outcome == RS_ERR_NOT_FOUND && !o->fatal) {
             /* OMDB holds no record: asked again at the next interval, not every run. */

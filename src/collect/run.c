@@ -7,6 +7,7 @@
  */
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "collect_int.h"
@@ -161,6 +162,7 @@ static void run_end(struct orch *o, int64_t run_id, enum rs_err rc)
     jw_init(&w);
     orch_stats_json(&w, o->stats, rc);
     if (jw_status(&w) != RS_OK ||
+        store_put_run_failures(o->st, run_id, o->failures, o->n_failures, ended, &e) != RS_OK ||
         store_run_end(o->st, run_id, ended, jw_text(&w), run_status(o->opt, rc), &e) != RS_OK)
         rs_logf(o->opt->log, RS_LOG_WARN, "collect: cannot record the end of run %lld: %s",
                 (long long)run_id, e.msg);
@@ -413,5 +415,6 @@ enum rs_err orch_collect(struct store *st, const struct orch_options *opt, struc
     if (rc == RS_OK)
         compact(&o);
     journal_release(&o.journal);
+    free(o.failures);
     return rc;
 }

@@ -1,9 +1,11 @@
 /*
  * A refresh's writes, the one path a collect's commit batches take: TMDB details, OMDB
- * details, and the end of each movie's refresh (stable cycles, "last changed", freezing,
- * by refresh_freezes). Each batch is appended into a per-connection temp stage table and
- * applied with a few set-based statements (docs/internals/store.md, "Write paths").
+ * details with their history (change_log, observations), and the end of each movie's refresh
+ * (stable cycles, "last changed", freezing, by refresh_freezes, and its movie_events). Each
+ * batch is appended into a per-connection temp stage table and applied with a few set-based
+ * statements (docs/internals/store.md, "Write paths").
  */
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "reelsync/refresh.h"
@@ -23,24 +25,46 @@
     " language, country, awards, imdb_rating, imdb_votes, rotten_tomatoes, metacritic,"            \
     " box_office"
 
+/*
+ * One field of the change log: its name, whether the stored row t and the staged row s
+ * differ (compared as values, so 0.0 and -0.0 are one rating), and both as text.
+ */
+#define CHG(c)                                                                                     \
+    "('" #c "', t." #c " IS DISTINCT FROM s." #c ", CAST(t." #c " AS VARCHAR), CAST(s." #c         \
+    " AS VARCHAR))"
+/*
+ * The logged fields: every stored column but the key, raw, fetched_at and the counters that
+ * drift on every read (vote_count, vote_average, popularity; imdb_votes), which go to
+ * observations instead. A movie is "changed" when one of these differs.
+ */
+#define TMDB_LOGGED                                                                                                           \
+    CHG(imdb_id)                                                                                                              \
+    "," CHG(title) "," CHG(original_title) "," CHG(overview) "," CHG(tagline) "," CHG(release_date) "," CHG(runtime) "," CHG( \
+        budget) "," CHG(revenue) "," CHG(genres) "," CHG(production_companies) "," CHG(status) "," CHG(original_language) "," CHG(adult)
+#define OMDB_LOGGED                                                                                                                   \
+    CHG(title)                                                                                                                        \
+    "," CHG(year) "," CHG(rated) "," CHG(released) "," CHG(runtime_minutes) "," CHG(genre) "," CHG(director) "," CHG(writer) "," CHG( \
+        actors) "," CHG(language) "," CHG(country) "," CHG(awards) "," CHG(imdb_rating) "," CHG(rotten_tomatoes) "," CHG(metacritic) "," CHG(box_office)
+
 enum rs_err batch_create_stages(struct store *st, struct rs_error *err)
 {
-    return sql_exec(
-        st,
-        "CREATE TEMP TABLE tmdb_stage AS SELECT 0::BIGINT AS seq, 0::UBIGINT AS fp, " TMDB_COLUMNS
-        ", ''::VARCHAR AS raw FROM tmdb_movies LIMIT 0;"
-        "CREATE TEMP TABLE omdb_stage AS SELECT 0::BIGINT AS seq, 0::UBIGINT AS fp,"
-        " 0::BIGINT AS tmdb_id, " OMDB_COLUMNS ", ''::VARCHAR AS raw"
-        " FROM omdb_movies LIMIT 0;"
-        "CREATE TEMP TABLE finish_stage (tmdb_id BIGINT, changed BOOLEAN, "
-        "both_apis BOOLEAN);",
-        "staging", err);
+    return sql_exec(st,
+                    "CREATE TEMP TABLE tmdb_stage AS SELECT 0::BIGINT AS seq, " TMDB_COLUMNS
+                    ", ''::VARCHAR AS raw FROM tmdb_movies LIMIT 0;"
+                    "CREATE TEMP TABLE omdb_stage AS SELECT 0::BIGINT AS seq,"
+                    " 0::BIGINT AS tmdb_id, " OMDB_COLUMNS ", ''::VARCHAR AS raw"
+                    " FROM omdb_movies LIMIT 0;"
+                    "CREATE TEMP TABLE change_stage (seq BIGINT, tmdb_id BIGINT, field VARCHAR,"
+                    " old_value VARCHAR, new_value VARCHAR);"
+                    "CREATE TEMP TABLE finish_stage (tmdb_id BIGINT, changed BOOLEAN, "
+                    "both_apis BOOLEAN);",
+                    "staging", err);
 }
 
-/* One row of tmdb_stage: seq, fp, TMDB_COLUMNS, raw. */
-static bool app_tmdb(duckdb_appender a, size_t seq, uint64_t fp, const struct tmdb_row *r)
+/* One row of tmdb_stage: seq, TMDB_COLUMNS, raw. */
+static bool app_tmdb(duckdb_appender a, size_t seq, const struct tmdb_row *r)
 {
-    return duckdb_append_int64(a, (int64_t)seq) == DuckDBSuccess && app_fp(a, true, fp) &&
+    return duckdb_append_int64(a, (int64_t)seq) == DuckDBSuccess &&
            duckdb_append_int64(a, r->tmdb_id) == DuckDBSuccess && app_str(a, r->imdb_id) &&
            app_str(a, r->title) && app_str(a, r->original_title) && app_str(a, r->overview) &&
            app_str(a, r->tagline) && app_date(a, r->release_date) && app_i64(a, r->runtime) &&
@@ -51,11 +75,10 @@ static bool app_tmdb(duckdb_appender a, size_t seq, uint64_t fp, const struct tm
            app_strn(a, r->raw, r->raw_len) && duckdb_appender_end_row(a) == DuckDBSuccess;
 }
 
-/* One row of omdb_stage: seq, fp, tmdb_id, OMDB_COLUMNS, raw. */
-static bool app_omdb(duckdb_appender a, size_t seq, uint64_t fp, int64_t tmdb_id,
-                     const struct omdb_row *r)
+/* One row of omdb_stage: seq, tmdb_id, OMDB_COLUMNS, raw. */
+static bool app_omdb(duckdb_appender a, size_t seq, int64_t tmdb_id, const struct omdb_row *r)
 {
-    return duckdb_append_int64(a, (int64_t)seq) == DuckDBSuccess && app_fp(a, true, fp) &&
+    return duckdb_append_int64(a, (int64_t)seq) == DuckDBSuccess &&
            duckdb_append_int64(a, tmdb_id) == DuckDBSuccess && app_str(a, r->imdb_id) &&
            app_str(a, r->title) && app_str(a, r->year) && app_str(a, r->rated) &&
            app_date(a, r->released) && app_i64(a, r->runtime_minutes) && app_str(a, r->genre) &&
@@ -67,16 +90,19 @@ static bool app_omdb(duckdb_appender a, size_t seq, uint64_t fp, int64_t tmdb_id
            duckdb_appender_end_row(a) == DuckDBSuccess;
 }
 
-/* Runs fixed SQL with NOW bound as $1 (when it has a parameter). */
-static enum rs_err exec_now(struct store *st, enum stmt_id id, const char *sql, bool has_now,
+/* Runs fixed SQL with NOW bound as $1 (when it has a parameter) and the run id as $2 (when
+ * it has two). */
+static enum rs_err exec_now(struct store *st, enum stmt_id id, const char *sql, int params,
                             rs_time_t now, const char *what, struct rs_error *err)
 {
     duckdb_prepared_statement ps = NULL;
     enum rs_err rc = sql_stmt(st, id, sql, &ps, err);
     if (rc)
         return rc;
-    if (has_now)
+    if (params >= 1)
         bind_ts(ps, 1, now);
+    if (params >= 2)
+        bind_run_id(st, ps, 2);
     return sql_run(ps, NULL, what, err);
 }
 
@@ -101,6 +127,81 @@ static enum rs_err read_changed(struct store *st, enum stmt_id id, const char *s
     return RS_OK;
 }
 
+/* The SQL of one API's history, run on its stage before the stage is applied. */
+struct history_sql {
+    enum stmt_id log, changed, hist, obs;
+    const char *log_sql;     /* change_stage from the stage and the stored rows */
+    const char *changed_sql; /* (seq, same): same = a stored row and no change_stage row */
+    const char *hist_sql;    /* change_stage into change_log ($1 now, $2 run id) */
+    const char *obs_sql;     /* the stage into observations ($1 now) */
+};
+
+/*
+ * The history of a staged batch: the fields that differ from the stored rows into
+ * change_log, one observation per staged row, and CHANGED (may be NULL) from the same
+ * comparison: a movie changed when it had no stored row or a field was logged. In the
+ * caller's transaction, before the stage replaces the stored rows.
+ */
+static enum rs_err write_history(struct store *st, const struct history_sql *h, rs_time_t now,
+                                 bool *changed, size_t n, struct rs_error *err)
+{
+    enum rs_err rc = exec_now(st, h->log, h->log_sql, 0, now, "history", err);
+    if (rc == RS_OK && changed)
+        rc = read_changed(st, h->changed, h->changed_sql, changed, n, err);
+    if (rc == RS_OK)
+        rc = exec_now(st, h->hist, h->hist_sql, 2, now, "history", err);
+    if (rc == RS_OK)
+        rc = exec_now(st, h->obs, h->obs_sql, 1, now, "history", err);
+    enum rs_err rc2 = exec_now(st, S_CH_CLEAR, "DELETE FROM temp.change_stage", 0, now, "history",
+                               rc ? NULL : err);
+    return rc ? rc : rc2;
+}
+
+#define HIST_INSERT(api)                                                                           \
+    "INSERT INTO change_log (tmdb_id, api, field, old_value, new_value, changed_at, run_id)"       \
+    " SELECT tmdb_id, '" api "', field, old_value, new_value, $1, $2 FROM temp.change_stage"
+
+static const struct history_sql TMDB_HISTORY = {
+    S_TB_LOG,
+    S_TB_CHANGED,
+    S_TB_HIST,
+    S_TB_OBS,
+    "INSERT INTO temp.change_stage SELECT s.seq, s.tmdb_id, f.field, f.o, f.n"
+    " FROM temp.tmdb_stage s JOIN tmdb_movies t ON t.tmdb_id = s.tmdb_id,"
+    " LATERAL (VALUES " TMDB_LOGGED ") f(field, d, o, n) WHERE f.d",
+    "SELECT s.seq, t.tmdb_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM temp.change_stage c"
+    " WHERE c.seq = s.seq) FROM temp.tmdb_stage s LEFT JOIN tmdb_movies t ON t.tmdb_id = s.tmdb_id",
+    HIST_INSERT("tmdb"),
+    "INSERT INTO observations (tmdb_id, api, observed_at, vote_count, vote_average, popularity,"
+    " revenue, budget) SELECT tmdb_id, 'tmdb', $1, vote_count, vote_average, popularity,"
+    " revenue, budget FROM temp.tmdb_stage",
+};
+
+/*
+ * OMDB's stored row is the record of the staged IMDb id, for a movie that had one stored
+ * before (a movie's first OMDB record logs nothing, even when another movie shares it).
+ */
+#define OMDB_STORED(join)                                                                          \
+    " " join " movies m ON m.tmdb_id = s.tmdb_id " join " omdb_movies t"                           \
+    " ON t.imdb_id = s.imdb_id AND m.last_omdb_update IS NOT NULL"
+
+static const struct history_sql OMDB_HISTORY = {
+    S_OB_LOG,
+    S_OB_CHANGED,
+    S_OB_HIST,
+    S_OB_OBS,
+    "INSERT INTO temp.change_stage SELECT s.seq, s.tmdb_id, f.field, f.o, f.n"
+    " FROM temp.omdb_stage s" OMDB_STORED("JOIN") ","
+                                                  " LATERAL (VALUES " OMDB_LOGGED
+                                                  ") f(field, d, o, n) WHERE f.d",
+    "SELECT s.seq, t.imdb_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM temp.change_stage c"
+    " WHERE c.seq = s.seq) FROM temp.omdb_stage s" OMDB_STORED("LEFT JOIN"),
+    HIST_INSERT("omdb"),
+    "INSERT INTO observations (tmdb_id, api, observed_at, imdb_rating, imdb_votes, metacritic,"
+    " rotten_tomatoes, box_office) SELECT tmdb_id, 'omdb', $1, imdb_rating, imdb_votes,"
+    " metacritic, rotten_tomatoes, box_office FROM temp.omdb_stage",
+};
+
 /* ----------------------------------------------------------------- TMDB */
 
 /* Applies tmdb_stage: the details rows, then the movies rows (updated, or new). */
@@ -109,35 +210,34 @@ static enum rs_err apply_tmdb(struct store *st, rs_time_t now, struct rs_error *
     enum rs_err rc = exec_now(st, S_TB_DEL,
                               "DELETE FROM tmdb_movies WHERE tmdb_id IN "
                               "(SELECT tmdb_id FROM temp.tmdb_stage)",
-                              false, now, "tmdb batch", err);
+                              0, now, "tmdb batch", err);
     if (rc == RS_OK)
         rc = exec_now(st, S_TB_INS,
                       "INSERT INTO tmdb_movies (" TMDB_COLUMNS
                       ", raw, fetched_at) SELECT " TMDB_COLUMNS
                       ", CAST(raw AS JSON), $1 FROM temp.tmdb_stage",
-                      true, now, "tmdb batch", err);
+                      1, now, "tmdb batch", err);
     if (rc == RS_OK)
         rc = exec_now(st, S_TB_UPD,
                       "UPDATE movies SET imdb_id = coalesce(s.imdb_id, movies.imdb_id),"
                       " title = coalesce(s.title, movies.title), release_date = s.release_date,"
-                      " last_tmdb_update = $1, tmdb_fingerprint = s.fp, updated_at = $1,"
+                      " last_tmdb_update = $1, updated_at = $1,"
                       " tmdb_gone_at = NULL FROM temp.tmdb_stage s"
                       " WHERE movies.tmdb_id = s.tmdb_id",
-                      true, now, "tmdb batch", err);
+                      1, now, "tmdb batch", err);
     if (rc == RS_OK)
         rc = exec_now(st, S_TB_NEW,
                       "INSERT INTO movies (tmdb_id, imdb_id, title, release_date,"
-                      " last_tmdb_update, tmdb_fingerprint, created_at, updated_at)"
-                      " SELECT tmdb_id, imdb_id, title, release_date, $1, fp, $1, $1"
+                      " last_tmdb_update, created_at, updated_at)"
+                      " SELECT tmdb_id, imdb_id, title, release_date, $1, $1, $1"
                       " FROM temp.tmdb_stage s WHERE NOT EXISTS"
                       " (SELECT 1 FROM movies m WHERE m.tmdb_id = s.tmdb_id)",
-                      true, now, "tmdb batch", err);
+                      1, now, "tmdb batch", err);
     return rc;
 }
 
-enum rs_err store_put_tmdb_batch(struct store *st, const struct tmdb_row *rows,
-                                 const uint64_t *fingerprints, size_t n, rs_time_t now,
-                                 bool *changed, struct rs_error *err)
+enum rs_err store_put_tmdb_batch(struct store *st, const struct tmdb_row *rows, size_t n,
+                                 rs_time_t now, bool *changed, struct rs_error *err)
 {
     duckdb_appender a = NULL;
     bool own, ok = true;
@@ -146,19 +246,16 @@ enum rs_err store_put_tmdb_batch(struct store *st, const struct tmdb_row *rows,
         return rc;
     rc = app_open(st, "tmdb_stage", "tmdb_stage", &a, err);
     for (size_t i = 0; rc == RS_OK && ok && i < n; i++)
-        ok = app_tmdb(a, i, fingerprints[i], &rows[i]);
+        ok = app_tmdb(a, i, &rows[i]);
     if (rc == RS_OK)
         rc = app_finish(&a, !ok, "tmdb batch", err);
-    if (rc == RS_OK && changed)
-        rc = read_changed(st, S_TB_CHANGED,
-                          "SELECT s.seq, m.tmdb_fingerprint IS NOT DISTINCT FROM s.fp "
-                          "FROM temp.tmdb_stage s LEFT JOIN movies m ON m.tmdb_id = s.tmdb_id",
-                          changed, n, err);
+    if (rc == RS_OK)
+        rc = write_history(st, &TMDB_HISTORY, now, changed, n, err);
     if (rc == RS_OK)
         rc = apply_tmdb(st, now, err);
     /* the stage is emptied on failure too, for a caller that carries on */
-    enum rs_err rc2 = exec_now(st, S_TB_CLEAR, "DELETE FROM temp.tmdb_stage", false, now,
-                               "tmdb batch", rc ? NULL : err);
+    enum rs_err rc2 = exec_now(st, S_TB_CLEAR, "DELETE FROM temp.tmdb_stage", 0, now, "tmdb batch",
+                               rc ? NULL : err);
     return tx_leave(st, own, rc ? rc : rc2, err);
 }
 
@@ -187,7 +284,7 @@ static enum rs_err apply_omdb(struct store *st, rs_time_t now, struct rs_error *
     enum rs_err rc = exec_now(st, S_OB_DEL,
                               "DELETE FROM omdb_movies WHERE imdb_id IN "
                               "(SELECT imdb_id FROM temp.omdb_stage)",
-                              false, now, "omdb batch", err);
+                              0, now, "omdb batch", err);
     /* two movies may share an IMDb id: the last row of the batch wins */
     if (rc == RS_OK)
         rc = exec_now(st, S_OB_INS,
@@ -195,19 +292,19 @@ static enum rs_err apply_omdb(struct store *st, rs_time_t now, struct rs_error *
                       ", raw, fetched_at) SELECT " OMDB_COLUMNS
                       ", CAST(raw AS JSON), $1 FROM temp.omdb_stage"
                       " QUALIFY row_number() OVER (PARTITION BY imdb_id ORDER BY seq DESC) = 1",
-                      true, now, "omdb batch", err);
+                      1, now, "omdb batch", err);
     if (rc == RS_OK)
         rc = exec_now(st, S_OB_UPD,
-                      "UPDATE movies SET last_omdb_update = $1, omdb_fingerprint = s.fp,"
+                      "UPDATE movies SET last_omdb_update = $1,"
                       " imdb_id = coalesce(movies.imdb_id, s.imdb_id), updated_at = $1"
                       " FROM temp.omdb_stage s WHERE movies.tmdb_id = s.tmdb_id",
-                      true, now, "omdb batch", err);
+                      1, now, "omdb batch", err);
     return rc;
 }
 
 enum rs_err store_put_omdb_batch(struct store *st, const int64_t *tmdb_ids,
-                                 const struct omdb_row *rows, const uint64_t *fingerprints,
-                                 size_t n, rs_time_t now, bool *changed, struct rs_error *err)
+                                 const struct omdb_row *rows, size_t n, rs_time_t now,
+                                 bool *changed, struct rs_error *err)
 {
     duckdb_appender a = NULL;
     bool own, ok = true;
@@ -219,20 +316,17 @@ enum rs_err store_put_omdb_batch(struct store *st, const int64_t *tmdb_ids,
         return rc;
     rc = app_open(st, "omdb_stage", "omdb_stage", &a, err);
     for (size_t i = 0; rc == RS_OK && ok && i < n; i++)
-        ok = app_omdb(a, i, fingerprints[i], tmdb_ids[i], &rows[i]);
+        ok = app_omdb(a, i, tmdb_ids[i], &rows[i]);
     if (rc == RS_OK)
         rc = app_finish(&a, !ok, "omdb batch", err);
     if (rc == RS_OK)
         rc = check_known(st, err);
-    if (rc == RS_OK && changed)
-        rc = read_changed(st, S_OB_CHANGED,
-                          "SELECT s.seq, m.omdb_fingerprint IS NOT DISTINCT FROM s.fp "
-                          "FROM temp.omdb_stage s JOIN movies m ON m.tmdb_id = s.tmdb_id",
-                          changed, n, err);
+    if (rc == RS_OK)
+        rc = write_history(st, &OMDB_HISTORY, now, changed, n, err);
     if (rc == RS_OK)
         rc = apply_omdb(st, now, err);
-    enum rs_err rc2 = exec_now(st, S_OB_CLEAR, "DELETE FROM temp.omdb_stage", false, now,
-                               "omdb batch", rc ? NULL : err);
+    enum rs_err rc2 = exec_now(st, S_OB_CLEAR, "DELETE FROM temp.omdb_stage", 0, now, "omdb batch",
+                               rc ? NULL : err);
     return tx_leave(st, own, rc ? rc : rc2, err);
 }
 
@@ -283,20 +377,51 @@ static enum rs_err to_freeze(struct store *st, rs_time_t now, size_t n, int64_t 
     return RS_OK;
 }
 
-/* Runs the batch UPDATE and collects the ids to freeze into *FREEZE. */
+/* The frozen movies of finish_stage whose data changed: refreshed anyway (--include-frozen),
+ * the UPDATE unfreezes them. Into *IDS (room for N). */
+static enum rs_err to_unfreeze(struct store *st, size_t n, int64_t *ids, size_t *n_ids,
+                               struct rs_error *err)
+{
+    duckdb_prepared_statement ps = NULL;
+    duckdb_result res;
+    enum rs_err rc = sql_stmt(st, S_FB_THAWED,
+                              "SELECT m.tmdb_id FROM movies m JOIN temp.finish_stage s"
+                              " ON m.tmdb_id = s.tmdb_id WHERE s.changed AND m.data_frozen",
+                              &ps, err);
+    if (rc == RS_OK)
+        rc = sql_run(ps, &res, "finish batch", err);
+    if (rc)
+        return rc;
+    size_t k = 0;
+    struct cursor c = {.res = &res};
+    while (cursor_next(&c))
+        if (k < n)
+            ids[k++] = col_int(&c, 0);
+    cursor_done(&c);
+    *n_ids = k;
+    return RS_OK;
+}
+
+/* Runs the batch UPDATE and collects the ids to freeze into *FREEZE; the movies it unfreezes
+ * get their movie_events row. */
 static enum rs_err finish_update(struct store *st, rs_time_t now, size_t n, int64_t *freeze,
                                  size_t *n_freeze, struct rs_error *err)
 {
-    enum rs_err rc =
-        exec_now(st, S_FB_UPD,
-                 "UPDATE movies SET "
-                 "stable_cycles = CASE WHEN s.changed THEN 0 ELSE stable_cycles + 1 END,"
-                 " data_changed_at = CASE WHEN s.changed THEN $1 ELSE data_changed_at END,"
-                 " data_frozen = CASE WHEN s.changed THEN FALSE ELSE data_frozen END,"
-                 " last_full_refresh = CASE WHEN s.both_apis THEN $1"
-                 " ELSE last_full_refresh END FROM temp.finish_stage s"
-                 " WHERE movies.tmdb_id = s.tmdb_id",
-                 true, now, "finish batch", err);
+    size_t n_thawed = 0;
+    enum rs_err rc = to_unfreeze(st, n, freeze, &n_thawed, err);
+    if (rc == RS_OK && n_thawed > 0)
+        rc = history_add_events(st, "unfrozen", freeze, n_thawed, now,
+                                "its data changed on a refresh", err);
+    if (rc == RS_OK)
+        rc = exec_now(st, S_FB_UPD,
+                      "UPDATE movies SET "
+                      "stable_cycles = CASE WHEN s.changed THEN 0 ELSE stable_cycles + 1 END,"
+                      " data_changed_at = CASE WHEN s.changed THEN $1 ELSE data_changed_at END,"
+                      " data_frozen = CASE WHEN s.changed THEN FALSE ELSE data_frozen END,"
+                      " last_full_refresh = CASE WHEN s.both_apis THEN $1"
+                      " ELSE last_full_refresh END FROM temp.finish_stage s"
+                      " WHERE movies.tmdb_id = s.tmdb_id",
+                      1, now, "finish batch", err);
     /*
      * Read back in a query of its own: with RETURNING, DuckDB 1.4 intermittently failed
      * this UPDATE with a false "duplicate key" on `movies` in long runs (bench_collect).
@@ -304,18 +429,23 @@ static enum rs_err finish_update(struct store *st, rs_time_t now, size_t n, int6
     return rc ? rc : to_freeze(st, now, n, freeze, n_freeze, err);
 }
 
-/* Sets data_frozen on the N movies IDS. */
-static enum rs_err freeze_ids(struct store *st, const int64_t *ids, size_t n, struct rs_error *err)
+/* Sets data_frozen on the N movies IDS, with their movie_events rows. */
+static enum rs_err freeze_ids(struct store *st, const int64_t *ids, size_t n, rs_time_t now,
+                              struct rs_error *err)
 {
     duckdb_prepared_statement ps = NULL;
+    char reason[96];
     enum rs_err rc = sql_stmt(st, S_FB_FREEZE,
                               "UPDATE movies SET data_frozen = TRUE WHERE list_contains($1, "
                               "CAST(tmdb_id AS BIGINT))",
                               &ps, err);
     if (rc)
         return rc;
-    return bind_ids(ps, 1, ids, n) ? sql_run(ps, NULL, "finish batch", err)
-                                   : rs_fail(err, RS_ERR_NOMEM, "out of memory");
+    rc = bind_ids(ps, 1, ids, n) ? sql_run(ps, NULL, "finish batch", err)
+                                 : rs_fail(err, RS_ERR_NOMEM, "out of memory");
+    snprintf(reason, sizeof(reason), "archived, no change over %d refreshes in a row",
+             REFRESH_FREEZE_CYCLES);
+    return rc ? rc : history_add_events(st, "frozen", ids, n, now, reason, err);
 }
 
 enum rs_err store_finish_refresh_batch(struct store *st, const int64_t *tmdb_ids,
@@ -336,8 +466,8 @@ enum rs_err store_finish_refresh_batch(struct store *st, const int64_t *tmdb_ids
     if (rc == RS_OK)
         rc = finish_update(st, now, n, freeze, &n_freeze, err);
     if (rc == RS_OK && n_freeze > 0)
-        rc = freeze_ids(st, freeze, n_freeze, err);
-    enum rs_err rc2 = exec_now(st, S_FB_CLEAR, "DELETE FROM temp.finish_stage", false, now,
+        rc = freeze_ids(st, freeze, n_freeze, now, err);
+    enum rs_err rc2 = exec_now(st, S_FB_CLEAR, "DELETE FROM temp.finish_stage", 0, now,
                                "finish batch", rc ? NULL : err);
     rc = tx_leave(st, own, rc ? rc : rc2, err);
     for (size_t i = 0; rc == RS_OK && frozen && i < n; i++) {

@@ -52,6 +52,12 @@ bool bind_ids(duckdb_prepared_statement ps, idx_t i, const int64_t *ids, size_t 
     return ok;
 }
 
+bool bind_run_id(struct store *st, duckdb_prepared_statement ps, idx_t i)
+{
+    return (st->run_id > 0 ? duckdb_bind_int64(ps, i, st->run_id) : duckdb_bind_null(ps, i)) ==
+           DuckDBSuccess;
+}
+
 /* ------------------------------------------------------------- appenders */
 
 enum rs_err app_open(struct store *st, const char *table, const char *what, duckdb_appender *a,
@@ -109,11 +115,6 @@ bool app_ts(duckdb_appender a, struct rs_i64 t)
 {
     return (t.set ? duckdb_append_timestamp(a, (duckdb_timestamp){.micros = t.v * US_PER_S})
                   : duckdb_append_null(a)) == DuckDBSuccess;
-}
-
-bool app_fp(duckdb_appender a, bool has, uint64_t fp)
-{
-    return (has ? duckdb_append_uint64(a, fp) : duckdb_append_null(a)) == DuckDBSuccess;
 }
 
 bool app_list(duckdb_appender a, char *const *items, size_t n)

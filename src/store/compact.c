@@ -13,12 +13,14 @@
  * DuckDB never reclaims the space of deleted rows in a table that has an index (every table
  * here has a primary key), and each checkpoint writes a table's new rows into a row group and
  * blocks of their own. A refresh rewrites detail rows and every run appends a run record
- * and usage rows, so without compaction the file grows by about a megabyte a run whatever
- * the data. Rebuilding a table (rename, recreate from its own CREATE statement, copy the
- * rows, drop the old one) writes the live rows afresh and frees every block of the old one.
+ * and usage rows, and the history tables (append-only) get a few rows of their own each
+ * run, so without compaction the file grows by about a megabyte a run whatever the data. Rebuilding
+ * a table (rename, recreate from its own CREATE statement, copy the rows, drop the old one) writes
+ * the live rows afresh and frees every block of the old one.
  */
-static const char *const COMPACT_TABLES[] = {"movies", "tmdb_movies", "omdb_movies", "api_usage",
-                                             "runs"};
+static const char *const COMPACT_TABLES[] = {"movies",     "tmdb_movies",  "omdb_movies",
+                                             "api_usage",  "runs",         "observations",
+                                             "change_log", "movie_events", "run_failures"};
 
 /* Bytes in blocks in use, from DuckDB's own accounting of this file. */
 static enum rs_err used_bytes(struct store *st, int64_t *used, struct rs_error *err)
@@ -186,6 +188,28 @@ static enum rs_err copy_rows(struct store *st, const char *table, struct rs_erro
     return rc;
 }
 
+/* The COMMENT ON statements of TABLE__compact and its columns, made for TABLE: the data
+ * dictionary survives the rebuild (a CREATE statement does not carry it). */
+static enum rs_err copy_comments(struct store *st, const char *table, struct rs_error *err)
+{
+    char **v = NULL;
+    size_t n = 0;
+    enum rs_err rc = fetch_sql(
+        st,
+        "SELECT table_name, 'COMMENT ON TABLE \"' || $1 || '\" IS ''' || replace(comment, '''',"
+        " '''''') || '''' FROM duckdb_tables() WHERE database_name = current_database() AND"
+        " schema_name = 'main' AND table_name = $1 || '__compact' AND comment IS NOT NULL "
+        "UNION ALL SELECT column_name, 'COMMENT ON COLUMN \"' || $1 || '\".\"' ||"
+        " replace(column_name, '\"', '\"\"') || '\" IS ''' || replace(comment, '''', '''''') ||"
+        " '''' FROM duckdb_columns() WHERE database_name = current_database() AND"
+        " schema_name = 'main' AND table_name = $1 || '__compact' AND comment IS NOT NULL",
+        table, &v, &n, err);
+    for (size_t i = 0; rc == RS_OK && i < n; i++)
+        rc = v[2 * i + 1] ? sql_exec(st, v[2 * i + 1], "compact", err) : RS_OK;
+    free_sql(v, n);
+    return rc;
+}
+
 /* Moves TABLE's rows into a fresh copy made from CREATE, inside the open transaction. */
 static enum rs_err copy_table(struct store *st, const char *table, const char *create,
                               struct rs_error *err)
@@ -197,6 +221,8 @@ static enum rs_err copy_table(struct store *st, const char *table, const char *c
     enum rs_err rc = sql_exec(st, sql, "compact", err);
     if (rc == RS_OK)
         rc = sql_exec(st, create, "compact", err);
+    if (rc == RS_OK)
+        rc = copy_comments(st, table, err);
     if (rc == RS_OK)
         rc = copy_rows(st, table, err);
     snprintf(sql, sizeof(sql), "DROP TABLE %s__compact", table);

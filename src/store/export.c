@@ -1,6 +1,7 @@
 /*
- * store_export: every movie with its TMDB and OMDB columns, joined, written by DuckDB's COPY
- * to a CSV, Parquet or JSON file (README, `reelsync export`); and store_export_tables, the
+ * store_export: every movie with its TMDB and OMDB columns, joined, or one of the history
+ * tables, written by DuckDB's COPY to a CSV, Parquet or JSON file (README, `reelsync
+ * export`); and store_export_tables, the
  * data tables as they are, one Parquet file each, for collect --publish (src/publish.c).
  */
 #include <stdio.h>
@@ -33,9 +34,38 @@
     " FROM movies m LEFT JOIN tmdb_movies t ON t.tmdb_id = m.tmdb_id"                              \
     " LEFT JOIN omdb_movies o ON o.imdb_id = m.imdb_id ORDER BY m.tmdb_id"
 
-enum rs_err store_export(struct store *st, const char *format, const char *path,
+/* What export --table names: the movies joined, or a history table in its natural order. */
+static const char *const TABLES[][2] = {
+    {"movies", EXPORT_SELECT},
+    {"observations",
+     "SELECT tmdb_id, api, observed_at, vote_count, vote_average, popularity, revenue, budget,"
+     " imdb_rating, imdb_votes, metacritic, rotten_tomatoes, box_office FROM observations"
+     " ORDER BY tmdb_id, observed_at, api"},
+    {"changes", "SELECT tmdb_id, api, field, old_value, new_value, changed_at, run_id"
+                " FROM change_log ORDER BY changed_at, tmdb_id, api, field"},
+    {"events", "SELECT tmdb_id, event, event_at, run_id, reason FROM movie_events"
+               " ORDER BY event_at, tmdb_id, event"},
+};
+
+bool store_export_table_known(const char *table)
+{
+    for (size_t i = 0; table && i < RS_ARRAY_LEN(TABLES); i++)
+        if (strcmp(table, TABLES[i][0]) == 0)
+            return true;
+    return false;
+}
+
+enum rs_err store_export(struct store *st, const char *table, const char *format, const char *path,
                          struct rs_error *err)
 {
+    const char *select = NULL;
+    for (size_t i = 0; i < RS_ARRAY_LEN(TABLES); i++)
+        if (table && strcmp(table, TABLES[i][0]) == 0)
+            select = TABLES[i][1];
+    if (!select)
+        return rs_fail(err, RS_ERR_USAGE,
+                       "export: unknown table '%s' (movies, observations, changes or events)",
+                       table ? table : "");
     static const char *const formats[][2] = {
         {"csv", "(FORMAT csv, HEADER true)"},
         {"parquet", "(FORMAT parquet)"},
@@ -48,11 +78,11 @@ enum rs_err store_export(struct store *st, const char *format, const char *path,
     if (!opts)
         return rs_fail(err, RS_ERR_USAGE, "export: unknown format '%s' (csv, parquet or json)",
                        format ? format : "");
-    size_t len = sizeof(EXPORT_SELECT) + 2 * strlen(path) + 64, pos;
+    size_t len = strlen(select) + 2 * strlen(path) + 64, pos;
     char *sql = malloc(len);
     if (!sql)
         return rs_fail(err, RS_ERR_NOMEM, "export: out of memory");
-    pos = (size_t)snprintf(sql, len, "COPY (" EXPORT_SELECT ") TO ");
+    pos = (size_t)snprintf(sql, len, "COPY (%s) TO ", select);
     enum rs_err rc = RS_OK;
     if (!quote_literal(sql, len, &pos, path))
         rc = rs_fail(err, RS_ERR_USAGE, "export: path too long");

@@ -3,6 +3,8 @@
  * store_state (the watermark, the gaps) and the movies it reported, in feed_changes, which
  * PLAN_BASE reads to make a movie due for TMDB. A frozen movie the feed reports is thawed.
  */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "store_int.h"
@@ -31,8 +33,8 @@ enum rs_err store_feed_state(struct store *st, struct store_feed_state *out, str
 {
     duckdb_result res;
     if (duckdb_query(st->con,
-                     "SELECT name, value FROM store_state WHERE name IN ('" K_WATERMARK "', '" K_GAPS
-                     "', '" K_GAP_DAYS "', '" K_LAST_GAP "')",
+                     "SELECT name, value FROM store_state WHERE name IN ('" K_WATERMARK
+                     "', '" K_GAPS "', '" K_GAP_DAYS "', '" K_LAST_GAP "')",
                      &res) != DuckDBSuccess)
         return sql_result_fail(err, "feed", &res);
     struct store_feed_state s = {.watermark = RS_NULL_I64, .last_gap = RS_NULL_I64};
@@ -114,12 +116,18 @@ enum rs_err store_feed_note(struct store *st, const int64_t *ids, size_t n, rs_d
 {
     duckdb_result res;
     bool own;
-    int64_t known = 0, all = 0, n_thawed = 0;
+    int64_t known = 0, all = 0;
+    size_t n_thawed = 0;
+    int64_t *thawn = malloc((n ? n : 1) * sizeof(*thawn));
+    if (!thawn)
+        return rs_fail(err, RS_ERR_NOMEM, "feed: out of memory");
     enum rs_err rc = tx_writable(st, err);
     if (rc == RS_OK)
         rc = tx_enter(st, &own, err);
-    if (rc)
+    if (rc) {
+        free(thawn);
         return rc;
+    }
     /* ids as TMDB sent them: distinct, known ones only; a movie's first reading of a day stays */
     rc = run_ids(st,
                  "INSERT OR IGNORE INTO feed_changes (tmdb_id, day, noted_at)"
@@ -146,18 +154,23 @@ enum rs_err store_feed_note(struct store *st, const int64_t *ids, size_t n, rs_d
     }
     if (rc == RS_OK) {
         struct cursor c = {.res = &res};
-        while (cursor_next(&c)) {
-            if (thawed_ids)
-                thawed_ids[n_thawed] = col_int(&c, 0);
-            n_thawed++;
-        }
+        while (cursor_next(&c) && n_thawed < n)
+            thawn[n_thawed++] = col_int(&c, 0);
         cursor_done(&c);
+    }
+    if (rc == RS_OK && n_thawed > 0) {
+        char reason[48], d[16];
+        snprintf(reason, sizeof(reason), "changed on TMDB %s", rs_date_format(day, d, sizeof(d)));
+        rc = history_add_events(st, "thawed", thawn, n_thawed, now, reason, err);
     }
     rc = tx_leave(st, own, rc, err);
     if (rc == RS_OK) {
         *unknown = all - known;
         if (thawed)
-            *thawed = n_thawed;
+            *thawed = (int64_t)n_thawed;
+        if (thawed_ids)
+            memcpy(thawed_ids, thawn, n_thawed * sizeof(*thawn));
     }
+    free(thawn);
     return rc;
 }

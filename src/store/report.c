@@ -40,11 +40,6 @@ static bool read_movie(struct cursor *c, struct store_movie *m)
     m->tmdb_gone_at = col_i64(c, 12);
     m->stable_cycles = col_int(c, 13);
     m->data_changed_at = col_i64(c, 14);
-    struct rs_i64 t = col_i64(c, 15), o = col_i64(c, 16);
-    m->has_tmdb_fingerprint = t.set;
-    m->tmdb_fingerprint = (uint64_t)t.v;
-    m->has_omdb_fingerprint = o.set;
-    m->omdb_fingerprint = (uint64_t)o.v;
     if (oom)
         store_movie_release(m);
     return !oom;
@@ -59,7 +54,7 @@ enum rs_err store_get_movie(struct store *st, int64_t tmdb_id, struct store_movi
                               "SELECT movie_id, tmdb_id, imdb_id, title, release_date, "
                               "last_tmdb_update, last_omdb_update, last_full_refresh, data_frozen, "
                               "created_at, updated_at, omdb_not_found_at, tmdb_gone_at, "
-                              "stable_cycles, data_changed_at, tmdb_fingerprint, omdb_fingerprint "
+                              "stable_cycles, data_changed_at "
                               "FROM movies WHERE tmdb_id = $1",
                               &ps, err);
     if (rc)

@@ -174,6 +174,14 @@ struct rs_i64 col_i64(struct cursor *c, idx_t col)
     }
 }
 
+struct rs_f64 col_f64(struct cursor *c, idx_t col)
+{
+    if (col_null(c, col) || duckdb_column_type(c->res, col) != DUCKDB_TYPE_DOUBLE)
+        return RS_NULL_F64;
+    double *data = duckdb_vector_get_data(duckdb_data_chunk_get_vector(c->chunk, col));
+    return RS_F64(data[c->row]);
+}
+
 int64_t col_int(struct cursor *c, idx_t col)
 {
     return col_i64(c, col).v;

@@ -27,25 +27,35 @@ enum stmt_id {
     S_USAGE_TOTAL,
     S_RUN_BEGIN,
     S_RUN_END,
+    S_RUN_FAIL,
     S_GET_MOVIE,
     S_COUNT_MOVIES,
     S_MAX_TMDB_ID,
+    S_TB_LOG,
     S_TB_CHANGED,
+    S_TB_HIST,
+    S_TB_OBS,
     S_TB_DEL,
     S_TB_INS,
     S_TB_UPD,
     S_TB_NEW,
     S_TB_CLEAR,
     S_OB_UNKNOWN,
+    S_OB_LOG,
     S_OB_CHANGED,
+    S_OB_HIST,
+    S_OB_OBS,
     S_OB_DEL,
     S_OB_INS,
     S_OB_UPD,
     S_OB_CLEAR,
+    S_CH_CLEAR,
     S_FB_UPD,
     S_FB_READ,
     S_FB_FREEZE,
     S_FB_CLEAR,
+    S_FB_THAWED,
+    S_EV_ADD,
 
     S_COUNT
 };
@@ -57,8 +67,9 @@ struct store {
     duckdb_prepared_statement ps[S_COUNT];
     bool in_tx;
     bool read_only;
-    struct store_open_options lock;   /* the wait of store_open_ext, again at store_take */
-    bool let_go;                      /* the file is DETACHed (store_let_go) */
+    struct store_open_options lock; /* the wait of store_open_ext, again at store_take */
+    bool let_go;                    /* the file is DETACHed (store_let_go) */
+    int64_t run_id; /* the collect run writing (store_run_begin), 0 outside one: history's run_id */
     struct refresh_schedule schedule; /* what planning binds (store_use_policy; the seed's) */
 };
 
@@ -113,6 +124,8 @@ void cursor_done(struct cursor *c);
 struct rs_i64 col_i64(struct cursor *c, idx_t col);
 /* Likewise, 0 for NULL. */
 int64_t col_int(struct cursor *c, idx_t col);
+/* A DOUBLE column. */
+struct rs_f64 col_f64(struct cursor *c, idx_t col);
 /* A VARCHAR column as a malloc'd string (NULL for SQL NULL); *OOM set on allocation failure. */
 char *col_str(struct cursor *c, idx_t col, bool *oom);
 /* Copies a VARCHAR column into BUF (truncated at a UTF-8 boundary); "" for NULL. */
@@ -131,6 +144,8 @@ enum rs_err tx_leave(struct store *st, bool own, enum rs_err rc, struct rs_error
 
 bool bind_str(duckdb_prepared_statement ps, idx_t i, const char *s); /* NULL: SQL NULL */
 bool bind_ts(duckdb_prepared_statement ps, idx_t i, rs_time_t t);
+/* The store's run id (NULL outside a run): the run_id of history's rows. */
+bool bind_run_id(struct store *st, duckdb_prepared_statement ps, idx_t i);
 /* IDS as a BIGINT[] parameter. */
 bool bind_ids(duckdb_prepared_statement ps, idx_t i, const int64_t *ids, size_t n);
 
@@ -148,7 +163,6 @@ bool app_f64(duckdb_appender a, struct rs_f64 v);
 bool app_bool(duckdb_appender a, struct rs_i64 v);
 bool app_date(duckdb_appender a, struct rs_i64 day);
 bool app_ts(duckdb_appender a, struct rs_i64 t);
-bool app_fp(duckdb_appender a, bool has, uint64_t fp);
 /* A VARCHAR[] value: N == 0 appends an empty list, never NULL. */
 bool app_list(duckdb_appender a, char *const *items, size_t n);
 
@@ -166,6 +180,13 @@ enum rs_err migrate_schema(struct store *st, const char *path, struct rs_error *
 /* The per-connection temp tables the appenders of write.c and batch.c fill. */
 enum rs_err write_create_stages(struct store *st, struct rs_error *err);
 enum rs_err batch_create_stages(struct store *st, struct rs_error *err);
+
+/* ---- history.c: movie_events, for batch.c, write.c and the change feed */
+
+/* Records EVENT ('frozen', 'thawed', 'unfrozen') at NOW for the N movies IDS, with REASON and
+ * the store's run id, in the caller's transaction. */
+enum rs_err history_add_events(struct store *st, const char *event, const int64_t *ids, size_t n,
+                               rs_time_t now, const char *reason, struct rs_error *err);
 
 /* ---- plan.c: the planning query, shared with report.c */
 

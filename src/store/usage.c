@@ -65,7 +65,7 @@ enum rs_err store_run_begin(struct store *st, rs_time_t now, const char *options
     bind_str(ps, 2, options_json);
     rc = sql_query_int(ps, &id, "run", err);
     if (rc == RS_OK)
-        *run_id = id;
+        *run_id = st->run_id = id;
     return rc;
 }
 

@@ -4,6 +4,8 @@
  * The details and the end of a refresh are batch.c's. Every write runs in the caller's
  * transaction or one of its own (tx_enter).
  */
+#include <stdlib.h>
+
 #include "store_int.h"
 
 /*
@@ -14,7 +16,7 @@
 #define BULK_COLUMNS                                                                               \
     "tmdb_id, imdb_id, title, release_date, last_tmdb_update, last_omdb_update,"                   \
     " last_full_refresh, data_frozen, created_at, updated_at, omdb_not_found_at, tmdb_gone_at,"    \
-    " stable_cycles, data_changed_at, tmdb_fingerprint, omdb_fingerprint"
+    " stable_cycles, data_changed_at"
 
 enum rs_err write_create_stages(struct store *st, struct rs_error *err)
 {
@@ -98,10 +100,7 @@ static bool app_movie(duckdb_appender a, const struct store_movie *m, rs_time_t 
            duckdb_append_bool(a, m->data_frozen) == DuckDBSuccess && app_ts(a, created) &&
            app_ts(a, updated) && app_ts(a, m->omdb_not_found_at) && app_ts(a, m->tmdb_gone_at) &&
            duckdb_append_int32(a, (int32_t)m->stable_cycles) == DuckDBSuccess &&
-           app_ts(a, m->data_changed_at) &&
-           app_fp(a, m->has_tmdb_fingerprint, m->tmdb_fingerprint) &&
-           app_fp(a, m->has_omdb_fingerprint, m->omdb_fingerprint) &&
-           duckdb_appender_end_row(a) == DuckDBSuccess;
+           app_ts(a, m->data_changed_at) && duckdb_appender_end_row(a) == DuckDBSuccess;
 }
 
 enum rs_err store_bulk_insert_movies(struct store *st, const struct store_movie *rows, size_t n,
@@ -173,43 +172,65 @@ enum rs_err store_stamp_omdb_checked(struct store *st, int64_t tmdb_id, rs_time_
 
 /* ------------------------------------------------------------- unfreeze */
 
-/* Runs SQL once with IDS bound as $1 (unless ALL, where SQL takes no parameter); *VALUE (may
- * be NULL: discarded) gets the first value of its result. */
-static enum rs_err run_ids(struct store *st, const char *sql, const int64_t *ids, size_t n,
-                           bool all, int64_t *value, struct rs_error *err)
+/* The frozen movies among IDS (or all of them when ALL), into a malloc'd *OUT of *N_OUT. */
+static enum rs_err frozen_ids(struct store *st, const int64_t *ids, size_t n, bool all,
+                              int64_t **out, size_t *n_out, struct rs_error *err)
 {
     duckdb_prepared_statement ps = NULL;
-    enum rs_err rc = sql_prepare(st, sql, "unfreeze", &ps, err);
+    duckdb_result res;
+    enum rs_err rc = sql_prepare(st,
+                                 all ? "SELECT tmdb_id FROM movies WHERE data_frozen"
+                                     : "SELECT tmdb_id FROM movies WHERE data_frozen AND "
+                                       "list_contains($1, CAST(tmdb_id AS BIGINT))",
+                                 "unfreeze", &ps, err);
     if (rc == RS_OK && !all && !bind_ids(ps, 1, ids, n))
         rc = rs_fail(err, RS_ERR_NOMEM, "unfreeze: out of memory");
     if (rc == RS_OK)
-        rc = value ? sql_query_int(ps, value, "unfreeze", err) : sql_run(ps, NULL, "unfreeze", err);
+        rc = sql_run(ps, &res, "unfreeze", err);
     duckdb_destroy_prepare(&ps);
-    return rc;
+    if (rc)
+        return rc;
+    idx_t rows = duckdb_row_count(&res);
+    int64_t *v = malloc((rows ? rows : 1) * sizeof(*v));
+    size_t k = 0;
+    struct cursor c = {.res = &res};
+    while (v && cursor_next(&c))
+        if (k < rows)
+            v[k++] = col_int(&c, 0);
+    cursor_done(&c);
+    if (!v)
+        return rs_fail(err, RS_ERR_NOMEM, "unfreeze: out of memory");
+    *out = v;
+    *n_out = k;
+    return RS_OK;
 }
 
-enum rs_err store_unfreeze(struct store *st, const int64_t *ids, size_t n, bool all,
+enum rs_err store_unfreeze(struct store *st, const int64_t *ids, size_t n, bool all, rs_time_t now,
                            size_t *changed, struct rs_error *err)
 {
-    int64_t before = 0;
+    duckdb_prepared_statement ps = NULL;
+    int64_t *frozen = NULL;
+    size_t n_frozen = 0;
     bool own;
     enum rs_err rc = tx_enter(st, &own, err);
     if (rc)
         return rc;
-    rc = run_ids(st,
-                 all ? "SELECT count(*) FROM movies WHERE data_frozen"
-                     : "SELECT count(*) FROM movies WHERE data_frozen AND "
-                       "list_contains($1, CAST(tmdb_id AS BIGINT))",
-                 ids, n, all, &before, err);
+    rc = frozen_ids(st, ids, n, all, &frozen, &n_frozen, err);
     if (rc == RS_OK)
-        rc = run_ids(st,
-                     all ? "UPDATE movies SET data_frozen = FALSE, stable_cycles = 0 "
-                           "WHERE data_frozen"
-                         : "UPDATE movies SET data_frozen = FALSE, stable_cycles = 0 "
-                           "WHERE list_contains($1, CAST(tmdb_id AS BIGINT))",
-                     ids, n, all, NULL, err);
+        rc = sql_prepare(st,
+                         "UPDATE movies SET data_frozen = FALSE, stable_cycles = 0 "
+                         "WHERE list_contains($1, CAST(tmdb_id AS BIGINT))",
+                         "unfreeze", &ps, err);
+    if (rc == RS_OK)
+        rc = bind_ids(ps, 1, all ? frozen : ids, all ? n_frozen : n)
+                 ? sql_run(ps, NULL, "unfreeze", err)
+                 : rs_fail(err, RS_ERR_NOMEM, "out of memory");
+    duckdb_destroy_prepare(&ps);
+    if (rc == RS_OK && n_frozen > 0)
+        rc = history_add_events(st, "unfrozen", frozen, n_frozen, now, "reelsync unfreeze", err);
+    free(frozen);
     rc = tx_leave(st, own, rc, err);
     if (rc == RS_OK && changed)
-        *changed = (size_t)before;
+        *changed = n_frozen;
     return rc;
 }
