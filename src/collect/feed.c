@@ -8,11 +8,12 @@
  * covers the hole.
  *
  * The pages are TMDB requests like any other: the same engine, rate limit, daily limit and
- * usage counts. Nothing is written until the engine is done: then the known movies each
- * complete window reported are noted (due for TMDB, frozen ones thawed) and the watermark
- * moves to the last day of the unbroken run of complete windows, in one commit. A failed
- * page leaves its day and every later one to be read again; a run killed before the commit
- * wrote nothing and reads it all again.
+ * usage counts. Windows are read in day order (a window's pages together), the next once the
+ * one before is complete. Nothing is written until the engine is done: then the known
+ * movies each complete window reported are noted (due for TMDB, frozen ones thawed) and the
+ * watermark moves to the last complete day, in one commit. A failed page (or a daily limit)
+ * stops the read there and leaves that day and every later one to be read again; a run
+ * killed before the commit wrote nothing and reads it all again.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -33,10 +34,22 @@ struct window {
 struct feed {
     struct orch *o;
     struct window *w;
-    size_t n;
+    size_t n, next; /* windows, and the next one to start */
 };
 
 static void on_page(struct http *h, const struct http_result *res, void *user);
+static void queue_page(struct window *w, int page);
+
+/*
+ * Starts the next window once the one before is complete: windows are read in day order,
+ * so a daily limit or a failure stops the read after the last complete day, which is where
+ * the watermark then stands. Pages of one window go out together.
+ */
+static void next_window(struct feed *f)
+{
+    if (f->next < f->n)
+        queue_page(&f->w[f->next++], 1);
+}
 
 /* Queues page PAGE of W. */
 static void queue_page(struct window *w, int page)
@@ -94,6 +107,8 @@ static void on_page(struct http *h, const struct http_result *res, void *user)
             queue_page(w, p);
     }
     tmdb_changes_release(&c);
+    if (!w->failed && w->received == w->pages)
+        next_window(w->f);
 }
 
 /* The days to read at NOW after the watermark WM; a gap past TMDB's reach is recorded. */
@@ -129,8 +144,8 @@ static void note(struct feed *f)
         struct window *w = &f->w[i];
         int64_t unknown = 0, thawed = 0;
         unbroken &= !w->failed && w->received == w->pages;
-        if (w->failed || w->received != w->pages)
-            continue;
+        if (!unbroken)
+            break; /* windows are read in order: none after a failed one was complete */
         int64_t *thawed_ids = malloc((w->n ? w->n : 1) * sizeof(*thawed_ids));
         if (!thawed_ids) {
             o->fatal = rs_fail(o->err, RS_ERR_NOMEM, "feed: out of memory");
@@ -139,7 +154,7 @@ static void note(struct feed *f)
         if (orch_batch_begin(o) != RS_OK ||
             store_feed_note(o->st, w->ids, w->n, w->day, o->opt->now, &unknown, &thawed, thawed_ids,
                             &e) != RS_OK ||
-            (unbroken && store_feed_set_watermark(o->st, w->day, &e) != RS_OK)) {
+            store_feed_set_watermark(o->st, w->day, &e) != RS_OK) {
             free(thawed_ids);
             if (!o->fatal)
                 orch_fail_store(o, &e);
@@ -182,10 +197,9 @@ enum rs_err orch_feed(struct orch *o)
     if (o->in_txn)
         orch_batch_commit(o); /* the gap's record */
     orch_batch_let_go(o);
-    for (size_t i = 0; i < f.n; i++) {
+    for (size_t i = 0; i < f.n; i++)
         f.w[i] = (struct window){.f = &f, .day = first + (rs_date_t)i, .pages = 1};
-        queue_page(&f.w[i], 1);
-    }
+    next_window(&f);
     enum rs_err rc = http_run(o->http, &e);
     if (rc != RS_OK && !o->fatal)
         o->fatal = rs_fail(o->err, rc, "%s", e.msg);
