@@ -26,6 +26,10 @@ static const int64_t min_age[REFRESH_CATEGORY_COUNT] = {
     [REFRESH_ARCHIVED] = 366,
 };
 
+/* The youngest age in days of each bin (refresh.h), nested in the categories above. */
+static const int64_t bin_min_age[REFRESH_BIN_COUNT] = {0,   7,   15,  30,  60,  120,
+                                                       180, 270, 366, 730, 1460};
+
 static const char *const names[REFRESH_CATEGORY_COUNT] = {"recent", "established", "mature",
                                                           "archived"};
 
@@ -62,6 +66,30 @@ enum refresh_category refresh_category_of(struct rs_i64 release, rs_time_t now)
     return cat;
 }
 
+int64_t refresh_bin_min_age(int bin)
+{
+    return bin < 0 || bin >= REFRESH_BIN_COUNT ? 0 : bin_min_age[bin];
+}
+
+enum refresh_category refresh_bin_category(int bin)
+{
+    enum refresh_category cat = REFRESH_RECENT;
+    for (int c = REFRESH_RECENT + 1; c < REFRESH_CATEGORY_COUNT; c++)
+        if (refresh_bin_min_age(bin) >= min_age[c])
+            cat = (enum refresh_category)c;
+    return cat;
+}
+
+int refresh_bin_of(struct rs_i64 release, rs_time_t now)
+{
+    int64_t age = refresh_age_days(release, now);
+    int bin = 0;
+    for (int b = 1; release.set && b < REFRESH_BIN_COUNT; b++)
+        if (age >= bin_min_age[b])
+            bin = b;
+    return bin;
+}
+
 int refresh_interval_days(enum refresh_category cat, enum rs_api api)
 {
     if ((int)cat < 0 || cat >= REFRESH_CATEGORY_COUNT || (int)api < 0 || api >= RS_API_COUNT)
@@ -88,7 +116,7 @@ bool refresh_schedule_due(const struct refresh_schedule *s, struct rs_i64 releas
 {
     if (!last.set)
         return true;
-    double iv = s->interval[api][refresh_category_of(release, now)][changed ? 1 : 0];
+    double iv = s->interval[api][refresh_bin_of(release, now)][changed ? 1 : 0];
     return (double)(now - last.v) >= iv * RS_DAY_SECONDS;
 }
 
@@ -137,11 +165,11 @@ static void spread(const struct refresh_evidence *ev, enum rs_api api, double bu
     double c = 0.0;
     for (int round = 0; round < 8; round++) {
         double fixed = 0.0, free_sum = 0.0;
-        for (int cat = 0; cat < REFRESH_CATEGORY_COUNT; cat++) {
-            double seed = intervals[cat][api];
+        for (int bin = 0; bin < REFRESH_BIN_COUNT; bin++) {
+            double seed = intervals[refresh_bin_category(bin)][api];
             for (int chg = 0; chg < 2; chg++) {
-                double n = (double)ev->cell[api][cat][chg].movies;
-                double r = out->rate[api][cat][chg];
+                double n = (double)ev->cell[api][bin][chg].movies;
+                double r = out->rate[api][bin][chg];
                 double iv = c > 0 ? sqrt(c / r) : seed;
                 if (round > 0 &&
                     (iv <= REFRESH_MIN_INTERVAL_DAYS || iv >= REFRESH_MAX_STRETCH * seed))
@@ -155,11 +183,11 @@ static void spread(const struct refresh_evidence *ev, enum rs_api api, double bu
             break;
         c = (free_sum / left) * (free_sum / left);
     }
-    for (int cat = 0; cat < REFRESH_CATEGORY_COUNT; cat++) {
-        double seed = intervals[cat][api];
+    for (int bin = 0; bin < REFRESH_BIN_COUNT; bin++) {
+        double seed = intervals[refresh_bin_category(bin)][api];
         for (int chg = 0; chg < 2; chg++) {
-            double iv = c > 0 ? sqrt(c / out->rate[api][cat][chg]) : seed;
-            out->interval[api][cat][chg] =
+            double iv = c > 0 ? sqrt(c / out->rate[api][bin][chg]) : seed;
+            out->interval[api][bin][chg] =
                 clamp(iv, REFRESH_MIN_INTERVAL_DAYS, REFRESH_MAX_STRETCH * seed);
         }
     }
@@ -172,14 +200,14 @@ void refresh_schedule_make(enum refresh_policy policy, const struct refresh_evid
     out->policy = policy;
     for (int api = 0; api < RS_API_COUNT; api++) {
         double budget = 0.0;
-        for (int cat = 0; cat < REFRESH_CATEGORY_COUNT; cat++) {
+        for (int bin = 0; bin < REFRESH_BIN_COUNT; bin++) {
+            double seed = intervals[refresh_bin_category(bin)][api];
             for (int chg = 0; chg < 2; chg++) {
-                out->interval[api][cat][chg] = intervals[cat][api];
+                out->interval[api][bin][chg] = seed;
                 if (policy != REFRESH_POLICY_ADAPTIVE)
                     continue;
-                out->rate[api][cat][chg] =
-                    refresh_rate(&ev->cell[api][cat][chg], intervals[cat][api]);
-                budget += (double)ev->cell[api][cat][chg].movies / intervals[cat][api];
+                out->rate[api][bin][chg] = refresh_rate(&ev->cell[api][bin][chg], seed);
+                budget += (double)ev->cell[api][bin][chg].movies / seed;
             }
         }
         if (policy != REFRESH_POLICY_ADAPTIVE)

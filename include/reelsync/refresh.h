@@ -54,7 +54,7 @@ bool refresh_freezes(int64_t stable_cycles, struct rs_i64 release, rs_time_t now
 /*
  * The policies (collect --policy, plan, forecast). SEED is the table above and the freezing
  * rule, exactly. ADAPTIVE (docs/internals/adaptive.md) reads TMDB's change feed and sets
- * each movie's intervals from what refreshes of this database found: per API, category and
+ * each movie's intervals from what refreshes of this database found: per API, age bin and
  * whether the movie's last refresh changed it, the rate of changes per day of waiting,
  * with the seed's table as the prior, spread over the movies so that the expected requests
  * stay the seed table's, each interval bounded to [REFRESH_MIN_INTERVAL_DAYS, twice the
@@ -67,6 +67,20 @@ const char *refresh_policy_name(enum refresh_policy p);
 /* The policy named NAME; false when there is none. */
 bool refresh_policy_parse(const char *name, enum refresh_policy *out);
 
+/*
+ * The adaptive schedule learns per age bin: each category cut where a movie's age about
+ * doubles (0, 7, 15, 30 | 60, 120 | 180, 270 | 366, 730, 1460 days), so a category's
+ * evidence is not one average over ages that behave apart. A bin's bounds are its
+ * category's.
+ */
+#define REFRESH_BIN_COUNT 11
+/* The youngest age in days of BIN (0 for bin 0). */
+int64_t refresh_bin_min_age(int bin);
+/* The category BIN lies in. */
+enum refresh_category refresh_bin_category(int bin);
+/* The bin of a movie released on RELEASE (may be NULL: bin 0, as RECENT) at NOW. */
+int refresh_bin_of(struct rs_i64 release, rs_time_t now);
+
 /* The adaptive schedule's bounds: at most daily; at least every REFRESH_MAX_STRETCH x seed's. */
 #define REFRESH_MIN_INTERVAL_DAYS 1.0
 #define REFRESH_MAX_STRETCH 2.0
@@ -76,7 +90,7 @@ bool refresh_policy_parse(const char *name, enum refresh_policy *out);
 #define REFRESH_PRIOR_CHANGED 0.5
 
 /*
- * What the database says about its refreshes, per API, category and whether the movie's
+ * What the database says about its refreshes, per API, age bin and whether the movie's
  * refresh before this one found a change ([..][..][1]): refreshes that had an earlier one of
  * the same API, how many of them found a change (for TMDB: one the feed had not reported,
  * so the feed's misses), the days waited before them, and the movies planning considers now
@@ -88,15 +102,15 @@ struct refresh_cell {
     int64_t movies;
 };
 struct refresh_evidence {
-    struct refresh_cell cell[RS_API_COUNT][REFRESH_CATEGORY_COUNT][2];
+    struct refresh_cell cell[RS_API_COUNT][REFRESH_BIN_COUNT][2];
     bool feed; /* TMDB's change feed is read: TMDB's content changes come from it */
 };
 
-/* The intervals a plan binds, in days, per API, category and "last refresh changed". */
+/* The intervals a plan binds, in days, per API, age bin and "last refresh changed". */
 struct refresh_schedule {
     enum refresh_policy policy;
-    double interval[RS_API_COUNT][REFRESH_CATEGORY_COUNT][2];
-    double rate[RS_API_COUNT][REFRESH_CATEGORY_COUNT][2]; /* learned changes a day (ADAPTIVE) */
+    double interval[RS_API_COUNT][REFRESH_BIN_COUNT][2];
+    double rate[RS_API_COUNT][REFRESH_BIN_COUNT][2]; /* learned changes a day (ADAPTIVE) */
 };
 
 /* The rate of changes a day of CELL under the prior of SEED_DAYS (the seed's interval). */
@@ -112,7 +126,7 @@ void refresh_schedule_make(enum refresh_policy policy, const struct refresh_evid
                            struct refresh_schedule *out);
 /*
  * Due under S at NOW: LAST (rs_time_t, may be NULL) is NULL or at least the interval of
- * (the category at NOW, API, CHANGED: the last refresh changed the movie) before NOW. Under
+ * (the age bin at NOW, API, CHANGED: the last refresh changed the movie) before NOW. Under
  * the seed's schedule, refresh_is_due exactly.
  */
 bool refresh_schedule_due(const struct refresh_schedule *s, struct rs_i64 release,

@@ -11,21 +11,39 @@
 #include "store_int.h"
 
 /* The intervals of API in ST's schedule as PLAN_BASE's BIGINT[8] of microseconds. */
-static bool bind_intervals(struct store *st, duckdb_prepared_statement ps, idx_t i, enum rs_api api)
+/* Binds the N values VALS as a BIGINT[] at I. */
+static bool bind_list(duckdb_prepared_statement ps, idx_t i, const int64_t *vals, size_t n)
 {
-    duckdb_value v[2 * REFRESH_CATEGORY_COUNT];
-    for (int cat = 0; cat < REFRESH_CATEGORY_COUNT; cat++)
-        for (int chg = 0; chg < 2; chg++)
-            v[2 * cat + chg] = duckdb_create_int64(
-                (int64_t)(st->schedule.interval[api][cat][chg] * 86400.0 * (double)US_PER_S + 0.5));
+    duckdb_value v[2 * REFRESH_BIN_COUNT];
+    for (size_t k = 0; k < n; k++)
+        v[k] = duckdb_create_int64(vals[k]);
     duckdb_logical_type t = duckdb_create_logical_type(DUCKDB_TYPE_BIGINT);
-    duckdb_value list = duckdb_create_list_value(t, v, RS_ARRAY_LEN(v));
+    duckdb_value list = duckdb_create_list_value(t, v, n);
     bool ok = list && duckdb_bind_value(ps, i, list) == DuckDBSuccess;
     duckdb_destroy_value(&list);
     duckdb_destroy_logical_type(&t);
-    for (size_t k = 0; k < RS_ARRAY_LEN(v); k++)
+    for (size_t k = 0; k < n; k++)
         duckdb_destroy_value(&v[k]);
     return ok;
+}
+
+/* The intervals of API in ST's schedule as PLAN_BASE's list of microseconds. */
+static void bind_intervals(struct store *st, duckdb_prepared_statement ps, idx_t i, enum rs_api api)
+{
+    int64_t us[2 * REFRESH_BIN_COUNT];
+    for (int bin = 0; bin < REFRESH_BIN_COUNT; bin++)
+        for (int chg = 0; chg < 2; chg++)
+            us[2 * bin + chg] =
+                (int64_t)(st->schedule.interval[api][bin][chg] * 86400.0 * (double)US_PER_S + 0.5);
+    bind_list(ps, i, us, RS_ARRAY_LEN(us));
+}
+
+void plan_bind_bins(duckdb_prepared_statement ps, idx_t i)
+{
+    int64_t ages[REFRESH_BIN_COUNT - 1];
+    for (int bin = 1; bin < REFRESH_BIN_COUNT; bin++)
+        ages[bin - 1] = refresh_bin_min_age(bin);
+    bind_list(ps, i, ages, RS_ARRAY_LEN(ages));
 }
 
 void plan_bind_policy(struct store *st, duckdb_prepared_statement ps, rs_time_t now)
@@ -34,9 +52,12 @@ void plan_bind_policy(struct store *st, duckdb_prepared_statement ps, rs_time_t 
     duckdb_bind_int64(ps, 2, now * US_PER_S);
     bind_intervals(st, ps, 3, RS_API_TMDB);
     bind_intervals(st, ps, 4, RS_API_OMDB);
-    for (int cat = REFRESH_ESTABLISHED; cat < REFRESH_CATEGORY_COUNT; cat++)
-        duckdb_bind_int64(ps, 4 + (idx_t)cat, refresh_min_age_days(cat));
-    duckdb_bind_boolean(ps, 8, st->schedule.policy == REFRESH_POLICY_ADAPTIVE);
+    int64_t cats[REFRESH_BIN_COUNT];
+    for (int bin = 0; bin < REFRESH_BIN_COUNT; bin++)
+        cats[bin] = refresh_bin_category(bin);
+    plan_bind_bins(ps, 5);
+    bind_list(ps, 6, cats, RS_ARRAY_LEN(cats));
+    duckdb_bind_boolean(ps, 7, st->schedule.policy == REFRESH_POLICY_ADAPTIVE);
 }
 
 static void read_plan_item(struct store *st, struct cursor *c, bool titles, struct plan_item *it,
@@ -61,7 +82,7 @@ static void read_plan_item(struct store *st, struct cursor *c, bool titles, stru
     it->feed_day = col_i64(c, 14);
     it->interval_days[RS_API_TMDB] = (double)col_int(c, 15) / (86400.0 * (double)US_PER_S);
     it->interval_days[RS_API_OMDB] = (double)col_int(c, 16) / (86400.0 * (double)US_PER_S);
-    int64_t over = col_int(c, 20);
+    int64_t over = col_int(c, 21);
     it->overdue_s = over == INT64_MAX ? INT64_MAX : floor_div(over, US_PER_S);
 }
 
@@ -97,14 +118,14 @@ enum rs_err store_plan(struct store *st, rs_time_t now, size_t limit, bool inclu
         st, S_PLAN,
         "SELECT *, greatest(CASE WHEN needs_tmdb THEN t_over END,"
         " CASE WHEN needs_omdb AND imdb_id IS NOT NULL THEN o_over END) AS overdue"
-        " FROM (" PLAN_BASE ") p WHERE (needs_tmdb OR needs_omdb) AND ($9 OR NOT data_frozen)"
-        " ORDER BY rank DESC NULLS LAST, overdue DESC, tmdb_id LIMIT $10",
+        " FROM (" PLAN_BASE ") p WHERE (needs_tmdb OR needs_omdb) AND ($8 OR NOT data_frozen)"
+        " ORDER BY rank DESC NULLS LAST, overdue DESC, tmdb_id LIMIT $9",
         &ps, err);
     if (rc)
         return rc;
     plan_bind_policy(st, ps, now);
-    duckdb_bind_boolean(ps, 9, include_frozen);
-    duckdb_bind_int64(ps, 10, limit ? (int64_t)limit : INT64_MAX);
+    duckdb_bind_boolean(ps, 8, include_frozen);
+    duckdb_bind_int64(ps, 9, limit ? (int64_t)limit : INT64_MAX);
     rc = sql_run(ps, &res, "plan", err);
     if (rc)
         return rc;
@@ -136,12 +157,12 @@ enum rs_err store_plan_count(struct store *st, rs_time_t now, bool include_froze
     int64_t due = 0;
     enum rs_err rc = sql_prepare(st,
                                  "SELECT count(*) FROM (" PLAN_BASE ") p"
-                                 " WHERE (needs_tmdb OR needs_omdb) AND ($9 OR NOT data_frozen)",
+                                 " WHERE (needs_tmdb OR needs_omdb) AND ($8 OR NOT data_frozen)",
                                  "plan", &ps, err);
     if (rc)
         return rc;
     plan_bind_policy(st, ps, now);
-    duckdb_bind_boolean(ps, 9, include_frozen);
+    duckdb_bind_boolean(ps, 8, include_frozen);
     rc = sql_query_int(ps, &due, "plan", err);
     duckdb_destroy_prepare(&ps);
     if (rc == RS_OK)
@@ -156,7 +177,7 @@ static enum rs_err evidence_movies(struct store *st, rs_time_t now, struct refre
     duckdb_prepared_statement ps = NULL;
     duckdb_result res;
     enum rs_err rc = sql_prepare(st,
-                                 "SELECT cat, t_chg, o_chg, imdb_id IS NOT NULL, count(*)"
+                                 "SELECT bin, t_chg, o_chg, imdb_id IS NOT NULL, count(*)"
                                  " FROM (" PLAN_BASE ") p WHERE NOT data_frozen GROUP BY ALL",
                                  "plan", &ps, err);
     if (rc)
@@ -168,12 +189,12 @@ static enum rs_err evidence_movies(struct store *st, rs_time_t now, struct refre
         return rc;
     struct cursor c = {.res = &res};
     while (cursor_next(&c)) {
-        int64_t cat = col_int(&c, 0), n = col_int(&c, 4);
-        if (cat < 0 || cat >= REFRESH_CATEGORY_COUNT)
+        int64_t bin = col_int(&c, 0), n = col_int(&c, 4);
+        if (bin < 0 || bin >= REFRESH_BIN_COUNT)
             continue;
-        ev->cell[RS_API_TMDB][cat][col_int(&c, 1) != 0].movies += n;
+        ev->cell[RS_API_TMDB][bin][col_int(&c, 1) != 0].movies += n;
         if (col_int(&c, 3))
-            ev->cell[RS_API_OMDB][cat][col_int(&c, 2) != 0].movies += n;
+            ev->cell[RS_API_OMDB][bin][col_int(&c, 2) != 0].movies += n;
     }
     cursor_done(&c);
     return RS_OK;
@@ -198,11 +219,12 @@ static enum rs_err evidence_movies(struct store *st, rs_time_t now, struct refre
     "   AND c1.changed_at = o.observed_at"                                                         \
     "  LEFT JOIN ch c2 ON c2.tmdb_id = o.tmdb_id AND c2.api = o.api AND c2.changed_at = o.prev_at" \
     "  WHERE o.prev_at IS NOT NULL AND epoch_us(o.observed_at) > CAST($1 AS BIGINT))"              \
-    " SELECT api, CASE WHEN age IS NULL OR age < CAST($2 AS BIGINT) THEN 0"                        \
-    "  WHEN age < CAST($3 AS BIGINT) THEN 1 WHEN age < CAST($4 AS BIGINT) THEN 2 ELSE 3 END,"      \
-    "  CAST(prev_changed AS INTEGER), count(*), count(*) FILTER (WHERE changed AND NOT fed),"      \
-    "  CAST(sum(epoch_us(observed_at) - epoch_us(prev_at)) // 1000000 AS BIGINT)"                  \
-    " FROM r GROUP BY ALL"
+    " SELECT api, " PLAN_BIN(                                                                      \
+        2) ","                                                                                     \
+           "  CAST(prev_changed AS INTEGER), count(*), count(*) FILTER (WHERE changed AND NOT "    \
+           "fed),"                                                                                 \
+           "  CAST(sum(epoch_us(observed_at) - epoch_us(prev_at)) // 1000000 AS BIGINT)"           \
+           " FROM r GROUP BY ALL"
 
 enum rs_err store_refresh_evidence(struct store *st, rs_time_t now, struct refresh_evidence *ev,
                                    struct rs_error *err)
@@ -216,8 +238,7 @@ enum rs_err store_refresh_evidence(struct store *st, rs_time_t now, struct refre
     if (rc)
         return rc;
     duckdb_bind_int64(ps, 1, (now - (rs_time_t)REFRESH_LEARN_DAYS * RS_DAY_SECONDS) * US_PER_S);
-    for (int cat = REFRESH_ESTABLISHED; cat < REFRESH_CATEGORY_COUNT; cat++)
-        duckdb_bind_int64(ps, 1 + (idx_t)cat, refresh_min_age_days(cat));
+    plan_bind_bins(ps, 2);
     rc = sql_run(ps, &res, "plan", err);
     duckdb_destroy_prepare(&ps);
     if (rc)
@@ -228,10 +249,10 @@ enum rs_err store_refresh_evidence(struct store *st, rs_time_t now, struct refre
         col_copy(&c, 0, api, sizeof(api));
         int a =
             strcmp(api, "tmdb") == 0 ? RS_API_TMDB : (strcmp(api, "omdb") == 0 ? RS_API_OMDB : -1);
-        int64_t cat = col_int(&c, 1);
-        if (a < 0 || cat < 0 || cat >= REFRESH_CATEGORY_COUNT)
+        int64_t bin = col_int(&c, 1);
+        if (a < 0 || bin < 0 || bin >= REFRESH_BIN_COUNT)
             continue;
-        struct refresh_cell *cell = &e.cell[a][cat][col_int(&c, 2) != 0];
+        struct refresh_cell *cell = &e.cell[a][bin][col_int(&c, 2) != 0];
         cell->refreshes += col_int(&c, 3);
         cell->changed += col_int(&c, 4);
         cell->days += (double)col_int(&c, 5) / RS_DAY_SECONDS; /* seconds waited */
