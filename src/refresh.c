@@ -179,8 +179,12 @@ static void spread(const struct refresh_evidence *ev, enum rs_api api, double bu
             }
         }
         double left = budget - fixed;
-        if (free_sum <= 0 || left <= 0)
+        if (free_sum <= 0)
             break;
+        if (left <= 0) { /* not even the bounds fit: every interval at its longest */
+            c = INFINITY;
+            break;
+        }
         c = (free_sum / left) * (free_sum / left);
     }
     for (int bin = 0; bin < REFRESH_BIN_COUNT; bin++) {
@@ -191,6 +195,21 @@ static void spread(const struct refresh_evidence *ev, enum rs_api api, double bu
                 clamp(iv, REFRESH_MIN_INTERVAL_DAYS, REFRESH_MAX_STRETCH * seed);
         }
     }
+}
+
+/*
+ * The share of the seed table's requests a refresh limit of EV->per_day movies a day lets
+ * through: every movie's TMDB interval is at most its OMDB one, so the seed's TMDB requests
+ * a day are its movies a day.
+ */
+static double limit_share(const struct refresh_evidence *ev)
+{
+    double movies = 0.0;
+    for (int bin = 0; bin < REFRESH_BIN_COUNT; bin++)
+        for (int chg = 0; chg < 2; chg++)
+            movies += (double)ev->cell[RS_API_TMDB][bin][chg].movies /
+                      intervals[refresh_bin_category(bin)][RS_API_TMDB];
+    return ev->per_day > 0 && movies > ev->per_day ? ev->per_day / movies : 1.0;
 }
 
 void refresh_schedule_make(enum refresh_policy policy, const struct refresh_evidence *ev,
@@ -212,10 +231,12 @@ void refresh_schedule_make(enum refresh_policy policy, const struct refresh_evid
         }
         if (policy != REFRESH_POLICY_ADAPTIVE)
             continue;
-        /* With the feed, TMDB's content changes are asked for when TMDB reports them: the age
-         * schedule is left the counters and the feed's misses, at half the seed's requests. */
+        budget *= limit_share(ev);
+        /* With the feed, TMDB's content changes are asked for when TMDB reports them: those
+         * refreshes come out of TMDB's budget, and the age schedule is left the rest, for the
+         * counters and the feed's misses (at the least, every movie at its longest bound). */
         if (api == RS_API_TMDB && ev->feed)
-            budget /= REFRESH_MAX_STRETCH;
+            budget -= ev->feed_per_day;
         spread(ev, (enum rs_api)api, budget, out);
     }
 }

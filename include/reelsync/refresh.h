@@ -57,8 +57,8 @@ bool refresh_freezes(int64_t stable_cycles, struct rs_i64 release, rs_time_t now
  * each movie's intervals from what refreshes of this database found: per API, age bin and
  * whether the movie's last refresh changed it, the rate of changes per day of waiting,
  * with the seed's table as the prior, spread over the movies so that the expected requests
- * stay the seed table's, each interval bounded to [REFRESH_MIN_INTERVAL_DAYS, twice the
- * seed's].
+ * stay what the seed's table would make under the same refresh limit, each interval
+ * bounded to [REFRESH_MIN_INTERVAL_DAYS, twice the seed's].
  */
 enum refresh_policy { REFRESH_POLICY_SEED = 0, REFRESH_POLICY_ADAPTIVE, REFRESH_POLICY_COUNT };
 
@@ -91,10 +91,11 @@ int refresh_bin_of(struct rs_i64 release, rs_time_t now);
 
 /*
  * What the database says about its refreshes, per API, age bin and whether the movie's
- * refresh before this one found a change ([..][..][1]): refreshes that had an earlier one of
- * the same API, how many of them found a change (for TMDB: one the feed had not reported,
- * so the feed's misses), the days waited before them, and the movies planning considers now
- * in that cell (not frozen, not gone).
+ * refresh before this one found a change ([..][..][1]; for OMDB also: TMDB's feed reported
+ * the movie since): refreshes that had an earlier one of the same API, how many of them
+ * found a change (for TMDB: one the feed had not reported, so the feed's misses), the days
+ * waited before them, and the movies planning considers now in that cell (not frozen, not
+ * gone).
  */
 struct refresh_cell {
     int64_t refreshes, changed;
@@ -103,7 +104,9 @@ struct refresh_cell {
 };
 struct refresh_evidence {
     struct refresh_cell cell[RS_API_COUNT][REFRESH_BIN_COUNT][2];
-    bool feed; /* TMDB's change feed is read: TMDB's content changes come from it */
+    bool feed;       /* TMDB's change feed is read: TMDB's content changes come from it */
+    double per_day; /* movies the refresh limit lets through a day (a run a day); 0: no limit */
+    double feed_per_day; /* known movies the feed reported a day, lately (TMDB refreshes) */
 };
 
 /* The intervals a plan binds, in days, per API, age bin and "last refresh changed". */
@@ -118,7 +121,8 @@ double refresh_rate(const struct refresh_cell *cell, double seed_days);
 /*
  * The schedule of POLICY. SEED: the table (EV is not read; may be NULL). ADAPTIVE: for each
  * cell the rate r (refresh_rate), the interval sqrt(c / r) clamped to the bounds, c set so
- * that the cells' movies cost as many requests a day as the seed's table would (the
+ * that the cells' movies cost as many requests a day as the seed's table would, times
+ * min(1, per_day / the seed's TMDB requests a day) when a refresh limit cuts it (the
  * optimum of freshness for a fixed number of requests when changes come at random: an item
  * changing 4x as often is refreshed 2x as often).
  */

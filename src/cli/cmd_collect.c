@@ -235,7 +235,8 @@ static int collect_dry_run(struct cli *c, const struct orch_options *o)
     int64_t total = 0;
     int status = EXIT_OK;
     if (o->refresh)
-        status = plan_load(c, o->policy, o->refresh_limit, o->include_frozen, &items, &n, &total);
+        status = plan_load(c, o->policy, o->refresh_limit, o->refresh_limit, o->include_frozen,
+                           &items, &n, &total);
     if (status != EXIT_OK)
         return status;
     if (c->json) {

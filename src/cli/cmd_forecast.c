@@ -192,7 +192,7 @@ static int forecast_command(struct cli *c, int argc, char **argv)
     int status = db_open(c, STORE_READ_ONLY, &st);
     if (status != EXIT_OK)
         return status;
-    enum rs_err rc = plan_use_policy(c, st, policy, &schedule, &err);
+    enum rs_err rc = plan_use_policy(c, st, policy, o.refresh_limit, &schedule, &err);
     o.schedule = &schedule;
     if (rc == RS_OK)
         rc = forecast_build(st, &o, &f, &err);

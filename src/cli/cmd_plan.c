@@ -126,6 +126,7 @@ void plan_write_json(struct jw *w, const struct plan_item *items, size_t n, rs_t
 }
 
 enum rs_err plan_use_policy(const struct cli *c, struct store *st, enum refresh_policy policy,
+                            size_t refresh_limit,
                             struct refresh_schedule *schedule, struct rs_error *err)
 {
     struct store_feed_state fs = {0};
@@ -134,11 +135,11 @@ enum rs_err plan_use_policy(const struct cli *c, struct store *st, enum refresh_
         rc = store_feed_state(st, &fs, err);
     /* the feed counts as read when its last read reached yesterday (a daily run's) */
     bool feed = fs.watermark.set && fs.watermark.v >= (int64_t)rs_time_day(c->now) - 1;
-    return rc ? rc : store_use_policy(st, policy, feed, c->now, schedule, err);
+    return rc ? rc : store_use_policy(st, policy, feed, refresh_limit, c->now, schedule, err);
 }
 
-int plan_load(const struct cli *c, enum refresh_policy policy, size_t limit, bool include_frozen,
-              struct plan_item **items, size_t *n, int64_t *total)
+int plan_load(const struct cli *c, enum refresh_policy policy, size_t refresh_limit, size_t limit,
+              bool include_frozen, struct plan_item **items, size_t *n, int64_t *total)
 {
     struct store *st = NULL;
     struct rs_error err = {0};
@@ -151,7 +152,7 @@ int plan_load(const struct cli *c, enum refresh_policy policy, size_t limit, boo
     int status = db_open(c, STORE_READ_ONLY, &st);
     if (status != EXIT_OK)
         return status;
-    enum rs_err rc = plan_use_policy(c, st, policy, NULL, &err);
+    enum rs_err rc = plan_use_policy(c, st, policy, refresh_limit, NULL, &err);
     if (rc == RS_OK)
         rc = store_plan(st, c->now, limit, include_frozen, true, items, n, &err);
     *total = (int64_t)*n;
@@ -218,7 +219,9 @@ static int plan_command(struct cli *c, int argc, char **argv)
     struct plan_item *items = NULL;
     size_t n = 0;
     int64_t total = 0;
-    int status = plan_load(c, policy, (size_t)limit, include_frozen, &items, &n, &total);
+    /* the schedule of collect's default refresh limit: what the daily run would plan */
+    int status = plan_load(c, policy, (size_t)rs_option_default(RS_OPT_REFRESH_LIMIT),
+                           (size_t)limit, include_frozen, &items, &n, &total);
     if (status != EXIT_OK)
         return status;
     if (c->json) {

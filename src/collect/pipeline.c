@@ -491,6 +491,21 @@ static void log_backlog(struct orch *o, size_t n)
                 (long long)o->stats->backlog);
 }
 
+/* The adaptive schedule of this run, a debug line per API: each bin's intervals in days. */
+static void log_schedule(struct orch *o, const struct refresh_schedule *s)
+{
+    for (int api = 0; api < RS_API_COUNT; api++) {
+        char line[512];
+        size_t pos = 0;
+        for (int bin = 0; bin < REFRESH_BIN_COUNT && pos < sizeof(line); bin++)
+            pos += (size_t)snprintf(line + pos, sizeof(line) - pos, " %lld:%.1f/%.1f",
+                                    (long long)refresh_bin_min_age(bin), s->interval[api][bin][0],
+                                    s->interval[api][bin][1]);
+        rs_logf(o->opt->log, RS_LOG_DEBUG, "refresh: %s intervals (age: unchanged/changed days)%s",
+                rs_api_name((enum rs_api)api), line);
+    }
+}
+
 enum rs_err orch_refresh(struct orch *o)
 {
     struct plan_item *items = NULL;
@@ -499,7 +514,11 @@ enum rs_err orch_refresh(struct orch *o)
     enum rs_err rc = orch_batch_hold(o);
     if (rc != RS_OK)
         return rc;
-    rc = store_use_policy(o->st, o->opt->policy, o->feed_read, o->opt->now, NULL, &e);
+    struct refresh_schedule sch;
+    rc = store_use_policy(o->st, o->opt->policy, o->feed_read, o->opt->refresh_limit,
+                          o->opt->now, &sch, &e);
+    if (rc == RS_OK && o->opt->policy == REFRESH_POLICY_ADAPTIVE)
+        log_schedule(o, &sch);
     if (rc == RS_OK)
         rc = store_plan(o->st, o->opt->now, o->opt->refresh_limit, o->opt->include_frozen, false,
                         &items, &n, &e);

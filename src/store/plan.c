@@ -202,29 +202,50 @@ static enum rs_err evidence_movies(struct store *st, rs_time_t now, struct refre
 
 /*
  * Each refresh of the last REFRESH_LEARN_DAYS that had an earlier one of the same movie and
- * API: its category when it was made, whether it and the one before it found a change
- * (change_log rows at their times), the days between them; a TMDB change the feed had
- * reported in between is the feed's, not counted.
+ * API: its age bin when it was made, whether it and the one before it found a change
+ * (change_log rows at their times), the days between them. A TMDB change the feed had
+ * reported in between is the feed's, not counted; for OMDB, a feed report in between counts
+ * as the movie having changed before (PLAN_BASE's o_chg).
  */
+#define EVIDENCE_BIN PLAN_BIN(2)
 #define EVIDENCE_SQL                                                                               \
     "WITH o AS (SELECT tmdb_id, api, observed_at, lag(observed_at) OVER"                           \
     "  (PARTITION BY tmdb_id, api ORDER BY observed_at) AS prev_at FROM observations),"            \
     " ch AS (SELECT DISTINCT tmdb_id, api, changed_at FROM change_log),"                           \
     " r AS (SELECT o.*, CAST(o.observed_at AS DATE) - m.release_date AS age,"                      \
     "  c1.changed_at IS NOT NULL AS changed, c2.changed_at IS NOT NULL AS prev_changed,"           \
-    "  o.api = 'tmdb' AND EXISTS (SELECT 1 FROM feed_changes f WHERE f.tmdb_id = o.tmdb_id"        \
+    "  EXISTS (SELECT 1 FROM feed_changes f WHERE f.tmdb_id = o.tmdb_id"                           \
     "   AND f.noted_at > o.prev_at AND f.noted_at <= o.observed_at) AS fed"                        \
     "  FROM o JOIN movies m ON m.tmdb_id = o.tmdb_id"                                              \
     "  LEFT JOIN ch c1 ON c1.tmdb_id = o.tmdb_id AND c1.api = o.api"                               \
     "   AND c1.changed_at = o.observed_at"                                                         \
     "  LEFT JOIN ch c2 ON c2.tmdb_id = o.tmdb_id AND c2.api = o.api AND c2.changed_at = o.prev_at" \
     "  WHERE o.prev_at IS NOT NULL AND epoch_us(o.observed_at) > CAST($1 AS BIGINT))"              \
-    " SELECT api, " PLAN_BIN(                                                                      \
-        2) ","                                                                                     \
-           "  CAST(prev_changed AS INTEGER), count(*), count(*) FILTER (WHERE changed AND NOT "    \
-           "fed),"                                                                                 \
-           "  CAST(sum(epoch_us(observed_at) - epoch_us(prev_at)) // 1000000 AS BIGINT)"           \
-           " FROM r GROUP BY ALL"
+    " SELECT api, " EVIDENCE_BIN ", CAST(prev_changed OR (fed AND api = 'omdb') AS INTEGER),"      \
+    "  count(*), count(*) FILTER (WHERE changed AND NOT (fed AND api = 'tmdb')),"                  \
+    "  CAST(sum(epoch_us(observed_at) - epoch_us(prev_at)) // 1000000 AS BIGINT)"                  \
+    " FROM r GROUP BY ALL"
+
+/* Known movies the feed reported a day over the last 28 days (or since it was first read). */
+static enum rs_err feed_rate(struct store *st, rs_time_t now, double *per_day, struct rs_error *err)
+{
+    duckdb_prepared_statement ps = NULL;
+    int64_t tenths = 0;
+    enum rs_err rc = sql_prepare(
+        st,
+        "SELECT coalesce(CAST(10 * count(*) / greatest(1, least(28, (CAST($1 AS BIGINT) -"
+        " epoch_us(min(noted_at))) / 86400000000)) AS BIGINT), 0) FROM feed_changes"
+        " WHERE epoch_us(noted_at) > CAST($1 AS BIGINT) - 28 * 86400000000",
+        "plan", &ps, err);
+    if (rc)
+        return rc;
+    duckdb_bind_int64(ps, 1, now * US_PER_S);
+    rc = sql_query_int(ps, &tenths, "plan", err);
+    duckdb_destroy_prepare(&ps);
+    if (rc == RS_OK)
+        *per_day = (double)tenths / 10.0;
+    return rc;
+}
 
 enum rs_err store_refresh_evidence(struct store *st, rs_time_t now, struct refresh_evidence *ev,
                                    struct rs_error *err)
@@ -258,12 +279,15 @@ enum rs_err store_refresh_evidence(struct store *st, rs_time_t now, struct refre
         cell->days += (double)col_int(&c, 5) / RS_DAY_SECONDS; /* seconds waited */
     }
     cursor_done(&c);
-    *ev = e;
-    return RS_OK;
+    rc = feed_rate(st, now, &e.feed_per_day, err);
+    if (rc == RS_OK)
+        *ev = e;
+    return rc;
 }
 
-enum rs_err store_use_policy(struct store *st, enum refresh_policy policy, bool feed, rs_time_t now,
-                             struct refresh_schedule *schedule, struct rs_error *err)
+enum rs_err store_use_policy(struct store *st, enum refresh_policy policy, bool feed,
+                             size_t refresh_limit, rs_time_t now, struct refresh_schedule *schedule,
+                             struct rs_error *err)
 {
     struct refresh_evidence ev = {0};
     if (policy == REFRESH_POLICY_ADAPTIVE) {
@@ -272,6 +296,7 @@ enum rs_err store_use_policy(struct store *st, enum refresh_policy policy, bool 
         if (rc)
             return rc;
         ev.feed = feed;
+        ev.per_day = (double)refresh_limit;
     }
     refresh_schedule_make(policy, &ev, &st->schedule);
     if (schedule)

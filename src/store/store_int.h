@@ -194,7 +194,8 @@ enum rs_err history_add_events(struct store *st, const char *event, const int64_
  * Every movie not gone, with its category, age bin and per-API due state at NOW, computed
  * in SQL. Parameters: $1 today (DATE), $2 now (epoch microseconds), $3 and $4 the TMDB and
  * OMDB intervals in microseconds (BIGINT[2 * REFRESH_BIN_COUNT], index 1 + 2 * bin + "the
- * movie's last refresh changed it"), $5 the youngest age (days) of bins 1.. (BIGINT[]), $6
+ * movie's last refresh changed it", for OMDB also "TMDB's feed reported it since the last
+ * OMDB check"), $5 the youngest age (days) of bins 1.. (BIGINT[]), $6
  * each bin's category (BIGINT[]), $7 whether the policy is adaptive (TMDB's change feed
  * makes a movie due, and the plan ranks by the share of its interval waited): all bound by
  * plan_bind_policy from the store's schedule and refresh.c's numbers, so the policy lives
@@ -241,7 +242,8 @@ enum rs_err history_add_events(struct store *st, const char *event, const int64_
            "     epoch_us(greatest(last_omdb_update, omdb_not_found_at)) AS o_last,"               \
            "     CAST($1 AS DATE) - release_date AS age,"                                          \
            "     CAST(coalesce(data_changed_at >= last_tmdb_update, false) AS INTEGER) AS t_chg,"  \
-           "     CAST(coalesce(data_changed_at >= last_omdb_update, false) AS INTEGER) AS o_chg,"  \
+           "     CAST(coalesce(data_changed_at >= last_omdb_update, false) OR"                     \
+           "      coalesce($7 AND f.noted > last_omdb_update, false) AS INTEGER) AS o_chg,"        \
            "     coalesce($7 AND f.noted > last_tmdb_update, false) AS t_feed, f.day AS f_day"     \
            "    FROM movies m LEFT JOIN (SELECT tmdb_id, max(noted_at) AS noted, max(day) AS day"  \
            "     FROM feed_changes GROUP BY tmdb_id) f ON f.tmdb_id = m.tmdb_id"                   \
