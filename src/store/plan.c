@@ -11,6 +11,22 @@
 #include "store_int.h"
 
 /* The intervals of API in ST's schedule as PLAN_BASE's BIGINT[8] of microseconds. */
+/* Binds the N values VALS as a DOUBLE[] at I. */
+static bool bind_doubles(duckdb_prepared_statement ps, idx_t i, const double *vals, size_t n)
+{
+    duckdb_value v[2 * REFRESH_BIN_COUNT];
+    for (size_t k = 0; k < n; k++)
+        v[k] = duckdb_create_double(vals[k]);
+    duckdb_logical_type t = duckdb_create_logical_type(DUCKDB_TYPE_DOUBLE);
+    duckdb_value list = duckdb_create_list_value(t, v, n);
+    bool ok = list && duckdb_bind_value(ps, i, list) == DuckDBSuccess;
+    duckdb_destroy_value(&list);
+    duckdb_destroy_logical_type(&t);
+    for (size_t k = 0; k < n; k++)
+        duckdb_destroy_value(&v[k]);
+    return ok;
+}
+
 /* Binds the N values VALS as a BIGINT[] at I. */
 static bool bind_list(duckdb_prepared_statement ps, idx_t i, const int64_t *vals, size_t n)
 {
@@ -38,6 +54,16 @@ static void bind_intervals(struct store *st, duckdb_prepared_statement ps, idx_t
     bind_list(ps, i, us, RS_ARRAY_LEN(us));
 }
 
+/* The rates of API in ST's schedule (changes a day), as PLAN_BASE's DOUBLE[]. */
+static void bind_rates(struct store *st, duckdb_prepared_statement ps, idx_t i, enum rs_api api)
+{
+    double r[2 * REFRESH_BIN_COUNT];
+    for (int bin = 0; bin < REFRESH_BIN_COUNT; bin++)
+        for (int chg = 0; chg < 2; chg++)
+            r[2 * bin + chg] = st->schedule.rate[api][bin][chg];
+    bind_doubles(ps, i, r, RS_ARRAY_LEN(r));
+}
+
 void plan_bind_bins(duckdb_prepared_statement ps, idx_t i)
 {
     int64_t ages[REFRESH_BIN_COUNT - 1];
@@ -58,6 +84,8 @@ void plan_bind_policy(struct store *st, duckdb_prepared_statement ps, rs_time_t 
     plan_bind_bins(ps, 5);
     bind_list(ps, 6, cats, RS_ARRAY_LEN(cats));
     duckdb_bind_boolean(ps, 7, st->schedule.policy == REFRESH_POLICY_ADAPTIVE);
+    bind_rates(st, ps, 8, RS_API_TMDB);
+    bind_rates(st, ps, 9, RS_API_OMDB);
 }
 
 static void read_plan_item(struct store *st, struct cursor *c, bool titles, struct plan_item *it,
@@ -118,14 +146,14 @@ enum rs_err store_plan(struct store *st, rs_time_t now, size_t limit, bool inclu
         st, S_PLAN,
         "SELECT *, greatest(CASE WHEN needs_tmdb THEN t_over END,"
         " CASE WHEN needs_omdb AND imdb_id IS NOT NULL THEN o_over END) AS overdue"
-        " FROM (" PLAN_BASE ") p WHERE (needs_tmdb OR needs_omdb) AND ($8 OR NOT data_frozen)"
-        " ORDER BY rank DESC NULLS LAST, overdue DESC, tmdb_id LIMIT $9",
+        " FROM (" PLAN_BASE ") p WHERE (needs_tmdb OR needs_omdb) AND ($10 OR NOT data_frozen)"
+        " ORDER BY rank DESC NULLS LAST, overdue DESC, tmdb_id LIMIT $11",
         &ps, err);
     if (rc)
         return rc;
     plan_bind_policy(st, ps, now);
-    duckdb_bind_boolean(ps, 8, include_frozen);
-    duckdb_bind_int64(ps, 9, limit ? (int64_t)limit : INT64_MAX);
+    duckdb_bind_boolean(ps, 10, include_frozen);
+    duckdb_bind_int64(ps, 11, limit ? (int64_t)limit : INT64_MAX);
     rc = sql_run(ps, &res, "plan", err);
     if (rc)
         return rc;
@@ -157,12 +185,12 @@ enum rs_err store_plan_count(struct store *st, rs_time_t now, bool include_froze
     int64_t due = 0;
     enum rs_err rc = sql_prepare(st,
                                  "SELECT count(*) FROM (" PLAN_BASE ") p"
-                                 " WHERE (needs_tmdb OR needs_omdb) AND ($8 OR NOT data_frozen)",
+                                 " WHERE (needs_tmdb OR needs_omdb) AND ($10 OR NOT data_frozen)",
                                  "plan", &ps, err);
     if (rc)
         return rc;
     plan_bind_policy(st, ps, now);
-    duckdb_bind_boolean(ps, 8, include_frozen);
+    duckdb_bind_boolean(ps, 10, include_frozen);
     rc = sql_query_int(ps, &due, "plan", err);
     duckdb_destroy_prepare(&ps);
     if (rc == RS_OK)

@@ -197,11 +197,13 @@ enum rs_err history_add_events(struct store *st, const char *event, const int64_
  * movie's last refresh changed it", for OMDB also "TMDB's feed reported it since the last
  * OMDB check"), $5 the youngest age (days) of bins 1.. (BIGINT[]), $6
  * each bin's category (BIGINT[]), $7 whether the policy is adaptive (TMDB's change feed
- * makes a movie due, and the plan ranks by the share of its interval waited): all bound by
+ * makes a movie due, and the plan ranks by the chance that a call finds a change), $8 and
+ * $9 the TMDB and OMDB rates of change a day (DOUBLE[], indexed as $3): all bound by
  * plan_bind_policy from the store's schedule and refresh.c's numbers, so the policy lives
  * there. t_over/o_over: microseconds past due (>= 0: due), INT64_MAX when never checked;
  * t_feed: TMDB reported a change after the last TMDB check (f_day: the day of it); rank:
- * NULL under the seed policy.
+ * NULL under the seed policy, else 3 for a movie never checked, 2 for one the feed
+ * reported, else the larger of the due APIs' chances 1 - exp(-rate * days since the check).
  */
 /* Whether `age` reaches the youngest age of bin K, the list of them being parameter $P. */
 #define PLAN_BIN_TERM(p, k)                                                                        \
@@ -224,10 +226,12 @@ enum rs_err history_add_events(struct store *st, const char *event, const int64_
     " t_over >= 0 OR t_feed AS needs_tmdb,"                                                        \
     " o_over >= 0 AND (imdb_id IS NOT NULL OR t_over >= 0 OR t_feed) AS needs_omdb, t_over,"       \
     " o_over, t_feed, f_day, t_iv, o_iv,"                                                          \
-    " CASE WHEN $7 THEN greatest(CASE WHEN t_feed THEN 1e9 END,"                                   \
-    "  CASE WHEN t_over >= 0 THEN coalesce((CAST($2 AS BIGINT) - t_last) / t_iv, 1e12) END,"       \
-    "  CASE WHEN o_over >= 0 AND imdb_id IS NOT NULL"                                              \
-    "   THEN coalesce((CAST($2 AS BIGINT) - o_last) / o_iv, 1e12) END) END AS rank, t_chg, o_chg," \
+    " CASE WHEN $7 THEN greatest(CASE WHEN t_feed THEN 2.0 END,"                                   \
+    "  CASE WHEN t_over >= 0 THEN coalesce(1 - exp(-list_extract(CAST($8 AS DOUBLE[]),"            \
+    "   1 + 2 * bin + t_chg) * (CAST($2 AS BIGINT) - t_last) / 86400e6), 3.0) END,"                \
+    "  CASE WHEN o_over >= 0 AND imdb_id IS NOT NULL THEN coalesce(1 - exp(-list_extract("        \
+    "   CAST($9 AS DOUBLE[]), 1 + 2 * bin + o_chg) * (CAST($2 AS BIGINT) - o_last) / 86400e6),"    \
+    "   3.0) END) END AS rank, t_chg, o_chg,"                                                      \
     " bin "                                                                                        \
     "FROM (SELECT *,"                                                                              \
     "  coalesce(CAST($2 AS BIGINT) - t_last - t_iv, 9223372036854775807) AS t_over,"               \
@@ -249,7 +253,7 @@ enum rs_err history_add_events(struct store *st, const char *event, const int64_
            "     FROM feed_changes GROUP BY tmdb_id) f ON f.tmdb_id = m.tmdb_id"                   \
            "    WHERE tmdb_gone_at IS NULL) a) b) c) d"
 
-/* Binds $1..$7 of PLAN_BASE for NOW under ST's schedule (store_use_policy; the seed's). */
+/* Binds $1..$9 of PLAN_BASE for NOW under ST's schedule (store_use_policy; the seed's). */
 void plan_bind_policy(struct store *st, duckdb_prepared_statement ps, rs_time_t now);
 /* Binds the youngest ages of bins 1.. (PLAN_BIN) at I. */
 void plan_bind_bins(duckdb_prepared_statement ps, idx_t i);
