@@ -224,6 +224,9 @@ static void failures_leave_the_watermark(void **state)
     fake_stop(&e.fake);
     one = a.ids[0];
     seed_ids(e.db, &one, 1, now);
+    db_exec(e.db, "UPDATE movies SET last_tmdb_update = TIMESTAMP '" DAY "' - INTERVAL 1 DAY,"
+                  " last_omdb_update = TIMESTAMP '" DAY "' - INTERVAL 1 DAY,"
+                  " release_date = DATE '2020-01-01'");
 
     start_at(&e, DAY "T02:00:00Z", (const char *[]){"--fault-rate", "1", "--faults", "500", NULL});
     struct orch_options o = adaptive(&e, now);
@@ -245,6 +248,14 @@ static void failures_leave_the_watermark(void **state)
     assert_int_equal(s.feed_pages, a.pages);
     assert_int_equal(watermark(e.db), today - 1);
     assert_int_equal(db_i64(e.db, "SELECT count(*) FROM feed_changes"), 1);
+    /* the limit left the reported movie unfetched: plan names why it is due */
+    struct run_result r;
+    run_program((const char *[]){RS_REELSYNC_BIN, "--db", e.db, "--now", DAY "T03:00:00Z", "--json",
+                                 "plan", "--policy", "adaptive", NULL},
+                NULL, &r);
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.out, "\"why\":\"tmdb: changed on TMDB 2026-03-09"));
+    run_result_free(&r);
 
     /* the next run (no limit, a day later) starts at the watermark's day */
     o = adaptive(&e, now + 3600);

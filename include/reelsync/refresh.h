@@ -104,7 +104,7 @@ struct refresh_cell {
 };
 struct refresh_evidence {
     struct refresh_cell cell[RS_API_COUNT][REFRESH_BIN_COUNT][2];
-    bool feed;       /* TMDB's change feed is read: TMDB's content changes come from it */
+    bool feed;      /* TMDB's change feed is read: TMDB's content changes come from it */
     double per_day; /* movies the refresh limit lets through a day (a run a day); 0: no limit */
     double feed_per_day; /* known movies the feed reported a day, lately (TMDB refreshes) */
 };

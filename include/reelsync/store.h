@@ -116,11 +116,12 @@ struct plan_item {
  * Plans with POLICY from now on (store_plan, store_plan_count, store_report): SEED, the
  * seed's table (what a store uses until told otherwise), or ADAPTIVE, the schedule
  * refresh_schedule_make makes of this database's evidence at NOW (store_refresh_evidence;
- * FEED: TMDB's change feed is read; REFRESH_LIMIT: movies a run, a run a day; 0: none). *SCHEDULE (may be NULL) gets the schedule.
+ * FEED: TMDB's change feed is read; REFRESH_LIMIT: movies a run, a run a day; 0: none). *SCHEDULE
+ * (may be NULL) gets the schedule.
  */
 enum rs_err store_use_policy(struct store *st, enum refresh_policy policy, bool feed,
-                             size_t refresh_limit, rs_time_t now,
-                             struct refresh_schedule *schedule, struct rs_error *err);
+                             size_t refresh_limit, rs_time_t now, struct refresh_schedule *schedule,
+                             struct rs_error *err);
 /*
  * What the refreshes of the last REFRESH_LEARN_DAYS before NOW found, and the movies planning
  * considers now, per API, category and "the last refresh changed it" (refresh.h), from

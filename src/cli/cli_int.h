@@ -135,8 +135,8 @@ int plan_load(const struct cli *c, enum refresh_policy policy, size_t refresh_li
 /* Makes ST plan with POLICY at the program's "now" (the feed counts as read when its
  * watermark reached yesterday); *SCHEDULE (may be NULL) gets the schedule. */
 enum rs_err plan_use_policy(const struct cli *c, struct store *st, enum refresh_policy policy,
-                            size_t refresh_limit,
-                            struct refresh_schedule *schedule, struct rs_error *err);
+                            size_t refresh_limit, struct refresh_schedule *schedule,
+                            struct rs_error *err);
 /* The plan as a table on stdout ("Nothing is due." when empty). */
 void plan_print_table(const struct plan_item *items, size_t n, rs_time_t now);
 /* The plan as a JSON array into W. */

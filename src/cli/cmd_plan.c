@@ -126,8 +126,8 @@ void plan_write_json(struct jw *w, const struct plan_item *items, size_t n, rs_t
 }
 
 enum rs_err plan_use_policy(const struct cli *c, struct store *st, enum refresh_policy policy,
-                            size_t refresh_limit,
-                            struct refresh_schedule *schedule, struct rs_error *err)
+                            size_t refresh_limit, struct refresh_schedule *schedule,
+                            struct rs_error *err)
 {
     struct store_feed_state fs = {0};
     enum rs_err rc = RS_OK;

@@ -515,8 +515,8 @@ enum rs_err orch_refresh(struct orch *o)
     if (rc != RS_OK)
         return rc;
     struct refresh_schedule sch;
-    rc = store_use_policy(o->st, o->opt->policy, o->feed_read, o->opt->refresh_limit,
-                          o->opt->now, &sch, &e);
+    rc = store_use_policy(o->st, o->opt->policy, o->feed_read, o->opt->refresh_limit, o->opt->now,
+                          &sch, &e);
     if (rc == RS_OK && o->opt->policy == REFRESH_POLICY_ADAPTIVE)
         log_schedule(o, &sch);
     if (rc == RS_OK)

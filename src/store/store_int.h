@@ -209,18 +209,19 @@ enum rs_err history_add_events(struct store *st, const char *event, const int64_
 #define PLAN_BIN_TERM(p, k)                                                                        \
     "(coalesce(age, 0) >= list_extract(CAST($" #p " AS BIGINT[]), " #k "))::INT"
 /* The bin of `age` (0 when NULL), the list of the bins' youngest ages being parameter $P. */
-#define PLAN_BIN(p)                                                                                                                                \
-    PLAN_BIN_TERM(p, 1)                                                                                                                            \
-    " + " PLAN_BIN_TERM(p, 2) " + " PLAN_BIN_TERM(p, 3) " + " PLAN_BIN_TERM(                                                                       \
-        p,                                                                                                                                         \
-        4) " + " PLAN_BIN_TERM(p,                                                                                                                  \
-                               5) " + " PLAN_BIN_TERM(p,                                                                                           \
-                                                      6) " + " PLAN_BIN_TERM(p,                                                                    \
-                                                                             7) " +"                                                               \
-                                                                                " " PLAN_BIN_TERM(p,                                               \
-                                                                                                  8) " + " PLAN_BIN_TERM(p,                        \
-                                                                                                                         9) " + " PLAN_BIN_TERM(p, \
-                                                                                                                                                10)
+#define PLAN_BIN(p)                                                                                                          \
+    PLAN_BIN_TERM(p, 1)                                                                                                      \
+    " + " PLAN_BIN_TERM(p, 2) " + " PLAN_BIN_TERM(p, 3) " + " PLAN_BIN_TERM(                                                 \
+        p,                                                                                                                   \
+        4) " + " PLAN_BIN_TERM(p,                                                                                            \
+                               5) " + " PLAN_BIN_TERM(p,                                                                     \
+                                                      6) " + " PLAN_BIN_TERM(p,                                              \
+                                                                             7) " +"                                         \
+                                                                                " " PLAN_BIN_TERM(p, 8) " + " PLAN_BIN_TERM( \
+                                                                                    p,                                       \
+                                                                                    9) " +"                                  \
+                                                                                       " " PLAN_BIN_TERM(p,                  \
+                                                                                                         10)
 #define PLAN_BASE                                                                                  \
     "SELECT tmdb_id, imdb_id, title, release_date, t_last, o_last, cat, age, data_frozen,"         \
     " t_over >= 0 OR t_feed AS needs_tmdb,"                                                        \
@@ -229,7 +230,7 @@ enum rs_err history_add_events(struct store *st, const char *event, const int64_
     " CASE WHEN $7 THEN greatest(CASE WHEN t_feed THEN 2.0 END,"                                   \
     "  CASE WHEN t_over >= 0 THEN coalesce(1 - exp(-list_extract(CAST($8 AS DOUBLE[]),"            \
     "   1 + 2 * bin + t_chg) * (CAST($2 AS BIGINT) - t_last) / 86400e6), 3.0) END,"                \
-    "  CASE WHEN o_over >= 0 AND imdb_id IS NOT NULL THEN coalesce(1 - exp(-list_extract("        \
+    "  CASE WHEN o_over >= 0 AND imdb_id IS NOT NULL THEN coalesce(1 - exp(-list_extract("         \
     "   CAST($9 AS DOUBLE[]), 1 + 2 * bin + o_chg) * (CAST($2 AS BIGINT) - o_last) / 86400e6),"    \
     "   3.0) END) END AS rank, t_chg, o_chg,"                                                      \
     " bin "                                                                                        \
