@@ -4,8 +4,9 @@
  * to today, one window per day, GET /movie/changes?start_date=D&end_date=D, every page: the
  * watermark's own day is read again (it was read only up to the last run's moment: the day
  * of overlap). A first run reads yesterday and today. A gap longer than TMDB serves
- * (TMDB_CHANGES_MAX_DAYS) is read for its last 14 days and recorded; the age schedule
- * covers the hole.
+ * (TMDB_CHANGES_MAX_DAYS) is read for its last 14 days and recorded (with the first day
+ * read after it, so a run that reads nothing records nothing twice); the age schedule covers
+ * the hole.
  *
  * The pages are TMDB requests like any other: the same engine, rate limit, daily limit and
  * usage counts. Windows are read in day order (a window's pages together), the next once the
@@ -34,7 +35,9 @@ struct window {
 struct feed {
     struct orch *o;
     struct window *w;
-    size_t n, next; /* windows, and the next one to start */
+    size_t n, next;             /* windows, and the next one to start */
+    rs_date_t gap_from, gap_to; /* days past TMDB's reach, recorded with the first window */
+    bool gap;
 };
 
 static void on_page(struct http *h, const struct http_result *res, void *user);
@@ -111,9 +114,10 @@ static void on_page(struct http *h, const struct http_result *res, void *user)
         next_window(w->f);
 }
 
-/* The days to read at NOW after the watermark WM; a gap past TMDB's reach is recorded. */
-static rs_date_t first_day(struct orch *o, struct rs_i64 wm, rs_date_t today)
+/* The first day to read after the watermark WM; a gap past TMDB's reach goes into F. */
+static rs_date_t first_day(struct feed *f, struct rs_i64 wm, rs_date_t today)
 {
+    struct orch *o = f->o;
     rs_date_t first = wm.set ? (rs_date_t)wm.v : today - 1;
     if (first > today)
         first = today; /* a watermark from a later --now */
@@ -121,16 +125,13 @@ static rs_date_t first_day(struct orch *o, struct rs_i64 wm, rs_date_t today)
         return first;
     rs_date_t last_missed = today - TMDB_CHANGES_MAX_DAYS;
     char a[16], b[16];
-    struct rs_error e = {0};
     o->stats->feed_gap_days = last_missed - first + 1;
     rs_logf(o->opt->log, RS_LOG_WARN,
             "feed: %lld days since the last read are past what TMDB serves (%d): %s to %s not "
             "read; the age schedule covers them",
             (long long)o->stats->feed_gap_days, TMDB_CHANGES_MAX_DAYS,
             rs_date_format(first, a, sizeof(a)), rs_date_format(last_missed, b, sizeof(b)));
-    if (orch_batch_begin(o) == RS_OK &&
-        store_feed_record_gap(o->st, first, last_missed, &e) != RS_OK)
-        orch_fail_store(o, &e);
+    *f = (struct feed){.o = o, .gap = true, .gap_from = first, .gap_to = last_missed};
     return last_missed + 1;
 }
 
@@ -151,7 +152,10 @@ static void note(struct feed *f)
             o->fatal = rs_fail(o->err, RS_ERR_NOMEM, "feed: out of memory");
             return;
         }
+        /* the gap, with the first day read after it: a run that reads nothing records none */
+        bool gap = f->gap && i == 0;
         if (orch_batch_begin(o) != RS_OK ||
+            (gap && store_feed_record_gap(o->st, f->gap_from, f->gap_to, &e) != RS_OK) ||
             store_feed_note(o->st, w->ids, w->n, w->day, o->opt->now, &unknown, &thawed, thawed_ids,
                             &e) != RS_OK ||
             store_feed_set_watermark(o->st, w->day, &e) != RS_OK) {
@@ -186,16 +190,11 @@ enum rs_err orch_feed(struct orch *o)
         orch_fail_store(o, &e);
         return o->fatal;
     }
-    rs_date_t first = first_day(o, wm, today);
+    rs_date_t first = first_day(&f, wm, today);
     f.n = (size_t)(today - first + 1);
     f.w = calloc(f.n, sizeof(*f.w));
-    if (!f.w || o->fatal) {
-        free(f.w);
-        return o->fatal ? o->fatal
-                        : (o->fatal = rs_fail(o->err, RS_ERR_NOMEM, "feed: out of memory"));
-    }
-    if (o->in_txn)
-        orch_batch_commit(o); /* the gap's record */
+    if (!f.w)
+        return o->fatal = rs_fail(o->err, RS_ERR_NOMEM, "feed: out of memory");
     orch_batch_let_go(o);
     for (size_t i = 0; i < f.n; i++)
         f.w[i] = (struct window){.f = &f, .day = first + (rs_date_t)i, .pages = 1};

@@ -220,8 +220,8 @@ enum rs_err history_add_events(struct store *st, const char *event, const int64_
                                                                                 " " PLAN_BIN_TERM(p, 8) " + " PLAN_BIN_TERM( \
                                                                                     p,                                       \
                                                                                     9) " +"                                  \
-                                                                                       " " PLAN_BIN_TERM(p,                  \
-                                                                                                         10)
+                                                                                       " " PLAN_BIN_TERM(                    \
+                                                                                           p, 10)
 #define PLAN_BASE                                                                                  \
     "SELECT tmdb_id, imdb_id, title, release_date, t_last, o_last, cat, age, data_frozen,"         \
     " t_over >= 0 OR t_feed AS needs_tmdb,"                                                        \
