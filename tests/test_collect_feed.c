@@ -309,7 +309,8 @@ static void killed_run_reads_again(void **state)
 
 /*
  * A watermark 30 days old: the last 14 days are read (TMDB serves no more), the 17 before
- * them recorded as a gap (store_state; stats shows it) and counted in the run's stats.
+ * them recorded as a gap (store_state; stats shows it) and counted in the run's stats. Old
+ * readings the evidence no longer reads are dropped.
  */
 static void gap_past_fourteen_days(void **state)
 {
@@ -325,6 +326,10 @@ static void gap_past_fourteen_days(void **state)
     snprintf(sql, sizeof(sql), "INSERT INTO store_state VALUES ('feed_watermark', %lld)",
              (long long)(today - 30));
     db_exec(e.db, sql);
+    /* a reading older than the evidence reads (365 days) goes; a younger one stays */
+    db_exec(e.db,
+            "INSERT INTO feed_changes VALUES (2, DATE '" DAY "' - 366, TIMESTAMP '2025-03-09'),"
+            " (2, DATE '" DAY "' - 300, TIMESTAMP '2025-05-14')");
     start_at(&e, DAY "T02:00:00Z", NULL);
     int pages = 0;
     for (rs_date_t k = today - 13; k <= today; k++) {
@@ -344,6 +349,8 @@ static void gap_past_fourteen_days(void **state)
     assert_int_equal(db_i64(e.db, "SELECT value FROM store_state WHERE name = 'feed_last_gap'"),
                      today - 30);
     assert_int_equal(db_i64(e.db, "SELECT value FROM store_state WHERE name = 'feed_gaps'"), 1);
+    assert_int_equal(
+        db_i64(e.db, "SELECT count(*) FROM feed_changes WHERE day < DATE '" DAY "' - 200"), 1);
     env_down(&e);
 }
 

@@ -163,7 +163,8 @@ enum rs_err store_feed_state(struct store *st, struct store_feed_state *out, str
  * Notes that the feed reported IDS[0..N) changed on DAY, read at NOW: each known movie gets
  * a feed_changes row (one per movie and day, the first reading's time kept), which makes it
  * due for TMDB when newer than its last TMDB check; a known frozen movie is thawed
- * (data_frozen and stable_cycles cleared, a "thawed" movie_events row). Counts: *UNKNOWN ids no
+ * (data_frozen and stable_cycles cleared, a "thawed" movie_events row); rows of days
+ * REFRESH_LEARN_DAYS before DAY go. Counts: *UNKNOWN ids no
  * movie has, *THAWED (may be NULL) movies thawed, whose ids go to THAWED_IDS (may be NULL; room for
  * N).
  */

@@ -2,6 +2,7 @@
  * TMDB's change feed in the database (docs/internals/adaptive.md, "The feed"): its record in
  * store_state (the watermark, the gaps) and the movies it reported, in feed_changes, which
  * PLAN_BASE reads to make a movie due for TMDB. A frozen movie the feed reports is thawed.
+ * Rows of days the evidence no longer reads (REFRESH_LEARN_DAYS) are dropped as new ones come.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -110,6 +111,19 @@ static enum rs_err run_ids(struct store *st, const char *sql, const int64_t *ids
     return rc;
 }
 
+/* Days the evidence no longer reads (store_refresh_evidence: REFRESH_LEARN_DAYS) go. */
+static enum rs_err prune(struct store *st, rs_date_t day, struct rs_error *err)
+{
+    duckdb_prepared_statement ps = NULL;
+    enum rs_err rc = sql_prepare(st, "DELETE FROM feed_changes WHERE day < $1", "feed", &ps, err);
+    if (rc)
+        return rc;
+    duckdb_bind_date(ps, 1, (duckdb_date){.days = day - REFRESH_LEARN_DAYS});
+    rc = sql_run(ps, NULL, "feed", err);
+    duckdb_destroy_prepare(&ps);
+    return rc;
+}
+
 enum rs_err store_feed_note(struct store *st, const int64_t *ids, size_t n, rs_date_t day,
                             rs_time_t now, int64_t *unknown, int64_t *thawed, int64_t *thawed_ids,
                             struct rs_error *err)
@@ -128,12 +142,14 @@ enum rs_err store_feed_note(struct store *st, const int64_t *ids, size_t n, rs_d
         free(thawn);
         return rc;
     }
+    rc = prune(st, day, err);
     /* ids as TMDB sent them: distinct, known ones only; a movie's first reading of a day stays */
-    rc = run_ids(st,
-                 "INSERT OR IGNORE INTO feed_changes (tmdb_id, day, noted_at)"
-                 " SELECT DISTINCT m.tmdb_id, $2, $3 FROM movies m"
-                 " WHERE m.tmdb_id IN (SELECT unnest($1))",
-                 ids, n, true, day, now, NULL, err);
+    if (rc == RS_OK)
+        rc = run_ids(st,
+                     "INSERT OR IGNORE INTO feed_changes (tmdb_id, day, noted_at)"
+                     " SELECT DISTINCT m.tmdb_id, $2, $3 FROM movies m"
+                     " WHERE m.tmdb_id IN (SELECT unnest($1))",
+                     ids, n, true, day, now, NULL, err);
     if (rc == RS_OK)
         rc = run_ids(st,
                      "SELECT count(DISTINCT i.id), count(DISTINCT m.tmdb_id)"
