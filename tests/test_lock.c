@@ -265,9 +265,12 @@ static void missing_db_is_exit_3(void **state)
 {
     struct world *w = *state;
     char *missing = path_join(w->dir, "typo.duckdb");
-    static const char *const cmds[][6] = {
-        {"stats", NULL}, {"export", "--out", "x.csv", NULL}, {"unfreeze", "--all", NULL}};
-    for (size_t c = 0; c < 3; c++) {
+    static const char *const cmds[][6] = {{"stats", NULL},
+                                          {"export", "--out", "x.csv", NULL},
+                                          {"unfreeze", "--all", NULL},
+                                          {"history", "27205", NULL},
+                                          {"runs", NULL}};
+    for (size_t c = 0; c < sizeof(cmds) / sizeof(cmds[0]); c++) {
         const char *argv[12] = {RS_REELSYNC_BIN, "--db", missing};
         size_t n = 3;
         for (size_t i = 0; cmds[c][i]; i++)

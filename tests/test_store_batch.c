@@ -242,6 +242,17 @@ static void freezing(void **state)
     assert_false(m.data_frozen);
     assert_int_equal(m.stable_cycles, 0);
     store_movie_release(&m);
+    /* each freeze and unfreeze is an event, at its refresh's time */
+    char want[128];
+    snprintf(want, sizeof(want), "frozen %lld;unfrozen %lld", (long long)(t - 2 * 90 * DAY),
+             (long long)t);
+    store_close(f->st);
+    f->st = NULL;
+    assert_peek(f->path,
+                "SELECT string_agg(concat(event, ' ', epoch(event_at)::BIGINT), ';'"
+                " ORDER BY event_at) FROM movie_events WHERE tmdb_id = 1",
+                want);
+    OK(store_open(f->path, STORE_READ_WRITE, &f->st, E));
     /* MATURE (at its refresh times) never freezes, however stable */
     rs_time_t u = NOW;
     for (int i = 0; i < 5; i++, u += DAY)

@@ -175,10 +175,7 @@ static void schema_matches_spec(void **state)
                 "SELECT count(*) FROM duckdb_constraints() WHERE table_name = 'omdb_movies' AND "
                 "constraint_type = 'PRIMARY KEY' AND constraint_column_names = ['imdb_id']",
                 "1");
-    /* the data dictionary: a comment on every table and every column */
-    assert_peek(f->path,
-                "SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database()",
-                "13");
+    /* the data dictionary: a comment on every table and every column (of any migration) */
     assert_peek(f->path,
                 "SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() "
                 "AND (comment IS NULL OR comment = '')",

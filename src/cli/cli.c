@@ -39,6 +39,8 @@ static const char main_usage[] =
     "  export     write the joined movie data as csv, parquet or json\n"
     "  unfreeze   let frozen movies be refreshed again\n"
     "  forecast   requests due each of the next days under the policy (no API call)\n"
+    "  history    a movie's observations, change log and freeze events\n"
+    "  runs       the last collect runs, or one run's failures and changes\n"
     "  help [COMMAND]   this help, or a command's; version: the versions in use\n"
     "\n"
     "Global options (before or after the command):\n"
@@ -70,7 +72,8 @@ static const char main_usage[] =
     "  reelsync --db movies.duckdb collect --start-year 2024 --end-year 2024\n";
 
 static const struct cli_cmd *const commands[] = {&cmd_collect, &cmd_plan,     &cmd_stats,
-                                                 &cmd_export,  &cmd_unfreeze, &cmd_forecast};
+                                                 &cmd_export,  &cmd_unfreeze, &cmd_forecast,
+                                                 &cmd_history, &cmd_runs};
 
 static const struct cli_cmd *find_cmd(const char *name)
 {

@@ -70,7 +70,7 @@ struct cli_cmd {
 
 /* The commands, one per cmd_<name>.c. */
 extern const struct cli_cmd cmd_collect, cmd_plan, cmd_stats, cmd_export, cmd_unfreeze;
-extern const struct cli_cmd cmd_forecast;
+extern const struct cli_cmd cmd_forecast, cmd_history, cmd_runs;
 
 /* ---- messages.c ---- */
 
@@ -121,6 +121,15 @@ void progress_update(void *ctx, const struct orch_progress *p);
 void progress_catch_signals(void);
 /* The cancel flag, for orch_options.cancel. */
 const volatile sig_atomic_t *progress_cancel_flag(void);
+
+/* ---- cmd_stats.c: a run as stats and runs show it ---- */
+
+/* How long RUN took in whole seconds: unset while running or after a crash. */
+struct rs_i64 stats_run_duration(const struct store_run *run);
+/* The one word for how RUN ended (ok, partial, failed, locked, interrupted, unfinished). */
+const char *stats_run_result(const struct store_run *run);
+/* KEY with V, or null when V is not set. */
+void json_kint_opt(struct jw *w, const char *key, struct rs_i64 v);
 
 /* ---- cmd_plan.c: the plan as plan and collect --dry-run show it ---- */
 

@@ -65,7 +65,7 @@ static void report_json_category(struct jw *w, const struct store_report *r, int
 }
 
 /* KEY with V, or null when V is not set. */
-static void json_kint_opt(struct jw *w, const char *key, struct rs_i64 v)
+void json_kint_opt(struct jw *w, const char *key, struct rs_i64 v)
 {
     jw_key(w, key);
     if (v.set)
@@ -160,7 +160,7 @@ static void report_json_overdue(struct jw *w, const struct store_report *r)
 }
 
 /* How long RUN took in whole seconds: null while running or after a crash. */
-static struct rs_i64 run_duration(const struct store_run *run)
+struct rs_i64 stats_run_duration(const struct store_run *run)
 {
     return run->ended_at.set ? RS_I64(run->ended_at.v - run->started_at) : RS_NULL_I64;
 }
@@ -169,7 +169,7 @@ static struct rs_i64 run_duration(const struct store_run *run)
  * The one word for how RUN ended: its recorded result, or for a run recorded before there
  * was one, what its exit status says (docs/reelsync.1, "EXIT STATUS").
  */
-static const char *run_result(const struct store_run *run)
+const char *stats_run_result(const struct store_run *run)
 {
     static const char *const known[] = {"ok", "partial", "failed", "locked", "interrupted"};
     if (!run->ended_at.set || !run->status.set)
@@ -191,8 +191,8 @@ static void report_json_run(struct jw *w, const struct store_run *run)
     jw_kstring(w, "started_at", rs_time_format(run->started_at, stamp, sizeof(stamp)));
     jw_kstring(w, "ended_at",
                run->ended_at.set ? rs_time_format(run->ended_at.v, stamp, sizeof(stamp)) : NULL);
-    json_kint_opt(w, "duration_s", run_duration(run));
-    jw_kstring(w, "result", run_result(run));
+    json_kint_opt(w, "duration_s", stats_run_duration(run));
+    jw_kstring(w, "result", stats_run_result(run));
     json_kint_opt(w, "status", run->status);
     jw_key(w, "stats");
     jw_raw(w, run->stats_json);
@@ -374,11 +374,11 @@ static void report_coverage_runs(const struct store_report *r)
     for (size_t i = 0; i < r->n_runs; i++) {
         const struct store_run *run = &r->runs[i];
         char took[32] = "-";
-        if (run_duration(run).set)
-            snprintf(took, sizeof(took), "%lld s", (long long)run_duration(run).v);
+        if (stats_run_duration(run).set)
+            snprintf(took, sizeof(took), "%lld s", (long long)stats_run_duration(run).v);
         printf("  #%-5lld %s %7s  %-11s  discovered %lld, tmdb %lld, omdb %lld, frozen %lld\n",
                (long long)run->id, rs_time_format(run->started_at, stamp, sizeof(stamp)), took,
-               run_result(run), (long long)run->discovered.v, (long long)run->tmdb_updated.v,
+               stats_run_result(run), (long long)run->discovered.v, (long long)run->tmdb_updated.v,
                (long long)run->omdb_updated.v, (long long)run->frozen.v);
     }
 }

@@ -215,18 +215,21 @@ static enum rs_err read_movie(struct store *st, int64_t id, struct store_history
 static enum rs_err stored_field(struct store *st, const char *field, bool *known,
                                 struct rs_error *err)
 {
-    duckdb_result res;
-    enum rs_err rc = query(st,
-                           "SELECT count(*) FROM duckdb_columns() WHERE $1 = $1 AND"
-                           " database_name = current_database() AND schema_name = 'main' AND"
-                           " table_name IN ('tmdb_movies', 'omdb_movies') AND column_name = $2",
-                           0, true, field, &res, err);
-    if (rc)
-        return rc;
-    struct cursor c = {.res = &res};
-    *known = cursor_next(&c) && col_int(&c, 0) > 0;
-    cursor_done(&c);
-    return RS_OK;
+    duckdb_prepared_statement ps = NULL;
+    int64_t n = 0;
+    enum rs_err rc = sql_prepare(st,
+                                 "SELECT count(*) FROM duckdb_columns() WHERE database_name ="
+                                 " current_database() AND schema_name = 'main' AND table_name"
+                                 " IN ('tmdb_movies', 'omdb_movies') AND column_name = $1",
+                                 "history", &ps, err);
+    if (rc == RS_OK && !bind_str(ps, 1, field))
+        rc = rs_fail(err, RS_ERR_NOMEM, "history: out of memory");
+    if (rc == RS_OK)
+        rc = sql_query_int(ps, &n, "history", err);
+    duckdb_destroy_prepare(&ps);
+    if (rc == RS_OK)
+        *known = n > 0;
+    return rc;
 }
 
 enum rs_err store_history(struct store *st, int64_t tmdb_id, const char *field,
