@@ -76,6 +76,7 @@ struct tally {
     double by_field[2][32];
     int64_t requests[2];
     int64_t stored;
+    double frozen_stale; /* sampled movies frozen in the database with a stale TMDB field */
 };
 
 static void die(const char *what)
@@ -300,10 +301,17 @@ static void comparison_sql(int api, char *sql, size_t len)
         pos += (size_t)snprintf(sql + pos, len - pos,
                                 ", count(*) FILTER (WHERE %s OR s.%s IS DISTINCT FROM d.%s)", miss,
                                 fields[k], fields[k]);
-    if (api == 0)
+    if (api == 0) {
+        /* the frozen ones among the stale: a frozen movie TMDB changed is not refreshed */
+        pos += (size_t)snprintf(sql + pos, len - pos,
+                                ", count(*) FILTER (WHERE m.data_frozen AND (%s", miss);
+        for (size_t k = 0; k < nf; k++)
+            pos += (size_t)snprintf(sql + pos, len - pos, " OR s.%s IS DISTINCT FROM d.%s",
+                                    fields[k], fields[k]);
         snprintf(sql + pos, len - pos,
-                 " FROM s.tmdb_movies s LEFT JOIN d.tmdb_movies d ON d.tmdb_id = s.tmdb_id");
-    else
+                 ")) FROM s.tmdb_movies s LEFT JOIN d.tmdb_movies d ON d.tmdb_id = s.tmdb_id"
+                 " LEFT JOIN d.movies m ON m.tmdb_id = s.tmdb_id");
+    } else
         snprintf(sql + pos, len - pos,
                  " FROM s.omdb_movies s LEFT JOIN d.omdb_movies d ON d.imdb_id = s.imdb_id");
 }
@@ -337,6 +345,8 @@ static void compare(const char *db, const char *scratch, struct tally *t)
                 t->by_field[api][k] += s;
                 t->stale_fields[api] += s;
             }
+            if (api == 0)
+                t->frozen_stale += (double)duckdb_value_int64(&res, 3 + nf, 0);
         }
         duckdb_destroy_result(&res);
     }
@@ -452,6 +462,8 @@ static void report(const struct cfg *g, const char *policy, const struct tally *
                (double)t->requests[api] / g->days, share(t->stale_movies[api], t->movies[api]),
                share(t->stale_fields[api], t->fields[api]),
                t->movies[api] > 0 ? 100.0 * t->err[api] / t->movies[api] : 0.0);
+    printf("frozen movies with a stale TMDB field: %.0f (sum over the comparisons)\n",
+           t->frozen_stale);
     for (int api = 0; api < 2; api++) {
         printf("stale %s fields:", api ? "OMDB" : "TMDB");
         size_t nf = api == 0 ? N_TF : N_OF_;
@@ -472,8 +484,11 @@ static void report(const struct cfg *g, const char *policy, const struct tally *
         printf("fresh_%s_%s_counter_error\t%.2f\t%%\tmean relative\n", policy, a,
                t->movies[api] > 0 ? 100.0 * t->err[api] / t->movies[api] : 0.0);
     }
+    printf("fresh_%s_frozen_stale\t%.0f\tmovies\tsampled, frozen, TMDB-stale; summed\n", policy,
+           t->frozen_stale);
     printf("fresh_%s_days\t%d\tdays\t-\n", policy, g->days);
     printf("fresh_%s_movies\t%lld\tmovies\tstored on day 0\n", policy, (long long)t->stored);
+    fflush(stdout); /* before the next policy's children inherit the buffer */
 }
 
 /* ---- the command line -------------------------------------------------------------- */
@@ -557,7 +572,9 @@ int main(int argc, char **argv)
     free(list);
     char cmd[600];
     snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-    if (system(cmd) != 0)
+    if (getenv("BENCH_FRESHNESS_KEEP")) /* to look into the databases afterwards */
+        fprintf(stderr, "bench_freshness: kept %s\n", dir);
+    else if (system(cmd) != 0)
         fprintf(stderr, "bench_freshness: could not remove %s\n", dir);
     curl_global_cleanup();
     return 0;

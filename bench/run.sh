@@ -3,8 +3,8 @@
 # they would share the cores) and prints ONE table of figures, each beside the figure it is
 # measured against in the same run, its target, and PASS / MISS (INFO: no target set).
 #
-#   bench/run.sh [BUILD_DIR]          full run (about 15 minutes on 2 cores: the freshness
-#                                     year is most of it)
+#   bench/run.sh [BUILD_DIR]          full run (about 25 minutes on 2 cores: the freshness
+#                                     year, once per policy, seed and adaptive, is most of it)
 #   BENCH_QUICK=1 bench/run.sh        short variants (rate accuracy 40+20 requests instead
 #                                     of 300+200, 20,000 engine requests, 10,000-movie
 #                                     collect, 100,000-movie plan, 28 freshness days):
@@ -41,14 +41,14 @@ if [ -n "$QUICK" ]; then
     step bench_http env BENCH_N=20000 "$BUILD/bench_http" --quick
     step bench_collect "$BUILD/bench_collect" 10000
     step bench_plan "$BUILD/bench_plan" 100000 5
-    step bench_freshness "$BUILD/bench_freshness" --days 28 --movies 20000 --sample 300
+    step bench_freshness "$BUILD/bench_freshness" --days 28 --movies 20000 --sample 300 --policy seed,adaptive
     step bench_lock "$BUILD/bench_lock" 10000 100000
 else
     step fakeapi_wrk "$HERE/fakeapi_wrk.sh" "$BUILD" 5 64
     step bench_http "$BUILD/bench_http"
     step bench_collect "$BUILD/bench_collect" 100000
     step bench_plan "$BUILD/bench_plan" 1000000 7
-    step bench_freshness "$BUILD/bench_freshness"
+    step bench_freshness "$BUILD/bench_freshness" --policy seed,adaptive
     step bench_lock "$BUILD/bench_lock"
 fi
 

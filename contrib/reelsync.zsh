@@ -13,17 +13,17 @@ _reelsync() {
     case ${words[CURRENT-1]} in
     --db|--config|--publish|--out) _files; return ;;
     --log-level) compadd error warn info debug; return ;;
-    --now|--lock-timeout|--start-year|--end-year|--min-vote-count|--max-pages|--refresh-limit|--tmdb-rps|--tmdb-concurrency|--omdb-rps|--omdb-concurrency|--tmdb-daily-limit|--omdb-daily-limit|--timeout|--connect-timeout|--id|--limit|--format|--table|--days|--field|--html|--movie) return ;;
+    --now|--lock-timeout|--start-year|--end-year|--min-vote-count|--max-pages|--refresh-limit|--policy|--tmdb-rps|--tmdb-concurrency|--omdb-rps|--omdb-concurrency|--tmdb-daily-limit|--omdb-daily-limit|--timeout|--connect-timeout|--id|--limit|--format|--table|--days|--field|--html|--movie) return ;;
     esac
     case $cmd in
     '') opts=(collect plan stats export unfreeze forecast history runs query config report completion help version) ;;
     help) compadd collect plan stats export unfreeze forecast history runs query config report completion help version; return ;;
-    collect) opts=(--start-year --end-year --min-vote-count --max-pages --refresh-limit --refresh-only --discover-only --include-frozen --dry-run --tmdb-rps --tmdb-concurrency --omdb-rps --omdb-concurrency --tmdb-daily-limit --omdb-daily-limit --timeout --connect-timeout --id --publish) ;;
-    plan) opts=(--limit --include-frozen) ;;
+    collect) opts=(--start-year --end-year --min-vote-count --max-pages --refresh-limit --refresh-only --discover-only --include-frozen --dry-run --policy --tmdb-rps --tmdb-concurrency --omdb-rps --omdb-concurrency --tmdb-daily-limit --omdb-daily-limit --timeout --connect-timeout --id --publish) ;;
+    plan) opts=(--limit --include-frozen --policy) ;;
     stats) opts=(--tmdb-daily-limit --omdb-daily-limit) ;;
     export) opts=(--out --format --table) ;;
     unfreeze) opts=(--all) ;;
-    forecast) opts=(--days --refresh-limit --tmdb-daily-limit --omdb-daily-limit --include-frozen) ;;
+    forecast) opts=(--days --refresh-limit --tmdb-daily-limit --omdb-daily-limit --include-frozen --policy) ;;
     history) opts=(--field) ;;
     runs) opts=(--limit) ;;
     query) opts=(--format) ;;

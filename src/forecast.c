@@ -11,6 +11,7 @@
 
 struct replay {
     const struct forecast_options *opt;
+    const struct refresh_schedule *schedule;
     struct forecast *f;
 };
 
@@ -20,6 +21,8 @@ static void replay_movie(void *ctx, const struct store_movie_state *s)
     struct replay *r = ctx;
     struct rs_i64 last[RS_API_COUNT] = {s->last_tmdb, s->last_omdb};
     enum refresh_category prev = refresh_category_of(s->release_date, r->opt->now);
+    bool chg[RS_API_COUNT] = {s->changed[RS_API_TMDB], s->changed[RS_API_OMDB]};
+    bool feed = s->feed_due && r->schedule->policy == REFRESH_POLICY_ADAPTIVE;
     r->f->movies++;
     for (int k = 0; k < r->opt->days; k++) {
         struct forecast_day *d = &r->f->day[k];
@@ -27,9 +30,13 @@ static void replay_movie(void *ctx, const struct store_movie_state *s)
         enum refresh_category cat = refresh_category_of(s->release_date, t);
         d->recategorized += k > 0 && cat != prev;
         prev = cat;
-        bool tmdb = refresh_is_due(s->release_date, last[RS_API_TMDB], RS_API_TMDB, t);
+        /* after the first replayed refresh, whether it changed the movie is unknown: not */
+        bool tmdb = refresh_schedule_due(r->schedule, s->release_date, last[RS_API_TMDB],
+                                         RS_API_TMDB, chg[RS_API_TMDB], t) ||
+                    (feed && k == 0);
         /* OMDB needs an IMDb id: a known one, or the one the TMDB fetch before it brings */
-        bool omdb = refresh_is_due(s->release_date, last[RS_API_OMDB], RS_API_OMDB, t) &&
+        bool omdb = refresh_schedule_due(r->schedule, s->release_date, last[RS_API_OMDB],
+                                         RS_API_OMDB, chg[RS_API_OMDB], t) &&
                     (s->has_imdb || tmdb);
         if (!tmdb && !omdb)
             continue;
@@ -39,10 +46,12 @@ static void replay_movie(void *ctx, const struct store_movie_state *s)
         if (tmdb) {
             d->requests[RS_API_TMDB]++;
             last[RS_API_TMDB] = RS_I64(t);
+            chg[RS_API_TMDB] = false;
         }
         if (omdb) {
             d->requests[RS_API_OMDB]++;
             last[RS_API_OMDB] = RS_I64(t);
+            chg[RS_API_OMDB] = false;
         }
     }
 }
@@ -105,7 +114,9 @@ enum rs_err forecast_build(struct store *st, const struct forecast_options *opt,
     rs_date_t today = rs_time_day(opt->now);
     for (int k = 0; k < opt->days; k++)
         f.day[k].day = today + k;
-    struct replay r = {.opt = opt, .f = &f};
+    struct refresh_schedule seed;
+    refresh_schedule_make(REFRESH_POLICY_SEED, NULL, &seed);
+    struct replay r = {.opt = opt, .schedule = opt->schedule ? opt->schedule : &seed, .f = &f};
     enum rs_err rc = store_each_state(st, opt->include_frozen, replay_movie, &r, err);
     if (rc) {
         forecast_release(&f);

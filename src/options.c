@@ -10,6 +10,9 @@
 
 #define ANY RS_OPTION_NO_MAX
 
+/* collect --policy: enum refresh_policy's order (reelsync/refresh.h) */
+static const char *const policies[] = {"seed", "adaptive"};
+
 static const struct rs_option table[RS_OPT_COUNT] = {
     [RS_OPT_START_YEAR] = {"start-year", RS_OPT_KIND_YEAR, 0, 1870, 2200,
                            "first year of the discovery window", NULL},
@@ -28,6 +31,10 @@ static const struct rs_option table[RS_OPT_COUNT] = {
                                "refresh frozen movies too", NULL},
     [RS_OPT_DRY_RUN] = {"dry-run", RS_OPT_KIND_FLAG, 0, 0, 0,
                         "print the plan of this run; no API call, nothing written", NULL},
+    [RS_OPT_POLICY] = {"policy", RS_OPT_KIND_CHOICE, 0, 0, 1,
+                       "refresh policy: seed (the age table) or adaptive (TMDB's change feed and "
+                       "learned intervals)",
+                       NULL, policies},
     [RS_OPT_TMDB_RPS] = {"tmdb-rps", RS_OPT_KIND_RATE, 4.0, 0, 10000, "TMDB requests per second",
                          "no limit"},
     [RS_OPT_TMDB_CONCURRENCY] = {"tmdb-concurrency", RS_OPT_KIND_INT, 10, 1, 1000,
@@ -64,6 +71,17 @@ const struct rs_option *rs_option_find(const char *name)
     return NULL;
 }
 
+bool rs_option_choice(const struct rs_option *opt, const char *name, double *value)
+{
+    for (int i = 0; opt->kind == RS_OPT_KIND_CHOICE && i <= (int)opt->max; i++) {
+        if (strcmp(opt->choices[i], name) == 0) {
+            *value = i;
+            return true;
+        }
+    }
+    return false;
+}
+
 double rs_option_default(enum rs_option_id id)
 {
     return table[id].dflt;
@@ -81,6 +99,9 @@ char *rs_option_format_default(const struct rs_option *opt, char *buf, size_t le
     case RS_OPT_KIND_FLAG:
     case RS_OPT_KIND_IDS:
         snprintf(buf, len, "%s", "");
+        break;
+    case RS_OPT_KIND_CHOICE:
+        snprintf(buf, len, "%s", opt->choices[(int)opt->dflt]);
         break;
     default:
         snprintf(buf, len, "%.0f", opt->dflt);

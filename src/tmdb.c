@@ -15,6 +15,7 @@
 #include "raw_trim.h"
 #include "reelsync/http.h"
 #include "reelsync/tmdb.h"
+#include "tmdb_int.h"
 
 bool tmdb_discover_suffix(char *buf, size_t len, rs_date_t from, rs_date_t to, int min_votes,
                           int page)
@@ -92,141 +93,24 @@ bool tmdb_is_page_cap_error(long status, const char *body, size_t len)
     return cap;
 }
 
-/* Field readers: a missing or null key is NULL; a key of the wrong type NULL plus a warning. */
-struct reader {
-    const json_t *obj;
-    int64_t id;
-    const struct rs_log *log;
-};
-
-static const json_t *field(const struct reader *r, const char *key)
-{
-    const json_t *v = json_object_get(r->obj, key);
-    return json_is_null(v) ? NULL : v;
-}
-
-static void wrong_type(const struct reader *r, const char *key)
-{
-    rs_logf(r->log, RS_LOG_WARN, "tmdb: unexpected type for %s tmdb_id=%lld", key,
-            (long long)r->id);
-}
-
-static const char *get_str(const struct reader *r, const char *key)
-{
-    const json_t *v = field(r, key);
-    if (v && !json_is_string(v)) {
-        wrong_type(r, key);
-        return NULL;
-    }
-    return v ? json_string_value(v) : NULL;
-}
-
-static struct rs_i64 get_int(const struct reader *r, const char *key)
-{
-    const json_t *v = field(r, key);
-    if (v && !json_is_integer(v)) {
-        wrong_type(r, key);
-        return RS_NULL_I64;
-    }
-    return v ? RS_I64(json_integer_value(v)) : RS_NULL_I64;
-}
-
-/* A number that TMDB sends as an integer (8) or a real (8.2). */
-static struct rs_f64 get_num(const struct reader *r, const char *key)
-{
-    const json_t *v = field(r, key);
-    if (v && !json_is_number(v)) {
-        wrong_type(r, key);
-        return RS_NULL_F64;
-    }
-    return v ? RS_F64(json_number_value(v)) : RS_NULL_F64;
-}
-
-static struct rs_i64 get_bool(const struct reader *r, const char *key)
-{
-    const json_t *v = field(r, key);
-    if (v && !json_is_boolean(v)) {
-        wrong_type(r, key);
-        return RS_NULL_I64;
-    }
-    return v ? RS_I64(json_is_true(v) ? 1 : 0) : RS_NULL_I64;
-}
-
-/*
- * The "name" of every object in the array KEY, borrowed, into a malloc'd array *OUT (NULL
- * when there are none). Entries without a string name are skipped with a warning. False
- * only when out of memory.
- */
-static bool get_names(const struct reader *r, const char *key, const char ***out, size_t *n)
-{
-    const json_t *arr = field(r, key);
-    *out = NULL;
-    *n = 0;
-    if (arr && !json_is_array(arr))
-        wrong_type(r, key);
-    if (!json_is_array(arr) || json_array_size(arr) == 0)
-        return true;
-    const char **names = calloc(json_array_size(arr), sizeof(*names));
-    if (!names)
-        return false;
-    size_t i;
-    const json_t *e;
-    json_array_foreach(arr, i, e)
-    {
-        const json_t *name = json_object_get(e, "name");
-        if (json_is_string(name))
-            names[(*n)++] = json_string_value(name);
-        else
-            wrong_type(r, key);
-    }
-    *out = names;
-    return true;
-}
-
 /* The scalar fields of a details body. */
-static void movie_scalars(const struct reader *r, struct tmdb_movie *m)
+static void movie_scalars(const struct tmdb_reader *r, struct tmdb_movie *m)
 {
-    m->imdb_id = get_str(r, "imdb_id");
-    m->title = get_str(r, "title");
-    m->original_title = get_str(r, "original_title");
-    m->overview = get_str(r, "overview");
-    m->tagline = get_str(r, "tagline");
-    m->release_date = get_str(r, "release_date");
-    m->status = get_str(r, "status");
-    m->original_language = get_str(r, "original_language");
-    m->runtime = get_int(r, "runtime");
-    m->budget = get_int(r, "budget");
-    m->revenue = get_int(r, "revenue");
-    m->vote_count = get_int(r, "vote_count");
-    m->adult = get_bool(r, "adult");
-    m->vote_average = get_num(r, "vote_average");
-    m->popularity = get_num(r, "popularity");
-}
-
-/* The positive integer "id" of OBJ, or 0 when there is none. */
-static int64_t object_id(const json_t *obj)
-{
-    const json_t *id = json_object_get(obj, "id");
-    if (!json_is_integer(id) || json_integer_value(id) <= 0)
-        return 0;
-    return json_integer_value(id);
-}
-
-/* Parses BODY into a JSON object; RS_ERR_BAD_RESPONSE (naming WHAT) for anything else. */
-static enum rs_err load_object(const char *body, size_t len, const char *what, json_t **out,
-                               struct rs_error *err)
-{
-    json_error_t jerr;
-    json_t *doc = json_loadb(body ? body : "", body ? len : 0, 0, &jerr);
-    if (!doc)
-        return rs_fail(err, RS_ERR_BAD_RESPONSE, "tmdb: %s: bad JSON at line %d: %s", what,
-                       jerr.line, jerr.text);
-    if (!json_is_object(doc)) {
-        json_decref(doc);
-        return rs_fail(err, RS_ERR_BAD_RESPONSE, "tmdb: %s: the body is not a JSON object", what);
-    }
-    *out = doc;
-    return RS_OK;
+    m->imdb_id = tmdb_get_str(r, "imdb_id");
+    m->title = tmdb_get_str(r, "title");
+    m->original_title = tmdb_get_str(r, "original_title");
+    m->overview = tmdb_get_str(r, "overview");
+    m->tagline = tmdb_get_str(r, "tagline");
+    m->release_date = tmdb_get_str(r, "release_date");
+    m->status = tmdb_get_str(r, "status");
+    m->original_language = tmdb_get_str(r, "original_language");
+    m->runtime = tmdb_get_int(r, "runtime");
+    m->budget = tmdb_get_int(r, "budget");
+    m->revenue = tmdb_get_int(r, "revenue");
+    m->vote_count = tmdb_get_int(r, "vote_count");
+    m->adult = tmdb_get_bool(r, "adult");
+    m->vote_average = tmdb_get_num(r, "vote_average");
+    m->popularity = tmdb_get_num(r, "popularity");
 }
 
 /* ------------------------------------------------- appended parts */
@@ -254,18 +138,18 @@ static void tmdb_parts_free(struct parts_read *p)
 }
 
 /* The object part KEY of the answer, or NULL (with a warning when it is not an object). */
-static const json_t *part(const struct reader *r, const char *key)
+static const json_t *part(const struct tmdb_reader *r, const char *key)
 {
-    const json_t *v = field(r, key);
+    const json_t *v = tmdb_field(r, key);
     if (v && !json_is_object(v)) {
-        wrong_type(r, key);
+        tmdb_wrong_type(r, key);
         return NULL;
     }
     return v;
 }
 
 /* The entries of the array KEY of OBJ into a calloc'd *OUT; false only when out of memory. */
-static bool credit_list(const struct reader *r, const json_t *obj, const char *key, bool cast,
+static bool credit_list(const struct tmdb_reader *r, const json_t *obj, const char *key, bool cast,
                         struct tmdb_credit **out, size_t *n)
 {
     const json_t *arr = json_object_get(obj, key);
@@ -277,22 +161,22 @@ static bool credit_list(const struct reader *r, const json_t *obj, const char *k
         return false;
     json_array_foreach(arr, i, e)
     {
-        struct reader er = {.obj = e, .id = r->id, .log = r->log};
+        struct tmdb_reader er = {.obj = e, .id = r->id, .log = r->log};
         struct tmdb_credit *c = &(*out)[i];
-        c->id = object_id(e);
-        c->name = get_str(&er, "name");
+        c->id = tmdb_object_id(e);
+        c->name = tmdb_get_str(&er, "name");
         if (cast) {
-            c->character = get_str(&er, "character");
-            c->order = get_int(&er, "order");
+            c->character = tmdb_get_str(&er, "character");
+            c->order = tmdb_get_int(&er, "order");
         } else {
-            c->job = get_str(&er, "job");
-            c->department = get_str(&er, "department");
+            c->job = tmdb_get_str(&er, "job");
+            c->department = tmdb_get_str(&er, "department");
         }
     }
     return true;
 }
 
-static bool read_keywords(const struct reader *r, struct parts_read *p)
+static bool read_keywords(const struct tmdb_reader *r, struct parts_read *p)
 {
     const json_t *kw = part(r, "keywords");
     const json_t *arr = json_object_get(kw, "keywords");
@@ -305,16 +189,16 @@ static bool read_keywords(const struct reader *r, struct parts_read *p)
         return false;
     json_array_foreach(arr, i, e)
     {
-        struct reader er = {.obj = e, .id = r->id, .log = r->log};
-        p->keywords[i].id = object_id(e);
-        p->keywords[i].name = get_str(&er, "name");
+        struct tmdb_reader er = {.obj = e, .id = r->id, .log = r->log};
+        p->keywords[i].id = tmdb_object_id(e);
+        p->keywords[i].name = tmdb_get_str(&er, "name");
     }
     p->in.keywords = p->keywords;
     return true;
 }
 
 /* release_dates: {"results":[{"iso_3166_1":"US","release_dates":[{...}]}]}, flattened. */
-static bool read_releases(const struct reader *r, struct parts_read *p)
+static bool read_releases(const struct tmdb_reader *r, struct parts_read *p)
 {
     const json_t *rd = part(r, "release_dates");
     const json_t *results = json_object_get(rd, "results");
@@ -327,24 +211,24 @@ static bool read_releases(const struct reader *r, struct parts_read *p)
         return false;
     json_array_foreach(results, i, c)
     {
-        struct reader cr = {.obj = c, .id = r->id, .log = r->log};
-        const char *country = get_str(&cr, "iso_3166_1");
+        struct tmdb_reader cr = {.obj = c, .id = r->id, .log = r->log};
+        const char *country = tmdb_get_str(&cr, "iso_3166_1");
         json_array_foreach(json_object_get(c, "release_dates"), k, e)
         {
-            struct reader er = {.obj = e, .id = r->id, .log = r->log};
+            struct tmdb_reader er = {.obj = e, .id = r->id, .log = r->log};
             struct tmdb_release *x = &p->releases[p->in.n_releases++];
             x->country = country;
-            x->type = get_int(&er, "type");
-            x->release_date = get_str(&er, "release_date");
-            x->certification = get_str(&er, "certification");
-            x->note = get_str(&er, "note");
+            x->type = tmdb_get_int(&er, "type");
+            x->release_date = tmdb_get_str(&er, "release_date");
+            x->certification = tmdb_get_str(&er, "certification");
+            x->note = tmdb_get_str(&er, "note");
         }
     }
     p->in.releases = p->releases;
     return true;
 }
 
-static bool read_parts(const struct reader *r, struct parts_read *p)
+static bool read_parts(const struct tmdb_reader *r, struct parts_read *p)
 {
     const json_t *credits = part(r, "credits");
     p->in.has_credits = credits != NULL;
@@ -359,7 +243,7 @@ static bool read_parts(const struct reader *r, struct parts_read *p)
 }
 
 /* TMDB documents external_ids as the place of the IMDb id: it fills a missing or "" one. */
-static void external_imdb(const struct reader *r, struct tmdb_movie *m)
+static void external_imdb(const struct tmdb_reader *r, struct tmdb_movie *m)
 {
     if (m->imdb_id && m->imdb_id[0])
         return;
@@ -374,7 +258,7 @@ static void external_imdb(const struct reader *r, struct tmdb_movie *m)
  * entries): BODY with its credits cut to the entries that became rows, and those to the
  * members their rows are made of.
  */
-static enum rs_err movie_parts(const struct reader *r, const char *body, size_t len,
+static enum rs_err movie_parts(const struct tmdb_reader *r, const char *body, size_t len,
                                struct tmdb_parts *parts, char **trimmed, size_t *trimmed_len,
                                struct rs_error *err)
 {
@@ -412,20 +296,20 @@ enum rs_err tmdb_parse_movie(const char *body, size_t len, int64_t expect_id, st
         snprintf(what, sizeof(what), "movie %lld", (long long)expect_id);
     else
         snprintf(what, sizeof(what), "movie");
-    rc = load_object(body, len, what, &doc, err);
+    rc = tmdb_load_object(body, len, what, &doc, err);
     if (rc != RS_OK)
         goto cleanup;
-    m.id = object_id(doc);
+    m.id = tmdb_object_id(doc);
     if (m.id == 0 || (expect_id > 0 && m.id != expect_id)) {
         rc = rs_fail(err, RS_ERR_BAD_RESPONSE, "tmdb: %s: %s", what,
                      m.id == 0 ? "no numeric id" : "the body is another movie's");
         goto cleanup;
     }
-    struct reader r = {.obj = doc, .id = m.id, .log = log};
+    struct tmdb_reader r = {.obj = doc, .id = m.id, .log = log};
     movie_scalars(&r, &m);
     external_imdb(&r, &m);
-    if (!get_names(&r, "genres", &genres, &m.n_genres) ||
-        !get_names(&r, "production_companies", &companies, &m.n_production_companies)) {
+    if (!tmdb_get_names(&r, "genres", &genres, &m.n_genres) ||
+        !tmdb_get_names(&r, "production_companies", &companies, &m.n_production_companies)) {
         rc = rs_fail(err, RS_ERR_NOMEM, "tmdb: %s: out of memory", what);
         goto cleanup;
     }
@@ -450,96 +334,4 @@ cleanup:
     free(companies);
     json_decref(doc);
     return rc;
-}
-
-/* One entry of a discover page into ROW; *SKIPPED (and logged) when it has no usable id. */
-static enum rs_err discover_entry(const json_t *e, size_t index, struct discover_row *row,
-                                  bool *skipped, const struct rs_log *log, struct rs_error *err)
-{
-    struct tmdb_movie m = {.id = object_id(e)};
-    *skipped = m.id == 0;
-    if (*skipped) {
-        rs_logf(log, RS_LOG_WARN, "tmdb: discover result %zu without a usable id skipped", index);
-        return RS_OK;
-    }
-    struct reader r = {.obj = e, .id = m.id, .log = log};
-    m.title = get_str(&r, "title");
-    m.release_date = get_str(&r, "release_date");
-    m.vote_average = get_num(&r, "vote_average");
-    m.vote_count = get_int(&r, "vote_count");
-    m.popularity = get_num(&r, "popularity");
-    return norm_discover_entry(&m, row, log, err);
-}
-
-/* The page counters; false when one is missing, not an integer or out of range. */
-static bool page_counters(const json_t *doc, struct tmdb_page *p)
-{
-    const json_t *page = json_object_get(doc, "page");
-    const json_t *pages = json_object_get(doc, "total_pages");
-    const json_t *results = json_object_get(doc, "total_results");
-    if (!json_is_integer(page) || !json_is_integer(pages) || !json_is_integer(results))
-        return false;
-    json_int_t pg = json_integer_value(page), tp = json_integer_value(pages);
-    json_int_t tr = json_integer_value(results);
-    if (pg < 1 || pg > INT32_MAX || tp < 0 || tp > INT32_MAX || tr < 0)
-        return false;
-    p->page = (int)pg;
-    p->total_pages = (int)tp;
-    p->total_results = tr;
-    return true;
-}
-
-static enum rs_err discover_results(const json_t *results, struct tmdb_page *p,
-                                    const struct rs_log *log, struct rs_error *err)
-{
-    size_t i;
-    const json_t *e;
-    bool skipped;
-
-    p->results = calloc(json_array_size(results) + 1, sizeof(*p->results));
-    if (!p->results)
-        return rs_fail(err, RS_ERR_NOMEM, "tmdb: discover page %d: out of memory", p->page);
-    json_array_foreach(results, i, e)
-    {
-        enum rs_err rc = discover_entry(e, i, &p->results[p->n_results], &skipped, log, err);
-        if (rc != RS_OK)
-            return rc;
-        if (!skipped)
-            p->n_results++;
-    }
-    return RS_OK;
-}
-
-enum rs_err tmdb_parse_discover(const char *body, size_t len, struct tmdb_page *out,
-                                const struct rs_log *log, struct rs_error *err)
-{
-    json_t *doc = NULL;
-    struct tmdb_page p = {0};
-    enum rs_err rc = load_object(body, len, "discover page", &doc, err);
-    if (rc != RS_OK)
-        goto cleanup;
-    const json_t *results = json_object_get(doc, "results");
-    if (!page_counters(doc, &p) || !json_is_array(results)) {
-        rc = rs_fail(err, RS_ERR_BAD_RESPONSE, "tmdb: discover page: not a discover page");
-        goto cleanup;
-    }
-    rc = discover_results(results, &p, log, err);
-    if (rc == RS_OK) {
-        *out = p;
-        p = (struct tmdb_page){0};
-    }
-cleanup:
-    tmdb_page_release(&p);
-    json_decref(doc);
-    return rc;
-}
-
-void tmdb_page_release(struct tmdb_page *page)
-{
-    if (!page)
-        return;
-    for (size_t i = 0; i < page->n_results; i++)
-        norm_discover_row_release(&page->results[i]);
-    free(page->results);
-    memset(page, 0, sizeof(*page));
 }

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "reelsync/options.h"
+#include "reelsync/refresh.h"
 #include "test.h"
 
 /* No config file of the machine's user may decide an outcome. */
@@ -64,6 +65,12 @@ static void table_is_consistent(void **state)
     assert_string_equal(rs_option_format_default(opt(RS_OPT_START_YEAR), buf, sizeof(buf)),
                         "this year");
     assert_string_equal(rs_option_format_default(opt(RS_OPT_DRY_RUN), buf, sizeof(buf)), "");
+    assert_string_equal(rs_option_format_default(opt(RS_OPT_POLICY), buf, sizeof(buf)),
+                        opt(RS_OPT_POLICY)->choices[(int)opt(RS_OPT_POLICY)->dflt]);
+    double v = -1;
+    assert_true(rs_option_choice(opt(RS_OPT_POLICY), "adaptive", &v));
+    assert_true(v == REFRESH_POLICY_ADAPTIVE);
+    assert_false(rs_option_choice(opt(RS_OPT_POLICY), "Adaptive", &v));
 }
 
 /* The ".TP" paragraph of SECTION whose tag line names --NAME in troff ("\-\-max\-pages"). */
@@ -190,6 +197,14 @@ static void program_keeps_the_bounds(void **state)
         char lo[32], hi[32], below[32], above[32];
         if (o->kind == RS_OPT_KIND_FLAG)
             continue;
+        if (o->kind == RS_OPT_KIND_CHOICE) {
+            for (int k = 0; k <= (int)o->max; k++)
+                if (try_value(o, o->choices[k]) != 0)
+                    fail_msg("collect --%s refuses '%s'", o->name, o->choices[k]);
+            if (try_value(o, "bogus") != 2 || try_value(o, "0") != 2)
+                fail_msg("collect --%s takes a name it does not have", o->name);
+            continue;
+        }
         bool rate = o->kind == RS_OPT_KIND_RATE;
         snprintf(lo, sizeof(lo), rate ? "%.1f" : "%.0f", o->min);
         snprintf(hi, sizeof(hi), rate ? "%.1f" : "%.0f", o->max);

@@ -1,5 +1,7 @@
 /* The refresh policy and the freezing rule (src/refresh.c): every boundary of the README's
  * policy table. */
+#include <math.h>
+
 #include "test.h"
 
 #include "reelsync/refresh.h"
@@ -105,11 +107,213 @@ static void due_boundaries(void **state)
     assert_false(refresh_is_due(RS_NULL_I64, RS_I64(NOW - 5 * DAY + 1), RS_API_OMDB, NOW));
 }
 
+static void policy_names(void **state)
+{
+    (void)state;
+    enum refresh_policy p = REFRESH_POLICY_ADAPTIVE;
+    assert_string_equal(refresh_policy_name(REFRESH_POLICY_SEED), "seed");
+    assert_string_equal(refresh_policy_name(REFRESH_POLICY_ADAPTIVE), "adaptive");
+    assert_true(refresh_policy_parse("seed", &p));
+    assert_int_equal(p, REFRESH_POLICY_SEED);
+    assert_true(refresh_policy_parse("adaptive", &p));
+    assert_int_equal(p, REFRESH_POLICY_ADAPTIVE);
+    assert_false(refresh_policy_parse("learned", &p));
+    assert_int_equal(p, REFRESH_POLICY_ADAPTIVE);
+}
+
+/* The seed's schedule is the table, whatever the evidence; its due is refresh_is_due. */
+static void seed_schedule_is_the_table(void **state)
+{
+    (void)state;
+    struct refresh_evidence ev = {0};
+    struct refresh_schedule s;
+    ev.cell[RS_API_OMDB][0][1] = (struct refresh_cell){1000, 1000, 10, 50};
+    refresh_schedule_make(REFRESH_POLICY_SEED, &ev, &s);
+    for (int bin = 0; bin < REFRESH_BIN_COUNT; bin++) {
+        /* a movie in the middle of the bin */
+        int64_t age = refresh_bin_min_age(bin) +
+                      (bin + 1 < REFRESH_BIN_COUNT ? refresh_bin_min_age(bin + 1) - 1 : 3000);
+        age /= bin + 1 < REFRESH_BIN_COUNT ? 2 : 1;
+        struct rs_i64 rel = RS_I64(TODAY - age);
+        enum refresh_category c = refresh_category_of(rel, NOW);
+        assert_int_equal(refresh_bin_of(rel, NOW), bin);
+        assert_int_equal(refresh_bin_category(bin), c);
+        for (int api = 0; api < RS_API_COUNT; api++) {
+            rs_time_t iv = (rs_time_t)refresh_interval_days(c, api) * DAY;
+            for (int chg = 0; chg < 2; chg++) {
+                assert_true(s.interval[api][bin][chg] == refresh_interval_days(c, api));
+                for (rs_time_t d = -1; d <= 1; d++)
+                    assert_int_equal(
+                        refresh_schedule_due(&s, rel, RS_I64(NOW - iv + d), api, chg, NOW),
+                        refresh_is_due(rel, RS_I64(NOW - iv + d), api, NOW));
+            }
+        }
+    }
+}
+
+/* The bins nest in the categories: each category starts a bin; no release date is bin 0. */
+static void bins(void **state)
+{
+    (void)state;
+    for (int c = 0; c < REFRESH_CATEGORY_COUNT; c++) {
+        bool starts = false;
+        for (int bin = 0; bin < REFRESH_BIN_COUNT; bin++)
+            starts |= refresh_bin_min_age(bin) == refresh_min_age_days(c);
+        assert_true(starts);
+    }
+    for (int bin = 1; bin < REFRESH_BIN_COUNT; bin++) {
+        assert_true(refresh_bin_min_age(bin) > refresh_bin_min_age(bin - 1));
+        assert_true(refresh_bin_category(bin) >= refresh_bin_category(bin - 1));
+        struct rs_i64 rel = RS_I64(TODAY - refresh_bin_min_age(bin));
+        assert_int_equal(refresh_bin_of(rel, NOW), bin);
+        assert_int_equal(refresh_bin_of(RS_I64(rel.v + 1), NOW), bin - 1);
+    }
+    assert_int_equal(refresh_bin_of(RS_NULL_I64, NOW), 0);
+    assert_int_equal(refresh_bin_of(RS_I64(TODAY + 30), NOW), 0);
+}
+
+/* The rate: a prior of 20 refreshes at the seed's interval, half of which changed. */
+static void rate_prior(void **state)
+{
+    (void)state;
+    struct refresh_cell none = {0}, some = {100, 30, 600, 0};
+    assert_true(fabs(refresh_rate(&none, 90) - 0.5 / 90) < 1e-12);
+    assert_true(fabs(refresh_rate(&some, 30) - (10.0 + 30) / (20 * 30.0 + 600)) < 1e-12);
+}
+
+/* A small deterministic generator for the evidence below. */
+static uint64_t next(uint64_t *x)
+{
+    *x ^= *x << 13;
+    *x ^= *x >> 7;
+    *x ^= *x << 17;
+    return *x;
+}
+
+/* Requests a day the schedule S costs for API over the movies of EV. */
+static double cost(const struct refresh_evidence *ev, const struct refresh_schedule *s, int api)
+{
+    double r = 0;
+    for (int c = 0; c < REFRESH_BIN_COUNT; c++)
+        for (int chg = 0; chg < 2; chg++)
+            r += (double)ev->cell[api][c][chg].movies / s->interval[api][c][chg];
+    return r;
+}
+
+static double seed_cost(const struct refresh_evidence *ev, int api)
+{
+    double r = 0;
+    for (int c = 0; c < REFRESH_BIN_COUNT; c++)
+        for (int chg = 0; chg < 2; chg++)
+            r += (double)ev->cell[api][c][chg].movies /
+                 refresh_interval_days(refresh_bin_category(c), api);
+    return r;
+}
+
+/*
+ * The adaptive schedule's bounds, for any evidence: never more often than daily, never less
+ * often than twice the seed's interval; a cell that changes more often is refreshed at least
+ * as often; solved, it costs the seed's requests under the refresh limit (for TMDB with
+ * the feed, less the feed's refreshes).
+ */
+static void adaptive_bounds(void **state)
+{
+    (void)state;
+    uint64_t x = 88172645463325252ULL;
+    int solved = 0;
+    for (int round = 0; round < 2000; round++) {
+        struct refresh_evidence ev = {.feed = round % 2,
+                                      .per_day = round % 3 ? (double)(next(&x) % 400) : 0,
+                                      .feed_per_day = (double)(next(&x) % 50)};
+        for (int api = 0; api < RS_API_COUNT; api++)
+            for (int c = 0; c < REFRESH_BIN_COUNT; c++)
+                for (int chg = 0; chg < 2; chg++) {
+                    struct refresh_cell *cell = &ev.cell[api][c][chg];
+                    cell->refreshes = (int64_t)(next(&x) % 5000);
+                    cell->changed =
+                        cell->refreshes ? (int64_t)(next(&x) % (cell->refreshes + 1)) : 0;
+                    cell->days = (double)(next(&x) % 200000) / 10.0;
+                    cell->movies = (int64_t)(next(&x) % 3000);
+                }
+        struct refresh_schedule s;
+        refresh_schedule_make(REFRESH_POLICY_ADAPTIVE, &ev, &s);
+        for (int api = 0; api < RS_API_COUNT; api++) {
+            bool clamped = false;
+            for (int c = 0; c < REFRESH_BIN_COUNT; c++)
+                for (int chg = 0; chg < 2; chg++) {
+                    double iv = s.interval[api][c][chg];
+                    double seed = refresh_interval_days(refresh_bin_category(c), api);
+                    assert_true(iv >= REFRESH_MIN_INTERVAL_DAYS - 1e-9);
+                    assert_true(iv <= REFRESH_MAX_STRETCH * seed + 1e-9);
+                    clamped |= iv <= REFRESH_MIN_INTERVAL_DAYS + 1e-9 ||
+                               iv >= REFRESH_MAX_STRETCH * seed - 1e-9;
+                    assert_true(fabs(s.rate[api][c][chg] -
+                                     refresh_rate(&ev.cell[api][c][chg], seed)) < 1e-15);
+                    /* the more a cell changes, the sooner (within a category's bounds) */
+                    double other = s.interval[api][c][!chg];
+                    if (s.rate[api][c][chg] > s.rate[api][c][!chg])
+                        assert_true(iv <= other + 1e-9);
+                }
+            /* the seed's requests, as many as the refresh limit lets through, the feed's out */
+            double seed_movies = seed_cost(&ev, RS_API_TMDB);
+            double share =
+                ev.per_day > 0 && seed_movies > ev.per_day ? ev.per_day / seed_movies : 1.0;
+            double want = seed_cost(&ev, api) * share -
+                          (api == RS_API_TMDB && ev.feed ? ev.feed_per_day : 0.0);
+            /* when the bounds let it, exactly that */
+            double lo = 0, hi = 0;
+            for (int c = 0; c < REFRESH_BIN_COUNT; c++)
+                for (int chg = 0; chg < 2; chg++) {
+                    double n = (double)ev.cell[api][c][chg].movies;
+                    lo += n / (REFRESH_MAX_STRETCH *
+                               refresh_interval_days(refresh_bin_category(c), api));
+                    hi += n / REFRESH_MIN_INTERVAL_DAYS;
+                }
+            if (want > lo && want < hi) {
+                assert_true(fabs(cost(&ev, &s, api) - want) <= 1e-3 * want);
+                solved++;
+            } else {
+                assert_true(clamped);
+            }
+        }
+    }
+    assert_true(solved > 1000); /* not vacuous */
+}
+
+/* Extremes reach the bounds: a cell that never changes is asked every twice the seed's
+ * interval, and the requests that saves make a small cell changing on every refresh daily. */
+static void adaptive_extremes(void **state)
+{
+    (void)state;
+    struct refresh_evidence ev = {0};
+    const int last = REFRESH_BIN_COUNT - 1; /* archived */
+    for (int c = 0; c < REFRESH_BIN_COUNT; c++)
+        for (int chg = 0; chg < 2; chg++)
+            ev.cell[RS_API_OMDB][c][chg] = (struct refresh_cell){10000, 0, 1e7, 1000};
+    ev.cell[RS_API_OMDB][last][0].movies = 100000;
+    ev.cell[RS_API_OMDB][0][1] = (struct refresh_cell){100000, 100000, 1000, 100};
+    struct refresh_schedule s;
+    refresh_schedule_make(REFRESH_POLICY_ADAPTIVE, &ev, &s);
+    assert_int_equal(refresh_bin_category(last), REFRESH_ARCHIVED);
+    assert_true(s.interval[RS_API_OMDB][0][1] == REFRESH_MIN_INTERVAL_DAYS);
+    assert_true(s.interval[RS_API_OMDB][last][0] == 2.0 * 180);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(age_days), cmocka_unit_test(categories), cmocka_unit_test(min_ages),
-        cmocka_unit_test(freezes),  cmocka_unit_test(intervals),  cmocka_unit_test(due_boundaries),
+        cmocka_unit_test(age_days),
+        cmocka_unit_test(categories),
+        cmocka_unit_test(min_ages),
+        cmocka_unit_test(freezes),
+        cmocka_unit_test(intervals),
+        cmocka_unit_test(due_boundaries),
+        cmocka_unit_test(policy_names),
+        cmocka_unit_test(seed_schedule_is_the_table),
+        cmocka_unit_test(bins),
+        cmocka_unit_test(rate_prior),
+        cmocka_unit_test(adaptive_bounds),
+        cmocka_unit_test(adaptive_extremes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,5 +1,6 @@
 /*
- * Two simulated years of `collect --refresh-only`, one run a day (issue 6's proof): a
+ * Two simulated years of `collect --refresh-only --policy seed`, one run a day (issue 6's
+ * proof, and issue 16's that the seed policy stays exactly what it was): a
  * synthetic catalog served by reelsync-fakeapi, whose data drifts with its clock, is
  * refreshed daily through orch_collect at --now. After each run the test reads the movies
  * straight from DuckDB and checks, movie by movie, against its own computation of the README's
@@ -131,6 +132,7 @@ static enum rs_err run_day(struct world *w, const struct fake *f, rs_time_t now,
     o.end_year = 2025;
     o.max_pages = 2;
     o.refresh_limit = 100000;
+    o.policy = REFRESH_POLICY_SEED; /* given, as `collect --policy seed`: the seed's, exactly */
     o.concurrency[RS_API_OMDB] = 8;
     o.retry = RETRY_POLICY_DEFAULT;
     o.timeout_ms = 10000;

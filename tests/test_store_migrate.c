@@ -14,17 +14,17 @@ static void create_and_reopen(void **state)
     f->st = NULL;
     assert_peek(f->path,
                 "SELECT string_agg(version::VARCHAR, ',' ORDER BY version) FROM schema_version",
-                "1,2,3,4,5");
+                "1,2,3,4,5,6");
     OK(store_open(f->path, STORE_READ_WRITE, &f->st, E));
     store_close(f->st);
     f->st = NULL;
     /* reopening applies nothing twice */
-    assert_peek(f->path, "SELECT count(*) FROM schema_version", "5");
+    assert_peek(f->path, "SELECT count(*) FROM schema_version", "6");
     OK(store_open(f->path, STORE_READ_ONLY, &f->st, E));
     int64_t n = -1;
     OK(store_count_movies(f->st, &n, E));
     assert_int_equal(n, 0);
-    assert_int_equal(store_schema_version(), 5);
+    assert_int_equal(store_schema_version(), 6);
     /* read-only: reads work, writes are refused with a clear error */
     struct plan_item *items = NULL;
     size_t np = 9;
@@ -142,6 +142,9 @@ static void schema_matches_spec(void **state)
         {"run_failures", "api", "VARCHAR"},
         {"run_failures", "error_class", "VARCHAR"},
         {"run_failures", "failed_at", "TIMESTAMP"},
+        {"feed_changes", "tmdb_id", "INTEGER"},
+        {"feed_changes", "day", "DATE"},
+        {"feed_changes", "noted_at", "TIMESTAMP"},
     };
     for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
         char sql[256];
@@ -203,13 +206,14 @@ static void parts_tables_from_version_4(void **state)
     store_close(f->st);
     f->st = NULL;
     free(peek(f->path, "DROP TABLE movie_credits; DROP TABLE movie_keywords;"
-                       " DROP TABLE release_dates; DELETE FROM schema_version WHERE version = 5;"
+                       " DROP TABLE release_dates; DROP TABLE feed_changes;"
+                       " DELETE FROM schema_version WHERE version >= 5;"
                        " SELECT 1"));
     assert_peek(f->path, "SELECT max(version) FROM schema_version", "4");
     OK(store_open(f->path, STORE_READ_WRITE, &f->st, E));
     store_close(f->st);
     f->st = NULL;
-    assert_peek(f->path, "SELECT max(version) FROM schema_version", "5");
+    assert_peek(f->path, "SELECT max(version) FROM schema_version", "6");
     assert_peek(f->path,
                 "SELECT (SELECT count(*) FROM movie_credits) + (SELECT count(*) FROM"
                 " movie_keywords) + (SELECT count(*) FROM release_dates)",
@@ -315,10 +319,10 @@ static void from_version_3(void **state)
     OK(put_omdb(f->st, 27205, &o, NOW, &changed, E));
     store_close(f->st);
     f->st = NULL;
-    /* take the file back to version 3: no history or parts tables, no comments */
+    /* take the file back to version 3: no history, parts or feed tables, no comments */
     db_exec(f->path, "DROP TABLE observations; DROP TABLE change_log; DROP TABLE movie_events;"
                      " DROP TABLE run_failures; DROP TABLE movie_credits; DROP TABLE"
-                     " movie_keywords; DROP TABLE release_dates;"
+                     " movie_keywords; DROP TABLE release_dates; DROP TABLE feed_changes;"
                      " DELETE FROM schema_version WHERE version >= 4;"
                      " COMMENT ON TABLE movies IS NULL; COMMENT ON COLUMN movies.title IS NULL;"
                      " UPDATE movies SET tmdb_fingerprint = 7");
@@ -331,7 +335,7 @@ static void from_version_3(void **state)
     OK(store_open(f->path, STORE_READ_ONLY, &f->st, E));
     store_close(f->st);
     f->st = NULL;
-    assert_peek(f->path, "SELECT max(version) FROM schema_version", "5");
+    assert_peek(f->path, "SELECT max(version) FROM schema_version", "6");
     assert_peek(f->path,
                 "SELECT md5(concat((SELECT string_agg(m::VARCHAR, '|') FROM movies m), (SELECT "
                 "string_agg(t::VARCHAR, '|') FROM tmdb_movies t), (SELECT string_agg(o::VARCHAR, "

@@ -22,6 +22,9 @@ struct forecast_options {
     bool include_frozen;               /* as collect --include-frozen */
     size_t refresh_limit;              /* movies a day; 0 = no limit */
     int64_t daily_limit[RS_API_COUNT]; /* requests a day; 0 = no limit */
+    /* The schedule replayed (store_use_policy); NULL: the seed's. Under the adaptive one, a
+     * movie the feed reported is due for TMDB on day 0; later feed reports cannot be known. */
+    const struct refresh_schedule *schedule;
 };
 
 struct forecast_day {

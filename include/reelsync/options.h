@@ -22,6 +22,7 @@ enum rs_option_id {
     RS_OPT_DISCOVER_ONLY,
     RS_OPT_INCLUDE_FROZEN,
     RS_OPT_DRY_RUN,
+    RS_OPT_POLICY,
     RS_OPT_TMDB_RPS,
     RS_OPT_TMDB_CONCURRENCY,
     RS_OPT_OMDB_RPS,
@@ -40,7 +41,8 @@ enum rs_option_kind {
     RS_OPT_KIND_SECONDS, /* a whole number of seconds */
     RS_OPT_KIND_RATE,    /* requests per second, a decimal number */
     RS_OPT_KIND_FLAG,    /* no value: given or not (default false) */
-    RS_OPT_KIND_IDS      /* TMDB ids separated by commas (no default; not a setting) */
+    RS_OPT_KIND_IDS,     /* TMDB ids separated by commas (no default; not a setting) */
+    RS_OPT_KIND_CHOICE   /* one of the names in `choices`; the value is its index */
 };
 
 /* The upper bound of the counts that have no natural one (reads "0 or more"). */
@@ -53,6 +55,7 @@ struct rs_option {
     double min, max;  /* the bounds of a value, both included (none for FLAG) */
     const char *help; /* one line, without the default */
     const char *zero; /* what 0 means ("no limit"), or NULL when 0 means nothing special */
+    const char *const *choices; /* CHOICE: the names, by value (max + 1 of them) */
 };
 
 /* The option ID. ID must be below RS_OPT_COUNT. */
@@ -68,9 +71,12 @@ const struct rs_option *rs_option_find(const char *name);
  */
 double rs_option_default(enum rs_option_id id);
 
+/* The value of the CHOICE option OPT named NAME; false when it has none of that name. */
+bool rs_option_choice(const struct rs_option *opt, const char *name, double *value);
+
 /*
  * The default of OPT as the help and the man page write it ("200", "4.0", "this year",
- * "" for a flag) into BUF; returns BUF.
+ * "" for a flag, the name for a choice) into BUF; returns BUF.
  */
 char *rs_option_format_default(const struct rs_option *opt, char *buf, size_t len);
 

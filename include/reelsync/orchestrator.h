@@ -41,6 +41,7 @@ struct orch_options {
     const int64_t *ids;
     size_t n_ids;
     enum rs_err *id_outcome;
+    enum refresh_policy policy; /* ADAPTIVE: the change feed first, learned intervals */
     /* Per API (RS_API_TMDB, RS_API_OMDB). */
     const char *base_url[RS_API_COUNT];
     double rps[RS_API_COUNT];
@@ -77,6 +78,12 @@ struct orch_stats {
     int64_t backlog;             /* movies due but left for a later run by --refresh-limit */
     int64_t discover_left_out;   /* movies --max-pages left out of discovery (total_results) */
     int64_t discover_incomplete; /* years whose discovery missed pages (discovery_gaps) */
+    /* TMDB's change feed (policy adaptive; docs/internals/adaptive.md) */
+    int64_t feed_pages;    /* pages read (requests.tmdb counts them too) */
+    int64_t feed_changed;  /* known movies it reported, made due for TMDB */
+    int64_t feed_unknown;  /* ids it reported that no movie has (not fetched) */
+    int64_t thawed;        /* frozen movies it reported, thawed */
+    int64_t feed_gap_days; /* days past what TMDB serves (14) that this run could not read */
 };
 
 /*

@@ -26,6 +26,8 @@ enum refresh_category {
 
 /* Unchanged refreshes after which an ARCHIVED movie is frozen (refresh_freezes). */
 #define REFRESH_FREEZE_CYCLES 3
+/* The adaptive schedule learns from the refreshes of the last REFRESH_LEARN_DAYS. */
+#define REFRESH_LEARN_DAYS 365
 
 /* "recent", "established", "mature", "archived" */
 const char *refresh_category_name(enum refresh_category cat);
@@ -48,5 +50,90 @@ bool refresh_is_due(struct rs_i64 release, struct rs_i64 last, enum rs_api api, 
  * REFRESH_FREEZE_CYCLES of them.
  */
 bool refresh_freezes(int64_t stable_cycles, struct rs_i64 release, rs_time_t now);
+
+/*
+ * The policies (collect --policy, plan, forecast). SEED is the table above and the freezing
+ * rule, exactly. ADAPTIVE (docs/internals/adaptive.md) reads TMDB's change feed and sets
+ * each movie's intervals from what refreshes of this database found: per API, age bin and
+ * whether the movie's last refresh changed it, the rate of changes per day of waiting,
+ * with the seed's table as the prior, spread over the movies so that the expected requests
+ * stay what the seed's table would make under the same refresh limit, each interval
+ * bounded to [REFRESH_MIN_INTERVAL_DAYS, twice the seed's].
+ */
+enum refresh_policy { REFRESH_POLICY_SEED = 0, REFRESH_POLICY_ADAPTIVE, REFRESH_POLICY_COUNT };
+
+/* "seed", "adaptive" */
+const char *refresh_policy_name(enum refresh_policy p);
+/* The policy named NAME; false when there is none. */
+bool refresh_policy_parse(const char *name, enum refresh_policy *out);
+
+/*
+ * The adaptive schedule learns per age bin: each category cut where a movie's age about
+ * doubles (0, 7, 15, 30 | 60, 120 | 180, 270 | 366, 730, 1460 days), so a category's
+ * evidence is not one average over ages that behave apart. A bin's bounds are its
+ * category's.
+ */
+#define REFRESH_BIN_COUNT 11
+/* The youngest age in days of BIN (0 for bin 0). */
+int64_t refresh_bin_min_age(int bin);
+/* The category BIN lies in. */
+enum refresh_category refresh_bin_category(int bin);
+/* The bin of a movie released on RELEASE (may be NULL: bin 0, as RECENT) at NOW. */
+int refresh_bin_of(struct rs_i64 release, rs_time_t now);
+
+/* The adaptive schedule's bounds: at most daily; at least every REFRESH_MAX_STRETCH x seed's. */
+#define REFRESH_MIN_INTERVAL_DAYS 1.0
+#define REFRESH_MAX_STRETCH 2.0
+/* The prior: worth REFRESH_PRIOR_WEIGHT refreshes at the seed's interval, of which the
+ * share REFRESH_PRIOR_CHANGED found a change. */
+#define REFRESH_PRIOR_WEIGHT 20.0
+#define REFRESH_PRIOR_CHANGED 0.5
+
+/*
+ * What the database says about its refreshes, per API, age bin and whether the movie's
+ * refresh before this one found a change ([..][..][1]; for OMDB also: TMDB's feed reported
+ * the movie since): refreshes that had an earlier one of the same API, how many of them
+ * found a change (for TMDB: one the feed had not reported, so the feed's misses), the days
+ * waited before them, and the movies planning considers now in that cell (not frozen, not
+ * gone).
+ */
+struct refresh_cell {
+    int64_t refreshes, changed;
+    double days;
+    int64_t movies;
+};
+struct refresh_evidence {
+    struct refresh_cell cell[RS_API_COUNT][REFRESH_BIN_COUNT][2];
+    bool feed;      /* TMDB's change feed is read: TMDB's content changes come from it */
+    double per_day; /* movies the refresh limit lets through a day (a run a day); 0: no limit */
+    double feed_per_day; /* known movies the feed reported a day, lately (TMDB refreshes) */
+};
+
+/* The intervals a plan binds, in days, per API, age bin and "last refresh changed". */
+struct refresh_schedule {
+    enum refresh_policy policy;
+    double interval[RS_API_COUNT][REFRESH_BIN_COUNT][2];
+    double rate[RS_API_COUNT][REFRESH_BIN_COUNT][2]; /* learned changes a day (ADAPTIVE) */
+};
+
+/* The rate of changes a day of CELL under the prior of SEED_DAYS (the seed's interval). */
+double refresh_rate(const struct refresh_cell *cell, double seed_days);
+/*
+ * The schedule of POLICY. SEED: the table (EV is not read; may be NULL). ADAPTIVE: for each
+ * cell the rate r (refresh_rate), the interval sqrt(c / r) clamped to the bounds, c set so
+ * that the cells' movies cost as many requests a day as the seed's table would, times
+ * min(1, per_day / the seed's TMDB requests a day) when a refresh limit cuts it (the
+ * optimum of freshness for a fixed number of requests when changes come at random: an item
+ * changing 4x as often is refreshed 2x as often).
+ */
+void refresh_schedule_make(enum refresh_policy policy, const struct refresh_evidence *ev,
+                           struct refresh_schedule *out);
+/*
+ * Due under S at NOW: LAST (rs_time_t, may be NULL) is NULL or at least the interval of
+ * (the age bin at NOW, API, CHANGED: the last refresh changed the movie) before NOW. Under
+ * the seed's schedule, refresh_is_due exactly.
+ */
+bool refresh_schedule_due(const struct refresh_schedule *s, struct rs_i64 release,
+                          struct rs_i64 last, enum rs_api api, bool changed, rs_time_t now);
 
 #endif

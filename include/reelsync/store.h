@@ -107,8 +107,31 @@ struct plan_item {
     bool needs_tmdb;
     bool needs_omdb; /* OMDB due and an IMDb id known or coming from TMDB now */
     bool frozen;
-    int64_t overdue_s; /* seconds past due; INT64_MAX when never fetched */
+    int64_t overdue_s;          /* seconds past due; INT64_MAX when never fetched */
+    enum refresh_policy policy; /* the policy that planned it (store_use_policy) */
+    bool tmdb_feed;             /* TMDB's change feed reported a change after the last TMDB check */
+    struct rs_i64 feed_day;     /* the latest day the feed reported (rs_date_t) */
+    double interval_days[RS_API_COUNT]; /* each API's interval for this movie now */
 };
+
+/*
+ * Plans with POLICY from now on (store_plan, store_plan_count, store_report): SEED, the
+ * seed's table (what a store uses until told otherwise), or ADAPTIVE, the schedule
+ * refresh_schedule_make makes of this database's evidence at NOW (store_refresh_evidence;
+ * FEED: TMDB's change feed is read; REFRESH_LIMIT: movies a run, a run a day; 0: none). *SCHEDULE
+ * (may be NULL) gets the schedule.
+ */
+enum rs_err store_use_policy(struct store *st, enum refresh_policy policy, bool feed,
+                             size_t refresh_limit, rs_time_t now, struct refresh_schedule *schedule,
+                             struct rs_error *err);
+/*
+ * What the refreshes of the last REFRESH_LEARN_DAYS before NOW found, and the movies planning
+ * considers now, per API, category and "the last refresh changed it" (refresh.h), from
+ * observations and change_log (a TMDB change counts only when the feed had not reported
+ * it: feed_changes). *EV is written only on success.
+ */
+enum rs_err store_refresh_evidence(struct store *st, rs_time_t now, struct refresh_evidence *ev,
+                                   struct rs_error *err);
 
 /*
  * Selects the movies due at NOW under the policy, most overdue first (never fetched first),
@@ -120,6 +143,37 @@ enum rs_err store_plan(struct store *st, rs_time_t now, size_t limit, bool inclu
                        bool titles, struct plan_item **items, size_t *n, struct rs_error *err);
 
 /* Frees a plan of N items from store_plan (NULL is fine). */
+/* ---- TMDB's change feed (docs/internals/adaptive.md; the table feed_changes) ---- */
+
+/* The last day whose feed window was read completely; NULL when never (a first run). */
+enum rs_err store_feed_watermark(struct store *st, struct rs_i64 *day, struct rs_error *err);
+/* Sets the watermark to DAY, inside the caller's transaction if one is open. */
+enum rs_err store_feed_set_watermark(struct store *st, rs_date_t day, struct rs_error *err);
+/*
+ * Records that the days FROM..TO were not read (a gap past what TMDB serves): the count of
+ * gaps, the days missed in all and the last gap's first day (stats shows them).
+ */
+enum rs_err store_feed_record_gap(struct store *st, rs_date_t from, rs_date_t to,
+                                  struct rs_error *err);
+/* The feed's record: watermark (NULL: never read), gaps, days missed, last gap's first day. */
+struct store_feed_state {
+    struct rs_i64 watermark, last_gap;
+    int64_t gaps, gap_days;
+};
+enum rs_err store_feed_state(struct store *st, struct store_feed_state *out, struct rs_error *err);
+/*
+ * Notes that the feed reported IDS[0..N) changed on DAY, read at NOW: each known movie gets
+ * a feed_changes row (one per movie and day, the first reading's time kept), which makes it
+ * due for TMDB when newer than its last TMDB check; a known frozen movie is thawed
+ * (data_frozen and stable_cycles cleared, a "thawed" movie_events row); rows of days
+ * REFRESH_LEARN_DAYS before DAY go. Counts: *UNKNOWN ids no
+ * movie has, *THAWED (may be NULL) movies thawed, whose ids go to THAWED_IDS (may be NULL; room for
+ * N).
+ */
+enum rs_err store_feed_note(struct store *st, const int64_t *ids, size_t n, rs_date_t day,
+                            rs_time_t now, int64_t *unknown, int64_t *thawed, int64_t *thawed_ids,
+                            struct rs_error *err);
+
 void store_plan_free(struct plan_item *items, size_t n);
 
 /* A movie's refresh state, as the forecast replays it. */
@@ -128,6 +182,8 @@ struct store_movie_state {
     struct rs_i64 last_tmdb;    /* rs_time_t of the last TMDB check; NULL: never */
     struct rs_i64 last_omdb;    /* the last OMDB check (stored or not found); NULL: never */
     bool has_imdb;
+    bool changed[RS_API_COUNT]; /* the last refresh of that API changed the movie */
+    bool feed_due;              /* TMDB's feed reported a change after the last TMDB check */
 };
 /*
  * Calls EACH once per movie that planning considers (not gone; frozen ones only when
@@ -504,60 +560,7 @@ bool store_holds(const struct store *st);
 /* The path ST was opened with. */
 const char *store_path(const struct store *st);
 
-/*
- * A user's SQL (reelsync query): what store_query hands its caller. The kind of a column
- * is what a JSON writer needs of its type: a number (integers, decimals, floats: the text
- * may still be "inf" or "nan"), a boolean ("true"/"false"), or text (everything else,
- * nested values written as DuckDB casts them to VARCHAR).
- */
-enum store_col_kind { STORE_COL_TEXT = 0, STORE_COL_NUMBER, STORE_COL_BOOL };
-struct store_query_sink {
-    /* Once, before any row: the result's N column names and kinds (valid during the call). */
-    bool (*columns)(void *ctx, size_t n, const char *const *names,
-                    const enum store_col_kind *kinds);
-    /* Each row in order: N values as text, NULL for SQL NULL (valid during the call). */
-    bool (*row)(void *ctx, const char *const *values);
-    void *ctx;
-    /* Either callback returns false to stop the query (store_query then returns RS_OK). */
-};
-
-/*
- * Runs SQL, one read-only statement, on ST, which must have been opened STORE_READ_ONLY
- * (the file is attached read-only, so no statement can change it), and streams its result
- * to SINK chunk by chunk: memory does not grow with the number of rows. The statement may
- * read the database only: no file and no other database (external access is switched off
- * for ST first, for good: ST is for this query). A trailing ';' is fine.
- * RS_ERR_USAGE, with DuckDB's first line, for text that is no statement, several
- * statements, a statement DuckDB refuses (parse, bind or run) and, "query is read-only:
- * ...", for any statement but a query (INSERT, CREATE, SET, ATTACH, COPY, ...);
- * RS_ERR_IO/RS_ERR_DB for the store's own failures; RS_ERR_NOMEM.
- */
-enum rs_err store_query(struct store *st, const char *sql, const struct store_query_sink *sink,
-                        struct rs_error *err);
-/* ---- the reads of `report --html` (src/store/charts.c) ---- */
-
-/*
- * Requests per UTC day and API (every outcome, as the daily limits count them) for the DAYS
- * days ending on LAST: OUT[0] is the oldest day, OUT[DAYS-1] is LAST. Days without a request
- * are 0. OUT is written only on success.
- */
-enum rs_err store_usage_by_day(struct store *st, rs_date_t last, int days,
-                               int64_t (*out)[RS_API_COUNT], struct rs_error *err);
-
-#define STORE_AGE_BUCKETS 12
-/* How many movies were last checked how many whole days before NOW, per API. */
-struct store_check_ages {
-    size_t n_buckets;
-    int64_t count[RS_API_COUNT][STORE_AGE_BUCKETS];
-    int64_t never[RS_API_COUNT]; /* counted movies that API never checked */
-};
-/*
- * Counts the movies of stats' freshness (not gone, not frozen; for OMDB only those with an
- * IMDb id) by days since their last check per API, into N_EDGES + 1 buckets: bucket b holds
- * ages from EDGES[b-1] (0 for the first) up to EDGES[b], the last one EDGES[N_EDGES-1] and
- * more. EDGES ascend. *OUT is written only on success.
- */
-enum rs_err store_check_ages(struct store *st, rs_time_t now, const int *edges, size_t n_edges,
-                             struct store_check_ages *out, struct rs_error *err);
+/* The reads of query and report --html. */
+#include "reelsync/store_reads.h"
 
 #endif

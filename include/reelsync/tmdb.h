@@ -80,4 +80,28 @@ const char *tmdb_json_version(void);
 enum rs_err tmdb_parse_movie(const char *body, size_t len, int64_t expect_id, struct tmdb_row *out,
                              const struct rs_log *log, struct rs_error *err);
 
+/*
+ * TMDB's change feed, GET /movie/changes (docs/internals/adaptive.md): the movies whose data
+ * other than the counters changed on the days START..END (inclusive; TMDB serves at most
+ * TMDB_CHANGES_MAX_DAYS of them in one window, and that far back), 100 ids a page.
+ */
+#define TMDB_CHANGES_MAX_DAYS 14
+/* Writes "/movie/changes?start_date=...&end_date=...&page=N"; false if BUF is too small. */
+bool tmdb_changes_suffix(char *buf, size_t len, rs_date_t start, rs_date_t end, int page);
+struct tmdb_changes {
+    int page, total_pages;
+    int64_t *ids; /* as TMDB lists them, "adult": null ones included */
+    size_t n;
+    size_t adult_unknown; /* of them with "adult" null (or absent) */
+    size_t skipped;       /* entries without a usable id */
+};
+/*
+ * Parses a changes page. Entries without a positive integer id are skipped (logged); a body
+ * that is not a changes page is RS_ERR_BAD_RESPONSE. *OUT is written only on success.
+ */
+enum rs_err tmdb_parse_changes(const char *body, size_t len, struct tmdb_changes *out,
+                               const struct rs_log *log, struct rs_error *err);
+/* Frees the ids; accepts a zeroed struct and leaves it zeroed. */
+void tmdb_changes_release(struct tmdb_changes *c);
+
 #endif

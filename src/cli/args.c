@@ -73,6 +73,9 @@ const char *args_wanted(enum rs_option_id id, char *buf, size_t len)
 {
     const struct rs_option *o = rs_option(id);
     switch (o->kind) {
+    case RS_OPT_KIND_CHOICE:
+        snprintf(buf, len, "%s or %s", o->choices[0], o->choices[1]);
+        return buf;
     case RS_OPT_KIND_YEAR:
         return "a year such as 2024";
     case RS_OPT_KIND_RATE:
@@ -93,6 +96,8 @@ bool args_parse_option(enum rs_option_id id, const char *text, double *out)
 {
     const struct rs_option *o = rs_option(id);
     long v;
+    if (o->kind == RS_OPT_KIND_CHOICE)
+        return rs_option_choice(o, text, out);
     if (o->kind == RS_OPT_KIND_RATE)
         return parse_rate(text, o->min, o->max, out);
     if (!args_long(text, (long)o->min, (long)o->max, &v))

@@ -189,9 +189,15 @@ void json_kint_opt(struct jw *w, const char *key, struct rs_i64 v);
  * The plan at C->now from --db, opened read-only. For collect --dry-run a database that
  * does not exist yet has an empty plan (and is not created); for plan it is exit 3. *ITEMS is for
  * store_plan_free; *TOTAL gets how many are due without the LIMIT. Prints the failure.
+ * POLICY plans as collect would with REFRESH_LIMIT movies a run (store_use_policy).
  */
-int plan_load(const struct cli *c, size_t limit, bool include_frozen, struct plan_item **items,
-              size_t *n, int64_t *total);
+int plan_load(const struct cli *c, enum refresh_policy policy, size_t refresh_limit, size_t limit,
+              bool include_frozen, struct plan_item **items, size_t *n, int64_t *total);
+/* Makes ST plan with POLICY at the program's "now" (the feed counts as read when its
+ * watermark reached yesterday); *SCHEDULE (may be NULL) gets the schedule. */
+enum rs_err plan_use_policy(const struct cli *c, struct store *st, enum refresh_policy policy,
+                            size_t refresh_limit, struct refresh_schedule *schedule,
+                            struct rs_error *err);
 /* The plan as a table on stdout ("Nothing is due." when empty). */
 void plan_print_table(const struct plan_item *items, size_t n, rs_time_t now);
 /* The plan as a JSON array into W. */

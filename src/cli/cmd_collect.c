@@ -46,6 +46,8 @@ static const char *metavar(enum rs_option_kind kind)
         return "";
     case RS_OPT_KIND_IDS:
         return " ID[,ID...]";
+    case RS_OPT_KIND_CHOICE:
+        return " NAME";
     default:
         return " N";
     }
@@ -180,6 +182,7 @@ static void collect_options(struct cli *c, const struct collect_args *a, struct 
         .ids = a->ids.ids,
         .n_ids = a->ids.n,
         .id_outcome = a->outcome,
+        .policy = (enum refresh_policy)v[RS_OPT_POLICY],
         .tmdb_key = c->tmdb_key,
         .tmdb_token = c->tmdb_token,
         .omdb_key = c->omdb_key,
@@ -260,7 +263,8 @@ static int collect_dry_run(struct cli *c, const struct orch_options *o)
     int64_t total = 0;
     int status = EXIT_OK;
     if (o->refresh)
-        status = plan_load(c, o->refresh_limit, o->include_frozen, &items, &n, &total);
+        status = plan_load(c, o->policy, o->refresh_limit, o->refresh_limit, o->include_frozen,
+                           &items, &n, &total);
     if (status != EXIT_OK)
         return status;
     if (c->json) {

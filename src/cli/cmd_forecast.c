@@ -14,6 +14,7 @@ static void forecast_usage(void)
 {
     fputs("usage: reelsync [global options] forecast [--days N] [--refresh-limit N]\n"
           "                [--tmdb-daily-limit N] [--omdb-daily-limit N] [--include-frozen]\n"
+          "                [--policy NAME]\n"
           "\n"
           "What keeping the database current will cost: for each of the next days, the movies\n"
           "and the TMDB and OMDB requests that come due under the refresh policy, beside the\n"
@@ -28,13 +29,14 @@ static void forecast_usage(void)
           "  --tmdb-daily-limit N   TMDB requests a day, as collect's (default 40000)\n"
           "  --omdb-daily-limit N   OMDB requests a day, as collect's (default 1000)\n"
           "  --include-frozen       count frozen movies too\n"
+          "  --policy NAME          seed or adaptive, as collect --policy (default as collect's)\n"
           "\n"
           "Example:\n"
           "  reelsync --db movies.duckdb forecast --days 14 --refresh-limit 200\n",
           stdout);
 }
 
-enum { O_DAYS = 1, O_LIMIT, O_TMDB, O_OMDB, O_FROZEN };
+enum { O_DAYS = 1, O_LIMIT, O_TMDB, O_OMDB, O_FROZEN, O_POLICY };
 
 /* The long options of forecast (struct cli_cmd.longopts). */
 static const struct option forecast_longopts[] = {
@@ -43,6 +45,7 @@ static const struct option forecast_longopts[] = {
     {"tmdb-daily-limit", required_argument, NULL, O_TMDB},
     {"omdb-daily-limit", required_argument, NULL, O_OMDB},
     {"include-frozen", no_argument, NULL, O_FROZEN},
+    {"policy", required_argument, NULL, O_POLICY},
     {NULL, 0, NULL, 0}};
 
 static const struct option *forecast_options(void)
@@ -50,7 +53,8 @@ static const struct option *forecast_options(void)
     return forecast_longopts;
 }
 
-static int forecast_parse(const struct cli *c, int argc, char **argv, struct forecast_options *o)
+static int forecast_parse(const struct cli *c, int argc, char **argv, struct forecast_options *o,
+                          enum refresh_policy *policy)
 {
     int ch;
     long days = 30;
@@ -71,6 +75,10 @@ static int forecast_parse(const struct cli *c, int argc, char **argv, struct for
             o->daily_limit[ch == O_TMDB ? RS_API_TMDB : RS_API_OMDB] = (int64_t)v;
         else if (ch == O_FROZEN)
             o->include_frozen = true;
+        else if (ch == O_POLICY && args_option(c->cmd, RS_OPT_POLICY, optarg, &v) != EXIT_OK)
+            return EXIT_USAGE;
+        else if (ch == O_POLICY)
+            *policy = (enum refresh_policy)v;
         else if (ch != O_DAYS)
             return args_getopt_error(c->cmd, ch, argv);
     }
@@ -180,7 +188,9 @@ static int forecast_command(struct cli *c, int argc, char **argv)
         .daily_limit = {(int64_t)c->set[RS_OPT_TMDB_DAILY_LIMIT].v,
                         (int64_t)c->set[RS_OPT_OMDB_DAILY_LIMIT].v},
     };
-    if (forecast_parse(c, argc, argv, &o) != EXIT_OK)
+    enum refresh_policy policy = (enum refresh_policy)rs_option_default(RS_OPT_POLICY);
+    struct refresh_schedule schedule;
+    if (forecast_parse(c, argc, argv, &o, &policy) != EXIT_OK)
         return EXIT_USAGE;
     if (c->parse_only)
         return EXIT_OK;
@@ -190,7 +200,10 @@ static int forecast_command(struct cli *c, int argc, char **argv)
     int status = db_open(c, STORE_READ_ONLY, &st);
     if (status != EXIT_OK)
         return status;
-    enum rs_err rc = forecast_build(st, &o, &f, &err);
+    enum rs_err rc = plan_use_policy(c, st, policy, o.refresh_limit, &schedule, &err);
+    o.schedule = &schedule;
+    if (rc == RS_OK)
+        rc = forecast_build(st, &o, &f, &err);
     store_close(st);
     if (rc != RS_OK)
         return msg_fail_rs(c->cmd, rc, &err);

@@ -10,11 +10,17 @@
 #include "cli_int.h"
 #include "reelsync/refresh.h"
 
-/* "tmdb 12d overdue" / "tmdb never fetched" for one API of a planned movie. */
+/*
+ * "tmdb 12d overdue" / "tmdb never fetched" for one API of a planned movie; under the
+ * adaptive policy the reason in full: "tmdb: changed on TMDB 2026-11-30", "omdb: due by age
+ * (archived, learned interval 120 d), 3d overdue".
+ */
 static void why_api(const struct plan_item *it, enum rs_api api, rs_time_t now, char *buf,
                     size_t len)
 {
     struct rs_i64 last = api == RS_API_TMDB ? it->last_tmdb : it->last_omdb;
+    bool adaptive = it->policy == REFRESH_POLICY_ADAPTIVE;
+    char day[16];
     if (api == RS_API_OMDB && !it->imdb_id[0] && it->last_tmdb.set) {
         /* TMDB knew no IMDb id last time: OMDB is asked only if this refresh brings one */
         snprintf(buf, len, "omdb if tmdb gives an IMDb id");
@@ -24,18 +30,31 @@ static void why_api(const struct plan_item *it, enum rs_api api, rs_time_t now, 
         snprintf(buf, len, "%s never fetched", rs_api_name(api));
         return;
     }
-    int64_t due = last.v + (int64_t)refresh_interval_days(it->category, api) * RS_DAY_SECONDS;
+    if (api == RS_API_TMDB && it->tmdb_feed) {
+        snprintf(buf, len, "tmdb: changed on TMDB %s",
+                 it->feed_day.set ? rs_date_format((rs_date_t)it->feed_day.v, day, sizeof(day))
+                                  : "?");
+        return;
+    }
+    double iv = it->interval_days[api];
+    int64_t due = last.v + (int64_t)(iv * RS_DAY_SECONDS + 0.5);
     int64_t days = (now - due) / RS_DAY_SECONDS;
+    char late[32];
     if (days <= 0)
-        snprintf(buf, len, "%s due today", rs_api_name(api));
+        snprintf(late, sizeof(late), "due today");
     else
-        snprintf(buf, len, "%s %lldd overdue", rs_api_name(api), (long long)days);
+        snprintf(late, sizeof(late), "%lldd overdue", (long long)days);
+    if (adaptive)
+        snprintf(buf, len, "%s: due by age (%s, learned interval %.0f d), %s", rs_api_name(api),
+                 refresh_category_name(it->category), iv, late);
+    else
+        snprintf(buf, len, "%s %s", rs_api_name(api), late);
 }
 
 /* Why a planned movie is due, e.g. "tmdb 12d overdue, omdb never fetched". */
 static void plan_why(const struct plan_item *it, rs_time_t now, char *buf, size_t len)
 {
-    char t[64] = "", o[64] = "";
+    char t[128] = "", o[128] = "";
     if (it->needs_tmdb)
         why_api(it, RS_API_TMDB, now, t, sizeof(t));
     if (it->needs_omdb)
@@ -69,7 +88,7 @@ void plan_print_table(const struct plan_item *items, size_t n, rs_time_t now)
            "OMDB", "WHY");
     for (size_t i = 0; i < n; i++) {
         const struct plan_item *it = &items[i];
-        char age[24] = "-", why[160];
+        char age[24] = "-", why[320];
         if (it->release_date.set)
             snprintf(age, sizeof(age), "%lldd", (long long)it->age_days);
         plan_why(it, now, why, sizeof(why));
@@ -82,7 +101,7 @@ void plan_print_table(const struct plan_item *items, size_t n, rs_time_t now)
 
 void plan_write_json(struct jw *w, const struct plan_item *items, size_t n, rs_time_t now)
 {
-    char date[16], why[160];
+    char date[16], why[320];
     jw_array_begin(w);
     for (size_t i = 0; i < n; i++) {
         const struct plan_item *it = &items[i];
@@ -106,8 +125,21 @@ void plan_write_json(struct jw *w, const struct plan_item *items, size_t n, rs_t
     jw_array_end(w);
 }
 
-int plan_load(const struct cli *c, size_t limit, bool include_frozen, struct plan_item **items,
-              size_t *n, int64_t *total)
+enum rs_err plan_use_policy(const struct cli *c, struct store *st, enum refresh_policy policy,
+                            size_t refresh_limit, struct refresh_schedule *schedule,
+                            struct rs_error *err)
+{
+    struct store_feed_state fs = {0};
+    enum rs_err rc = RS_OK;
+    if (policy == REFRESH_POLICY_ADAPTIVE)
+        rc = store_feed_state(st, &fs, err);
+    /* the feed counts as read when its last read reached yesterday (a daily run's) */
+    bool feed = fs.watermark.set && fs.watermark.v >= (int64_t)rs_time_day(c->now) - 1;
+    return rc ? rc : store_use_policy(st, policy, feed, refresh_limit, c->now, schedule, err);
+}
+
+int plan_load(const struct cli *c, enum refresh_policy policy, size_t refresh_limit, size_t limit,
+              bool include_frozen, struct plan_item **items, size_t *n, int64_t *total)
 {
     struct store *st = NULL;
     struct rs_error err = {0};
@@ -120,7 +152,9 @@ int plan_load(const struct cli *c, size_t limit, bool include_frozen, struct pla
     int status = db_open(c, STORE_READ_ONLY, &st);
     if (status != EXIT_OK)
         return status;
-    enum rs_err rc = store_plan(st, c->now, limit, include_frozen, true, items, n, &err);
+    enum rs_err rc = plan_use_policy(c, st, policy, refresh_limit, NULL, &err);
+    if (rc == RS_OK)
+        rc = store_plan(st, c->now, limit, include_frozen, true, items, n, &err);
     *total = (int64_t)*n;
     if (rc == RS_OK && limit > 0 && *n == limit) /* cut by the limit: count them all */
         rc = store_plan_count(st, c->now, include_frozen, total, &err);
@@ -139,6 +173,7 @@ static void plan_usage(void)
           "Options:\n"
           "  --limit N          show at most N movies (default 0: all)\n"
           "  --include-frozen   list frozen movies that are due too\n"
+          "  --policy NAME      seed or adaptive, as collect --policy (default as collect's)\n"
           "\n"
           "Example:\n"
           "  reelsync --db movies.duckdb plan --limit 20\n"
@@ -149,6 +184,7 @@ static void plan_usage(void)
 /* The long options of plan (struct cli_cmd.longopts). */
 static const struct option plan_longopts[] = {{"limit", required_argument, NULL, 'l'},
                                               {"include-frozen", no_argument, NULL, 'f'},
+                                              {"policy", required_argument, NULL, 'p'},
                                               {NULL, 0, NULL, 0}};
 
 static const struct option *plan_options(void)
@@ -157,14 +193,20 @@ static const struct option *plan_options(void)
 }
 
 /* Parses plan's options. EXIT_OK or the printed EXIT_USAGE. */
-static int plan_parse(const struct cli *c, int argc, char **argv, long *limit, bool *include_frozen)
+static int plan_parse(const struct cli *c, int argc, char **argv, long *limit, bool *include_frozen,
+                      enum refresh_policy *policy)
 {
     int ch;
+    double v;
     while ((ch = getopt_long(argc, argv, ":", plan_longopts, NULL)) != -1) {
         if (ch == 'l' && !args_long(optarg, 0, 100000000, limit))
             return args_bad_value(c->cmd, "limit", optarg, "a whole number of movies, 0 or more");
         else if (ch == 'f')
             *include_frozen = true;
+        else if (ch == 'p' && args_option(c->cmd, RS_OPT_POLICY, optarg, &v) != EXIT_OK)
+            return EXIT_USAGE;
+        else if (ch == 'p')
+            *policy = (enum refresh_policy)v;
         else if (ch != 'l')
             return args_getopt_error(c->cmd, ch, argv);
     }
@@ -175,7 +217,8 @@ static int plan_command(struct cli *c, int argc, char **argv)
 {
     long limit = 0;
     bool include_frozen = false;
-    if (plan_parse(c, argc, argv, &limit, &include_frozen) != EXIT_OK)
+    enum refresh_policy policy = (enum refresh_policy)rs_option_default(RS_OPT_POLICY);
+    if (plan_parse(c, argc, argv, &limit, &include_frozen, &policy) != EXIT_OK)
         return EXIT_USAGE;
     if (c->parse_only)
         return EXIT_OK;
@@ -183,7 +226,9 @@ static int plan_command(struct cli *c, int argc, char **argv)
     struct plan_item *items = NULL;
     size_t n = 0;
     int64_t total = 0;
-    int status = plan_load(c, (size_t)limit, include_frozen, &items, &n, &total);
+    /* the schedule of collect's default refresh limit: what the daily run would plan */
+    int status = plan_load(c, policy, (size_t)rs_option_default(RS_OPT_REFRESH_LIMIT),
+                           (size_t)limit, include_frozen, &items, &n, &total);
     if (status != EXIT_OK)
         return status;
     if (c->json) {

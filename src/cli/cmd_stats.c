@@ -199,9 +199,40 @@ static void report_json_run(struct jw *w, const struct store_run *run)
     jw_object_end(w);
 }
 
+/* TMDB's change feed (--policy adaptive): its watermark and the days it could not read. */
+static void report_json_feed(struct jw *w, const struct store_feed_state *f)
+{
+    char day[16];
+    jw_key(w, "feed");
+    jw_object_begin(w);
+    jw_kstring(w, "watermark",
+               f->watermark.set ? rs_date_format((rs_date_t)f->watermark.v, day, sizeof(day))
+                                : NULL);
+    jw_kint(w, "gaps", f->gaps);
+    jw_kint(w, "gap_days", f->gap_days);
+    jw_kstring(w, "last_gap_from",
+               f->last_gap.set ? rs_date_format((rs_date_t)f->last_gap.v, day, sizeof(day)) : NULL);
+    jw_object_end(w);
+}
+
+static void report_feed(const struct store_feed_state *f)
+{
+    char day[16];
+    if (!f->watermark.set)
+        return;
+    printf("\nTMDB change feed: read up to %s",
+           rs_date_format((rs_date_t)f->watermark.v, day, sizeof(day)));
+    if (f->gaps > 0)
+        printf("; %lld gaps past TMDB's 14 days, %lld days not read (the last from %s)",
+               (long long)f->gaps, (long long)f->gap_days,
+               rs_date_format((rs_date_t)f->last_gap.v, day, sizeof(day)));
+    printf("\n");
+}
+
 /* stats --json: the same numbers as the human report. */
 static void report_json(const struct cli *c, const struct store_report *r,
-                        const int64_t limit[RS_API_COUNT], struct jw *w)
+                        const struct store_feed_state *feed, const int64_t limit[RS_API_COUNT],
+                        struct jw *w)
 {
     char stamp[32];
     jw_object_begin(w);
@@ -228,6 +259,7 @@ static void report_json(const struct cli *c, const struct store_report *r,
     report_json_freshness(w, r);
     report_json_within(w, r);
     report_json_overdue(w, r);
+    report_json_feed(w, feed);
     jw_key(w, "runs");
     jw_array_begin(w);
     for (size_t i = 0; i < r->n_runs; i++)
@@ -352,7 +384,7 @@ static void report_coverage_runs(const struct store_report *r)
 }
 
 static void report_human(const struct cli *c, const struct store_report *r,
-                         const int64_t limit[RS_API_COUNT])
+                         const struct store_feed_state *feed, const int64_t limit[RS_API_COUNT])
 {
     char stamp[32];
     printf("reelsync report for %s at %s\n\n", c->db, rs_time_format(c->now, stamp, sizeof(stamp)));
@@ -361,6 +393,7 @@ static void report_human(const struct cli *c, const struct store_report *r,
            (long long)r->missing_imdb);
     report_apis(r, limit);
     report_coverage_runs(r);
+    report_feed(feed);
 }
 
 static void stats_usage(void)
@@ -427,17 +460,20 @@ static int stats_show(const struct cli *c, const int64_t limit[RS_API_COUNT])
         return msg_fail_rs(c->cmd, RS_ERR_NOMEM, NULL);
     int status = db_open(c, STORE_READ_ONLY, &st);
     if (status == EXIT_OK) {
+        struct store_feed_state feed = {0};
         enum rs_err rc = store_report(st, c->now, r, &err);
+        if (rc == RS_OK)
+            rc = store_feed_state(st, &feed, &err);
         store_close(st);
         if (rc != RS_OK) {
             status = msg_fail_rs(c->cmd, rc, &err);
         } else if (c->json) {
             struct jw w;
             jw_init(&w);
-            report_json(c, r, limit, &w);
+            report_json(c, r, &feed, limit, &w);
             status = msg_emit_json(c->cmd, &w);
         } else {
-            report_human(c, r, limit);
+            report_human(c, r, &feed, limit);
         }
         store_report_release(r);
     }

@@ -55,6 +55,7 @@ struct orch {
     int64_t last_commit_ms;
     const struct batch_rows *rows;
     int64_t answered[RS_API_COUNT]; /* attempts the API answered usefully (ok, not found) */
+    bool feed_read;                 /* the change feed was read up to now (feed.c) */
 
     /* Progress of the current phase. */
     struct orch_progress progress;
@@ -112,8 +113,12 @@ void orch_count_movie_failure(struct orch *o, enum rs_api api, enum rs_err code,
 /* Reports progress to the program, if it asked for it. */
 void orch_report_progress(struct orch *o);
 
-/* The phases, each run to its end on the engine: discovery (discover.c), refresh (pipeline.c). */
+/*
+ * The phases, each run to its end on the engine: discovery (discover.c), TMDB's change feed
+ * (feed.c, policy adaptive), refresh (pipeline.c).
+ */
 enum rs_err orch_discover(struct orch *o);
+enum rs_err orch_feed(struct orch *o);
 enum rs_err orch_refresh(struct orch *o);
 
 #endif

@@ -528,6 +528,21 @@ static enum rs_err plan_ids(struct refresh *rf, struct plan_item **items, size_t
     return RS_OK;
 }
 
+/* The adaptive schedule of this run, a debug line per API: each bin's intervals in days. */
+static void log_schedule(struct orch *o, const struct refresh_schedule *s)
+{
+    for (int api = 0; api < RS_API_COUNT; api++) {
+        char line[512];
+        size_t pos = 0;
+        for (int bin = 0; bin < REFRESH_BIN_COUNT && pos < sizeof(line); bin++)
+            pos += (size_t)snprintf(line + pos, sizeof(line) - pos, " %lld:%.1f/%.1f",
+                                    (long long)refresh_bin_min_age(bin), s->interval[api][bin][0],
+                                    s->interval[api][bin][1]);
+        rs_logf(o->opt->log, RS_LOG_DEBUG, "refresh: %s intervals (age: unchanged/changed days)%s",
+                rs_api_name((enum rs_api)api), line);
+    }
+}
+
 enum rs_err orch_refresh(struct orch *o)
 {
     struct plan_item *items = NULL;
@@ -537,9 +552,14 @@ enum rs_err orch_refresh(struct orch *o)
     enum rs_err rc = orch_batch_hold(o);
     if (rc != RS_OK)
         return rc;
-    if (o->opt->n_ids > 0)
+    struct refresh_schedule sch;
+    rc = store_use_policy(o->st, o->opt->policy, o->feed_read, o->opt->refresh_limit, o->opt->now,
+                          &sch, &e);
+    if (rc == RS_OK && o->opt->policy == REFRESH_POLICY_ADAPTIVE)
+        log_schedule(o, &sch);
+    if (rc == RS_OK && o->opt->n_ids > 0)
         rc = plan_ids(&rf, &items, &n, &e);
-    else
+    else if (rc == RS_OK)
         rc = store_plan(o->st, o->opt->now, o->opt->refresh_limit, o->opt->include_frozen, false,
                         &items, &n, &e);
     if (rc != RS_OK) {

@@ -79,6 +79,11 @@ void orch_stats_json_keys(struct jw *w, const struct orch_stats *s, enum rs_err 
     jw_kint(w, "backlog", s->backlog);
     jw_kint(w, "discover_left_out", s->discover_left_out);
     jw_kint(w, "discover_incomplete", s->discover_incomplete);
+    jw_kint(w, "feed_pages", s->feed_pages);
+    jw_kint(w, "feed_changed", s->feed_changed);
+    jw_kint(w, "feed_unknown", s->feed_unknown);
+    jw_kint(w, "thawed", s->thawed);
+    jw_kint(w, "feed_gap_days", s->feed_gap_days);
 }
 
 void orch_stats_json(struct jw *w, const struct orch_stats *s, enum rs_err rc)
@@ -100,6 +105,7 @@ static void options_json(struct jw *w, const struct orch_options *o)
     jw_kint(w, "max_pages", o->max_pages);
     jw_kint(w, "refresh_limit", (int64_t)o->refresh_limit);
     jw_kbool(w, "include_frozen", o->include_frozen);
+    jw_kstring(w, "policy", refresh_policy_name(o->policy));
     for (int api = 0; api < RS_API_COUNT; api++) {
         char key[32];
         const char *name = rs_api_name((enum rs_api)api);
@@ -360,6 +366,9 @@ static void run_phases(struct orch *o)
         orch_discover(o);
     if (o->in_txn)
         orch_batch_commit(o); /* discovery's last rows, before the refresh plans */
+    if (opt->refresh && opt->policy == REFRESH_POLICY_ADAPTIVE && !o->fatal &&
+        !(opt->cancel && *opt->cancel))
+        orch_feed(o);
     if (opt->refresh && !o->fatal && !(opt->cancel && *opt->cancel))
         orch_refresh(o);
     if (!o->fatal)

@@ -18,9 +18,9 @@
  * a table (rename, recreate from its own CREATE statement, copy the rows, drop the old one) writes
  * the live rows afresh and frees every block of the old one.
  */
-static const char *const COMPACT_TABLES[] = {"movies",     "tmdb_movies",  "omdb_movies",
-                                             "api_usage",  "runs",         "observations",
-                                             "change_log", "movie_events", "run_failures"};
+static const char *const COMPACT_TABLES[] = {
+    "movies",       "tmdb_movies", "omdb_movies",  "api_usage",    "runs",
+    "observations", "change_log",  "movie_events", "run_failures", "feed_changes"};
 
 /* Bytes in blocks in use, from DuckDB's own accounting of this file. */
 static enum rs_err used_bytes(struct store *st, int64_t *used, struct rs_error *err)

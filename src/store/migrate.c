@@ -249,6 +249,15 @@ static const char *const MIGRATIONS[] = {
      " gives it (PG-13, 12A, ...); NULL when none';"
      "COMMENT ON COLUMN release_dates.note IS 'TMDB''s note on the release (a festival, a"
      " format); NULL when none';"),
+    /* 6: the movies TMDB's change feed reported, a row per movie and day (feed.c) */
+    ("CREATE TABLE feed_changes (tmdb_id INTEGER NOT NULL, day DATE NOT NULL,"
+     " noted_at TIMESTAMP NOT NULL, PRIMARY KEY (tmdb_id, day));"
+     "COMMENT ON TABLE feed_changes IS 'The known movies TMDB''s change feed reported, one row "
+     "per movie and day (policy adaptive).';"
+     "COMMENT ON COLUMN feed_changes.tmdb_id IS 'TMDB id of the movie.';"
+     "COMMENT ON COLUMN feed_changes.day IS 'The day TMDB says it changed.';"
+     "COMMENT ON COLUMN feed_changes.noted_at IS 'When a run first read it (UTC); after the "
+     "movie''s last_tmdb_update, the movie is due for TMDB.';"),
 };
 #define SCHEMA_VERSION ((int)RS_ARRAY_LEN(MIGRATIONS))
 

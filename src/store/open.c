@@ -265,6 +265,7 @@ static enum rs_err open_once(const char *path, const struct store_open_options *
         return rs_fail(err, RS_ERR_NOMEM, "cannot open '%s': out of memory", path);
     st->lock = *opts;
     st->read_only = opts->mode == STORE_READ_ONLY;
+    refresh_schedule_make(REFRESH_POLICY_SEED, NULL, &st->schedule);
     enum rs_err rc = RS_OK;
     st->path = rs_strndup(path, strlen(path));
     if (!st->path)

@@ -10,21 +10,89 @@
 #include "reelsync/refresh.h"
 #include "store_int.h"
 
-void plan_bind_policy(duckdb_prepared_statement ps, rs_time_t now)
+/* The intervals of API in ST's schedule as PLAN_BASE's BIGINT[8] of microseconds. */
+/* Binds the N values VALS as a DOUBLE[] at I. */
+static bool bind_doubles(duckdb_prepared_statement ps, idx_t i, const double *vals, size_t n)
+{
+    duckdb_value v[2 * REFRESH_BIN_COUNT];
+    for (size_t k = 0; k < n; k++)
+        v[k] = duckdb_create_double(vals[k]);
+    duckdb_logical_type t = duckdb_create_logical_type(DUCKDB_TYPE_DOUBLE);
+    duckdb_value list = duckdb_create_list_value(t, v, n);
+    bool ok = list && duckdb_bind_value(ps, i, list) == DuckDBSuccess;
+    duckdb_destroy_value(&list);
+    duckdb_destroy_logical_type(&t);
+    for (size_t k = 0; k < n; k++)
+        duckdb_destroy_value(&v[k]);
+    return ok;
+}
+
+/* Binds the N values VALS as a BIGINT[] at I. */
+static bool bind_list(duckdb_prepared_statement ps, idx_t i, const int64_t *vals, size_t n)
+{
+    duckdb_value v[2 * REFRESH_BIN_COUNT];
+    for (size_t k = 0; k < n; k++)
+        v[k] = duckdb_create_int64(vals[k]);
+    duckdb_logical_type t = duckdb_create_logical_type(DUCKDB_TYPE_BIGINT);
+    duckdb_value list = duckdb_create_list_value(t, v, n);
+    bool ok = list && duckdb_bind_value(ps, i, list) == DuckDBSuccess;
+    duckdb_destroy_value(&list);
+    duckdb_destroy_logical_type(&t);
+    for (size_t k = 0; k < n; k++)
+        duckdb_destroy_value(&v[k]);
+    return ok;
+}
+
+/* The intervals of API in ST's schedule as PLAN_BASE's list of microseconds. */
+static void bind_intervals(struct store *st, duckdb_prepared_statement ps, idx_t i, enum rs_api api)
+{
+    int64_t us[2 * REFRESH_BIN_COUNT];
+    for (int bin = 0; bin < REFRESH_BIN_COUNT; bin++)
+        for (int chg = 0; chg < 2; chg++)
+            us[2 * bin + chg] =
+                (int64_t)(st->schedule.interval[api][bin][chg] * 86400.0 * (double)US_PER_S + 0.5);
+    bind_list(ps, i, us, RS_ARRAY_LEN(us));
+}
+
+/* The rates of API in ST's schedule (changes a day), as PLAN_BASE's DOUBLE[]. */
+static void bind_rates(struct store *st, duckdb_prepared_statement ps, idx_t i, enum rs_api api)
+{
+    double r[2 * REFRESH_BIN_COUNT];
+    for (int bin = 0; bin < REFRESH_BIN_COUNT; bin++)
+        for (int chg = 0; chg < 2; chg++)
+            r[2 * bin + chg] = st->schedule.rate[api][bin][chg];
+    bind_doubles(ps, i, r, RS_ARRAY_LEN(r));
+}
+
+void plan_bind_bins(duckdb_prepared_statement ps, idx_t i)
+{
+    int64_t ages[REFRESH_BIN_COUNT - 1];
+    for (int bin = 1; bin < REFRESH_BIN_COUNT; bin++)
+        ages[bin - 1] = refresh_bin_min_age(bin);
+    bind_list(ps, i, ages, RS_ARRAY_LEN(ages));
+}
+
+void plan_bind_policy(struct store *st, duckdb_prepared_statement ps, rs_time_t now)
 {
     duckdb_bind_date(ps, 1, (duckdb_date){.days = rs_time_day(now)});
     duckdb_bind_int64(ps, 2, now * US_PER_S);
-    for (int cat = 0; cat < REFRESH_CATEGORY_COUNT; cat++) {
-        duckdb_bind_int64(ps, 3 + (idx_t)cat, refresh_interval_days(cat, RS_API_TMDB));
-        duckdb_bind_int64(ps, 7 + (idx_t)cat, refresh_interval_days(cat, RS_API_OMDB));
-    }
-    for (int cat = REFRESH_ESTABLISHED; cat < REFRESH_CATEGORY_COUNT; cat++)
-        duckdb_bind_int64(ps, 10 + (idx_t)cat, refresh_min_age_days(cat));
+    bind_intervals(st, ps, 3, RS_API_TMDB);
+    bind_intervals(st, ps, 4, RS_API_OMDB);
+    int64_t cats[REFRESH_BIN_COUNT];
+    for (int bin = 0; bin < REFRESH_BIN_COUNT; bin++)
+        cats[bin] = refresh_bin_category(bin);
+    plan_bind_bins(ps, 5);
+    bind_list(ps, 6, cats, RS_ARRAY_LEN(cats));
+    duckdb_bind_boolean(ps, 7, st->schedule.policy == REFRESH_POLICY_ADAPTIVE);
+    bind_rates(st, ps, 8, RS_API_TMDB);
+    bind_rates(st, ps, 9, RS_API_OMDB);
 }
 
-static void read_plan_item(struct cursor *c, bool titles, struct plan_item *it, bool *oom)
+static void read_plan_item(struct store *st, struct cursor *c, bool titles, struct plan_item *it,
+                           bool *oom)
 {
     memset(it, 0, sizeof(*it));
+    it->policy = st->schedule.policy;
     it->tmdb_id = col_int(c, 0);
     col_copy(c, 1, it->imdb_id, sizeof(it->imdb_id));
     if (titles)
@@ -38,7 +106,11 @@ static void read_plan_item(struct cursor *c, bool titles, struct plan_item *it, 
     it->frozen = col_int(c, 8) != 0;
     it->needs_tmdb = col_int(c, 9) != 0;
     it->needs_omdb = col_int(c, 10) != 0;
-    int64_t over = col_int(c, 13);
+    it->tmdb_feed = col_int(c, 13) != 0;
+    it->feed_day = col_i64(c, 14);
+    it->interval_days[RS_API_TMDB] = (double)col_int(c, 15) / (86400.0 * (double)US_PER_S);
+    it->interval_days[RS_API_OMDB] = (double)col_int(c, 16) / (86400.0 * (double)US_PER_S);
+    int64_t over = col_int(c, 21);
     it->overdue_s = over == INT64_MAX ? INT64_MAX : floor_div(over, US_PER_S);
 }
 
@@ -74,14 +146,14 @@ enum rs_err store_plan(struct store *st, rs_time_t now, size_t limit, bool inclu
         st, S_PLAN,
         "SELECT *, greatest(CASE WHEN needs_tmdb THEN t_over END,"
         " CASE WHEN needs_omdb AND imdb_id IS NOT NULL THEN o_over END) AS overdue"
-        " FROM (" PLAN_BASE ") p WHERE (needs_tmdb OR needs_omdb) AND ($14 OR NOT data_frozen)"
-        " ORDER BY overdue DESC, tmdb_id LIMIT $15",
+        " FROM (" PLAN_BASE ") p WHERE (needs_tmdb OR needs_omdb) AND ($10 OR NOT data_frozen)"
+        " ORDER BY rank DESC NULLS LAST, overdue DESC, tmdb_id LIMIT $11",
         &ps, err);
     if (rc)
         return rc;
-    plan_bind_policy(ps, now);
-    duckdb_bind_boolean(ps, 14, include_frozen);
-    duckdb_bind_int64(ps, 15, limit ? (int64_t)limit : INT64_MAX);
+    plan_bind_policy(st, ps, now);
+    duckdb_bind_boolean(ps, 10, include_frozen);
+    duckdb_bind_int64(ps, 11, limit ? (int64_t)limit : INT64_MAX);
     rc = sql_run(ps, &res, "plan", err);
     if (rc)
         return rc;
@@ -92,7 +164,7 @@ enum rs_err store_plan(struct store *st, rs_time_t now, size_t limit, bool inclu
     while (!oom && cursor_next(&c)) {
         oom = !plan_grow(&out, count, &cap);
         if (!oom)
-            read_plan_item(&c, titles, &out[count++], &oom);
+            read_plan_item(st, &c, titles, &out[count++], &oom);
     }
     cursor_done(&c);
     if (oom) {
@@ -113,15 +185,149 @@ enum rs_err store_plan_count(struct store *st, rs_time_t now, bool include_froze
     int64_t due = 0;
     enum rs_err rc = sql_prepare(st,
                                  "SELECT count(*) FROM (" PLAN_BASE ") p"
-                                 " WHERE (needs_tmdb OR needs_omdb) AND ($14 OR NOT data_frozen)",
+                                 " WHERE (needs_tmdb OR needs_omdb) AND ($10 OR NOT data_frozen)",
                                  "plan", &ps, err);
     if (rc)
         return rc;
-    plan_bind_policy(ps, now);
-    duckdb_bind_boolean(ps, 14, include_frozen);
+    plan_bind_policy(st, ps, now);
+    duckdb_bind_boolean(ps, 10, include_frozen);
     rc = sql_query_int(ps, &due, "plan", err);
     duckdb_destroy_prepare(&ps);
     if (rc == RS_OK)
         *count = due;
     return rc;
+}
+
+/* The movies planning considers now per cell (not frozen; OMDB: with an IMDb id). */
+static enum rs_err evidence_movies(struct store *st, rs_time_t now, struct refresh_evidence *ev,
+                                   struct rs_error *err)
+{
+    duckdb_prepared_statement ps = NULL;
+    duckdb_result res;
+    enum rs_err rc = sql_prepare(st,
+                                 "SELECT bin, t_chg, o_chg, imdb_id IS NOT NULL, count(*)"
+                                 " FROM (" PLAN_BASE ") p WHERE NOT data_frozen GROUP BY ALL",
+                                 "plan", &ps, err);
+    if (rc)
+        return rc;
+    plan_bind_policy(st, ps, now);
+    rc = sql_run(ps, &res, "plan", err);
+    duckdb_destroy_prepare(&ps);
+    if (rc)
+        return rc;
+    struct cursor c = {.res = &res};
+    while (cursor_next(&c)) {
+        int64_t bin = col_int(&c, 0), n = col_int(&c, 4);
+        if (bin < 0 || bin >= REFRESH_BIN_COUNT)
+            continue;
+        ev->cell[RS_API_TMDB][bin][col_int(&c, 1) != 0].movies += n;
+        if (col_int(&c, 3))
+            ev->cell[RS_API_OMDB][bin][col_int(&c, 2) != 0].movies += n;
+    }
+    cursor_done(&c);
+    return RS_OK;
+}
+
+/*
+ * Each refresh of the last REFRESH_LEARN_DAYS that had an earlier one of the same movie and
+ * API: its age bin when it was made, whether it and the one before it found a change
+ * (change_log rows at their times), the days between them. A TMDB change the feed had
+ * reported in between is the feed's, not counted; for OMDB, a feed report in between counts
+ * as the movie having changed before (PLAN_BASE's o_chg).
+ */
+#define EVIDENCE_BIN PLAN_BIN(2)
+#define EVIDENCE_SQL                                                                               \
+    "WITH o AS (SELECT tmdb_id, api, observed_at, lag(observed_at) OVER"                           \
+    "  (PARTITION BY tmdb_id, api ORDER BY observed_at) AS prev_at FROM observations),"            \
+    " ch AS (SELECT DISTINCT tmdb_id, api, changed_at FROM change_log),"                           \
+    " r AS (SELECT o.*, CAST(o.observed_at AS DATE) - m.release_date AS age,"                      \
+    "  c1.changed_at IS NOT NULL AS changed, c2.changed_at IS NOT NULL AS prev_changed,"           \
+    "  EXISTS (SELECT 1 FROM feed_changes f WHERE f.tmdb_id = o.tmdb_id"                           \
+    "   AND f.noted_at > o.prev_at AND f.noted_at <= o.observed_at) AS fed"                        \
+    "  FROM o JOIN movies m ON m.tmdb_id = o.tmdb_id"                                              \
+    "  LEFT JOIN ch c1 ON c1.tmdb_id = o.tmdb_id AND c1.api = o.api"                               \
+    "   AND c1.changed_at = o.observed_at"                                                         \
+    "  LEFT JOIN ch c2 ON c2.tmdb_id = o.tmdb_id AND c2.api = o.api AND c2.changed_at = o.prev_at" \
+    "  WHERE o.prev_at IS NOT NULL AND epoch_us(o.observed_at) > CAST($1 AS BIGINT))"              \
+    " SELECT api, " EVIDENCE_BIN ", CAST(prev_changed OR (fed AND api = 'omdb') AS INTEGER),"      \
+    "  count(*), count(*) FILTER (WHERE changed AND NOT (fed AND api = 'tmdb')),"                  \
+    "  CAST(sum(epoch_us(observed_at) - epoch_us(prev_at)) // 1000000 AS BIGINT)"                  \
+    " FROM r GROUP BY ALL"
+
+/* Known movies the feed reported a day over the last 28 days (or since it was first read). */
+static enum rs_err feed_rate(struct store *st, rs_time_t now, double *per_day, struct rs_error *err)
+{
+    duckdb_prepared_statement ps = NULL;
+    int64_t tenths = 0;
+    enum rs_err rc = sql_prepare(
+        st,
+        "SELECT coalesce(CAST(10 * count(*) / greatest(1, least(28, (CAST($1 AS BIGINT) -"
+        " epoch_us(min(noted_at))) / 86400000000)) AS BIGINT), 0) FROM feed_changes"
+        " WHERE epoch_us(noted_at) > CAST($1 AS BIGINT) - 28 * 86400000000",
+        "plan", &ps, err);
+    if (rc)
+        return rc;
+    duckdb_bind_int64(ps, 1, now * US_PER_S);
+    rc = sql_query_int(ps, &tenths, "plan", err);
+    duckdb_destroy_prepare(&ps);
+    if (rc == RS_OK)
+        *per_day = (double)tenths / 10.0;
+    return rc;
+}
+
+enum rs_err store_refresh_evidence(struct store *st, rs_time_t now, struct refresh_evidence *ev,
+                                   struct rs_error *err)
+{
+    struct refresh_evidence e = {0};
+    duckdb_prepared_statement ps = NULL;
+    duckdb_result res;
+    enum rs_err rc = evidence_movies(st, now, &e, err);
+    if (rc == RS_OK)
+        rc = sql_prepare(st, EVIDENCE_SQL, "plan", &ps, err);
+    if (rc)
+        return rc;
+    duckdb_bind_int64(ps, 1, (now - (rs_time_t)REFRESH_LEARN_DAYS * RS_DAY_SECONDS) * US_PER_S);
+    plan_bind_bins(ps, 2);
+    rc = sql_run(ps, &res, "plan", err);
+    duckdb_destroy_prepare(&ps);
+    if (rc)
+        return rc;
+    struct cursor c = {.res = &res};
+    while (cursor_next(&c)) {
+        char api[16];
+        col_copy(&c, 0, api, sizeof(api));
+        int a =
+            strcmp(api, "tmdb") == 0 ? RS_API_TMDB : (strcmp(api, "omdb") == 0 ? RS_API_OMDB : -1);
+        int64_t bin = col_int(&c, 1);
+        if (a < 0 || bin < 0 || bin >= REFRESH_BIN_COUNT)
+            continue;
+        struct refresh_cell *cell = &e.cell[a][bin][col_int(&c, 2) != 0];
+        cell->refreshes += col_int(&c, 3);
+        cell->changed += col_int(&c, 4);
+        cell->days += (double)col_int(&c, 5) / RS_DAY_SECONDS; /* seconds waited */
+    }
+    cursor_done(&c);
+    rc = feed_rate(st, now, &e.feed_per_day, err);
+    if (rc == RS_OK)
+        *ev = e;
+    return rc;
+}
+
+enum rs_err store_use_policy(struct store *st, enum refresh_policy policy, bool feed,
+                             size_t refresh_limit, rs_time_t now, struct refresh_schedule *schedule,
+                             struct rs_error *err)
+{
+    struct refresh_evidence ev = {0};
+    if (policy == REFRESH_POLICY_ADAPTIVE) {
+        refresh_schedule_make(REFRESH_POLICY_SEED, NULL, &st->schedule); /* cells by the seed's */
+        enum rs_err rc = store_refresh_evidence(st, now, &ev, err);
+        if (rc)
+            return rc;
+        ev.feed = feed;
+        ev.per_day = (double)refresh_limit;
+    }
+    refresh_schedule_make(policy, &ev, &st->schedule);
+    if (schedule)
+        *schedule = st->schedule;
+    return RS_OK;
 }

@@ -179,7 +179,7 @@ static enum rs_err report_movies(struct store *st, rs_time_t now, struct store_r
                     "report", &ps, err);
     if (rc)
         return rc;
-    plan_bind_policy(ps, now);
+    plan_bind_policy(st, ps, now);
     rc = sql_run(ps, &res, "report", err);
     duckdb_destroy_prepare(&ps);
     if (rc)
@@ -224,7 +224,7 @@ static enum rs_err report_overdue(struct store *st, rs_time_t now, struct store_
         "report", &ps, err);
     if (rc)
         return rc;
-    plan_bind_policy(ps, now);
+    plan_bind_policy(st, ps, now);
     rc = sql_run(ps, &res, "report", err);
     duckdb_destroy_prepare(&ps);
     if (rc)

@@ -13,6 +13,8 @@ static void read_state(struct cursor *c, struct store_movie_state *s)
         .last_tmdb = t.set ? RS_I64(floor_div(t.v, US_PER_S)) : RS_NULL_I64,
         .last_omdb = o.set ? RS_I64(floor_div(o.v, US_PER_S)) : RS_NULL_I64,
         .has_imdb = col_int(c, 3) != 0,
+        .changed = {col_int(c, 4) != 0, col_int(c, 5) != 0},
+        .feed_due = col_int(c, 6) != 0,
     };
 }
 
@@ -26,7 +28,13 @@ enum rs_err store_each_state(struct store *st, bool include_frozen,
     enum rs_err rc = sql_prepare(st,
                                  "SELECT release_date, epoch_us(last_tmdb_update),"
                                  " epoch_us(greatest(last_omdb_update, omdb_not_found_at)),"
-                                 " imdb_id IS NOT NULL FROM movies"
+                                 " imdb_id IS NOT NULL,"
+                                 " coalesce(data_changed_at >= last_tmdb_update, false),"
+                                 " coalesce(data_changed_at >= last_omdb_update, false),"
+                                 " coalesce(f.noted > last_tmdb_update, false)"
+                                 " FROM movies m LEFT JOIN (SELECT tmdb_id, max(noted_at) AS"
+                                 " noted FROM feed_changes GROUP BY tmdb_id) f"
+                                 " ON f.tmdb_id = m.tmdb_id"
                                  " WHERE tmdb_gone_at IS NULL AND ($1 OR NOT data_frozen)",
                                  "forecast", &ps, err);
     if (rc)

@@ -71,6 +71,7 @@ struct store {
     bool let_go;                    /* the file is DETACHed (store_let_go) */
     bool schema_behind;             /* a read-only open found an older schema (migrate.c) */
     int64_t run_id; /* the collect run writing (store_run_begin), 0 outside one: history's run_id */
+    struct refresh_schedule schedule; /* what planning binds (store_use_policy; the seed's) */
 };
 
 /* Floor division (a timestamp's microseconds before 1970 to whole seconds). */
@@ -206,34 +207,72 @@ enum rs_err history_add_events(struct store *st, const char *event, const int64_
 /* ---- plan.c: the planning query, shared with report.c */
 
 /*
- * Every movie not gone, with its category and per-API due state at NOW, computed in SQL.
- * Parameters: $1 today (DATE), $2 now (epoch microseconds), $3..$6 the TMDB intervals of
- * the four categories in days, $7..$10 the OMDB ones, $11..$13 the youngest age (days) of
- * ESTABLISHED, MATURE and ARCHIVED: all bound by plan_bind_policy from refresh.c, so the
- * policy lives there. t_over/o_over: microseconds past due (>= 0: due), INT64_MAX when
- * never checked.
+ * Every movie not gone, with its category, age bin and per-API due state at NOW, computed
+ * in SQL. Parameters: $1 today (DATE), $2 now (epoch microseconds), $3 and $4 the TMDB and
+ * OMDB intervals in microseconds (BIGINT[2 * REFRESH_BIN_COUNT], index 1 + 2 * bin + "the
+ * movie's last refresh changed it", for OMDB also "TMDB's feed reported it since the last
+ * OMDB check"), $5 the youngest age (days) of bins 1.. (BIGINT[]), $6
+ * each bin's category (BIGINT[]), $7 whether the policy is adaptive (TMDB's change feed
+ * makes a movie due, and the plan ranks by the chance that a call finds a change), $8 and
+ * $9 the TMDB and OMDB rates of change a day (DOUBLE[], indexed as $3): all bound by
+ * plan_bind_policy from the store's schedule and refresh.c's numbers, so the policy lives
+ * there. t_over/o_over: microseconds past due (>= 0: due), INT64_MAX when never checked;
+ * t_feed: TMDB reported a change after the last TMDB check (f_day: the day of it); rank:
+ * NULL under the seed policy, else 3 for a movie never checked, 2 for one the feed
+ * reported, else the larger of the due APIs' chances 1 - exp(-rate * days since the check).
  */
+/* Whether `age` reaches the youngest age of bin K, the list of them being parameter $P. */
+#define PLAN_BIN_TERM(p, k)                                                                        \
+    "(coalesce(age, 0) >= list_extract(CAST($" #p " AS BIGINT[]), " #k "))::INT"
+/* The bin of `age` (0 when NULL), the list of the bins' youngest ages being parameter $P. */
+#define PLAN_BIN(p)                                                                                                          \
+    PLAN_BIN_TERM(p, 1)                                                                                                      \
+    " + " PLAN_BIN_TERM(p, 2) " + " PLAN_BIN_TERM(p, 3) " + " PLAN_BIN_TERM(                                                 \
+        p,                                                                                                                   \
+        4) " + " PLAN_BIN_TERM(p,                                                                                            \
+                               5) " + " PLAN_BIN_TERM(p,                                                                     \
+                                                      6) " + " PLAN_BIN_TERM(p,                                              \
+                                                                             7) " +"                                         \
+                                                                                " " PLAN_BIN_TERM(p, 8) " + " PLAN_BIN_TERM( \
+                                                                                    p,                                       \
+                                                                                    9) " +"                                  \
+                                                                                       " " PLAN_BIN_TERM(                    \
+                                                                                           p, 10)
 #define PLAN_BASE                                                                                  \
     "SELECT tmdb_id, imdb_id, title, release_date, t_last, o_last, cat, age, data_frozen,"         \
-    " t_over >= 0 AS needs_tmdb,"                                                                  \
-    " o_over >= 0 AND (imdb_id IS NOT NULL OR t_over >= 0) AS needs_omdb, t_over, o_over "         \
+    " t_over >= 0 OR t_feed AS needs_tmdb,"                                                        \
+    " o_over >= 0 AND (imdb_id IS NOT NULL OR t_over >= 0 OR t_feed) AS needs_omdb, t_over,"       \
+    " o_over, t_feed, f_day, t_iv, o_iv,"                                                          \
+    " CASE WHEN $7 THEN greatest(CASE WHEN t_feed THEN 2.0 END,"                                   \
+    "  CASE WHEN t_over >= 0 THEN coalesce(1 - exp(-list_extract(CAST($8 AS DOUBLE[]),"            \
+    "   1 + 2 * bin + t_chg) * (CAST($2 AS BIGINT) - t_last) / 86400e6), 3.0) END,"                \
+    "  CASE WHEN o_over >= 0 AND imdb_id IS NOT NULL THEN coalesce(1 - exp(-list_extract("         \
+    "   CAST($9 AS DOUBLE[]), 1 + 2 * bin + o_chg) * (CAST($2 AS BIGINT) - o_last) / 86400e6),"    \
+    "   3.0) END) END AS rank, t_chg, o_chg,"                                                      \
+    " bin "                                                                                        \
     "FROM (SELECT *,"                                                                              \
-    "  coalesce(CAST($2 AS BIGINT) - t_last - CASE cat WHEN 0 THEN CAST($3 AS BIGINT)"             \
-    "   WHEN 1 THEN CAST($4 AS BIGINT) WHEN 2 THEN CAST($5 AS BIGINT)"                             \
-    "   ELSE CAST($6 AS BIGINT) END * 86400000000, 9223372036854775807) AS t_over,"                \
-    "  coalesce(CAST($2 AS BIGINT) - o_last - CASE cat WHEN 0 THEN CAST($7 AS BIGINT)"             \
-    "   WHEN 1 THEN CAST($8 AS BIGINT) WHEN 2 THEN CAST($9 AS BIGINT)"                             \
-    "   ELSE CAST($10 AS BIGINT) END * 86400000000, 9223372036854775807) AS o_over"                \
-    " FROM (SELECT *, CASE WHEN age IS NULL OR age < CAST($11 AS BIGINT) THEN 0"                   \
-    "   WHEN age < CAST($12 AS BIGINT) THEN 1 WHEN age < CAST($13 AS BIGINT) THEN 2"               \
-    "   ELSE 3 END AS cat"                                                                         \
-    "  FROM (SELECT tmdb_id, imdb_id, title, release_date, data_frozen,"                           \
-    "    epoch_us(last_tmdb_update) AS t_last,"                                                    \
-    "    epoch_us(greatest(last_omdb_update, omdb_not_found_at)) AS o_last,"                       \
-    "    CAST($1 AS DATE) - release_date AS age"                                                   \
-    "   FROM movies WHERE tmdb_gone_at IS NULL) a) b) c"
+    "  coalesce(CAST($2 AS BIGINT) - t_last - t_iv, 9223372036854775807) AS t_over,"               \
+    "  coalesce(CAST($2 AS BIGINT) - o_last - o_iv, 9223372036854775807) AS o_over"                \
+    " FROM (SELECT *, list_extract(CAST($3 AS BIGINT[]), 1 + 2 * bin + t_chg) AS t_iv,"            \
+    "   list_extract(CAST($4 AS BIGINT[]), 1 + 2 * bin + o_chg) AS o_iv,"                          \
+    "   CAST(list_extract(CAST($6 AS BIGINT[]), 1 + bin) AS INTEGER) AS cat"                       \
+    "  FROM (SELECT *, " PLAN_BIN(                                                                 \
+        5) " AS bin"                                                                               \
+           "   FROM (SELECT m.tmdb_id, imdb_id, title, release_date, data_frozen,"                 \
+           "     epoch_us(last_tmdb_update) AS t_last,"                                            \
+           "     epoch_us(greatest(last_omdb_update, omdb_not_found_at)) AS o_last,"               \
+           "     CAST($1 AS DATE) - release_date AS age,"                                          \
+           "     CAST(coalesce(data_changed_at >= last_tmdb_update, false) AS INTEGER) AS t_chg,"  \
+           "     CAST(coalesce(data_changed_at >= last_omdb_update, false) OR"                     \
+           "      coalesce($7 AND f.noted > last_omdb_update, false) AS INTEGER) AS o_chg,"        \
+           "     coalesce($7 AND f.noted > last_tmdb_update, false) AS t_feed, f.day AS f_day"     \
+           "    FROM movies m LEFT JOIN (SELECT tmdb_id, max(noted_at) AS noted, max(day) AS day"  \
+           "     FROM feed_changes GROUP BY tmdb_id) f ON f.tmdb_id = m.tmdb_id"                   \
+           "    WHERE tmdb_gone_at IS NULL) a) b) c) d"
 
-/* Binds $1..$13 of PLAN_BASE for NOW. */
-void plan_bind_policy(duckdb_prepared_statement ps, rs_time_t now);
+/* Binds $1..$9 of PLAN_BASE for NOW under ST's schedule (store_use_policy; the seed's). */
+void plan_bind_policy(struct store *st, duckdb_prepared_statement ps, rs_time_t now);
+/* Binds the youngest ages of bins 1.. (PLAN_BIN) at I. */
+void plan_bind_bins(duckdb_prepared_statement ps, idx_t i);
 
 #endif

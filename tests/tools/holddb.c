@@ -2,7 +2,9 @@
  * holddb: a stand-in for a notebook or the DuckDB CLI holding a database, for the tests of
  * the lock wait (tests/test_lock.c) and bench/bench_lock.c. It opens PATH with DuckDB's C
  * API, as another program would, and:
- *   holddb PATH ro|rw SECONDS   holds it SECONDS, printing "holding" once it does;
+ *   holddb PATH ro|rw SECONDS   holds it SECONDS, printing "holding" once it does (a file
+ *                               another process holds is tried again every 20 ms for up
+ *                               to 30 s: a collect holds it for moments between commits);
  *   holddb PATH probe SECONDS   tries read-only opens every 20 ms for up to SECONDS and
  *                               prints "opened after N tries" (exit 0) or "never" (exit 1).
  * Exit status 2 when the hold cannot be taken.
@@ -62,8 +64,12 @@ int main(int argc, char **argv)
     if (strcmp(argv[2], "probe") == 0)
         return probe(argv[1], seconds);
     duckdb_database db;
-    if (!open_db(argv[1], strcmp(argv[2], "ro") == 0, &db, false))
-        return 2;
+    double give_up = now_s() + 30;
+    while (!open_db(argv[1], strcmp(argv[2], "ro") == 0, &db, now_s() < give_up)) {
+        if (now_s() >= give_up)
+            return 2;
+        usleep(20 * 1000);
+    }
     printf("holding\n");
     fflush(stdout);
     usleep((useconds_t)(seconds * 1e6));
