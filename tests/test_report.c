@@ -83,6 +83,7 @@ static char *browse(const struct world *w, const char *shot)
                           "--headless=new",
                           "--no-sandbox",
                           "--disable-gpu",
+                          "--disable-dev-shm-usage", /* containers give /dev/shm 64 MB */
                           "--hide-scrollbars",
                           "--no-first-run",
                           "--window-size=1100,3000",
