@@ -209,10 +209,15 @@ static enum rs_err write_pending(void *ctx, size_t *bytes, struct rs_error *e)
         rc = write_marks(rf->o, p, e);
     if (rc == RS_OK)
         rc = write_done(rf->o, p, e);
-    pending_clear(p);
     if (rc == RS_OK)
         *bytes = held;
     return rc;
+}
+
+/* The batch's commit stored the pending rows (struct batch_rows). */
+static void pending_stored(void *ctx)
+{
+    pending_clear(&((struct refresh *)ctx)->pend);
 }
 
 /*
@@ -566,8 +571,11 @@ enum rs_err orch_refresh(struct orch *o)
         pending_release(&rf.pend);
         return o->fatal = rs_fail(o->err, RS_ERR_NOMEM, "refresh: out of memory (%zu movies)", n);
     }
-    const struct batch_rows rows = {
-        .flush = write_pending, .full = pending_full, .ctx = &rf, .journal = journal_pending};
+    const struct batch_rows rows = {.flush = write_pending,
+                                    .stored = pending_stored,
+                                    .full = pending_full,
+                                    .ctx = &rf,
+                                    .journal = journal_pending};
     o->rows = &rows;
     feed_jobs(&rf);
     rc = http_run(o->http, &e);

@@ -59,6 +59,7 @@ struct store {
     bool read_only;
     struct store_open_options lock; /* the wait of store_open_ext, again at store_take */
     bool let_go;                    /* the file is DETACHed (store_let_go) */
+    int64_t memory_mb;              /* DuckDB's memory_limit (open.c) */
 };
 
 /* Floor division (a timestamp's microseconds before 1970 to whole seconds). */
@@ -70,12 +71,17 @@ static inline int64_t floor_div(int64_t a, int64_t b)
 
 /* ---- sql.c: errors */
 
-/* RS_ERR_DB "database: WHAT: WHY", or RS_ERR_IO with what to do when the disk is full. */
+/*
+ * RS_ERR_DB "database: WHAT: WHY"; RS_ERR_IO with what to do when the disk is full, RS_ERR_NOMEM
+ * when DuckDB's memory limit is used up.
+ */
 enum rs_err sql_fail(struct rs_error *err, const char *what, const char *why);
 /* Fails with the error of RES (IO errors as RS_ERR_IO) and destroys RES. */
 enum rs_err sql_result_fail(struct rs_error *err, const char *what, duckdb_result *res);
 /* Whether DuckDB's error text WHY (may be NULL) says the disk is full. */
 bool sql_disk_full(const char *why);
+/* Whether DuckDB's error text WHY (may be NULL) says its memory limit is used up. */
+bool sql_out_of_memory(const char *why);
 
 /* ---- sql.c: statements */
 
