@@ -392,10 +392,11 @@ enum rs_err store_open_ext(const char *path, const struct store_open_options *op
                            struct store **out, struct store_holder *holder, struct rs_error *err);
 
 /*
- * After a write failed with RS_ERR_NOMEM (DuckDB's memory limit used up; the caller rolls
- * its transaction back), doubles the limit of a store opened read-write, up to half the RAM,
- * so the transaction can be tried again; *MB (may be NULL) gets the new limit. RS_ERR_NOMEM
- * when the limit is at that ceiling already, or the store is read-only.
+ * After a statement failed with RS_ERR_NOMEM (DuckDB's memory limit used up; the caller
+ * rolls its transaction back), doubles ST's limit, up to half the RAM, so the work can be
+ * tried again; *MB (may be NULL) gets the new limit. A read-write store gets a new DuckDB
+ * instance with the file attached again (needs no open transaction). RS_ERR_NOMEM when the
+ * limit is at that ceiling already.
  */
 enum rs_err store_grow_memory(struct store *st, int64_t *mb, struct rs_error *err);
 /* DuckDB's memory limit of ST in MB. */

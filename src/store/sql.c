@@ -44,11 +44,11 @@ static enum rs_err fail_out_of_memory(struct rs_error *err, const char *what, co
 {
     const char *tips = strstr(why, "Possible solutions"); /* DuckDB's, about its settings */
     int len = tips ? (int)(tips - why) : (int)strlen(why);
-    while (len > 0 && why[len - 1] == ' ')
+    while (len > 0 && (why[len - 1] == ' ' || why[len - 1] == '\n'))
         len--;
     return rs_fail(err, RS_ERR_NOMEM,
-                   "database: %s: %.*s (DuckDB's memory limit is used up; this transaction is "
-                   "not stored, what was stored before is intact; free some memory and run again)",
+                   "database: %s: %.*s (DuckDB's memory limit is used up; what was stored before "
+                   "is intact; free some memory and run again)",
                    what, len, why);
 }
 
