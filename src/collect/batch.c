@@ -159,7 +159,8 @@ static enum rs_err commit(struct orch *o, bool by_timer)
             break;
         store_rollback(o->st);
         o->in_txn = false;
-        if (e.code == RS_ERR_NOMEM && grow_and_retry(o, &before, &e))
+        /* only rows handed over can be written again: discovery's went in as they came */
+        if (e.code == RS_ERR_NOMEM && o->rows && grow_and_retry(o, &before, &e))
             continue;
         struct rs_error kept = e;
         if (o->rows && o->rows->journal && keep_in_journal(o) == RS_OK)
