@@ -180,12 +180,12 @@ enum rs_err batch_create_stages(struct store *st, struct rs_error *err);
  * the four categories in days, $7..$10 the OMDB ones, $11..$13 the youngest age (days) of
  * ESTABLISHED, MATURE and ARCHIVED: all bound by plan_bind_policy from refresh.c, so the
  * policy lives there. t_over/o_over: microseconds past due (>= 0: due), INT64_MAX when
- * never checked.
+ * never checked. rid: the row's place in the table (DuckDB's rowid), for store_plan's order.
  */
 #define PLAN_BASE                                                                                  \
     "SELECT tmdb_id, imdb_id, title, release_date, t_last, o_last, cat, age, data_frozen,"         \
     " t_over >= 0 AS needs_tmdb,"                                                                  \
-    " o_over >= 0 AND (imdb_id IS NOT NULL OR t_over >= 0) AS needs_omdb, t_over, o_over "         \
+    " o_over >= 0 AND (imdb_id IS NOT NULL OR t_over >= 0) AS needs_omdb, t_over, o_over, rid "    \
     "FROM (SELECT *,"                                                                              \
     "  coalesce(CAST($2 AS BIGINT) - t_last - CASE cat WHEN 0 THEN CAST($3 AS BIGINT)"             \
     "   WHEN 1 THEN CAST($4 AS BIGINT) WHEN 2 THEN CAST($5 AS BIGINT)"                             \
@@ -196,7 +196,7 @@ enum rs_err batch_create_stages(struct store *st, struct rs_error *err);
     " FROM (SELECT *, CASE WHEN age IS NULL OR age < CAST($11 AS BIGINT) THEN 0"                   \
     "   WHEN age < CAST($12 AS BIGINT) THEN 1 WHEN age < CAST($13 AS BIGINT) THEN 2"               \
     "   ELSE 3 END AS cat"                                                                         \
-    "  FROM (SELECT tmdb_id, imdb_id, title, release_date, data_frozen,"                           \
+    "  FROM (SELECT tmdb_id, imdb_id, title, release_date, data_frozen, rowid AS rid,"             \
     "    epoch_us(last_tmdb_update) AS t_last,"                                                    \
     "    epoch_us(greatest(last_omdb_update, omdb_not_found_at)) AS o_last,"                       \
     "    CAST($1 AS DATE) - release_date AS age"                                                   \
