@@ -1,11 +1,13 @@
 /*
  * DuckDB's memory limit used up in a collect's commit is not the end of the run (issue 18):
  * the store throws the instance away, opens the file again under twice the limit, and the
- * batch (src/collect/batch.c) writes the same rows again. A refresh of every movie a
- * discovery against reelsync-fakeapi stored starts under a limit far too small for its
- * batches and stores every answer; the counts it reports match the file.
+ * batch (src/collect/batch.c) writes the same rows again. A write past the limit is
+ * RS_ERR_NOMEM with its own advice until the store's limit is raised; a refresh of every
+ * movie a discovery against reelsync-fakeapi stored starts under a limit far too small for
+ * its batches and stores every answer, and the counts it reports match the file.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "test.h"
@@ -80,9 +82,55 @@ static void batch_past_the_memory_limit_is_written_again(void **state)
     env_down(&e);
 }
 
+/*
+ * The store's side: a write past the limit fails as RS_ERR_NOMEM with its own advice (the
+ * program keeps a message that ends in parentheses, so "is --db a reelsync database?" is not
+ * added), nothing of it stored; store_grow_memory doubles the limit until it goes through.
+ */
+static void write_past_the_limit_is_nomem_until_grown(void **state)
+{
+    (void)state;
+    enum { N = 200000, LIMIT_MB = 8 };
+    char *dir = tmpdir_create(), *db = path_join(dir, "m.duckdb");
+    struct store_movie *rows = calloc(N, sizeof(*rows));
+    assert_non_null(rows);
+    for (int i = 0; i < N; i++)
+        rows[i] = (struct store_movie){.tmdb_id = i + 1,
+                                       .title = "A title long enough to take some room",
+                                       .release_date = RS_I64(18000 + i % 9000)};
+    struct store *st = NULL;
+    struct rs_error err = {0};
+    const struct store_open_options so = {.mode = STORE_READ_WRITE, .memory_limit_mb = LIMIT_MB};
+    if (store_open_ext(db, &so, &st, NULL, &err) != RS_OK)
+        fail_msg("open: %s", err.msg);
+    rs_time_t now = at("2026-11-25");
+    enum rs_err rc = store_bulk_insert_movies(st, rows, N, now, &err);
+    assert_int_equal(rc, RS_ERR_NOMEM);
+    assert_non_null(strstr(err.msg, "DuckDB's memory limit is used up"));
+    assert_int_equal(err.msg[strlen(err.msg) - 1], ')');
+    int64_t n = -1;
+    assert_int_equal(store_count_movies(st, &n, &err), RS_OK);
+    assert_int_equal(n, 0);
+    int grown = 0;
+    while (rc == RS_ERR_NOMEM && store_grow_memory(st, NULL, &err) == RS_OK) {
+        grown++;
+        rc = store_bulk_insert_movies(st, rows, N, now, &err);
+    }
+    assert_int_equal(rc, RS_OK);
+    assert_true(grown >= 1);
+    assert_int_equal(store_memory_limit_mb(st), LIMIT_MB << grown);
+    assert_int_equal(store_count_movies(st, &n, &err), RS_OK);
+    assert_int_equal(n, N);
+    store_close(st);
+    free(rows);
+    free(db);
+    tmpdir_remove(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(write_past_the_limit_is_nomem_until_grown),
         cmocka_unit_test(batch_past_the_memory_limit_is_written_again),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
