@@ -46,7 +46,7 @@ if [ -n "$QUICK" ]; then
 else
     step fakeapi_wrk "$HERE/fakeapi_wrk.sh" "$BUILD" 5 64
     step bench_http "$BUILD/bench_http"
-    step bench_collect "$BUILD/bench_collect" 100000
+    step bench_collect "$BUILD/bench_collect" 1000000
     step bench_plan "$BUILD/bench_plan" 1000000 7
     step bench_freshness "$BUILD/bench_freshness" --policy seed,adaptive
     step bench_lock "$BUILD/bench_lock"
@@ -131,9 +131,24 @@ END {
                 sprintf("%.2f %%", v[f api "_counter_error"]), "mean relative", "-", "none set", "INFO")
         }
     }
+    if (has("collect_details_last_vs_first"))
+        row("collect details rate, last tenth", sprintf("%.0f movies/s", v["collect_details_tenth_10"]),
+            sprintf("first tenth %.0f movies/s", v["collect_details_tenth_1"]),
+            sprintf("%.1f %%", 100 * v["collect_details_last_vs_first"]), ">= 70 %",
+            pf(v["collect_details_last_vs_first"] >= 0.7))
     if (has("collect_peak_rss"))
         row("peak RSS of that collect (" num(v["collect_movies"]) " movies)", sprintf("%.1f MB", v["collect_peak_rss"]),
             "limit 200 MB", pct(v["collect_peak_rss"], 200), "< 100 %", pf(v["collect_peak_rss"] < 200))
+    if (has("collect_file_size"))
+        row("size of that file", sprintf("%.1f MB", v["collect_file_size"]), "-", "-", "none set", "INFO")
+    if (has("refresh_peak_rss"))
+        row("refresh of " num(v["refresh_movies"]) " movies on it", sprintf("%.1f s, %.0f/s", v["refresh_time"], v["refresh_rate"]),
+            "-", "-", "none set", "INFO")
+    split("refresh export stats plan", cmds, " ")
+    for (i = 1; i <= 4; i++)
+        if (has(cmds[i] "_peak_rss"))
+            row("peak RSS of " cmds[i] " on that file", sprintf("%.1f MB", v[cmds[i] "_peak_rss"]),
+                "limit 200 MB", pct(v[cmds[i] "_peak_rss"], 200), "< 100 %", pf(v[cmds[i] "_peak_rss"] < 200))
 }' "$TSV"
 echo
 echo "full output: $LOG; machine lines: $TSV"

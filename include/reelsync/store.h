@@ -531,6 +531,12 @@ struct store_open_options {
     void (*waiting)(void *ctx, const char *path, const struct store_holder *holder,
                     double timeout_s);
     void *ctx;
+    /*
+     * DuckDB's memory limit in MB; 0: the store's own (a writer sized from the file, a
+     * reader a fixed one; docs/internals/store.md, "Opening, and DuckDB's memory"). For
+     * tests that drive a write into the limit, and for operators who know better.
+     */
+    int64_t memory_limit_mb;
 };
 
 /*
@@ -540,6 +546,17 @@ struct store_open_options {
  */
 enum rs_err store_open_ext(const char *path, const struct store_open_options *opts,
                            struct store **out, struct store_holder *holder, struct rs_error *err);
+
+/*
+ * After a statement failed with RS_ERR_NOMEM (DuckDB's memory limit used up; the caller
+ * rolls its transaction back), doubles ST's limit, up to half the RAM, so the work can be
+ * tried again; *MB (may be NULL) gets the new limit. A read-write store gets a new DuckDB
+ * instance with the file attached again (needs no open transaction). RS_ERR_NOMEM when the
+ * limit is at that ceiling already.
+ */
+enum rs_err store_grow_memory(struct store *st, int64_t *mb, struct rs_error *err);
+/* DuckDB's memory limit of ST in MB. */
+int64_t store_memory_limit_mb(const struct store *st);
 
 /*
  * Lets the file go (DETACH; DuckDB checkpoints it) so other processes can open it, keeping

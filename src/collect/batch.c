@@ -46,11 +46,10 @@ enum rs_err orch_batch_begin(struct orch *o)
     return RS_OK;
 }
 
-/* Adds the engine's attempt counts to today's usage, inside the open transaction. */
-static enum rs_err flush_usage(struct orch *o, struct rs_error *e)
+/* Adds the engine's attempt counts COUNTS to today's usage, inside the open transaction. */
+static enum rs_err flush_usage(struct orch *o, int64_t counts[RS_API_COUNT][RS_OUTCOME_COUNT],
+                               struct rs_error *e)
 {
-    int64_t counts[RS_API_COUNT][RS_OUTCOME_COUNT] = {{0}};
-    http_take_counts(o->http, counts);
     for (int api = 0; api < RS_API_COUNT; api++) {
         int64_t total = 0;
         for (int k = 0; k < RS_OUTCOME_COUNT; k++)
@@ -116,7 +115,31 @@ static enum rs_err take_for_commit(struct orch *o, bool wait)
     return o->fatal;
 }
 
-/* Commits the batch; one of the timer (BY_TIMER) lets the file go after. */
+/*
+ * After a commit failed because DuckDB's memory limit was used up (RS_ERR_NOMEM, rolled
+ * back): raises the limit, puts back the counts the failed flush added, and opens the
+ * transaction again, so the same rows are written once more. False when the limit is at
+ * its ceiling; E then says so.
+ */
+static bool grow_and_retry(struct orch *o, const struct orch_stats *before, struct rs_error *e)
+{
+    int64_t mb = 0;
+    if (store_grow_memory(o->st, &mb, e) != RS_OK)
+        return false;
+    rs_logf(o->opt->log, RS_LOG_WARN,
+            "database: a batch ran out of DuckDB's memory limit; limit raised to %lld MB, batch "
+            "written again",
+            (long long)mb);
+    *o->stats = *before;
+    return orch_batch_begin(o) == RS_OK;
+}
+
+/*
+ * Commits the batch; one of the timer (BY_TIMER) lets the file go after. The rows handed
+ * over stay with their owner until a commit stores them, so one that ran out of DuckDB's
+ * memory is tried again under a higher limit, and one that fails for good leaves them in
+ * the journal for the next collect.
+ */
 static enum rs_err commit(struct orch *o, bool by_timer)
 {
     struct rs_error e = {0};
@@ -126,14 +149,29 @@ static enum rs_err commit(struct orch *o, bool by_timer)
         return o->fatal;
     int writes = o->writes;
     size_t bytes = 0;
-    if (flush_rows(o, &bytes, &e) != RS_OK || flush_usage(o, &e) != RS_OK ||
-        store_commit(o->st, &e) != RS_OK) {
+    const struct orch_stats before = *o->stats;
+    int64_t counts[RS_API_COUNT][RS_OUTCOME_COUNT] = {{0}};
+    http_take_counts(o->http, counts);
+    for (;;) {
+        e = (struct rs_error){0};
+        if (flush_rows(o, &bytes, &e) == RS_OK && flush_usage(o, counts, &e) == RS_OK &&
+            store_commit(o->st, &e) == RS_OK)
+            break;
         store_rollback(o->st);
         o->in_txn = false;
-        orch_fail_store(o, &e);
+        /* only rows handed over can be written again: discovery's went in as they came */
+        if (e.code == RS_ERR_NOMEM && o->rows && grow_and_retry(o, &before, &e))
+            continue;
+        struct rs_error kept = e;
+        if (o->rows && o->rows->journal && keep_in_journal(o) == RS_OK)
+            rs_fail(&kept, e.code, "the answers received are kept in '%s' for the next collect; %s",
+                    o->journal.path, e.msg);
+        orch_fail_store(o, &kept);
         return o->fatal;
     }
     o->in_txn = false;
+    if (o->rows)
+        o->rows->stored(o->rows->ctx);
     o->writes = 0;
     o->last_commit_ms = rs_monotonic_ms();
     journal_drop(&o->journal); /* what it held is stored now */

@@ -18,13 +18,15 @@
 
 /*
  * Rows a phase keeps for the commit instead of writing them as they come. FLUSH writes
- * them inside the commit's transaction (before the usage counts), sets *BYTES to the
- * bytes of answers they held (for the commit's debug line) and empties CTX's rows,
- * whether it succeeds or not; FULL says whether they fill the batch after WRITES writes.
+ * them inside the commit's transaction (before the usage counts) and sets *BYTES to the
+ * bytes of answers they held (for the commit's debug line); STORED empties CTX's rows once
+ * the commit has stored them (a commit that failed writes the same rows again, or
+ * journals them); FULL says whether they fill the batch after WRITES writes.
  */
 struct journal;
 struct batch_rows {
     enum rs_err (*flush)(void *ctx, size_t *bytes, struct rs_error *e);
+    void (*stored)(void *ctx);
     bool (*full)(const void *ctx, int writes);
     void *ctx;
     /* Appends the rows not journaled yet to J (journal.c); NULL: the phase keeps none. */
@@ -119,6 +121,8 @@ void orch_report_progress(struct orch *o);
  */
 enum rs_err orch_discover(struct orch *o);
 enum rs_err orch_feed(struct orch *o);
+/* The adaptive schedule of this run, a debug line per API (feed.c, beside the feed). */
+void orch_log_schedule(struct orch *o, const struct refresh_schedule *s);
 enum rs_err orch_refresh(struct orch *o);
 
 #endif

@@ -219,3 +219,18 @@ enum rs_err orch_feed(struct orch *o)
     free(f.w);
     return o->fatal;
 }
+
+/* The adaptive schedule of this run, a debug line per API: each bin's intervals in days. */
+void orch_log_schedule(struct orch *o, const struct refresh_schedule *s)
+{
+    for (int api = 0; api < RS_API_COUNT; api++) {
+        char line[512];
+        size_t pos = 0;
+        for (int bin = 0; bin < REFRESH_BIN_COUNT && pos < sizeof(line); bin++)
+            pos += (size_t)snprintf(line + pos, sizeof(line) - pos, " %lld:%.1f/%.1f",
+                                    (long long)refresh_bin_min_age(bin), s->interval[api][bin][0],
+                                    s->interval[api][bin][1]);
+        rs_logf(o->opt->log, RS_LOG_DEBUG, "refresh: %s intervals (age: unchanged/changed days)%s",
+                rs_api_name((enum rs_api)api), line);
+    }
+}

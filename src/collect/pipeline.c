@@ -202,10 +202,15 @@ static enum rs_err write_pending(void *ctx, size_t *bytes, struct rs_error *e)
         rc = write_marks(rf->o, p, e);
     if (rc == RS_OK)
         rc = write_done(rf->o, p, e);
-    pending_clear(p);
     if (rc == RS_OK)
         *bytes = held;
     return rc;
+}
+
+/* The batch's commit stored the pending rows (struct batch_rows). */
+static void pending_stored(void *ctx)
+{
+    pending_clear(&((struct refresh *)ctx)->pend);
 }
 
 /*
@@ -528,21 +533,6 @@ static enum rs_err plan_ids(struct refresh *rf, struct plan_item **items, size_t
     return RS_OK;
 }
 
-/* The adaptive schedule of this run, a debug line per API: each bin's intervals in days. */
-static void log_schedule(struct orch *o, const struct refresh_schedule *s)
-{
-    for (int api = 0; api < RS_API_COUNT; api++) {
-        char line[512];
-        size_t pos = 0;
-        for (int bin = 0; bin < REFRESH_BIN_COUNT && pos < sizeof(line); bin++)
-            pos += (size_t)snprintf(line + pos, sizeof(line) - pos, " %lld:%.1f/%.1f",
-                                    (long long)refresh_bin_min_age(bin), s->interval[api][bin][0],
-                                    s->interval[api][bin][1]);
-        rs_logf(o->opt->log, RS_LOG_DEBUG, "refresh: %s intervals (age: unchanged/changed days)%s",
-                rs_api_name((enum rs_api)api), line);
-    }
-}
-
 enum rs_err orch_refresh(struct orch *o)
 {
     struct plan_item *items = NULL;
@@ -556,7 +546,7 @@ enum rs_err orch_refresh(struct orch *o)
     rc = store_use_policy(o->st, o->opt->policy, o->feed_read, o->opt->refresh_limit, o->opt->now,
                           &sch, &e);
     if (rc == RS_OK && o->opt->policy == REFRESH_POLICY_ADAPTIVE)
-        log_schedule(o, &sch);
+        orch_log_schedule(o, &sch);
     if (rc == RS_OK && o->opt->n_ids > 0)
         rc = plan_ids(&rf, &items, &n, &e);
     else if (rc == RS_OK)
@@ -579,8 +569,11 @@ enum rs_err orch_refresh(struct orch *o)
         pending_release(&rf.pend);
         return o->fatal = rs_fail(o->err, RS_ERR_NOMEM, "refresh: out of memory (%zu movies)", n);
     }
-    const struct batch_rows rows = {
-        .flush = write_pending, .full = pending_full, .ctx = &rf, .journal = journal_pending};
+    const struct batch_rows rows = {.flush = write_pending,
+                                    .stored = pending_stored,
+                                    .full = pending_full,
+                                    .ctx = &rf,
+                                    .journal = journal_pending};
     o->rows = &rows;
     feed_jobs(&rf);
     rc = http_run(o->http, &e);

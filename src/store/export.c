@@ -34,6 +34,19 @@
     " FROM movies m LEFT JOIN tmdb_movies t ON t.tmdb_id = m.tmdb_id"                              \
     " LEFT JOIN omdb_movies o ON o.imdb_id = m.imdb_id ORDER BY m.tmdb_id"
 
+/*
+ * Runs a COPY, raising DuckDB's memory limit (store_grow_memory) as long as it runs out:
+ * joining a million movies needs more than a reader's limit (docs/internals/store.md).
+ */
+static enum rs_err exec_growing(struct store *st, const char *sql, const char *what,
+                                struct rs_error *err)
+{
+    enum rs_err rc = sql_exec(st, sql, what, err);
+    while (rc == RS_ERR_NOMEM && !st->in_tx && store_grow_memory(st, NULL, err) == RS_OK)
+        rc = sql_exec(st, sql, what, err);
+    return rc;
+}
+
 /* What export --table names: the movies joined, or a history table in its natural order. */
 static const char *const TABLES[][2] = {
     {"movies", EXPORT_SELECT},
@@ -96,7 +109,7 @@ enum rs_err store_export(struct store *st, const char *table, const char *format
     else
         snprintf(sql + pos, len - pos, " %s", opts);
     if (rc == RS_OK)
-        rc = sql_exec(st, sql, "export", err);
+        rc = exec_growing(st, sql, "export", err);
     free(sql);
     if (rc == RS_ERR_DB || rc == RS_ERR_IO) {
         char why[sizeof(err->msg)] = "";
@@ -119,7 +132,7 @@ static enum rs_err copy_table(struct store *st, const char *table, const char *d
     if (!quote_literal(sql, sizeof(sql), &pos, path))
         return rs_fail(err, RS_ERR_IO, "cannot write into '%s': path too long", dir);
     snprintf(sql + pos, sizeof(sql) - pos, " (FORMAT parquet)");
-    enum rs_err rc = sql_exec(st, sql, "publish", err);
+    enum rs_err rc = exec_growing(st, sql, "publish", err);
     if (rc == RS_ERR_DB || rc == RS_ERR_IO) {
         char why[sizeof(err->msg)] = "";
         if (err)

@@ -148,53 +148,91 @@ static enum rs_err attach_file(struct store *st, const char *path, struct store_
 }
 
 /*
- * DuckDB's memory limit for a store opened read-write (the collect run). By default DuckDB
- * may use 80 % of the RAM, so its buffer pool kept every block of the file it had read or
- * written (~80 MB of cached blocks at 100,000 movies) plus the uncheckpointed rows. The
- * limit trades speed for memory: a 100,000-movie collect (commits of 1,000 movies) peaked
- * at 166, 181, 201 and 218 MB RSS with 64, 80, 96 and 128 MB, at 2,300, 2,600, 2,800 and
- * 3,750 movies/s (evicted blocks are read again). 80 MB keeps the run under 200 MB with
- * room to spare; with commits of 2,000 movies it runs at ~3,400 movies/s. Read-only opens
- * (plan, stats, export) keep the default: they were not measured under a limit (an export
- * joins the raw JSON columns).
+ * DuckDB's memory limit for a store opened read-write (the collect run), at least. By
+ * default DuckDB may use 80 % of the RAM, so its buffer pool kept every block of the file it
+ * had read or written (~80 MB of cached blocks at 100,000 movies) plus the uncheckpointed
+ * rows. The limit trades speed for memory: a 100,000-movie collect (commits of 1,000
+ * movies) peaked at 166, 181, 201 and 218 MB RSS with 64, 80, 96 and 128 MB, at 2,300,
+ * 2,600, 2,800 and 3,750 movies/s (evicted blocks are read again). 80 MB keeps the run
+ * under 200 MB with room to spare; with commits of 2,000 movies it runs at ~3,400 movies/s.
+ * A transaction that needs more (an UPDATE of movies scattered over a big table keeps undo
+ * data for every vector it touches) fails with RS_ERR_NOMEM, and the writer raises the
+ * limit (store_grow_memory) and tries it again.
  */
-#define WRITER_MEMORY_LIMIT "80MB"
+#define WRITER_MEMORY_MB 80
+
+/* The most a store's limit grows to (store_grow_memory): this share of the RAM. */
+#define MEMORY_MAX_SHARE 0.5
+
+/*
+ * DuckDB's memory limit and worker threads for a read-only open (plan, stats, report,
+ * forecast, query, export). DuckDB's defaults (80 % of the RAM, one thread per core) let an
+ * export of a 1,000,000-movie file peak at 1.66-1.88 GB and stats at 470 MB; under this
+ * limit stats, plan, report and forecast of that file stay within 100-200 MB. An export
+ * joins the three tables, and DuckDB's hash joins of a million rows need more than this:
+ * it raises the limit when DuckDB runs out (store_grow_memory). Figures in
+ * docs/internals/store.md.
+ */
+#define READER_MEMORY_MB 128
+#define READER_THREADS "2"
 
 /*
  * DuckDB's worker threads for a read-write open. A collect's statements are small batch
  * writes that gain nothing from parallelism, while each worker brings allocator caches of
  * its own: one thread cut the peak RSS of a 100,000-movie collect by ~20 MB at the same
- * speed. Read-only opens keep the default (one per core) for their whole-table queries.
+ * speed.
  */
 #define WRITER_THREADS "1"
 
-/* An in-memory database whose spill files go where DuckDB puts a file database's. */
-static enum rs_err open_instance(struct store *st, const char *path, struct rs_error *err)
+/* The ceiling of a store's memory limit: MEMORY_MAX_SHARE of the RAM. */
+static int64_t memory_max_mb(void)
+{
+    long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+    int64_t ram_mb = pages > 0 && page > 0 ? (int64_t)pages * page / (1024 * 1024) : 0;
+    int64_t max = (int64_t)(ram_mb * MEMORY_MAX_SHARE);
+    return max > WRITER_MEMORY_MB ? max : WRITER_MEMORY_MB;
+}
+
+/*
+ * Where DuckDB spills what does not fit under its memory limit: a writer beside the file, as
+ * for a file opened directly (its directory is writable: check_dir_writable); a reader in
+ * $TMPDIR (else /tmp), since it may read a file in a directory it cannot write. Into OUT.
+ */
+static void temp_dir(const struct store *st, char *out, size_t len)
+{
+    const char *tmp = getenv("TMPDIR");
+    if (!st->read_only)
+        snprintf(out, len, "%s.tmp", st->path);
+    else
+        snprintf(out, len, "%s/reelsync-%ld.tmp", tmp && tmp[0] ? tmp : "/tmp", (long)getpid());
+}
+
+/* An in-memory database with the settings of ST's mode and a memory limit of MEMORY_MB. */
+static enum rs_err open_instance(struct store *st, const char *path, int64_t memory_mb,
+                                 struct rs_error *err)
 {
     duckdb_config cfg = NULL;
-    char *why = NULL, *tmp = malloc(strlen(path) + 5);
+    char *why = NULL, tmp[4200], mb[32];
     enum rs_err rc = RS_OK;
-    if (!tmp || duckdb_create_config(&cfg) != DuckDBSuccess) {
-        rc = rs_fail(err, RS_ERR_NOMEM, "cannot open '%s': out of memory", path);
-        goto cleanup;
-    }
-    snprintf(tmp, strlen(path) + 5, "%s.tmp", path);
+    if (duckdb_create_config(&cfg) != DuckDBSuccess)
+        return rs_fail(err, RS_ERR_NOMEM, "cannot open '%s': out of memory", path);
+    temp_dir(st, tmp, sizeof(tmp));
+    snprintf(mb, sizeof(mb), "%lldMB", (long long)memory_mb);
     duckdb_set_config(cfg, "autoinstall_known_extensions", "false");
     duckdb_set_config(cfg, "temp_directory", tmp);
-    if (!st->read_only) {
-        duckdb_set_config(cfg, "memory_limit", WRITER_MEMORY_LIMIT);
-        duckdb_set_config(cfg, "threads", WRITER_THREADS);
-    }
+    duckdb_set_config(cfg, "memory_limit", mb);
+    duckdb_set_config(cfg, "threads", st->read_only ? READER_THREADS : WRITER_THREADS);
+    /* every read that needs an order says it (ORDER BY); COPY streams without keeping one */
+    if (st->read_only)
+        duckdb_set_config(cfg, "preserve_insertion_order", "false");
+    st->memory_mb = memory_mb;
     if (duckdb_open_ext(NULL, &st->db, cfg, &why) != DuckDBSuccess)
         rc = rs_fail(err, RS_ERR_DB, "cannot open '%s': %s", path, why ? why : "no database");
     else if (duckdb_connect(st->db, &st->con) != DuckDBSuccess)
         rc = rs_fail(err, RS_ERR_DB, "cannot open '%s': no connection", path);
-cleanup:
     if (why)
         duckdb_free(why);
-    if (cfg)
-        duckdb_destroy_config(&cfg);
-    free(tmp);
+    duckdb_destroy_config(&cfg);
     return rc;
 }
 
@@ -256,6 +294,17 @@ static enum rs_err attach_waiting(struct store *st, double wait_s, struct store_
     }
 }
 
+/* The per-connection temp tables of the writers (write.c, batch.c, parts.c). */
+static enum rs_err create_stages(struct store *st, struct rs_error *err)
+{
+    enum rs_err rc = write_create_stages(st, err);
+    if (rc == RS_OK)
+        rc = batch_create_stages(st, err);
+    if (rc == RS_OK)
+        rc = parts_create_stages(st, err);
+    return rc;
+}
+
 static enum rs_err open_once(const char *path, const struct store_open_options *opts,
                              struct store **out, struct store_holder *holder, bool *behind,
                              struct rs_error *err)
@@ -272,18 +321,17 @@ static enum rs_err open_once(const char *path, const struct store_open_options *
         rc = rs_fail(err, RS_ERR_NOMEM, "cannot open '%s': out of memory", path);
     if (rc == RS_OK && !st->read_only)
         rc = check_dir_writable(path, err);
+    int64_t mb = opts->memory_limit_mb > 0 ? opts->memory_limit_mb
+                 : st->read_only           ? READER_MEMORY_MB
+                                           : WRITER_MEMORY_MB;
     if (rc == RS_OK)
-        rc = open_instance(st, path, err);
+        rc = open_instance(st, path, mb, err);
     if (rc == RS_OK)
         rc = attach_waiting(st, opts->lock_timeout_s, holder, err);
     if (rc == RS_OK)
         rc = migrate_schema(st, path, err);
     if (rc == RS_OK && !st->read_only)
-        rc = write_create_stages(st, err);
-    if (rc == RS_OK && !st->read_only)
-        rc = batch_create_stages(st, err);
-    if (rc == RS_OK && !st->read_only)
-        rc = parts_create_stages(st, err);
+        rc = create_stages(st, err);
     if (rc) {
         *behind = st->schema_behind;
         store_close(st);
@@ -320,6 +368,63 @@ enum rs_err store_open(const char *path, enum store_mode mode, struct store **ou
 {
     const struct store_open_options opts = {.mode = mode};
     return store_open_ext(path, &opts, out, NULL, err);
+}
+
+/* Closes ST's DuckDB instance without the checkpoint it would make: see store_grow_memory. */
+static void drop_instance(struct store *st)
+{
+    store_rollback(st);
+    sql_exec(st, "PRAGMA disable_checkpoint_on_shutdown", "close", NULL);
+    sql_forget(st);
+    duckdb_disconnect(&st->con);
+    duckdb_close(&st->db);
+}
+
+/*
+ * A transaction that ran out of DuckDB's memory can leave the instance's in-memory indexes
+ * damaged even though it rolled back (DuckDB 1.4: the next write failed with "INTERNAL
+ * Error: empty child ... in BaseNode::GetChild" and invalidated the database). So the
+ * instance is thrown away without a checkpoint (what was committed is in the file and its
+ * WAL) and a new one, with twice the limit, attaches the file again (waiting for it as
+ * store_take does) with the stage tables of a writer.
+ */
+enum rs_err store_grow_memory(struct store *st, int64_t *mb, struct rs_error *err)
+{
+    int64_t max = memory_max_mb();
+    if (st->memory_mb >= max)
+        return rs_fail(err, RS_ERR_NOMEM,
+                       "database: DuckDB needs more than its memory limit of %lld MB for this "
+                       "(free some memory, or run on a machine with more)",
+                       (long long)st->memory_mb);
+    int64_t next = st->memory_mb * 2 < max ? st->memory_mb * 2 : max;
+    if (st->read_only) { /* nothing was written: the same instance reads on */
+        char sql[64];
+        snprintf(sql, sizeof(sql), "SET memory_limit = '%lldMB'", (long long)next);
+        enum rs_err rc = sql_exec(st, sql, "memory limit", err);
+        if (rc == RS_OK)
+            st->memory_mb = next;
+        if (rc == RS_OK && mb)
+            *mb = next;
+        return rc;
+    }
+    drop_instance(st);
+    enum rs_err rc = open_instance(st, st->path, next, err);
+    if (rc == RS_OK)
+        rc = attach_waiting(st,
+                            st->lock.lock_timeout_s > STORE_RETAKE_MIN_S ? st->lock.lock_timeout_s
+                                                                         : STORE_RETAKE_MIN_S,
+                            NULL, err);
+    st->let_go = rc != RS_OK;
+    if (rc == RS_OK)
+        rc = create_stages(st, err);
+    if (rc == RS_OK && mb)
+        *mb = next;
+    return rc;
+}
+
+int64_t store_memory_limit_mb(const struct store *st)
+{
+    return st->memory_mb;
 }
 
 /*

@@ -141,13 +141,17 @@ enum rs_err store_plan(struct store *st, rs_time_t now, size_t limit, bool inclu
     duckdb_prepared_statement ps = NULL;
     duckdb_result res;
     /* A movie without an IMDb id has no OMDB check to be overdue: only its TMDB lateness ranks
-     * it, or it would jump the queue as "never fetched" on every TMDB refresh. */
+     * it, or it would jump the queue as "never fetched" on every TMDB refresh. Ties (every
+     * movie never fetched, every movie of a category stamped by the same run) go in the
+     * table's order, so each commit of the refresh updates neighbouring rows: in tmdb_id
+     * order they were all over the table, and a 300,000-movie collect ran at 1,256 movies/s
+     * instead of 3,298 (docs/benchmarks.md, issue 18). */
     enum rs_err rc = sql_stmt(
         st, S_PLAN,
-        "SELECT *, greatest(CASE WHEN needs_tmdb THEN t_over END,"
+        "SELECT * EXCLUDE (rid), greatest(CASE WHEN needs_tmdb THEN t_over END,"
         " CASE WHEN needs_omdb AND imdb_id IS NOT NULL THEN o_over END) AS overdue"
         " FROM (" PLAN_BASE ") p WHERE (needs_tmdb OR needs_omdb) AND ($10 OR NOT data_frozen)"
-        " ORDER BY rank DESC NULLS LAST, overdue DESC, tmdb_id LIMIT $11",
+        " ORDER BY rank DESC NULLS LAST, overdue DESC, rid LIMIT $11",
         &ps, err);
     if (rc)
         return rc;

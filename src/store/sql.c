@@ -29,22 +29,47 @@ static enum rs_err fail_disk_full(struct rs_error *err, const char *what)
                    what);
 }
 
+/*
+ * DuckDB's memory limit used up ("Out of Memory Error: could not allocate block ..."): not a
+ * broken file but a budget too small for the work, RS_ERR_NOMEM, which a writer meets by
+ * raising the limit and trying the transaction again (store_grow_memory).
+ */
+bool sql_out_of_memory(const char *why)
+{
+    /* a failed COMMIT says it as a TransactionContext Error */
+    return why && (strstr(why, "Out of Memory Error") || strstr(why, "could not allocate block"));
+}
+
+static enum rs_err fail_out_of_memory(struct rs_error *err, const char *what, const char *why)
+{
+    const char *tips = strstr(why, "Possible solutions"); /* DuckDB's, about its settings */
+    int len = tips ? (int)(tips - why) : (int)strlen(why);
+    while (len > 0 && (why[len - 1] == ' ' || why[len - 1] == '\n'))
+        len--;
+    return rs_fail(err, RS_ERR_NOMEM,
+                   "database: %s: %.*s (DuckDB's memory limit is used up; what was stored before "
+                   "is intact; free some memory and run again)",
+                   what, len, why);
+}
+
 enum rs_err sql_fail(struct rs_error *err, const char *what, const char *why)
 {
     if (sql_disk_full(why))
         return fail_disk_full(err, what);
+    if (sql_out_of_memory(why))
+        return fail_out_of_memory(err, what, why);
     return rs_fail(err, RS_ERR_DB, "database: %s: %s", what, why ? why : "unknown error");
 }
 
 enum rs_err sql_result_fail(struct rs_error *err, const char *what, duckdb_result *res)
 {
     enum rs_err code = duckdb_result_error_type(res) == DUCKDB_ERROR_IO ? RS_ERR_IO : RS_ERR_DB;
-    if (sql_disk_full(duckdb_result_error(res))) {
-        fail_disk_full(err, what);
-        code = RS_ERR_IO;
-    } else {
-        rs_fail(err, code, "database: %s: %s", what, duckdb_result_error(res));
-    }
+    const char *why = duckdb_result_error(res);
+    if (sql_disk_full(why) || duckdb_result_error_type(res) == DUCKDB_ERROR_OUT_OF_MEMORY ||
+        sql_out_of_memory(why))
+        code = sql_fail(err, what, why ? why : "Out of Memory Error");
+    else
+        rs_fail(err, code, "database: %s: %s", what, why);
     duckdb_destroy_result(res);
     return code;
 }

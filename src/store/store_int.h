@@ -72,6 +72,7 @@ struct store {
     bool schema_behind;             /* a read-only open found an older schema (migrate.c) */
     int64_t run_id; /* the collect run writing (store_run_begin), 0 outside one: history's run_id */
     struct refresh_schedule schedule; /* what planning binds (store_use_policy; the seed's) */
+    int64_t memory_mb;                /* DuckDB's memory_limit (open.c) */
 };
 
 /* Floor division (a timestamp's microseconds before 1970 to whole seconds). */
@@ -83,12 +84,17 @@ static inline int64_t floor_div(int64_t a, int64_t b)
 
 /* ---- sql.c: errors */
 
-/* RS_ERR_DB "database: WHAT: WHY", or RS_ERR_IO with what to do when the disk is full. */
+/*
+ * RS_ERR_DB "database: WHAT: WHY"; RS_ERR_IO with what to do when the disk is full, RS_ERR_NOMEM
+ * when DuckDB's memory limit is used up.
+ */
 enum rs_err sql_fail(struct rs_error *err, const char *what, const char *why);
 /* Fails with the error of RES (IO errors as RS_ERR_IO) and destroys RES. */
 enum rs_err sql_result_fail(struct rs_error *err, const char *what, duckdb_result *res);
 /* Whether DuckDB's error text WHY (may be NULL) says the disk is full. */
 bool sql_disk_full(const char *why);
+/* Whether DuckDB's error text WHY (may be NULL) says its memory limit is used up. */
+bool sql_out_of_memory(const char *why);
 
 /* ---- sql.c: statements */
 
@@ -220,6 +226,7 @@ enum rs_err history_add_events(struct store *st, const char *event, const int64_
  * t_feed: TMDB reported a change after the last TMDB check (f_day: the day of it); rank:
  * NULL under the seed policy, else 3 for a movie never checked, 2 for one the feed
  * reported, else the larger of the due APIs' chances 1 - exp(-rate * days since the check).
+ * rid: the row's place in the table (DuckDB's rowid), for store_plan's order.
  */
 /* Whether `age` reaches the youngest age of bin K, the list of them being parameter $P. */
 #define PLAN_BIN_TERM(p, k)                                                                        \
@@ -249,7 +256,7 @@ enum rs_err history_add_events(struct store *st, const char *event, const int64_
     "  CASE WHEN o_over >= 0 AND imdb_id IS NOT NULL THEN coalesce(1 - exp(-list_extract("         \
     "   CAST($9 AS DOUBLE[]), 1 + 2 * bin + o_chg) * (CAST($2 AS BIGINT) - o_last) / 86400e6),"    \
     "   3.0) END) END AS rank, t_chg, o_chg,"                                                      \
-    " bin "                                                                                        \
+    " bin, rid "                                                                                   \
     "FROM (SELECT *,"                                                                              \
     "  coalesce(CAST($2 AS BIGINT) - t_last - t_iv, 9223372036854775807) AS t_over,"               \
     "  coalesce(CAST($2 AS BIGINT) - o_last - o_iv, 9223372036854775807) AS o_over"                \
@@ -258,7 +265,7 @@ enum rs_err history_add_events(struct store *st, const char *event, const int64_
     "   CAST(list_extract(CAST($6 AS BIGINT[]), 1 + bin) AS INTEGER) AS cat"                       \
     "  FROM (SELECT *, " PLAN_BIN(                                                                 \
         5) " AS bin"                                                                               \
-           "   FROM (SELECT m.tmdb_id, imdb_id, title, release_date, data_frozen,"                 \
+           "   FROM (SELECT m.tmdb_id, imdb_id, title, release_date, data_frozen, m.rowid AS rid," \
            "     epoch_us(last_tmdb_update) AS t_last,"                                            \
            "     epoch_us(greatest(last_omdb_update, omdb_not_found_at)) AS o_last,"               \
            "     CAST($1 AS DATE) - release_date AS age,"                                          \

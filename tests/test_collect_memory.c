@@ -1,0 +1,137 @@
+/*
+ * DuckDB's memory limit used up in a collect's commit is not the end of the run (issue 18):
+ * the store throws the instance away, opens the file again under twice the limit, and the
+ * batch (src/collect/batch.c) writes the same rows again. A write past the limit is
+ * RS_ERR_NOMEM with its own advice until the store's limit is raised; a refresh of every
+ * movie a discovery against reelsync-fakeapi stored starts under a limit far too small for
+ * its batches and stores every answer, and the counts it reports match the file.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "test.h"
+
+#include "collect_env.h"
+#include "reelsync/store.h"
+
+/* Counts the warnings that say the limit was raised. */
+static void raised_fn(void *ctx, enum rs_log_level level, const char *line)
+{
+    if (level == RS_LOG_WARN && strstr(line, "ran out of DuckDB's memory limit"))
+        (*(int *)ctx)++;
+}
+
+static void batch_past_the_memory_limit_is_written_again(void **state)
+{
+    (void)state;
+    enum { LIMIT_MB = 8 };
+    struct env e = {0};
+    const char *args[] = {"--movies", "3000", "--seed", "7", "--now", "2026-11-25", NULL};
+    env_up(&e, args);
+    int raised = 0;
+    struct rs_log log = {.fn = raised_fn, .ctx = &raised, .level = RS_LOG_WARN};
+    struct orch_options o = opts(&e, at("2026-11-25"));
+    o.discover = true;
+    o.refresh = false;
+    o.start_year = 1900;
+    o.end_year = 2027;
+    o.max_pages = 0;
+    o.refresh_limit = 0;
+    o.concurrency[RS_API_TMDB] = 32;
+    o.concurrency[RS_API_OMDB] = 32;
+    struct orch_stats s;
+    struct rs_error err = {0};
+    if (collect(e.db, &o, &s, &err) != RS_OK) /* discovery, under the store's own limit */
+        fail_msg("discovery: %s", err.msg);
+    o.discover = false;
+    o.refresh = true;
+    o.log = &log;
+
+    struct store *st = NULL;
+    const struct store_open_options so = {.mode = STORE_READ_WRITE, .memory_limit_mb = LIMIT_MB};
+    if (store_open_ext(e.db, &so, &st, NULL, &err) != RS_OK)
+        fail_msg("open: %s", err.msg);
+    assert_int_equal(store_memory_limit_mb(st), LIMIT_MB);
+    if (orch_collect(st, &o, &s, &err) != RS_OK)
+        fail_msg("collect: %s", err.msg);
+    int64_t limit = store_memory_limit_mb(st);
+    store_close(st);
+
+    /* the limit was met, and raised (doubling) */
+    assert_true(raised >= 1);
+    assert_true(limit >= 2 * LIMIT_MB);
+    assert_int_equal(limit % LIMIT_MB, 0);
+
+    /* every answer is stored, and the run's counts are the file's */
+    int64_t movies = db_i64(e.db, "SELECT count(*) FROM movies");
+    int64_t with_imdb = db_i64(e.db, "SELECT count(*) FROM tmdb_movies WHERE imdb_id IS NOT NULL");
+    assert_true(movies > 2048);
+    assert_int_equal(s.planned, movies);
+    assert_int_equal(s.tmdb_updated, movies);
+    assert_int_equal(db_i64(e.db, "SELECT count(*) FROM tmdb_movies"), movies);
+    assert_int_equal(db_i64(e.db, "SELECT count(*) FROM movies WHERE last_tmdb_update IS NULL"), 0);
+    assert_int_equal(s.omdb_updated, db_i64(e.db, "SELECT count(*) FROM omdb_movies"));
+    assert_int_equal(s.omdb_updated + s.omdb_skipped_no_imdb + s.errors[RS_ERR_NOT_FOUND], movies);
+    assert_int_equal(s.omdb_skipped_no_imdb, movies - with_imdb);
+    assert_int_equal(db_i64(e.db, "SELECT count(*) FROM movies WHERE last_full_refresh IS NULL"),
+                     movies - s.omdb_updated);
+    /* the usage counted every request once */
+    assert_int_equal(db_i64(e.db, "SELECT sum(count) FROM api_usage WHERE api = 'omdb'"),
+                     fake_stat(&e.fake, "requests", "omdb"));
+    env_down(&e);
+}
+
+/*
+ * The store's side: a write past the limit fails as RS_ERR_NOMEM with its own advice (the
+ * program keeps a message that ends in parentheses, so "is --db a reelsync database?" is not
+ * added), nothing of it stored; store_grow_memory doubles the limit until it goes through.
+ */
+static void write_past_the_limit_is_nomem_until_grown(void **state)
+{
+    (void)state;
+    enum { N = 200000, LIMIT_MB = 8 };
+    char *dir = tmpdir_create(), *db = path_join(dir, "m.duckdb");
+    struct store_movie *rows = calloc(N, sizeof(*rows));
+    assert_non_null(rows);
+    for (int i = 0; i < N; i++)
+        rows[i] = (struct store_movie){.tmdb_id = i + 1,
+                                       .title = "A title long enough to take some room",
+                                       .release_date = RS_I64(18000 + i % 9000)};
+    struct store *st = NULL;
+    struct rs_error err = {0};
+    const struct store_open_options so = {.mode = STORE_READ_WRITE, .memory_limit_mb = LIMIT_MB};
+    if (store_open_ext(db, &so, &st, NULL, &err) != RS_OK)
+        fail_msg("open: %s", err.msg);
+    rs_time_t now = at("2026-11-25");
+    enum rs_err rc = store_bulk_insert_movies(st, rows, N, now, &err);
+    assert_int_equal(rc, RS_ERR_NOMEM);
+    assert_non_null(strstr(err.msg, "DuckDB's memory limit is used up"));
+    assert_int_equal(err.msg[strlen(err.msg) - 1], ')');
+    int64_t n = -1;
+    assert_int_equal(store_count_movies(st, &n, &err), RS_OK);
+    assert_int_equal(n, 0);
+    int grown = 0;
+    while (rc == RS_ERR_NOMEM && store_grow_memory(st, NULL, &err) == RS_OK) {
+        grown++;
+        rc = store_bulk_insert_movies(st, rows, N, now, &err);
+    }
+    assert_int_equal(rc, RS_OK);
+    assert_true(grown >= 1);
+    assert_int_equal(store_memory_limit_mb(st), LIMIT_MB << grown);
+    assert_int_equal(store_count_movies(st, &n, &err), RS_OK);
+    assert_int_equal(n, N);
+    store_close(st);
+    free(rows);
+    free(db);
+    tmpdir_remove(dir);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(write_past_the_limit_is_nomem_until_grown),
+        cmocka_unit_test(batch_past_the_memory_limit_is_written_again),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
