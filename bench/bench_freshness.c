@@ -79,7 +79,7 @@ struct tally {
     double frozen_stale; /* sampled movies frozen in the database with a stale TMDB field */
 };
 
-static void die(const char *what)
+static _Noreturn void die(const char *what)
 {
     fprintf(stderr, "bench_freshness: %s\n", what);
     exit(1);
