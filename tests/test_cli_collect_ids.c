@@ -55,13 +55,12 @@ static int teardown(void **state)
 
 static void run(struct world *w, const char *now, const char *const *args, struct run_result *r)
 {
-    const char *argv[24] = {RS_REELSYNC_BIN, "--db", w->db, "--now", now, "--quiet", "collect"};
-    size_t n = 7;
-    for (size_t i = 0; args[i]; i++)
+    const char *argv[48] = {"--quiet", "collect"};
+    size_t n = 2;
+    for (size_t i = 0; args[i] && n + 1 < 48; i++)
         argv[n++] = args[i];
     argv[n] = NULL;
-    struct fake_env env;
-    run_program(argv, fake_env(&env, &w->fake, NULL), r);
+    run_reelsync(&w->fake, w->db, now, argv, r);
 }
 
 static int64_t stamp_of(struct world *w, int64_t id, const char *col)

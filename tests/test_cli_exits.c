@@ -49,13 +49,7 @@ static int world_teardown(void **state)
 /* build/reelsync --db DB --now NOW ARGS... against W's fake, into R. */
 static void run_on(struct world *w, const char *db, const char *const *args, struct run_result *r)
 {
-    const char *argv[40] = {RS_REELSYNC_BIN, "--db", db, "--now", NOW};
-    size_t n = 5;
-    for (size_t i = 0; args[i]; i++)
-        argv[n++] = args[i];
-    argv[n] = NULL;
-    struct fake_env env;
-    run_program(argv, fake_env(&env, &w->fake, NULL), r);
+    run_reelsync(&w->fake, db, NOW, args, r);
 }
 
 /* ---- interrupted runs ---------------------------------------------------------------- */

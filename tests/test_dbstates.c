@@ -33,13 +33,12 @@ static struct world *W;
 /* build/reelsync --db DB --now NOW ARGS... */
 static void run(const char *db, const char *now, const char *const *args, struct run_result *r)
 {
-    const char *argv[40] = {RS_REELSYNC_BIN, "--db", db, "--now", now, "--quiet"};
-    size_t n = 6;
-    for (size_t i = 0; args[i]; i++)
+    const char *argv[48] = {"--quiet"};
+    size_t n = 1;
+    for (size_t i = 0; args[i] && n + 1 < 48; i++)
         argv[n++] = args[i];
     argv[n] = NULL;
-    struct fake_env env;
-    run_program(argv, fake_env(&env, &W->fake, NULL), r);
+    run_reelsync(&W->fake, db, now, argv, r);
 }
 
 static const char *const collect_args[] = {"collect", "--start-year", "2026", "--end-year",

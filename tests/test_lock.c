@@ -28,13 +28,7 @@ struct world {
 
 static void run_at(struct world *w, const char *now, const char *const *args, struct run_result *r)
 {
-    const char *argv[48] = {RS_REELSYNC_BIN, "--db", w->db, "--now", now};
-    size_t n = 5;
-    for (size_t i = 0; args[i]; i++)
-        argv[n++] = args[i];
-    argv[n] = NULL;
-    struct fake_env env;
-    run_program(argv, fake_env(&env, &w->fake, NULL), r);
+    run_reelsync(&w->fake, w->db, now, args, r);
 }
 
 /* A slow refresh (2 requests a second per API) of every movie, as of NOW, in the background. */

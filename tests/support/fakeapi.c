@@ -130,3 +130,18 @@ const char *const *fake_env(struct fake_env *e, const struct fake *f, const char
     e->envp[n] = NULL;
     return e->envp;
 }
+
+void run_reelsync(const struct fake *f, const char *db, const char *now, const char *const *args,
+                  struct run_result *out)
+{
+    const char *argv[64] = {RS_REELSYNC_BIN, "--db", db, "--now", now};
+    size_t n = 5;
+    for (size_t i = 0; args[i]; i++) {
+        if (n + 1 == sizeof(argv) / sizeof(argv[0]))
+            fail_msg("run_reelsync: too many arguments");
+        argv[n++] = args[i];
+    }
+    argv[n] = NULL;
+    struct fake_env env;
+    run_program(argv, fake_env(&env, f, NULL), out);
+}

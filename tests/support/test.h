@@ -144,6 +144,12 @@ struct fake_env {
     const char *envp[24];
 };
 const char *const *fake_env(struct fake_env *e, const struct fake *f, const char *const *extra);
+/*
+ * build/reelsync --db DB --now NOW ARGS... (NULL-terminated) in F's environment (fake_env),
+ * into OUT (run_program).
+ */
+void run_reelsync(const struct fake *f, const char *db, const char *now, const char *const *args,
+                  struct run_result *out);
 
 /* JSON documents (support/json.c). */
 /* TEXT parsed; fails the test (printing TEXT) unless it is JSON. json_decref the result. */
