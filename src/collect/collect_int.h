@@ -55,6 +55,9 @@ struct orch {
     bool in_txn;
     int writes;
     int64_t last_commit_ms;
+    /* what letting the file go and taking it again last cost, and when it was let go: the
+     * timer's commits let it go only when that cost stays a small share of the run */
+    int64_t share_cost_ms, let_go_ms;
     const struct batch_rows *rows;
     int64_t answered[RS_API_COUNT]; /* attempts the API answered usefully (ok, not found) */
     bool feed_read;                 /* the change feed was read up to now (feed.c) */
