@@ -142,25 +142,26 @@ enum rs_err parts_stage_tmdb(struct store *st, const struct tmdb_row *rows, size
     " coalesce(' (' || note || ')', '')"
 
 /*
- * The change_stage rows of one part: the movies whose stored answer carried the part and
- * whose new answer carries it too (c), then their stored and staged sets, compared.
+ * The change_stage rows of one part: the staged movies whose answer carries the part (c),
+ * then their stored and staged sets, compared where a set was stored. Nothing reads
+ * tmdb_movies here: joining its raw column made every commit read every stored answer.
  */
 #define PART_LOG(field, flag, table, stage, entry)                                                 \
     "INSERT INTO temp.change_stage WITH c AS (SELECT s.seq, p.tmdb_id FROM temp.parts_stage p"     \
-    " JOIN temp.tmdb_stage s ON s.tmdb_id = p.tmdb_id JOIN tmdb_movies t"                          \
-    " ON t.tmdb_id = p.tmdb_id WHERE p." flag " AND json_exists(t.raw, '$." field "'))"            \
+    " JOIN temp.tmdb_stage s ON s.tmdb_id = p.tmdb_id WHERE p." flag ")"                           \
     " SELECT c.seq, c.tmdb_id, '" field "', o.v, n.v FROM c"                                       \
-    " LEFT JOIN (SELECT tmdb_id, " SET_TEXT(                                                       \
+    " JOIN (SELECT tmdb_id, " SET_TEXT(                                                            \
         entry) " AS v FROM " table " WHERE tmdb_id IN (SELECT tmdb_id FROM c) GROUP BY tmdb_id) "  \
-               "o ON o.tmdb_id = c.tmdb_id"                                                        \
+                                   "o ON o.tmdb_id = c.tmdb_id"                                    \
                " LEFT JOIN (SELECT tmdb_id, " SET_TEXT(                                            \
                    entry) " AS v FROM temp." stage " WHERE tmdb_id IN (SELECT tmdb_id FROM c) "    \
-                          "GROUP BY tmdb_id) n ON n.tmdb_id = c.tmdb_id"                           \
+                                                   "GROUP BY tmdb_id) n ON n.tmdb_id = c.tmdb_id"  \
                           " WHERE o.v IS DISTINCT FROM n.v;"
 
 /*
- * A part changed when the stored answer carried it too and the sets differ: a database made
- * before the parts were asked for logs nothing on the first answer that carries them.
+ * A part changed when a set of it was stored and the new one differs: a database made before
+ * the parts were asked for logs nothing on the first answer that carries them (nor does a
+ * movie whose stored set was empty, which has no rows to tell it from one never asked).
  */
 enum rs_err parts_log_tmdb(struct store *st, struct rs_error *err)
 {
