@@ -182,6 +182,9 @@ struct rs_i64 stats_run_duration(const struct store_run *run);
 const char *stats_run_result(const struct store_run *run);
 /* KEY with V, or null when V is not set. */
 void json_kint_opt(struct jw *w, const char *key, struct rs_i64 v);
+/* A run's first keys, as stats and runs show them: run_id, started_at, ended_at, duration_s,
+ * result, status. */
+void stats_json_run_head(struct jw *w, const struct store_run *run);
 
 /* ---- cmd_plan.c: the plan as plan and collect --dry-run show it ---- */
 

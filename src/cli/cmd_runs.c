@@ -133,13 +133,7 @@ static void json_run(struct jw *w, const struct store_run *r, const struct store
 {
     char stamp[32];
     jw_object_begin(w);
-    jw_kint(w, "run_id", r->id);
-    jw_kstring(w, "started_at", rs_time_format(r->started_at, stamp, sizeof(stamp)));
-    jw_kstring(w, "ended_at",
-               r->ended_at.set ? rs_time_format(r->ended_at.v, stamp, sizeof(stamp)) : NULL);
-    json_kint_opt(w, "duration_s", stats_run_duration(r));
-    jw_kstring(w, "result", stats_run_result(r));
-    json_kint_opt(w, "status", r->status);
+    stats_json_run_head(w, r);
     json_per_api(w, "requests", r->requests);
     json_kint_opt(w, "tmdb_updated", r->tmdb_updated);
     json_kint_opt(w, "omdb_updated", r->omdb_updated);

@@ -183,10 +183,9 @@ const char *stats_run_result(const struct store_run *run)
     return run->status.v == 0 ? "ok" : run->status.v == 4 ? "locked" : "failed";
 }
 
-static void report_json_run(struct jw *w, const struct store_run *run)
+void stats_json_run_head(struct jw *w, const struct store_run *run)
 {
     char stamp[32];
-    jw_object_begin(w);
     jw_kint(w, "run_id", run->id);
     jw_kstring(w, "started_at", rs_time_format(run->started_at, stamp, sizeof(stamp)));
     jw_kstring(w, "ended_at",
@@ -194,6 +193,12 @@ static void report_json_run(struct jw *w, const struct store_run *run)
     json_kint_opt(w, "duration_s", stats_run_duration(run));
     jw_kstring(w, "result", stats_run_result(run));
     json_kint_opt(w, "status", run->status);
+}
+
+static void report_json_run(struct jw *w, const struct store_run *run)
+{
+    jw_object_begin(w);
+    stats_json_run_head(w, run);
     jw_key(w, "stats");
     jw_raw(w, run->stats_json);
     jw_object_end(w);

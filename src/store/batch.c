@@ -451,8 +451,8 @@ static enum rs_err freeze_ids(struct store *st, const int64_t *ids, size_t n, rs
                               &ps, err);
     if (rc)
         return rc;
-    rc = bind_ids(ps, 1, ids, n) ? sql_run(ps, NULL, "finish batch", err)
-                                 : rs_fail(err, RS_ERR_NOMEM, "out of memory");
+    rc = bind_int64s(ps, 1, ids, n) ? sql_run(ps, NULL, "finish batch", err)
+                                    : rs_fail(err, RS_ERR_NOMEM, "out of memory");
     snprintf(reason, sizeof(reason), "archived, no change over %d refreshes in a row",
              REFRESH_FREEZE_CYCLES);
     return rc ? rc : history_add_events(st, "frozen", ids, n, now, reason, err);

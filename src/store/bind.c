@@ -9,16 +9,19 @@
 
 #include "store_int.h"
 
-/* A list value of TYPE (VARCHAR from STRS, NULL items as "", or BIGINT from IDS); N == 0 is an
- * empty list, never NULL. NULL when DuckDB or malloc fails; destroy it after use. */
-static duckdb_value list_of(duckdb_type type, char *const *strs, const int64_t *ids, size_t n)
+/* A list value of TYPE (VARCHAR from STRS, NULL items as "", DOUBLE from DBLS, or BIGINT from
+ * IDS); N == 0 is an empty list, never NULL. NULL when DuckDB or malloc fails; destroy it
+ * after use. */
+static duckdb_value list_of(duckdb_type type, char *const *strs, const double *dbls,
+                            const int64_t *ids, size_t n)
 {
     duckdb_logical_type lt = duckdb_create_logical_type(type);
     duckdb_value *vals = calloc(n ? n : 1, sizeof(*vals));
     bool ok = vals != NULL;
     for (size_t k = 0; ok && k < n; k++) {
-        vals[k] =
-            strs ? duckdb_create_varchar(strs[k] ? strs[k] : "") : duckdb_create_int64(ids[k]);
+        vals[k] = strs   ? duckdb_create_varchar(strs[k] ? strs[k] : "")
+                  : dbls ? duckdb_create_double(dbls[k])
+                         : duckdb_create_int64(ids[k]);
         ok = vals[k] != NULL;
     }
     duckdb_value list = ok ? duckdb_create_list_value(lt, vals, n) : NULL;
@@ -43,13 +46,23 @@ bool bind_ts(duckdb_prepared_statement ps, idx_t i, rs_time_t t)
            DuckDBSuccess;
 }
 
-bool bind_ids(duckdb_prepared_statement ps, idx_t i, const int64_t *ids, size_t n)
+/* Binds LIST (destroying it) at I; false when it is NULL or DuckDB refuses it. */
+static bool bind_list(duckdb_prepared_statement ps, idx_t i, duckdb_value list)
 {
-    duckdb_value list = list_of(DUCKDB_TYPE_BIGINT, NULL, ids, n);
     bool ok = list && duckdb_bind_value(ps, i, list) == DuckDBSuccess;
     if (list)
         duckdb_destroy_value(&list);
     return ok;
+}
+
+bool bind_int64s(duckdb_prepared_statement ps, idx_t i, const int64_t *ids, size_t n)
+{
+    return bind_list(ps, i, list_of(DUCKDB_TYPE_BIGINT, NULL, NULL, ids, n));
+}
+
+bool bind_doubles(duckdb_prepared_statement ps, idx_t i, const double *vals, size_t n)
+{
+    return bind_list(ps, i, list_of(DUCKDB_TYPE_DOUBLE, NULL, vals, NULL, n));
 }
 
 bool bind_run_id(struct store *st, duckdb_prepared_statement ps, idx_t i)
@@ -119,7 +132,7 @@ bool app_ts(duckdb_appender a, struct rs_i64 t)
 
 bool app_list(duckdb_appender a, char *const *items, size_t n)
 {
-    duckdb_value list = list_of(DUCKDB_TYPE_VARCHAR, items, NULL, n);
+    duckdb_value list = list_of(DUCKDB_TYPE_VARCHAR, items, NULL, NULL, n);
     bool ok = list && duckdb_append_value(a, list) == DuckDBSuccess;
     if (list)
         duckdb_destroy_value(&list);

@@ -102,7 +102,7 @@ static enum rs_err run_ids(struct store *st, const char *sql, const int64_t *ids
     enum rs_err rc = sql_prepare(st, sql, "feed", &ps, err);
     if (rc)
         return rc;
-    bool ok = bind_ids(ps, 1, ids, n);
+    bool ok = bind_int64s(ps, 1, ids, n);
     if (ok && day_now)
         ok = duckdb_bind_date(ps, 2, (duckdb_date){.days = day}) == DuckDBSuccess &&
              bind_ts(ps, 3, now);

@@ -19,7 +19,7 @@ enum rs_err history_add_events(struct store *st, const char *event, const int64_
                               &ps, err);
     if (rc)
         return rc;
-    if (!bind_ids(ps, 1, ids, n) || !bind_str(ps, 2, event) || !bind_ts(ps, 3, now) ||
+    if (!bind_int64s(ps, 1, ids, n) || !bind_str(ps, 2, event) || !bind_ts(ps, 3, now) ||
         !bind_run_id(st, ps, 4) || !bind_str(ps, 5, reason))
         return rs_fail(err, RS_ERR_NOMEM, "movie events: out of memory");
     return sql_run(ps, NULL, "movie events", err);
@@ -300,10 +300,7 @@ enum rs_err store_runs(struct store *st, int64_t run_id, size_t limit, struct st
     enum rs_err rc = sql_prepare(
         st,
         "WITH r AS (SELECT * FROM runs WHERE $1 = 0 OR id = $1 ORDER BY id DESC LIMIT $2)"
-        " SELECT r.id, r.started_at, r.ended_at, r.exit_status, CAST(r.options AS VARCHAR),"
-        " CAST(r.stats AS VARCHAR), TRY_CAST(stats->>'discovered' AS BIGINT),"
-        " TRY_CAST(stats->>'tmdb_updated' AS BIGINT), TRY_CAST(stats->>'omdb_updated' AS BIGINT),"
-        " TRY_CAST(stats->>'frozen' AS BIGINT), stats->>'result',"
+        " SELECT " RUN_COLUMNS ","
         " TRY_CAST(stats->'requests'->>'tmdb' AS BIGINT),"
         " TRY_CAST(stats->'requests'->>'omdb' AS BIGINT),"
         " TRY_CAST(stats->'failed'->>'tmdb' AS BIGINT),"
@@ -330,22 +327,12 @@ enum rs_err store_runs(struct store *st, int64_t run_id, size_t limit, struct st
             oom = true;
             break;
         }
-        r->id = col_int(&c, 0);
-        r->started_at = col_int(&c, 1);
-        r->ended_at = col_i64(&c, 2);
-        r->status = col_i64(&c, 3);
-        r->options_json = col_str(&c, 4, &oom);
-        r->stats_json = col_str(&c, 5, &oom);
-        r->discovered = col_i64(&c, 6);
-        r->tmdb_updated = col_i64(&c, 7);
-        r->omdb_updated = col_i64(&c, 8);
-        r->frozen = col_i64(&c, 9);
-        col_copy(&c, 10, r->result, sizeof(r->result));
-        r->requests[RS_API_TMDB] = col_i64(&c, 11);
-        r->requests[RS_API_OMDB] = col_i64(&c, 12);
-        r->failed[RS_API_TMDB] = col_i64(&c, 13);
-        r->failed[RS_API_OMDB] = col_i64(&c, 14);
-        r->changed = col_int(&c, 15);
+        run_row(&c, r, &oom);
+        r->requests[RS_API_TMDB] = col_i64(&c, RUN_COLUMNS_N);
+        r->requests[RS_API_OMDB] = col_i64(&c, RUN_COLUMNS_N + 1);
+        r->failed[RS_API_TMDB] = col_i64(&c, RUN_COLUMNS_N + 2);
+        r->failed[RS_API_OMDB] = col_i64(&c, RUN_COLUMNS_N + 3);
+        r->changed = col_int(&c, RUN_COLUMNS_N + 4);
     }
     cursor_done(&c);
     if (oom) {

@@ -152,10 +152,10 @@ enum rs_err parts_stage_tmdb(struct store *st, const struct tmdb_row *rows, size
     " SELECT c.seq, c.tmdb_id, '" field "', o.v, n.v FROM c"                                       \
     " JOIN (SELECT tmdb_id, " SET_TEXT(                                                            \
         entry) " AS v FROM " table " WHERE tmdb_id IN (SELECT tmdb_id FROM c) GROUP BY tmdb_id) "  \
-                                   "o ON o.tmdb_id = c.tmdb_id"                                    \
+               "o ON o.tmdb_id = c.tmdb_id"                                                        \
                " LEFT JOIN (SELECT tmdb_id, " SET_TEXT(                                            \
                    entry) " AS v FROM temp." stage " WHERE tmdb_id IN (SELECT tmdb_id FROM c) "    \
-                                                   "GROUP BY tmdb_id) n ON n.tmdb_id = c.tmdb_id"  \
+                          "GROUP BY tmdb_id) n ON n.tmdb_id = c.tmdb_id"                           \
                           " WHERE o.v IS DISTINCT FROM n.v;"
 
 /*

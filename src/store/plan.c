@@ -10,39 +10,6 @@
 #include "reelsync/refresh.h"
 #include "store_int.h"
 
-/* The intervals of API in ST's schedule as PLAN_BASE's BIGINT[8] of microseconds. */
-/* Binds the N values VALS as a DOUBLE[] at I. */
-static bool bind_doubles(duckdb_prepared_statement ps, idx_t i, const double *vals, size_t n)
-{
-    duckdb_value v[2 * REFRESH_BIN_COUNT];
-    for (size_t k = 0; k < n; k++)
-        v[k] = duckdb_create_double(vals[k]);
-    duckdb_logical_type t = duckdb_create_logical_type(DUCKDB_TYPE_DOUBLE);
-    duckdb_value list = duckdb_create_list_value(t, v, n);
-    bool ok = list && duckdb_bind_value(ps, i, list) == DuckDBSuccess;
-    duckdb_destroy_value(&list);
-    duckdb_destroy_logical_type(&t);
-    for (size_t k = 0; k < n; k++)
-        duckdb_destroy_value(&v[k]);
-    return ok;
-}
-
-/* Binds the N values VALS as a BIGINT[] at I. */
-static bool bind_list(duckdb_prepared_statement ps, idx_t i, const int64_t *vals, size_t n)
-{
-    duckdb_value v[2 * REFRESH_BIN_COUNT];
-    for (size_t k = 0; k < n; k++)
-        v[k] = duckdb_create_int64(vals[k]);
-    duckdb_logical_type t = duckdb_create_logical_type(DUCKDB_TYPE_BIGINT);
-    duckdb_value list = duckdb_create_list_value(t, v, n);
-    bool ok = list && duckdb_bind_value(ps, i, list) == DuckDBSuccess;
-    duckdb_destroy_value(&list);
-    duckdb_destroy_logical_type(&t);
-    for (size_t k = 0; k < n; k++)
-        duckdb_destroy_value(&v[k]);
-    return ok;
-}
-
 /* The intervals of API in ST's schedule as PLAN_BASE's list of microseconds. */
 static void bind_intervals(struct store *st, duckdb_prepared_statement ps, idx_t i, enum rs_api api)
 {
@@ -51,7 +18,7 @@ static void bind_intervals(struct store *st, duckdb_prepared_statement ps, idx_t
         for (int chg = 0; chg < 2; chg++)
             us[2 * bin + chg] =
                 (int64_t)(st->schedule.interval[api][bin][chg] * 86400.0 * (double)US_PER_S + 0.5);
-    bind_list(ps, i, us, RS_ARRAY_LEN(us));
+    bind_int64s(ps, i, us, RS_ARRAY_LEN(us));
 }
 
 /* The rates of API in ST's schedule (changes a day), as PLAN_BASE's DOUBLE[]. */
@@ -69,7 +36,7 @@ void plan_bind_bins(duckdb_prepared_statement ps, idx_t i)
     int64_t ages[REFRESH_BIN_COUNT - 1];
     for (int bin = 1; bin < REFRESH_BIN_COUNT; bin++)
         ages[bin - 1] = refresh_bin_min_age(bin);
-    bind_list(ps, i, ages, RS_ARRAY_LEN(ages));
+    bind_int64s(ps, i, ages, RS_ARRAY_LEN(ages));
 }
 
 void plan_bind_policy(struct store *st, duckdb_prepared_statement ps, rs_time_t now)
@@ -82,7 +49,7 @@ void plan_bind_policy(struct store *st, duckdb_prepared_statement ps, rs_time_t 
     for (int bin = 0; bin < REFRESH_BIN_COUNT; bin++)
         cats[bin] = refresh_bin_category(bin);
     plan_bind_bins(ps, 5);
-    bind_list(ps, 6, cats, RS_ARRAY_LEN(cats));
+    bind_int64s(ps, 6, cats, RS_ARRAY_LEN(cats));
     duckdb_bind_boolean(ps, 7, st->schedule.policy == REFRESH_POLICY_ADAPTIVE);
     bind_rates(st, ps, 8, RS_API_TMDB);
     bind_rates(st, ps, 9, RS_API_OMDB);

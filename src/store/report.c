@@ -311,30 +311,13 @@ static enum rs_err report_freshness(struct store *st, rs_time_t now, struct stor
 static enum rs_err report_runs(struct store *st, struct store_report *rep, struct rs_error *err)
 {
     duckdb_result res;
-    if (duckdb_query(st->con,
-                     "SELECT id, started_at, ended_at, exit_status, CAST(options AS VARCHAR),"
-                     " CAST(stats AS VARCHAR), TRY_CAST(stats->>'discovered' AS BIGINT),"
-                     " TRY_CAST(stats->>'tmdb_updated' AS BIGINT),"
-                     " TRY_CAST(stats->>'omdb_updated' AS BIGINT),"
-                     " TRY_CAST(stats->>'frozen' AS BIGINT), stats->>'result'"
-                     " FROM runs ORDER BY id DESC LIMIT 10",
-                     &res) != DuckDBSuccess)
+    if (duckdb_query(st->con, "SELECT " RUN_COLUMNS " FROM runs ORDER BY id DESC LIMIT 10", &res) !=
+        DuckDBSuccess)
         return sql_result_fail(err, "report", &res);
     bool oom = false;
     struct cursor c = {.res = &res};
     while (rep->n_runs < STORE_REPORT_RUNS && cursor_next(&c)) {
-        struct store_run *r = &rep->runs[rep->n_runs++];
-        r->id = col_int(&c, 0);
-        r->started_at = col_int(&c, 1);
-        r->ended_at = col_i64(&c, 2);
-        r->status = col_i64(&c, 3);
-        r->options_json = col_str(&c, 4, &oom);
-        r->stats_json = col_str(&c, 5, &oom);
-        r->discovered = col_i64(&c, 6);
-        r->tmdb_updated = col_i64(&c, 7);
-        r->omdb_updated = col_i64(&c, 8);
-        r->frozen = col_i64(&c, 9);
-        col_copy(&c, 10, r->result, sizeof(r->result));
+        run_row(&c, &rep->runs[rep->n_runs++], &oom);
     }
     cursor_done(&c);
     return oom ? rs_fail(err, RS_ERR_NOMEM, "report: out of memory") : RS_OK;
@@ -407,7 +390,7 @@ enum rs_err store_unknown_movies(struct store *st, const int64_t *ids, size_t n,
                                  " WHERE NOT EXISTS (SELECT 1 FROM movies m WHERE m.tmdb_id = i.id)"
                                  " ORDER BY i.id",
                                  "unfreeze", &ps, err);
-    if (rc == RS_OK && !bind_ids(ps, 1, ids, n))
+    if (rc == RS_OK && !bind_int64s(ps, 1, ids, n))
         rc = rs_fail(err, RS_ERR_NOMEM, "unfreeze: out of memory");
     if (rc == RS_OK)
         rc = sql_run(ps, &res, "unfreeze", err);

@@ -153,8 +153,10 @@ bool bind_str(duckdb_prepared_statement ps, idx_t i, const char *s); /* NULL: SQ
 bool bind_ts(duckdb_prepared_statement ps, idx_t i, rs_time_t t);
 /* The store's run id (NULL outside a run): the run_id of history's rows. */
 bool bind_run_id(struct store *st, duckdb_prepared_statement ps, idx_t i);
-/* IDS as a BIGINT[] parameter. */
-bool bind_ids(duckdb_prepared_statement ps, idx_t i, const int64_t *ids, size_t n);
+/* The N values VALS (ids, microseconds, ...) as a BIGINT[] at I. */
+bool bind_int64s(duckdb_prepared_statement ps, idx_t i, const int64_t *vals, size_t n);
+/* The N values VALS as a DOUBLE[] at I. */
+bool bind_doubles(duckdb_prepared_statement ps, idx_t i, const double *vals, size_t n);
 
 /* ---- bind.c: values into appenders, in the order of the stage table's column list */
 
@@ -202,6 +204,18 @@ enum rs_err parts_stage_tmdb(struct store *st, const struct tmdb_row *rows, size
                              struct rs_error *err);
 enum rs_err parts_log_tmdb(struct store *st, struct rs_error *err);
 enum rs_err parts_apply_tmdb(struct store *st, bool failed, struct rs_error *err);
+
+/* ---- usage.c: a runs row as store_report and store_runs read it */
+
+/* The first RUN_COLUMNS_N columns of a runs row, decoded by run_row. */
+#define RUN_COLUMNS                                                                                \
+    "id, started_at, ended_at, exit_status, CAST(options AS VARCHAR), CAST(stats AS VARCHAR),"     \
+    " TRY_CAST(stats->>'discovered' AS BIGINT), TRY_CAST(stats->>'tmdb_updated' AS BIGINT),"       \
+    " TRY_CAST(stats->>'omdb_updated' AS BIGINT), TRY_CAST(stats->>'frozen' AS BIGINT),"           \
+    " stats->>'result'"
+#define RUN_COLUMNS_N 11
+/* Fills *R from RUN_COLUMNS at the cursor's row; *OOM set when a string could not be copied. */
+void run_row(struct cursor *c, struct store_run *r, bool *oom);
 
 /* ---- history.c: movie_events, for batch.c, write.c and the change feed */
 

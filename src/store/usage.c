@@ -96,3 +96,18 @@ enum rs_err store_run_end(struct store *st, int64_t run_id, rs_time_t now, const
         return rs_fail(err, RS_ERR_DB, "database: run: no run with id %lld", (long long)run_id);
     return RS_OK;
 }
+
+void run_row(struct cursor *c, struct store_run *r, bool *oom)
+{
+    r->id = col_int(c, 0);
+    r->started_at = col_int(c, 1);
+    r->ended_at = col_i64(c, 2);
+    r->status = col_i64(c, 3);
+    r->options_json = col_str(c, 4, oom);
+    r->stats_json = col_str(c, 5, oom);
+    r->discovered = col_i64(c, 6);
+    r->tmdb_updated = col_i64(c, 7);
+    r->omdb_updated = col_i64(c, 8);
+    r->frozen = col_i64(c, 9);
+    col_copy(c, 10, r->result, sizeof(r->result));
+}

@@ -183,7 +183,7 @@ static enum rs_err frozen_ids(struct store *st, const int64_t *ids, size_t n, bo
                                      : "SELECT tmdb_id FROM movies WHERE data_frozen AND "
                                        "list_contains($1, CAST(tmdb_id AS BIGINT))",
                                  "unfreeze", &ps, err);
-    if (rc == RS_OK && !all && !bind_ids(ps, 1, ids, n))
+    if (rc == RS_OK && !all && !bind_int64s(ps, 1, ids, n))
         rc = rs_fail(err, RS_ERR_NOMEM, "unfreeze: out of memory");
     if (rc == RS_OK)
         rc = sql_run(ps, &res, "unfreeze", err);
@@ -222,7 +222,7 @@ enum rs_err store_unfreeze(struct store *st, const int64_t *ids, size_t n, bool 
                          "WHERE list_contains($1, CAST(tmdb_id AS BIGINT))",
                          "unfreeze", &ps, err);
     if (rc == RS_OK)
-        rc = bind_ids(ps, 1, all ? frozen : ids, all ? n_frozen : n)
+        rc = bind_int64s(ps, 1, all ? frozen : ids, all ? n_frozen : n)
                  ? sql_run(ps, NULL, "unfreeze", err)
                  : rs_fail(err, RS_ERR_NOMEM, "out of memory");
     duckdb_destroy_prepare(&ps);
