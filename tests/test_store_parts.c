@@ -122,6 +122,33 @@ static void replaced_not_appended(void **state)
     assert_peek(f->path, "SELECT count(*) FROM movie_credits", "3");
 }
 
+/*
+ * A batch with nothing stored (a first collect's) compares nothing: each movie changed, no
+ * change_log row, its parts and observations written. Fetched again with one part changed,
+ * beside a movie fetched for the first time, that part is the one change_log row.
+ */
+static void first_fetch_logs_nothing(void **state)
+{
+    struct fx *f = *state;
+    struct tmdb_row first[2] = {with_parts(11, 3, 2, 2), with_parts(12, 1, 1, 1)};
+    bool changed[2] = {false, false};
+    OK(store_put_tmdb_batch(f->st, first, 2, NOW - 10, changed, E));
+    assert_true(changed[0]);
+    assert_true(changed[1]);
+    struct tmdb_row again[2] = {with_parts(11, 3, 3, 2), with_parts(13, 2, 2, 2)};
+    OK(store_put_tmdb_batch(f->st, again, 2, NOW, changed, E));
+    assert_true(changed[0]); /* its keywords changed */
+    assert_true(changed[1]); /* a first fetch */
+    store_close(f->st);
+    f->st = NULL;
+    assert_peek(f->path, "SELECT string_agg(tmdb_id || ' ' || field, ', ') FROM change_log",
+                "11 keywords");
+    assert_peek(f->path, "SELECT count(*) FROM observations", "4");
+    counts(f->path, 11, "3,3,2");
+    counts(f->path, 12, "1,1,1");
+    counts(f->path, 13, "2,2,2");
+}
+
 /* A part that cannot be stored fails the whole batch: no details without their parts. */
 static void one_transaction(void **state)
 {
@@ -148,6 +175,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(written_with_the_details, setup, teardown),
         cmocka_unit_test_setup_teardown(replaced_not_appended, setup, teardown),
+        cmocka_unit_test_setup_teardown(first_fetch_logs_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(one_transaction, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

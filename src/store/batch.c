@@ -106,9 +106,9 @@ static enum rs_err exec_now(struct store *st, enum stmt_id id, const char *sql, 
     return sql_run(ps, NULL, what, err);
 }
 
-/* Reads (seq, same) rows into CHANGED[seq] = !same. */
-static enum rs_err read_changed(struct store *st, enum stmt_id id, const char *sql, bool *changed,
-                                size_t n, struct rs_error *err)
+/* Reads a statement's seq rows: MARK[seq] = true for each, *COUNT = how many rows. */
+static enum rs_err read_seqs(struct store *st, enum stmt_id id, const char *sql, bool *mark,
+                             size_t n, size_t *count, struct rs_error *err)
 {
     duckdb_prepared_statement ps = NULL;
     duckdb_result res;
@@ -117,25 +117,29 @@ static enum rs_err read_changed(struct store *st, enum stmt_id id, const char *s
         rc = sql_run(ps, &res, "batch", err);
     if (rc)
         return rc;
+    size_t k = 0;
     struct cursor c = {.res = &res};
     while (cursor_next(&c)) {
         int64_t seq = col_int(&c, 0);
-        if (seq >= 0 && (size_t)seq < n)
-            changed[seq] = col_int(&c, 1) == 0;
+        if (seq >= 0 && (size_t)seq < n && !mark[seq]) {
+            mark[seq] = true;
+            k++;
+        }
     }
     cursor_done(&c);
+    *count = k;
     return RS_OK;
 }
 
 /* The SQL of one API's history, run on its stage before the stage is applied. */
 struct history_sql {
-    enum stmt_id log, changed, hist, obs;
+    enum stmt_id stored, log, hist, obs;
     /* more change_stage rows after log_sql (the TMDB parts), or NULL */
     enum rs_err (*log_more)(struct store *st, struct rs_error *err);
-    const char *log_sql;     /* change_stage from the stage and the stored rows */
-    const char *changed_sql; /* (seq, same): same = a stored row and no change_stage row */
-    const char *hist_sql;    /* change_stage into change_log ($1 now, $2 run id) */
-    const char *obs_sql;     /* the stage into observations ($1 now) */
+    const char *stored_sql; /* the seqs of the staged rows with a stored row */
+    const char *log_sql;    /* change_stage from the stage and the stored rows */
+    const char *hist_sql;   /* change_stage into change_log ($1 now, $2 run id) */
+    const char *obs_sql;    /* the stage into observations ($1 now) */
 };
 
 /*
@@ -143,22 +147,40 @@ struct history_sql {
  * change_log, one observation per staged row, and CHANGED (may be NULL) from the same
  * comparison: a movie changed when it had no stored row or a field was logged. In the
  * caller's transaction, before the stage replaces the stored rows.
+ *
+ * One key lookup first finds the staged movies with a stored row (*STORED: any). A batch
+ * with none (every batch of a first collect) has nothing to compare: each of its movies
+ * changed, and neither the stored rows nor the stored parts are read.
  */
 static enum rs_err write_history(struct store *st, const struct history_sql *h, rs_time_t now,
-                                 bool *changed, size_t n, struct rs_error *err)
+                                 bool *changed, size_t n, bool *stored, struct rs_error *err)
 {
-    enum rs_err rc = exec_now(st, h->log, h->log_sql, 0, now, "history", err);
-    if (rc == RS_OK && h->log_more)
-        rc = h->log_more(st, err);
-    if (rc == RS_OK && changed)
-        rc = read_changed(st, h->changed, h->changed_sql, changed, n, err);
-    if (rc == RS_OK)
-        rc = exec_now(st, h->hist, h->hist_sql, 2, now, "history", err);
+    bool *mark = calloc(n ? n : 1, sizeof(*mark));
+    size_t k = 0, logged = 0;
+    if (!mark)
+        return rs_fail(err, RS_ERR_NOMEM, "history: out of memory");
+    enum rs_err rc = read_seqs(st, h->stored, h->stored_sql, mark, n, &k, err);
+    for (size_t i = 0; rc == RS_OK && changed && i < n; i++)
+        changed[i] = !mark[i];
+    if (rc == RS_OK && k > 0) {
+        rc = exec_now(st, h->log, h->log_sql, 0, now, "history", err);
+        if (rc == RS_OK && h->log_more)
+            rc = h->log_more(st, err);
+        if (rc == RS_OK && changed) /* a logged movie changed */
+            rc = read_seqs(st, S_CH_SEQS, "SELECT DISTINCT seq FROM temp.change_stage", changed, n,
+                           &logged, err);
+        if (rc == RS_OK)
+            rc = exec_now(st, h->hist, h->hist_sql, 2, now, "history", err);
+        enum rs_err rc2 = exec_now(st, S_CH_CLEAR, "DELETE FROM temp.change_stage", 0, now,
+                                   "history", rc ? NULL : err);
+        rc = rc ? rc : rc2;
+    }
     if (rc == RS_OK)
         rc = exec_now(st, h->obs, h->obs_sql, 1, now, "history", err);
-    enum rs_err rc2 = exec_now(st, S_CH_CLEAR, "DELETE FROM temp.change_stage", 0, now, "history",
-                               rc ? NULL : err);
-    return rc ? rc : rc2;
+    if (rc == RS_OK)
+        *stored = k > 0;
+    free(mark);
+    return rc;
 }
 
 #define HIST_INSERT(api)                                                                           \
@@ -166,16 +188,15 @@ static enum rs_err write_history(struct store *st, const struct history_sql *h, 
     " SELECT tmdb_id, '" api "', field, old_value, new_value, $1, $2 FROM temp.change_stage"
 
 static const struct history_sql TMDB_HISTORY = {
+    S_TB_STORED,
     S_TB_LOG,
-    S_TB_CHANGED,
     S_TB_HIST,
     S_TB_OBS,
     parts_log_tmdb,
+    "SELECT s.seq FROM temp.tmdb_stage s JOIN tmdb_movies t ON t.tmdb_id = s.tmdb_id",
     "INSERT INTO temp.change_stage SELECT s.seq, s.tmdb_id, f.field, f.o, f.n"
     " FROM temp.tmdb_stage s JOIN tmdb_movies t ON t.tmdb_id = s.tmdb_id,"
     " LATERAL (VALUES " TMDB_LOGGED ") f(field, d, o, n) WHERE f.d",
-    "SELECT s.seq, t.tmdb_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM temp.change_stage c"
-    " WHERE c.seq = s.seq) FROM temp.tmdb_stage s LEFT JOIN tmdb_movies t ON t.tmdb_id = s.tmdb_id",
     HIST_INSERT("tmdb"),
     "INSERT INTO observations (tmdb_id, api, observed_at, vote_count, vote_average, popularity,"
     " revenue, budget) SELECT tmdb_id, 'tmdb', $1, vote_count, vote_average, popularity,"
@@ -191,17 +212,16 @@ static const struct history_sql TMDB_HISTORY = {
     " ON t.imdb_id = s.imdb_id AND m.last_omdb_update IS NOT NULL"
 
 static const struct history_sql OMDB_HISTORY = {
+    S_OB_STORED,
     S_OB_LOG,
-    S_OB_CHANGED,
     S_OB_HIST,
     S_OB_OBS,
     NULL,
+    "SELECT s.seq FROM temp.omdb_stage s" OMDB_STORED("JOIN"),
     "INSERT INTO temp.change_stage SELECT s.seq, s.tmdb_id, f.field, f.o, f.n"
     " FROM temp.omdb_stage s" OMDB_STORED("JOIN") ","
                                                   " LATERAL (VALUES " OMDB_LOGGED
                                                   ") f(field, d, o, n) WHERE f.d",
-    "SELECT s.seq, t.imdb_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM temp.change_stage c"
-    " WHERE c.seq = s.seq) FROM temp.omdb_stage s" OMDB_STORED("LEFT JOIN"),
     HIST_INSERT("omdb"),
     "INSERT INTO observations (tmdb_id, api, observed_at, imdb_rating, imdb_votes, metacritic,"
     " rotten_tomatoes, box_office) SELECT tmdb_id, 'omdb', $1, imdb_rating, imdb_votes,"
@@ -210,13 +230,16 @@ static const struct history_sql OMDB_HISTORY = {
 
 /* ----------------------------------------------------------------- TMDB */
 
-/* Applies tmdb_stage: the details rows, then the movies rows (updated, or new). */
-static enum rs_err apply_tmdb(struct store *st, rs_time_t now, struct rs_error *err)
+/* Applies tmdb_stage: the details rows (replacing the STORED ones, if any), then the movies
+ * rows (updated, or new). */
+static enum rs_err apply_tmdb(struct store *st, rs_time_t now, bool stored, struct rs_error *err)
 {
-    enum rs_err rc = exec_now(st, S_TB_DEL,
-                              "DELETE FROM tmdb_movies WHERE tmdb_id IN "
-                              "(SELECT tmdb_id FROM temp.tmdb_stage)",
-                              0, now, "tmdb batch", err);
+    enum rs_err rc = RS_OK;
+    if (stored)
+        rc = exec_now(st, S_TB_DEL,
+                      "DELETE FROM tmdb_movies WHERE tmdb_id IN "
+                      "(SELECT tmdb_id FROM temp.tmdb_stage)",
+                      0, now, "tmdb batch", err);
     if (rc == RS_OK)
         rc = exec_now(st, S_TB_INS,
                       "INSERT INTO tmdb_movies (" TMDB_COLUMNS
@@ -246,7 +269,7 @@ enum rs_err store_put_tmdb_batch(struct store *st, const struct tmdb_row *rows, 
                                  rs_time_t now, bool *changed, struct rs_error *err)
 {
     duckdb_appender a = NULL;
-    bool own, ok = true;
+    bool own, ok = true, stored = false;
     enum rs_err rc = tx_enter(st, &own, err);
     if (rc)
         return rc;
@@ -258,10 +281,10 @@ enum rs_err store_put_tmdb_batch(struct store *st, const struct tmdb_row *rows, 
     if (rc == RS_OK) /* credits, keywords, release dates: parts.c */
         rc = parts_stage_tmdb(st, rows, n, err);
     if (rc == RS_OK)
-        rc = write_history(st, &TMDB_HISTORY, now, changed, n, err);
+        rc = write_history(st, &TMDB_HISTORY, now, changed, n, &stored, err);
     if (rc == RS_OK)
-        rc = apply_tmdb(st, now, err);
-    enum rs_err rc3 = parts_apply_tmdb(st, rc != RS_OK, rc ? NULL : err);
+        rc = apply_tmdb(st, now, stored, err);
+    enum rs_err rc3 = parts_apply_tmdb(st, rc != RS_OK, stored, rc ? NULL : err);
     rc = rc ? rc : rc3;
     /* the stage is emptied on failure too, for a caller that carries on */
     enum rs_err rc2 = exec_now(st, S_TB_CLEAR, "DELETE FROM temp.tmdb_stage", 0, now, "tmdb batch",
@@ -317,7 +340,7 @@ enum rs_err store_put_omdb_batch(struct store *st, const int64_t *tmdb_ids,
                                  bool *changed, struct rs_error *err)
 {
     duckdb_appender a = NULL;
-    bool own, ok = true;
+    bool own, ok = true, stored = false;
     for (size_t i = 0; i < n; i++)
         if (!rows[i].imdb_id)
             return rs_fail(err, RS_ERR_DB, "database: omdb details without an IMDb id");
@@ -332,7 +355,7 @@ enum rs_err store_put_omdb_batch(struct store *st, const int64_t *tmdb_ids,
     if (rc == RS_OK)
         rc = check_known(st, err);
     if (rc == RS_OK)
-        rc = write_history(st, &OMDB_HISTORY, now, changed, n, err);
+        rc = write_history(st, &OMDB_HISTORY, now, changed, n, &stored, err);
     if (rc == RS_OK)
         rc = apply_omdb(st, now, err);
     enum rs_err rc2 = exec_now(st, S_OB_CLEAR, "DELETE FROM temp.omdb_stage", 0, now, "omdb batch",

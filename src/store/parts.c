@@ -174,21 +174,25 @@ enum rs_err parts_log_tmdb(struct store *st, struct rs_error *err)
         "tmdb parts", err);
 }
 
-enum rs_err parts_apply_tmdb(struct store *st, bool failed, struct rs_error *err)
+enum rs_err parts_apply_tmdb(struct store *st, bool failed, bool stored, struct rs_error *err)
 {
     enum rs_err rc = RS_OK;
-    if (!failed)
+    /* a movie has part rows only once its tmdb_movies row is stored (both are written here) */
+    if (!failed && stored)
         rc = sql_exec(st,
                       "DELETE FROM movie_credits WHERE tmdb_id IN"
                       " (SELECT tmdb_id FROM temp.parts_stage WHERE has_credits);"
-                      "INSERT INTO movie_credits (" CREDIT_COLUMNS ") SELECT " CREDIT_COLUMNS
-                      " FROM temp.credits_stage;"
                       "DELETE FROM movie_keywords WHERE tmdb_id IN"
                       " (SELECT tmdb_id FROM temp.parts_stage WHERE has_keywords);"
+                      "DELETE FROM release_dates WHERE tmdb_id IN"
+                      " (SELECT tmdb_id FROM temp.parts_stage WHERE has_release_dates);",
+                      "tmdb parts", err);
+    if (!failed && rc == RS_OK)
+        rc = sql_exec(st,
+                      "INSERT INTO movie_credits (" CREDIT_COLUMNS ") SELECT " CREDIT_COLUMNS
+                      " FROM temp.credits_stage;"
                       "INSERT INTO movie_keywords (" KEYWORD_COLUMNS ") SELECT " KEYWORD_COLUMNS
                       " FROM temp.keywords_stage;"
-                      "DELETE FROM release_dates WHERE tmdb_id IN"
-                      " (SELECT tmdb_id FROM temp.parts_stage WHERE has_release_dates);"
                       "INSERT INTO release_dates (" RELEASE_COLUMNS ") SELECT " RELEASE_COLUMNS
                       " FROM temp.releases_stage;",
                       "tmdb parts", err);

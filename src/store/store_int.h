@@ -32,7 +32,7 @@ enum stmt_id {
     S_COUNT_MOVIES,
     S_MAX_TMDB_ID,
     S_TB_LOG,
-    S_TB_CHANGED,
+    S_TB_STORED,
     S_TB_HIST,
     S_TB_OBS,
     S_TB_DEL,
@@ -42,7 +42,7 @@ enum stmt_id {
     S_TB_CLEAR,
     S_OB_UNKNOWN,
     S_OB_LOG,
-    S_OB_CHANGED,
+    S_OB_STORED,
     S_OB_HIST,
     S_OB_OBS,
     S_OB_DEL,
@@ -50,6 +50,7 @@ enum stmt_id {
     S_OB_UPD,
     S_OB_CLEAR,
     S_CH_CLEAR,
+    S_CH_SEQS,
     S_FB_UPD,
     S_FB_READ,
     S_FB_FREEZE,
@@ -197,13 +198,14 @@ enum rs_err parts_create_stages(struct store *st, struct rs_error *err);
  * parts_stage_tmdb appends the parts the N rows carry to the parts' stage tables;
  * parts_log_tmdb adds to change_stage (the history's, before it is read) one row per part
  * whose staged set differs from the stored one, for movies whose stored answer carried that
- * part; parts_apply_tmdb then replaces each carried part's rows and empties the stages (also
- * on failure, for a caller that carries on).
+ * part; parts_apply_tmdb then replaces each carried part's rows (deleting the old ones only
+ * when the batch had a STORED tmdb_movies row: no movie has part rows without one) and empties
+ * the stages (also on failure, for a caller that carries on).
  */
 enum rs_err parts_stage_tmdb(struct store *st, const struct tmdb_row *rows, size_t n,
                              struct rs_error *err);
 enum rs_err parts_log_tmdb(struct store *st, struct rs_error *err);
-enum rs_err parts_apply_tmdb(struct store *st, bool failed, struct rs_error *err);
+enum rs_err parts_apply_tmdb(struct store *st, bool failed, bool stored, struct rs_error *err);
 
 /* ---- usage.c: a runs row as store_report and store_runs read it */
 
