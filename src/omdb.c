@@ -98,6 +98,16 @@ static enum rs_err body_class(const json_t *doc, bool is_2xx)
 
 enum rs_err omdb_classify(long status, const char *body, size_t len)
 {
+    return omdb_classify_doc(status, body, len, NULL);
+}
+
+void omdb_free_doc(void *doc)
+{
+    json_decref(doc);
+}
+
+enum rs_err omdb_classify_doc(long status, const char *body, size_t len, void **kept)
+{
     bool is_2xx = status >= 200 && status < 300;
 
     /*
@@ -109,7 +119,10 @@ enum rs_err omdb_classify(long status, const char *body, size_t len)
     if (is_2xx || (body && len > 0 && contains(body, len, "\"False\""))) {
         json_t *doc = json_loadb(body, len, 0, NULL);
         enum rs_err code = body_class(doc, is_2xx);
-        json_decref(doc);
+        if (code == RS_OK && is_2xx && kept)
+            *kept = doc; /* for omdb_parse_movie_doc: the body is parsed once */
+        else
+            json_decref(doc);
         if (code != RS_OK)
             return code;
     }
@@ -198,10 +211,17 @@ static enum rs_err answer_error(const char *text, struct rs_error *err)
 enum rs_err omdb_parse_movie(const char *body, size_t len, struct omdb_row *out,
                              const struct rs_log *log, struct rs_error *err)
 {
+    return omdb_parse_movie_doc(NULL, body, len, out, log, err);
+}
+
+enum rs_err omdb_parse_movie_doc(void *parsed, const char *body, size_t len, struct omdb_row *out,
+                                 const struct rs_log *log, struct rs_error *err)
+{
     json_error_t jerr;
     struct omdb_movie m = {.raw = body, .raw_len = len};
     enum rs_err rc;
-    json_t *doc = json_loadb(body ? body : "", body ? len : 0, 0, &jerr);
+    json_t *doc = parsed ? json_incref(parsed) /* omdb_classify_doc's parse of BODY */
+                         : json_loadb(body ? body : "", body ? len : 0, 0, &jerr);
 
     if (!doc) {
         rc = rs_fail(err, RS_ERR_BAD_RESPONSE, "omdb: bad JSON at line %d: %s", jerr.line,

@@ -40,31 +40,42 @@ bool tmdb_movie_suffix(char *buf, size_t len, int64_t tmdb_id)
     return n >= 0 && (size_t)n < len;
 }
 
-/*
- * True when BODY parses whole as a JSON object. A 2xx that does not (cut short, malformed,
- * an HTML page from a proxy) is bad_response, which the engine retries like a 5xx.
- */
-static bool is_json_object(const char *body, size_t len)
-{
-    if (!rs_looks_like_object(body, len))
-        return false; /* an HTML page, say: no need to parse it */
-    json_t *doc = json_loadb(body, len, 0, NULL);
-    bool ok = json_is_object(doc);
-    json_decref(doc);
-    return ok;
-}
-
 const char *tmdb_json_version(void)
 {
     return jansson_version_str();
 }
 
-enum rs_err tmdb_classify(long status, const char *body, size_t len)
+/*
+ * A 2xx whose body does not parse whole as a JSON object (cut short, malformed, an HTML
+ * page from a proxy) is bad_response, which the engine retries like a 5xx. The 5xx of the
+ * CDN are HTML too: for them the status decides.
+ */
+enum rs_err tmdb_classify_doc(long status, const char *body, size_t len, void **doc)
 {
     enum rs_err code = http_status_class(status);
-    if (code == RS_OK && !is_json_object(body, len))
-        return RS_ERR_BAD_RESPONSE; /* the 5xx of the CDN are HTML too: the status decides */
-    return code;
+    if (code != RS_OK)
+        return code;
+    /* an HTML page, say, is not parsed at all */
+    json_t *parsed = rs_looks_like_object(body, len) ? json_loadb(body, len, 0, NULL) : NULL;
+    if (!json_is_object(parsed)) {
+        json_decref(parsed);
+        return RS_ERR_BAD_RESPONSE;
+    }
+    if (doc)
+        *doc = parsed;
+    else
+        json_decref(parsed);
+    return RS_OK;
+}
+
+enum rs_err tmdb_classify(long status, const char *body, size_t len)
+{
+    return tmdb_classify_doc(status, body, len, NULL);
+}
+
+void tmdb_free_doc(void *doc)
+{
+    json_decref(doc);
 }
 
 /* True when some string of the JSON array ERRORS mentions the page. */
@@ -283,6 +294,13 @@ static enum rs_err movie_parts(const struct tmdb_reader *r, const char *body, si
 enum rs_err tmdb_parse_movie(const char *body, size_t len, int64_t expect_id, struct tmdb_row *out,
                              const struct rs_log *log, struct rs_error *err)
 {
+    return tmdb_parse_movie_doc(NULL, body, len, expect_id, out, log, err);
+}
+
+enum rs_err tmdb_parse_movie_doc(void *parsed, const char *body, size_t len, int64_t expect_id,
+                                 struct tmdb_row *out, const struct rs_log *log,
+                                 struct rs_error *err)
+{
     char what[48];
     json_t *doc = NULL;
     struct tmdb_movie m = {.raw = body, .raw_len = len};
@@ -290,13 +308,16 @@ enum rs_err tmdb_parse_movie(const char *body, size_t len, int64_t expect_id, st
     const char **genres = NULL, **companies = NULL;
     char *trimmed = NULL;
     size_t trimmed_len = 0;
-    enum rs_err rc;
+    enum rs_err rc = RS_OK;
 
     if (expect_id > 0)
         snprintf(what, sizeof(what), "movie %lld", (long long)expect_id);
     else
         snprintf(what, sizeof(what), "movie");
-    rc = tmdb_load_object(body, len, what, &doc, err);
+    if (json_is_object((json_t *)parsed))
+        doc = json_incref(parsed); /* tmdb_classify_doc's parse of the same body */
+    else
+        rc = tmdb_load_object(body, len, what, &doc, err);
     if (rc != RS_OK)
         goto cleanup;
     m.id = tmdb_object_id(doc);

@@ -59,6 +59,45 @@ static void assert_numbers(const struct omdb_row *r, struct numbers n)
         assert_true(r->imdb_rating.set && r->imdb_rating.v == n.imdb);
 }
 
+/*
+ * The engine's hook keeps its parse of a record for the parser (omdb_classify_doc,
+ * omdb_parse_movie_doc): the same row as a parse of the body alone; a Response False answer
+ * keeps nothing.
+ */
+static void parsed_once_same_row(void **state)
+{
+    (void)state;
+    static const char *const names[] = {"omdb/tt1375666.json", "omdb/tt0435761.json",
+                                        "omdb/tt0499549.json", "omdb/tt0211915.json"};
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        size_t len;
+        char *body = fixture_read(names[i], &len);
+        void *doc = NULL;
+        struct omdb_row a = {0}, b = {0};
+        struct rs_error err = {0};
+        assert_int_equal(omdb_classify_doc(200, body, len, &doc), RS_OK);
+        assert_non_null(doc);
+        assert_int_equal(omdb_parse_movie(body, len, &a, NULL, &err), RS_OK);
+        assert_int_equal(omdb_parse_movie_doc(doc, body, len, &b, NULL, &err), RS_OK);
+        omdb_free_doc(doc);
+        assert_string_equal(a.imdb_id, b.imdb_id);
+        assert_string_equal(a.title, b.title);
+        assert_true(a.imdb_rating.set == b.imdb_rating.set && a.imdb_rating.v == b.imdb_rating.v);
+        assert_true(a.box_office.set == b.box_office.set && a.box_office.v == b.box_office.v);
+        assert_int_equal(a.raw_len, b.raw_len);
+        assert_memory_equal(a.raw, b.raw, a.raw_len);
+        norm_omdb_row_release(&a);
+        norm_omdb_row_release(&b);
+        free(body);
+    }
+    size_t len;
+    char *body = fixture_read("omdb/error_not_found.json", &len);
+    void *doc = NULL;
+    assert_int_equal(omdb_classify_doc(200, body, len, &doc), RS_ERR_NOT_FOUND);
+    assert_null(doc);
+    free(body);
+}
+
 /* Inception: all three Ratings, commas and dollars, every text field. */
 static void inception(void **state)
 {
@@ -384,6 +423,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(inception),
+        cmocka_unit_test(parsed_once_same_row),
         cmocka_unit_test(toy_story_3),
         cmocka_unit_test(avatar),
         cmocka_unit_test(short_1908),

@@ -77,6 +77,48 @@ static void inception(void **state)
     norm_tmdb_row_release(&r);
 }
 
+/*
+ * The engine's hook parses a 2xx body to classify it and hands the document to the parser
+ * (tmdb_classify_doc, tmdb_parse_movie_doc): every fixture gives the same row, raw bytes
+ * and parts as a parse of the body alone; a body that is not usable leaves no document.
+ */
+static void parsed_once_same_row(void **state)
+{
+    (void)state;
+    static const char *const names[] = {"movie_27205.json", "movie_19995.json", "movie_194.json",
+                                        "movie_10193.json", "movie_1443826.json"};
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        char path[64];
+        size_t len;
+        snprintf(path, sizeof(path), "tmdb/%s", names[i]);
+        char *body = fixture_read(path, &len);
+        void *doc = NULL;
+        struct tmdb_row a = {0}, b = {0};
+        struct rs_error err = {0};
+        assert_int_equal(tmdb_classify_doc(200, body, len, &doc), RS_OK);
+        assert_non_null(doc);
+        assert_int_equal(tmdb_parse_movie(body, len, 0, &a, NULL, &err), RS_OK);
+        assert_int_equal(tmdb_parse_movie_doc(doc, body, len, 0, &b, NULL, &err), RS_OK);
+        tmdb_free_doc(doc); /* the row owns its own copies */
+        assert_int_equal(a.tmdb_id, b.tmdb_id);
+        assert_string_equal(a.title, b.title);
+        assert_int_equal(a.raw_len, b.raw_len);
+        assert_memory_equal(a.raw, b.raw, a.raw_len);
+        assert_int_equal(a.n_genres, b.n_genres);
+        assert_int_equal(a.parts.n_credits, b.parts.n_credits);
+        assert_int_equal(a.parts.n_keywords, b.parts.n_keywords);
+        assert_int_equal(a.parts.n_release_dates, b.parts.n_release_dates);
+        norm_tmdb_row_release(&a);
+        norm_tmdb_row_release(&b);
+        free(body);
+    }
+    void *doc = NULL;
+    assert_int_equal(tmdb_classify_doc(200, "{\"id\":27205,\"ti", 15, &doc), RS_ERR_BAD_RESPONSE);
+    assert_null(doc);
+    assert_int_equal(tmdb_classify_doc(503, "{}", 2, &doc), RS_ERR_SERVER_ERROR);
+    assert_null(doc);
+}
+
 /* belongs_to_collection is an object here: ignored, nothing warned. */
 static void toy_story_3_collection(void **state)
 {
@@ -652,6 +694,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(inception),
+        cmocka_unit_test(parsed_once_same_row),
         cmocka_unit_test(toy_story_3_collection),
         cmocka_unit_test(avatar_revenue_64bit),
         cmocka_unit_test(short_1908_zeros),

@@ -43,19 +43,23 @@ const char *http_curl_version(void);
  * stop the API for the run. Transfers that fail below HTTP are classified by the engine:
  * timeouts RS_ERR_TIMEOUT, a body above max_body RS_ERR_BAD_RESPONSE, anything else
  * (reset, refused, cut-off body) RS_ERR_NETWORK.
+ * DOC (never NULL, *DOC NULL on entry): a hook that had to parse BODY to decide may leave
+ * the parsed document there, so the body is parsed once; the engine hands it to the
+ * request's callback (http_result.doc) and frees it after with the API's free_doc.
  */
-typedef enum rs_err (*http_classify_fn)(long status, const char *body, size_t len);
+typedef enum rs_err (*http_classify_fn)(long status, const char *body, size_t len, void **doc);
 
 struct http_api_config {
-    const char *base_url;      /* "https://api.themoviedb.org/3", "https://www.omdbapi.com/" */
-    const char *key_param;     /* query parameter that carries KEY ("api_key", "apikey") */
-    const char *key;           /* NULL: none sent */
-    const char *bearer;        /* if set, sent as "Authorization: Bearer" instead of KEY */
-    double rps;                /* token bucket rate and capacity (run at 98 %); 0 = unlimited */
-    int concurrency;           /* in-flight cap; 0 = unlimited */
-    int64_t daily_limit;       /* attempts per UTC day; 0 = unlimited */
-    int64_t used_today;        /* attempts already made today, before this run */
-    http_classify_fn classify; /* NULL: the status only (http_status_class) */
+    const char *base_url;        /* "https://api.themoviedb.org/3", "https://www.omdbapi.com/" */
+    const char *key_param;       /* query parameter that carries KEY ("api_key", "apikey") */
+    const char *key;             /* NULL: none sent */
+    const char *bearer;          /* if set, sent as "Authorization: Bearer" instead of KEY */
+    double rps;                  /* token bucket rate and capacity (run at 98 %); 0 = unlimited */
+    int concurrency;             /* in-flight cap; 0 = unlimited */
+    int64_t daily_limit;         /* attempts per UTC day; 0 = unlimited */
+    int64_t used_today;          /* attempts already made today, before this run */
+    http_classify_fn classify;   /* NULL: the status only (http_status_class) */
+    void (*free_doc)(void *doc); /* frees what classify left in *doc; NULL if it leaves none */
 };
 
 struct http_config {
@@ -77,6 +81,7 @@ struct http_result {
     long status;         /* HTTP status of the last attempt, 0 if none */
     const char *body;    /* last body (NUL-terminated); valid during the callback only */
     size_t body_len;
+    void *doc;          /* what classify parsed of the last body, or NULL; callback only */
     int attempts;       /* attempts made (0 when refused before any: quota, auth stop, cancel) */
     const char *detail; /* one line on what went wrong, redacted; "" on success */
 };

@@ -26,10 +26,16 @@ bool omdb_suffix(char *buf, size_t len, const char *imdb_id);
  * RS_ERR_BAD_RESPONSE (a wrong URL: OMDB says not found in the body of a 200): 2xx with a
  * body opening a JSON object is RS_OK; 401 RS_ERR_AUTH; 408 RS_ERR_TIMEOUT; 429
  * RS_ERR_RATE_LIMITED; 5xx RS_ERR_SERVER_ERROR; anything else RS_ERR_BAD_RESPONSE.
- * Cheap: a body is parsed only when it holds the token "False", so records are never
- * parsed here (omdb_parse_movie has the last word).
+ * A 2xx body is parsed whole (so one cut short is retried); another only when it holds the
+ * token "False", the only way it can be a Response False answer.
  */
 enum rs_err omdb_classify(long status, const char *body, size_t len);
+/*
+ * The same as the engine's hook (http_classify_fn): on RS_OK under a 2xx with KEPT not NULL,
+ * *KEPT gets the parsed document, for omdb_parse_movie_doc; free it with omdb_free_doc.
+ */
+enum rs_err omdb_classify_doc(long status, const char *body, size_t len, void **kept);
+void omdb_free_doc(void *doc);
 
 /*
  * Parses and normalizes a successful OMDB body into OUT (raw = BODY). A Response False body
@@ -40,5 +46,9 @@ enum rs_err omdb_classify(long status, const char *body, size_t len);
  */
 enum rs_err omdb_parse_movie(const char *body, size_t len, struct omdb_row *out,
                              const struct rs_log *log, struct rs_error *err);
+/* The same, reading DOC (omdb_classify_doc's parse of BODY) instead of parsing BODY again
+ * when it is not NULL; DOC stays the caller's. */
+enum rs_err omdb_parse_movie_doc(void *doc, const char *body, size_t len, struct omdb_row *out,
+                                 const struct rs_log *log, struct rs_error *err);
 
 #endif

@@ -34,11 +34,18 @@ bool tmdb_movie_suffix(char *buf, size_t len, int64_t tmdb_id);
  * 2xx is RS_OK when the body starts (after whitespace) with '{', else RS_ERR_BAD_RESPONSE
  * (an HTML page); 401 RS_ERR_AUTH; 404 RS_ERR_NOT_FOUND; 408 RS_ERR_TIMEOUT; 429
  * RS_ERR_RATE_LIMITED; 5xx RS_ERR_SERVER_ERROR whatever the body (the CDN's 502/504 are
- * HTML); anything else, the page-cap 400/422 included, RS_ERR_BAD_RESPONSE. Cheap: never
- * parses a 2xx body, so a truncated 2xx body is found by tmdb_parse_* instead. BODY may
+ * HTML); anything else, the page-cap 400/422 included, RS_ERR_BAD_RESPONSE. A 2xx body is
+ * RS_OK only when it parses whole as a JSON object (one opening otherwise, an HTML page
+ * say, is not parsed), so a body cut short or malformed is retried by the engine. BODY may
  * be NULL when LEN is 0.
  */
 enum rs_err tmdb_classify(long status, const char *body, size_t len);
+/*
+ * The same as the engine's hook (http_classify_fn): on RS_OK with DOC not NULL, *DOC gets
+ * the parsed document, for tmdb_parse_movie_doc; free it with tmdb_free_doc.
+ */
+enum rs_err tmdb_classify_doc(long status, const char *body, size_t len, void **doc);
+void tmdb_free_doc(void *doc);
 
 /*
  * True when STATUS and BODY are TMDB's answer to a page above 500: HTTP 400 with
@@ -79,6 +86,11 @@ const char *tmdb_json_version(void);
  */
 enum rs_err tmdb_parse_movie(const char *body, size_t len, int64_t expect_id, struct tmdb_row *out,
                              const struct rs_log *log, struct rs_error *err);
+/* The same, reading DOC (tmdb_classify_doc's parse of BODY) instead of parsing BODY again
+ * when it is not NULL; DOC stays the caller's. */
+enum rs_err tmdb_parse_movie_doc(void *doc, const char *body, size_t len, int64_t expect_id,
+                                 struct tmdb_row *out, const struct rs_log *log,
+                                 struct rs_error *err);
 
 /*
  * TMDB's change feed, GET /movie/changes (docs/internals/adaptive.md): the movies whose data

@@ -322,7 +322,8 @@ static bool take_tmdb(struct job *j, const struct http_result *res, char *imdb, 
     struct orch *o = j->rf->o;
     struct tmdb_row row = {0};
     struct rs_error e = {0};
-    enum rs_err rc = tmdb_parse_movie(res->body, res->body_len, j->tmdb_id, &row, o->opt->log, &e);
+    enum rs_err rc =
+        tmdb_parse_movie_doc(res->doc, res->body, res->body_len, j->tmdb_id, &row, o->opt->log, &e);
     if (rc != RS_OK) {
         rs_logf(o->opt->log, RS_LOG_WARN, "tmdb: unreadable details tmdb_id=%lld: %s",
                 (long long)j->tmdb_id, e.msg);
@@ -391,7 +392,8 @@ static void take_omdb(struct job *j, const struct http_result *res)
     struct orch *o = j->rf->o;
     struct omdb_row row = {0};
     struct rs_error e = {0};
-    enum rs_err rc = omdb_parse_movie(res->body, res->body_len, &row, o->opt->log, &e);
+    enum rs_err rc =
+        omdb_parse_movie_doc(res->doc, res->body, res->body_len, &row, o->opt->log, &e);
     if (rc != RS_OK) {
         rs_logf(o->opt->log, RS_LOG_WARN, "omdb: unreadable answer tmdb_id=%lld: %s",
                 (long long)j->tmdb_id, e.msg);

@@ -238,10 +238,12 @@ static enum rs_err make_engine(struct orch *o, struct http **out, struct rs_erro
     cfg.api[RS_API_TMDB].key_param = "api_key";
     cfg.api[RS_API_TMDB].key = opt->tmdb_key;
     cfg.api[RS_API_TMDB].bearer = opt->tmdb_token;
-    cfg.api[RS_API_TMDB].classify = tmdb_classify;
+    cfg.api[RS_API_TMDB].classify = tmdb_classify_doc; /* the body parsed once: res->doc */
+    cfg.api[RS_API_TMDB].free_doc = tmdb_free_doc;
     cfg.api[RS_API_OMDB].key_param = "apikey";
     cfg.api[RS_API_OMDB].key = opt->omdb_key;
-    cfg.api[RS_API_OMDB].classify = omdb_classify;
+    cfg.api[RS_API_OMDB].classify = omdb_classify_doc;
+    cfg.api[RS_API_OMDB].free_doc = omdb_free_doc;
     return http_create(&cfg, out, err);
 }
 

@@ -71,8 +71,9 @@ enum rs_err http_attempt_class(const struct http *h, struct conn *c, CURLcode cc
         return RS_ERR_BAD_RESPONSE;
     }
     http_classify_fn fn = h->api[r->api].classify;
+    c->free_doc = h->api[r->api].free_doc;
     if (fn)
-        return fn(r->status, c->body ? c->body : "", c->len);
+        return fn(r->status, c->body ? c->body : "", c->len, &c->doc);
     return http_status_class(r->status);
 }
 

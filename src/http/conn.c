@@ -113,6 +113,9 @@ static struct conn *conn_get(struct http *h)
 void http_conn_put(struct http *h, struct conn *c)
 {
     c->req = NULL;
+    if (c->doc && c->free_doc)
+        c->free_doc(c->doc);
+    c->doc = NULL;
     if (c->cap > KEEP_BUFFER) {
         free(c->body);
         c->body = NULL;

@@ -47,9 +47,10 @@ static void make_detail(const struct req *r, enum rs_err outcome, char *out, siz
                  rs_errname(r->last), r->attempts, r->attempts == 1 ? "" : "s");
 }
 
-/* Delivers R's final result (OUTCOME, BODY) to its callback and frees R. */
+/* Delivers R's final result (OUTCOME, BODY and what classify parsed of it) to its callback and
+ * frees R. */
 static void complete(struct http *h, struct req *r, enum rs_err outcome, const char *body,
-                     size_t len)
+                     size_t len, void *doc)
 {
     char detail[1024];
     detail[0] = '\0'; /* success: no detail, and no redaction work for every request */
@@ -69,6 +70,7 @@ static void complete(struct http *h, struct req *r, enum rs_err outcome, const c
         .status = r->status,
         .body = body ? body : "",
         .body_len = body ? len : 0,
+        .doc = doc,
         .attempts = r->attempts,
         .detail = detail,
     };
@@ -99,7 +101,7 @@ static void stop_api(struct http *h, enum rs_api api, enum rs_err why)
     }
     struct req *r;
     while ((r = queue_pop(&a->ready)))
-        complete(h, r, why, NULL, 0);
+        complete(h, r, why, NULL, 0, NULL);
 }
 
 /* ---- starting attempts ---- */
@@ -132,11 +134,11 @@ static int64_t start_api(struct http *h, enum rs_api api, int64_t now, enum rs_e
     while ((r = a->ready.head)) {
         if (a->stopped != RS_OK || !r->url) {
             complete(h, queue_pop(&a->ready), a->stopped != RS_OK ? a->stopped : RS_ERR_CONFIG,
-                     NULL, 0);
+                     NULL, 0, NULL);
             continue;
         }
         if (is_cancelled(h)) {
-            complete(h, queue_pop(&a->ready), RS_ERR_CANCELLED, NULL, 0);
+            complete(h, queue_pop(&a->ready), RS_ERR_CANCELLED, NULL, 0, NULL);
             continue;
         }
         if (!rl_quota_allows(a->daily_limit, a->used_today + a->run_attempts)) {
@@ -276,7 +278,7 @@ static void finish(struct http *h, struct conn *c, CURLcode cc, int64_t now)
         return;
     }
     enum rs_api api = r->api;
-    complete(h, r, outcome, c->body, c->len);
+    complete(h, r, outcome, c->body, c->len, c->doc);
     http_conn_put(h, c);
     if (outcome == RS_ERR_AUTH || outcome == RS_ERR_QUOTA_EXHAUSTED)
         stop_api(h, api, outcome);

@@ -41,7 +41,9 @@ struct conn {
     int api_set;     /* the API whose options the handle carries, -1 for none yet */
     char *body;
     size_t len, cap;
-    int64_t retry_after_ms; /* -1 when the response had none */
+    void *doc;                   /* what the classify hook parsed of BODY, or NULL */
+    void (*free_doc)(void *doc); /* and how to free it */
+    int64_t retry_after_ms;      /* -1 when the response had none */
     bool too_big;
     char errbuf[CURL_ERROR_SIZE];
 };
@@ -54,6 +56,7 @@ struct api_state {
     bool bearer;                /* the key goes in a header, not the URL */
     bool configured;
     http_classify_fn classify;
+    void (*free_doc)(void *doc);
     int64_t daily_limit, used_today, run_attempts;
     struct rl rl;
     struct queue ready;

@@ -115,6 +115,7 @@ static enum rs_err api_setup(struct api_state *a, const struct http_api_config *
 {
     rl_init(&a->rl, c->rps * RATE_MARGIN, c->concurrency, now);
     a->classify = c->classify;
+    a->free_doc = c->free_doc;
     a->daily_limit = c->daily_limit;
     a->used_today = c->used_today;
     if (!c->base_url)
