@@ -142,6 +142,17 @@ enum rs_err store_refresh_evidence(struct store *st, rs_time_t now, struct refre
 enum rs_err store_plan(struct store *st, rs_time_t now, size_t limit, bool include_frozen,
                        bool titles, struct plan_item **items, size_t *n, struct rs_error *err);
 
+/*
+ * store_plan without the array: calls EACH(CTX, item) for every movie store_plan would
+ * select, in its order, as DuckDB makes the rows (a streaming result, so a plan of a
+ * million movies is never in memory at once). The item and its title are lent for the call
+ * only. EACH returns false to stop early; the call then returns RS_OK. Nothing else may use
+ * ST until it returns (DuckDB ends a streaming result at the connection's next statement).
+ */
+typedef bool (*store_plan_fn)(void *ctx, const struct plan_item *it);
+enum rs_err store_plan_each(struct store *st, rs_time_t now, size_t limit, bool include_frozen,
+                            bool titles, store_plan_fn each, void *ctx, struct rs_error *err);
+
 /* Frees a plan of N items from store_plan (NULL is fine). */
 /* ---- TMDB's change feed (docs/internals/adaptive.md; the table feed_changes) ---- */
 
