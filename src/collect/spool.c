@@ -61,9 +61,8 @@ enum rs_err spool_open(struct plan_spool *sp, size_t page, struct rs_error *e)
 bool spool_put(void *ctx, const struct plan_item *it)
 {
     struct plan_spool *sp = ctx;
-    struct spool_entry en = {.tmdb_id = it->tmdb_id,
-                             .needs_tmdb = it->needs_tmdb,
-                             .needs_omdb = it->needs_omdb};
+    struct spool_entry en = {
+        .tmdb_id = it->tmdb_id, .needs_tmdb = it->needs_tmdb, .needs_omdb = it->needs_omdb};
     memcpy(en.imdb_id, it->imdb_id, sizeof(en.imdb_id));
     if (fwrite(&en, sizeof(en), 1, sp->f) != 1) {
         sp->error = errno ? errno : EIO;
