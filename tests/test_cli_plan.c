@@ -59,8 +59,8 @@ static void run(struct world *w, const char *const *args, struct run_result *r)
     for (size_t i = 0; args[i]; i++)
         argv[n++] = args[i];
     argv[n] = NULL;
-    static const char *const env[] = {"TMDB_API_KEY=", "OMDB_API_KEY=", "REELSYNC_DB=",
-                                      "REELSYNC_LOG_LEVEL=", NULL};
+    static const char *const env[] = {
+        "TMDB_API_KEY=", "OMDB_API_KEY=", "REELSYNC_DB=", "REELSYNC_LOG_LEVEL=", NULL};
     run_program(argv, env, r);
     if (r->status != 0)
         print_error("reelsync: status %d: %s\n", r->status, r->err);
@@ -138,8 +138,8 @@ static void dry_run_is_the_plan(void **state)
     run_result_free(&r);
 
     run(w,
-        (const char *[]){"collect", "--dry-run", "--json", "--refresh-only", "--refresh-limit",
-                         "0", NULL},
+        (const char *[]){"collect", "--dry-run", "--json", "--refresh-only", "--refresh-limit", "0",
+                         NULL},
         &r);
     doc = doc_parse(r.out);
     assert_int_equal(doc_int(doc, "refresh.count"), N);

@@ -73,6 +73,7 @@ struct store {
     int64_t run_id; /* the collect run writing (store_run_begin), 0 outside one: history's run_id */
     struct refresh_schedule schedule; /* what planning binds (store_use_policy; the seed's) */
     int64_t memory_mb;                /* DuckDB's memory_limit (open.c) */
+    int64_t export_piece;             /* movies a piece of the export joins; 0: EXPORT_PIECE */
 };
 
 /* Floor division (a timestamp's microseconds before 1970 to whole seconds). */
