@@ -61,8 +61,11 @@ enum rs_err spool_open(struct plan_spool *sp, size_t page, struct rs_error *e)
 bool spool_put(void *ctx, const struct plan_item *it)
 {
     struct plan_spool *sp = ctx;
-    struct spool_entry en = {
-        .tmdb_id = it->tmdb_id, .needs_tmdb = it->needs_tmdb, .needs_omdb = it->needs_omdb};
+    struct spool_entry en;
+    memset(&en, 0, sizeof(en)); /* its padding too: the file gets every byte */
+    en.tmdb_id = it->tmdb_id;
+    en.needs_tmdb = it->needs_tmdb;
+    en.needs_omdb = it->needs_omdb;
     memcpy(en.imdb_id, it->imdb_id, sizeof(en.imdb_id));
     if (fwrite(&en, sizeof(en), 1, sp->f) != 1) {
         sp->error = errno ? errno : EIO;
