@@ -255,6 +255,18 @@ size_t jw_len(const struct jw *w)
     return w->len;
 }
 
+enum rs_err jw_drain(struct jw *w, FILE *out)
+{
+    if (w->failed)
+        return RS_ERR_NOMEM;
+    if (w->len > 0 && fwrite(w->buf, 1, w->len, out) != w->len)
+        return RS_ERR_IO;
+    w->len = 0;
+    if (w->buf)
+        w->buf[0] = '\0';
+    return RS_OK;
+}
+
 enum rs_err jw_status(const struct jw *w)
 {
     return w->failed ? RS_ERR_NOMEM : RS_OK;

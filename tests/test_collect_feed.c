@@ -56,15 +56,6 @@ static void read_day(const struct fake *f, rs_date_t day, struct day_feed *out)
         out->pages = 1; /* an empty day is one page too */
 }
 
-static void reset_stats(const struct fake *f)
-{
-    char url[128];
-    struct http_reply r;
-    snprintf(url, sizeof(url), "%s/__reset", f->base);
-    http_fetch("POST", url, NULL, &r);
-    http_reply_free(&r);
-}
-
 static bool has(const int64_t *ids, size_t n, int64_t id)
 {
     for (size_t i = 0; i < n; i++)
@@ -154,7 +145,7 @@ static void first_run_and_next_day(void **state)
              "UPDATE movies SET data_frozen = true, stable_cycles = 3 WHERE tmdb_id = %lld",
              (long long)b.ids[0]);
     db_exec(e.db, sql);
-    reset_stats(&e.fake);
+    fake_reset(&e.fake);
 
     struct orch_options o = adaptive(&e, now);
     o.rps[RS_API_TMDB] = 50;
@@ -192,7 +183,7 @@ static void first_run_and_next_day(void **state)
     start_at(&e, "2026-03-11T02:00:00Z", NULL);
     read_day(&e.fake, today, &b);
     read_day(&e.fake, today + 1, &c);
-    reset_stats(&e.fake);
+    fake_reset(&e.fake);
     o = adaptive(&e, now + RS_DAY_SECONDS);
     assert_int_equal(collect(e.db, &o, &s, &err), RS_OK);
     assert_int_equal(s.feed_pages, b.pages + c.pages);
@@ -336,7 +327,7 @@ static void gap_past_fourteen_days(void **state)
         read_day(&e.fake, k, &d);
         pages += d.pages;
     }
-    reset_stats(&e.fake);
+    fake_reset(&e.fake);
     struct orch_options o = adaptive(&e, now);
     struct orch_stats s;
     struct rs_error err = {0};

@@ -1,8 +1,8 @@
 /*
  * The refresh (src/collect/pipeline.c) and its batches (src/collect/batch.c) against
  * reelsync-fakeapi over loopback and a real DuckDB file: the pipeline on the recorded
- * fixtures, OMDB working beside TMDB, large answers committed early, and a plan longer
- * than the job window.
+ * fixtures, OMDB working beside TMDB, large answers committed early, a plan longer
+ * than the job window, and a plan read back in pages.
  */
 #include <jansson.h>
 #include <stdio.h>
@@ -226,6 +226,107 @@ static void long_plan_goes_through_the_window(void **state)
     env_down(&e);
 }
 
+/* The requests the fake logged for API, in order, as "path?query" lines in one string. */
+static char *requests_of(const struct fake *f, const char *api)
+{
+    json_t *doc = fake_stats(f), *req;
+    size_t i, len = 0;
+    char *out = calloc(1, 128 * 400);
+    assert_non_null(out);
+    json_array_foreach(json_object_get(doc, "recent"), i, req)
+    {
+        if (strcmp(json_string_value(json_object_get(req, "api")), api) == 0)
+            len += (size_t)snprintf(out + len, 128 * 400 - len, "%s\n",
+                                    json_string_value(json_object_get(req, "path")));
+    }
+    json_decref(doc);
+    return out;
+}
+
+/* What a refresh of DB asked each API (tmdb, omdb), from a freshly reset fake. */
+static void refresh_requests(struct env *e, const char *db, size_t page, char **tmdb, char **omdb,
+                             struct orch_stats *s)
+{
+    struct orch_options o = opts(e, at("2026-11-25T12:00:00Z"));
+    struct rs_error err = {0};
+    o.refresh_limit = 50;
+    o.plan_page = page;
+    /* one request at a time: each API's requests go in the order the movies start */
+    o.concurrency[RS_API_TMDB] = 1;
+    o.concurrency[RS_API_OMDB] = 1;
+    fake_reset(&e->fake);
+    if (collect(db, &o, s, &err) != RS_OK)
+        fail_msg("collect: %s", err.msg);
+    *tmdb = requests_of(&e->fake, "tmdb");
+    *omdb = requests_of(&e->fake, "omdb");
+}
+
+/*
+ * Issue 18: the refresh reads its plan back from a file a page at a time. Read three movies
+ * at a time, it asks TMDB for the movies in store_plan's order, and both APIs exactly what
+ * the same refresh reading it in one page asks, with the same totals.
+ */
+static void paged_plan_asks_what_one_page_asks(void **state)
+{
+    (void)state;
+    struct env e = {0};
+    const char *args[] = {"--movies", "3000", "--seed", "7", "--now", "2026-11-25", NULL};
+    env_up(&e, args);
+    struct orch_options o = opts(&e, at("2026-11-25"));
+    struct orch_stats s1, s2;
+    struct rs_error err = {0};
+    o.discover = true;
+    o.refresh = false;
+    o.start_year = 2020;
+    o.end_year = 2025;
+    o.max_pages = 0;
+    assert_int_equal(collect(e.db, &o, &s1, &err), RS_OK);
+    assert_true(s1.discovered > 100);
+    size_t len = 0;
+    char *bytes = slurp_file(e.db, &len), *db2 = path_join(e.dir, "copy.duckdb");
+    file_write(db2, bytes, len);
+    free(bytes);
+
+    /* the plan's order, one query */
+    struct store *st = NULL;
+    struct plan_item *items = NULL;
+    size_t n = 0;
+    assert_int_equal(store_open(e.db, STORE_READ_ONLY, &st, &err), RS_OK);
+    assert_int_equal(store_plan(st, at("2026-11-25T12:00:00Z"), 50, false, false, &items, &n, &err),
+                     RS_OK);
+    store_close(st);
+    assert_int_equal(n, 50);
+    char *want = calloc(n, 32);
+    assert_non_null(want);
+    for (size_t i = 0, pos = 0; i < n; i++)
+        pos += (size_t)snprintf(want + pos, 32 * n - pos, "/3/movie/%lld\n",
+                                (long long)items[i].tmdb_id);
+    store_plan_free(items, n);
+
+    char *tmdb_paged, *omdb_paged, *tmdb_one, *omdb_one;
+    refresh_requests(&e, e.db, 3, &tmdb_paged, &omdb_paged, &s1);
+    refresh_requests(&e, db2, 0, &tmdb_one, &omdb_one, &s2);
+    assert_string_equal(tmdb_paged, want);
+    assert_string_equal(tmdb_paged, tmdb_one);
+    assert_string_equal(omdb_paged, omdb_one);
+    assert_true(strlen(omdb_one) > 0);
+    assert_int_equal(s1.planned, 50);
+    assert_int_equal(s1.planned, s2.planned);
+    assert_int_equal(s1.backlog, s2.backlog);
+    assert_true(s1.backlog > 0);
+    assert_int_equal(s1.tmdb_updated, s2.tmdb_updated);
+    assert_int_equal(s1.omdb_updated, s2.omdb_updated);
+    assert_int_equal(s1.requests[RS_API_TMDB], s2.requests[RS_API_TMDB]);
+    assert_int_equal(s1.requests[RS_API_OMDB], s2.requests[RS_API_OMDB]);
+    free(want);
+    free(tmdb_paged);
+    free(omdb_paged);
+    free(tmdb_one);
+    free(omdb_one);
+    free(db2);
+    env_down(&e);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -233,6 +334,7 @@ int main(void)
         cmocka_unit_test(omdb_runs_beside_tmdb),
         cmocka_unit_test(large_answers_commit_early),
         cmocka_unit_test(long_plan_goes_through_the_window),
+        cmocka_unit_test(paged_plan_asks_what_one_page_asks),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -116,6 +116,48 @@ static void too_deep_is_an_error(void **state)
     jw_release(&w);
 }
 
+/* Drained as it goes, the document comes out as one written whole, commas and all. */
+static void drained_is_whole(void **state)
+{
+    (void)state;
+    struct jw whole, part;
+    FILE *f = tmpfile();
+    assert_non_null(f);
+    jw_init(&whole);
+    jw_init(&part);
+    struct jw *ws[] = {&whole, &part};
+    for (int k = 0; k < 2; k++) {
+        jw_object_begin(ws[k]);
+        jw_kint(ws[k], "count", 3);
+        jw_key(ws[k], "movies");
+        jw_array_begin(ws[k]);
+    }
+    assert_int_equal(jw_drain(&part, f), RS_OK);
+    assert_string_equal(jw_text(&part), "");
+    for (int i = 0; i < 3; i++) {
+        for (int k = 0; k < 2; k++) {
+            jw_object_begin(ws[k]);
+            jw_kint(ws[k], "i", i);
+            jw_object_end(ws[k]);
+        }
+        assert_int_equal(jw_drain(&part, f), RS_OK);
+    }
+    for (int k = 0; k < 2; k++) {
+        jw_array_end(ws[k]);
+        jw_object_end(ws[k]);
+    }
+    assert_int_equal(jw_drain(&part, f), RS_OK);
+    char got[256] = "";
+    rewind(f);
+    size_t n = fread(got, 1, sizeof(got) - 1, f);
+    got[n] = '\0';
+    assert_string_equal(got, jw_text(&whole));
+    assert_string_equal(got, "{\"count\":3,\"movies\":[{\"i\":0},{\"i\":1},{\"i\":2}]}");
+    fclose(f);
+    jw_release(&whole);
+    jw_release(&part);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -124,6 +166,7 @@ int main(void)
         cmocka_unit_test(numbers),
         cmocka_unit_test(grows),
         cmocka_unit_test(too_deep_is_an_error),
+        cmocka_unit_test(drained_is_whole),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -19,6 +19,8 @@
 #ifndef REELSYNC_JSONW_H
 #define REELSYNC_JSONW_H
 
+#include <stdio.h>
+
 #include "reelsync/reelsync.h"
 
 #define JW_MAX_DEPTH 32
@@ -77,6 +79,13 @@ void jw_kbool(struct jw *w, const char *key, bool v);
  */
 const char *jw_text(const struct jw *w);
 size_t jw_len(const struct jw *w);
+/*
+ * Writes the text buffered so far to OUT and empties the buffer, keeping W's place in the
+ * document, so a long document goes out as it is made and its buffer stays small (the
+ * next jw_text holds only what came after). RS_ERR_NOMEM when W had failed (nothing is
+ * written), RS_ERR_IO when OUT did.
+ */
+enum rs_err jw_drain(struct jw *w, FILE *out);
 /* RS_OK, or RS_ERR_NOMEM after an allocation failure (or nesting past JW_MAX_DEPTH). */
 enum rs_err jw_status(const struct jw *w);
 

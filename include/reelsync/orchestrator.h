@@ -58,6 +58,12 @@ struct orch_options {
     /* Progress, called from the loop at least on every completed movie and page. */
     void (*progress)(void *ctx, const struct orch_progress *p);
     void *progress_ctx;
+    /*
+     * Movies of the plan read back from its temporary file at a time (0: the default, a
+     * few times the engine's window). The order and the requests are the same at any
+     * size; tests set a small one to show it.
+     */
+    size_t plan_page;
 };
 
 /* What a run did: the keys of collect --json (README, "Commands"). */

@@ -142,7 +142,20 @@ enum rs_err store_refresh_evidence(struct store *st, rs_time_t now, struct refre
 enum rs_err store_plan(struct store *st, rs_time_t now, size_t limit, bool include_frozen,
                        bool titles, struct plan_item **items, size_t *n, struct rs_error *err);
 
+/*
+ * store_plan without the array: calls EACH(CTX, item) for every movie store_plan would
+ * select, in its order, as DuckDB makes the rows (a streaming result, so a plan of a
+ * million movies is never in memory at once). The item and its title are lent for the call
+ * only. EACH returns false to stop early; the call then returns RS_OK. Nothing else may use
+ * ST until it returns (DuckDB ends a streaming result at the connection's next statement).
+ */
+typedef bool (*store_plan_fn)(void *ctx, const struct plan_item *it);
+enum rs_err store_plan_each(struct store *st, rs_time_t now, size_t limit, bool include_frozen,
+                            bool titles, store_plan_fn each, void *ctx, struct rs_error *err);
+
 /* Frees a plan of N items from store_plan (NULL is fine). */
+void store_plan_free(struct plan_item *items, size_t n);
+
 /* ---- TMDB's change feed (docs/internals/adaptive.md; the table feed_changes) ---- */
 
 /* The last day whose feed window was read completely; NULL when never (a first run). */
@@ -173,8 +186,6 @@ enum rs_err store_feed_state(struct store *st, struct store_feed_state *out, str
 enum rs_err store_feed_note(struct store *st, const int64_t *ids, size_t n, rs_date_t day,
                             rs_time_t now, int64_t *unknown, int64_t *thawed, int64_t *thawed_ids,
                             struct rs_error *err);
-
-void store_plan_free(struct plan_item *items, size_t n);
 
 /* A movie's refresh state, as the forecast replays it. */
 struct store_movie_state {
@@ -537,6 +548,8 @@ struct store_open_options {
      * tests that drive a write into the limit, and for operators who know better.
      */
     int64_t memory_limit_mb;
+    /* Movies store_export joins at a time (0: its own, 16,384). For tests. */
+    int64_t export_piece;
 };
 
 /*

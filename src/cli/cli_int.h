@@ -189,22 +189,38 @@ void stats_json_run_head(struct jw *w, const struct store_run *run);
 /* ---- cmd_plan.c: the plan as plan and collect --dry-run show it ---- */
 
 /*
- * The plan at C->now from --db, opened read-only. For collect --dry-run a database that
- * does not exist yet has an empty plan (and is not created); for plan it is exit 3. *ITEMS is for
- * store_plan_free; *TOTAL gets how many are due without the LIMIT. Prints the failure.
- * POLICY plans as collect would with REFRESH_LIMIT movies a run (store_use_policy).
+ * --db opened read-only into *ST to plan at C->now as collect would with POLICY and
+ * REFRESH_LIMIT movies a run (store_use_policy). For collect --dry-run a database that does
+ * not exist yet has an empty plan: *ST is NULL and it is not created; for plan it is exit 3.
+ * Prints the failure.
  */
-int plan_load(const struct cli *c, enum refresh_policy policy, size_t refresh_limit, size_t limit,
-              bool include_frozen, struct plan_item **items, size_t *n, int64_t *total);
+int plan_open(const struct cli *c, enum refresh_policy policy, size_t refresh_limit,
+              struct store **st);
+/*
+ * How many movies are due (*TOTAL) and how many of them LIMIT (0: none) keeps (*COUNT); 0
+ * for a NULL ST. Prints the failure.
+ */
+int plan_count(const struct cli *c, struct store *st, size_t limit, bool include_frozen,
+               int64_t *count, int64_t *total);
+/* Where plan_show puts the movies, and how many it has shown. */
+struct plan_show {
+    rs_time_t now;
+    struct jw *w; /* JSON: objects of the array open in W, drained to stdout; NULL: a table */
+    size_t n;
+    bool unwritten; /* stdout failed: the rest was not read */
+};
+/*
+ * Shows the plan of ST (NULL: empty) as it is read, so a million due movies are never in
+ * memory at once: the table's rows under its header ("Nothing is due." when none), or the
+ * objects of the JSON array S->w holds open. Prints the failure.
+ */
+int plan_show(const struct cli *c, struct store *st, size_t limit, bool include_frozen,
+              struct plan_show *s);
 /* Makes ST plan with POLICY at the program's "now" (the feed counts as read when its
  * watermark reached yesterday); *SCHEDULE (may be NULL) gets the schedule. */
 enum rs_err plan_use_policy(const struct cli *c, struct store *st, enum refresh_policy policy,
                             size_t refresh_limit, struct refresh_schedule *schedule,
                             struct rs_error *err);
-/* The plan as a table on stdout ("Nothing is due." when empty). */
-void plan_print_table(const struct plan_item *items, size_t n, rs_time_t now);
-/* The plan as a JSON array into W. */
-void plan_write_json(struct jw *w, const struct plan_item *items, size_t n, rs_time_t now);
 
 /* ---- collect_ids.c: collect --id ---- */
 

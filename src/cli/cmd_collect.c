@@ -203,33 +203,44 @@ static void collect_options(struct cli *c, const struct collect_args *a, struct 
     }
 }
 
-static void dry_run_json(struct jw *w, const struct orch_options *o, const struct plan_item *items,
-                         size_t n, int64_t total, rs_time_t now)
+/* collect --dry-run --json: the discovery, then the refresh's movies as they are read. */
+static int dry_run_json(struct cli *c, const struct orch_options *o, struct store *st,
+                        int64_t count, int64_t total)
 {
-    jw_object_begin(w);
-    jw_kbool(w, "dry_run", true);
-    jw_key(w, "discover");
-    jw_object_begin(w);
-    jw_kbool(w, "enabled", o->discover);
-    jw_kint(w, "start_year", o->start_year);
-    jw_kint(w, "end_year", o->end_year);
-    jw_kint(w, "max_pages", o->max_pages);
-    jw_kint(w, "min_vote_count", o->min_vote_count);
-    jw_object_end(w);
-    jw_key(w, "refresh");
-    jw_object_begin(w);
-    jw_kbool(w, "enabled", o->refresh);
-    jw_kint(w, "limit", (int64_t)o->refresh_limit);
-    jw_kint(w, "count", (int64_t)n);
-    jw_kint(w, "total_due", total);
-    jw_key(w, "movies");
-    plan_write_json(w, items, n, now);
-    jw_object_end(w);
-    jw_object_end(w);
+    struct jw w;
+    jw_init(&w);
+    jw_object_begin(&w);
+    jw_kbool(&w, "dry_run", true);
+    jw_key(&w, "discover");
+    jw_object_begin(&w);
+    jw_kbool(&w, "enabled", o->discover);
+    jw_kint(&w, "start_year", o->start_year);
+    jw_kint(&w, "end_year", o->end_year);
+    jw_kint(&w, "max_pages", o->max_pages);
+    jw_kint(&w, "min_vote_count", o->min_vote_count);
+    jw_object_end(&w);
+    jw_key(&w, "refresh");
+    jw_object_begin(&w);
+    jw_kbool(&w, "enabled", o->refresh);
+    jw_kint(&w, "limit", (int64_t)o->refresh_limit);
+    jw_kint(&w, "count", count);
+    jw_kint(&w, "total_due", total);
+    jw_key(&w, "movies");
+    jw_array_begin(&w);
+    struct plan_show s = {.now = c->now, .w = &w};
+    int status = plan_show(c, st, o->refresh_limit, o->include_frozen, &s);
+    if (status != EXIT_OK) {
+        jw_release(&w);
+        return status;
+    }
+    jw_array_end(&w);
+    jw_object_end(&w);
+    jw_object_end(&w);
+    return msg_emit_json(c->cmd, &w);
 }
 
-static void dry_run_human(const struct orch_options *o, const struct plan_item *items, size_t n,
-                          rs_time_t now)
+static int dry_run_human(struct cli *c, const struct orch_options *o, struct store *st,
+                         int64_t count)
 {
     int years = o->end_year - o->start_year + 1;
     printf("Dry run: no API call, nothing written.\n");
@@ -245,37 +256,35 @@ static void dry_run_human(const struct orch_options *o, const struct plan_item *
         printf("Discovery: skipped (--refresh-only)\n");
     if (!o->refresh) {
         printf("Refresh: skipped (--discover-only)\n");
-        return;
+        return EXIT_OK;
     }
     char limit[40] = "no limit";
     if (o->refresh_limit > 0)
         snprintf(limit, sizeof(limit), "limit %zu", o->refresh_limit);
-    printf("Refresh: %zu movie%s due now (%s; movies this run discovers anew go first)\n\n", n,
-           n == 1 ? "" : "s", limit);
-    plan_print_table(items, n, now);
+    printf("Refresh: %lld movie%s due now (%s; movies this run discovers anew go first)\n\n",
+           (long long)count, count == 1 ? "" : "s", limit);
+    struct plan_show s = {.now = c->now};
+    return plan_show(c, st, o->refresh_limit, o->include_frozen, &s);
 }
 
-/* collect --dry-run: the discovery it would make and the movies it would refresh. */
+/*
+ * collect --dry-run: the discovery it would make and the movies it would refresh, counted
+ * first (the report says how many before it lists them), then shown as they are read.
+ */
 static int collect_dry_run(struct cli *c, const struct orch_options *o)
 {
-    struct plan_item *items = NULL;
-    size_t n = 0;
-    int64_t total = 0;
+    struct store *st = NULL;
+    int64_t count = 0, total = 0;
     int status = EXIT_OK;
     if (o->refresh)
-        status = plan_load(c, o->policy, o->refresh_limit, o->refresh_limit, o->include_frozen,
-                           &items, &n, &total);
-    if (status != EXIT_OK)
-        return status;
-    if (c->json) {
-        struct jw w;
-        jw_init(&w);
-        dry_run_json(&w, o, items, n, total, c->now);
-        status = msg_emit_json(c->cmd, &w);
-    } else {
-        dry_run_human(o, items, n, c->now);
-    }
-    store_plan_free(items, n);
+        status = plan_open(c, o->policy, o->refresh_limit, &st);
+    if (status == EXIT_OK && st)
+        status = plan_count(c, st, o->refresh_limit, o->include_frozen, &count, &total);
+    if (status == EXIT_OK && c->json)
+        status = dry_run_json(c, o, o->refresh ? st : NULL, count, total);
+    else if (status == EXIT_OK)
+        status = dry_run_human(c, o, st, count);
+    store_close(st);
     return status;
 }
 

@@ -4,8 +4,10 @@
  * too. The plan itself (who is due, in which order) is the store's and the refresh
  * policy's; this file only reads and prints it.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "cli_int.h"
 #include "reelsync/refresh.h"
@@ -78,51 +80,90 @@ static void print_cell(const char *s, int width)
     printf("%*s", width - cols, "");
 }
 
-void plan_print_table(const struct plan_item *items, size_t n, rs_time_t now)
+/* One movie as a row of the table (under its header, printed before the first). */
+static void print_row(const struct plan_item *it, rs_time_t now, bool first)
 {
-    if (n == 0) {
-        printf("Nothing is due.\n");
-        return;
-    }
-    printf("%-9s %-40s %-11s %7s %-4s %-4s %s\n", "TMDB_ID", "TITLE", "CATEGORY", "AGE", "TMDB",
-           "OMDB", "WHY");
-    for (size_t i = 0; i < n; i++) {
-        const struct plan_item *it = &items[i];
-        char age[24] = "-", why[320];
-        if (it->release_date.set)
-            snprintf(age, sizeof(age), "%lldd", (long long)it->age_days);
-        plan_why(it, now, why, sizeof(why));
-        printf("%-9lld ", (long long)it->tmdb_id);
-        print_cell(it->title && it->title[0] ? it->title : "(unknown title)", 40);
-        printf(" %-11s %7s %-4s %-4s %s\n", refresh_category_name(it->category), age,
-               it->needs_tmdb ? "yes" : "no", it->needs_omdb ? "yes" : "no", why);
-    }
+    char age[24] = "-", why[320];
+    if (first)
+        printf("%-9s %-40s %-11s %7s %-4s %-4s %s\n", "TMDB_ID", "TITLE", "CATEGORY", "AGE", "TMDB",
+               "OMDB", "WHY");
+    if (it->release_date.set)
+        snprintf(age, sizeof(age), "%lldd", (long long)it->age_days);
+    plan_why(it, now, why, sizeof(why));
+    printf("%-9lld ", (long long)it->tmdb_id);
+    print_cell(it->title && it->title[0] ? it->title : "(unknown title)", 40);
+    printf(" %-11s %7s %-4s %-4s %s\n", refresh_category_name(it->category), age,
+           it->needs_tmdb ? "yes" : "no", it->needs_omdb ? "yes" : "no", why);
 }
 
-void plan_write_json(struct jw *w, const struct plan_item *items, size_t n, rs_time_t now)
+/* One movie as an object of the JSON array open in W. */
+static void write_item(struct jw *w, const struct plan_item *it, rs_time_t now)
 {
     char date[16], why[320];
-    jw_array_begin(w);
-    for (size_t i = 0; i < n; i++) {
-        const struct plan_item *it = &items[i];
-        jw_object_begin(w);
-        jw_kint(w, "tmdb_id", it->tmdb_id);
-        jw_kstring(w, "imdb_id", it->imdb_id[0] ? it->imdb_id : NULL);
-        jw_kstring(w, "title", it->title && it->title[0] ? it->title : NULL);
-        jw_kstring(w, "release_date",
-                   it->release_date.set
-                       ? rs_date_format((rs_date_t)it->release_date.v, date, sizeof(date))
-                       : NULL);
-        jw_kstring(w, "category", refresh_category_name(it->category));
-        jw_kint(w, "age_days", it->age_days);
-        jw_kbool(w, "needs_tmdb", it->needs_tmdb);
-        jw_kbool(w, "needs_omdb", it->needs_omdb);
-        jw_kbool(w, "frozen", it->frozen);
-        plan_why(it, now, why, sizeof(why));
-        jw_kstring(w, "why", why);
-        jw_object_end(w);
-    }
-    jw_array_end(w);
+    jw_object_begin(w);
+    jw_kint(w, "tmdb_id", it->tmdb_id);
+    jw_kstring(w, "imdb_id", it->imdb_id[0] ? it->imdb_id : NULL);
+    jw_kstring(w, "title", it->title && it->title[0] ? it->title : NULL);
+    jw_kstring(w, "release_date",
+               it->release_date.set
+                   ? rs_date_format((rs_date_t)it->release_date.v, date, sizeof(date))
+                   : NULL);
+    jw_kstring(w, "category", refresh_category_name(it->category));
+    jw_kint(w, "age_days", it->age_days);
+    jw_kbool(w, "needs_tmdb", it->needs_tmdb);
+    jw_kbool(w, "needs_omdb", it->needs_omdb);
+    jw_kbool(w, "frozen", it->frozen);
+    plan_why(it, now, why, sizeof(why));
+    jw_kstring(w, "why", why);
+    jw_object_end(w);
+}
+
+/* The JSON buffered beyond this goes to stdout while the plan is read. */
+#define DRAIN_BYTES ((size_t)64 << 10)
+
+/* store_plan_each's callback: the movie shown at once (struct plan_show). */
+static bool show_item(void *ctx, const struct plan_item *it)
+{
+    struct plan_show *s = ctx;
+    if (!s->w)
+        print_row(it, s->now, s->n == 0);
+    else
+        write_item(s->w, it, s->now);
+    s->n++;
+    if (s->w && jw_len(s->w) >= DRAIN_BYTES)
+        s->unwritten = jw_drain(s->w, stdout) == RS_ERR_IO;
+    return !s->unwritten;
+}
+
+int plan_show(const struct cli *c, struct store *st, size_t limit, bool include_frozen,
+              struct plan_show *s)
+{
+    struct rs_error err = {0};
+    enum rs_err rc = RS_OK;
+    if (st)
+        rc = store_plan_each(st, c->now, limit, include_frozen, true, show_item, s, &err);
+    if (rc != RS_OK)
+        return msg_fail_rs(c->cmd, rc, &err);
+    if (s->unwritten)
+        return msg_fail(EXIT_FAILED, "%s: cannot write the plan: %s", c->cmd, strerror(errno));
+    if (s->w && jw_status(s->w) != RS_OK)
+        return msg_emit_json(c->cmd, s->w); /* the out-of-memory message */
+    if (!s->w && s->n == 0)
+        printf("Nothing is due.\n");
+    return EXIT_OK;
+}
+
+int plan_count(const struct cli *c, struct store *st, size_t limit, bool include_frozen,
+               int64_t *count, int64_t *total)
+{
+    struct rs_error err = {0};
+    int64_t due = 0;
+    enum rs_err rc = st ? store_plan_count(st, c->now, include_frozen, &due, &err) : RS_OK;
+    if (rc != RS_OK)
+        return msg_fail_rs(c->cmd, rc, &err);
+    *total = due;
+    *count = limit > 0 && due > (int64_t)limit ? (int64_t)limit : due;
+    return EXIT_OK;
 }
 
 enum rs_err plan_use_policy(const struct cli *c, struct store *st, enum refresh_policy policy,
@@ -138,14 +179,12 @@ enum rs_err plan_use_policy(const struct cli *c, struct store *st, enum refresh_
     return rc ? rc : store_use_policy(st, policy, feed, refresh_limit, c->now, schedule, err);
 }
 
-int plan_load(const struct cli *c, enum refresh_policy policy, size_t refresh_limit, size_t limit,
-              bool include_frozen, struct plan_item **items, size_t *n, int64_t *total)
+int plan_open(const struct cli *c, enum refresh_policy policy, size_t refresh_limit,
+              struct store **out)
 {
     struct store *st = NULL;
     struct rs_error err = {0};
-    *items = NULL;
-    *n = 0;
-    *total = 0;
+    *out = NULL;
     /* collect --dry-run of a database to be created plans nothing; plan itself needs one */
     if (!db_exists(c->db) && c->db_creates)
         return EXIT_OK;
@@ -153,13 +192,12 @@ int plan_load(const struct cli *c, enum refresh_policy policy, size_t refresh_li
     if (status != EXIT_OK)
         return status;
     enum rs_err rc = plan_use_policy(c, st, policy, refresh_limit, NULL, &err);
-    if (rc == RS_OK)
-        rc = store_plan(st, c->now, limit, include_frozen, true, items, n, &err);
-    *total = (int64_t)*n;
-    if (rc == RS_OK && limit > 0 && *n == limit) /* cut by the limit: count them all */
-        rc = store_plan_count(st, c->now, include_frozen, total, &err);
-    store_close(st);
-    return rc == RS_OK ? EXIT_OK : msg_fail_rs(c->cmd, rc, &err);
+    if (rc != RS_OK) {
+        store_close(st);
+        return msg_fail_rs(c->cmd, rc, &err);
+    }
+    *out = st;
+    return EXIT_OK;
 }
 
 static void plan_usage(void)
@@ -213,6 +251,44 @@ static int plan_parse(const struct cli *c, int argc, char **argv, long *limit, b
     return args_no_operands(c->cmd, argc, argv);
 }
 
+/* plan --json: the counts first, then the movies as they are read. */
+static int plan_json(const struct cli *c, struct store *st, size_t limit, bool include_frozen)
+{
+    int64_t count = 0, total = 0;
+    struct jw w;
+    int status = plan_count(c, st, limit, include_frozen, &count, &total);
+    if (status != EXIT_OK)
+        return status;
+    jw_init(&w);
+    jw_object_begin(&w);
+    jw_kint(&w, "count", count);
+    jw_kint(&w, "total_due", total);
+    jw_key(&w, "movies");
+    jw_array_begin(&w);
+    struct plan_show s = {.now = c->now, .w = &w};
+    status = plan_show(c, st, limit, include_frozen, &s);
+    if (status != EXIT_OK) {
+        jw_release(&w);
+        return status;
+    }
+    jw_array_end(&w);
+    jw_object_end(&w);
+    return msg_emit_json(c->cmd, &w);
+}
+
+/* plan: the table as it is read, then how many are due in all when --limit cut it. */
+static int plan_table(const struct cli *c, struct store *st, size_t limit, bool include_frozen)
+{
+    int64_t count = 0, total = 0;
+    struct plan_show s = {.now = c->now};
+    int status = plan_show(c, st, limit, include_frozen, &s);
+    if (status == EXIT_OK && limit > 0 && s.n == limit) /* cut by the limit: count them all */
+        status = plan_count(c, st, limit, include_frozen, &count, &total);
+    if (status == EXIT_OK && total > (int64_t)s.n)
+        printf("(%lld due in all)\n", (long long)total);
+    return status;
+}
+
 static int plan_command(struct cli *c, int argc, char **argv)
 {
     long limit = 0;
@@ -223,30 +299,14 @@ static int plan_command(struct cli *c, int argc, char **argv)
     if (c->parse_only)
         return EXIT_OK;
 
-    struct plan_item *items = NULL;
-    size_t n = 0;
-    int64_t total = 0;
+    struct store *st = NULL;
     /* the schedule of collect's default refresh limit: what the daily run would plan */
-    int status = plan_load(c, policy, (size_t)rs_option_default(RS_OPT_REFRESH_LIMIT),
-                           (size_t)limit, include_frozen, &items, &n, &total);
-    if (status != EXIT_OK)
-        return status;
-    if (c->json) {
-        struct jw w;
-        jw_init(&w);
-        jw_object_begin(&w);
-        jw_kint(&w, "count", (int64_t)n);
-        jw_kint(&w, "total_due", total);
-        jw_key(&w, "movies");
-        plan_write_json(&w, items, n, c->now);
-        jw_object_end(&w);
-        status = msg_emit_json(c->cmd, &w);
-    } else {
-        plan_print_table(items, n, c->now);
-        if (total > (int64_t)n)
-            printf("(%lld due in all)\n", (long long)total);
-    }
-    store_plan_free(items, n);
+    int status = plan_open(c, policy, (size_t)rs_option_default(RS_OPT_REFRESH_LIMIT), &st);
+    if (status == EXIT_OK && c->json)
+        status = plan_json(c, st, (size_t)limit, include_frozen);
+    else if (status == EXIT_OK)
+        status = plan_table(c, st, (size_t)limit, include_frozen);
+    store_close(st);
     return status;
 }
 

@@ -109,6 +109,37 @@ void journal_drop(struct journal *j);
 enum rs_err journal_apply(struct store *st, const struct journal *j, const struct rs_log *log,
                           size_t *applied, struct rs_error *e);
 
+/*
+ * The refresh's plan (spool.c): written to an unlinked temporary file as the plan query
+ * streams it, read back PAGE movies at a time, so the program holds one page of it.
+ */
+struct spool_entry;
+struct plan_spool {
+    FILE *f;
+    size_t n;    /* movies written */
+    size_t read; /* movies read back into pages */
+    struct spool_entry *page;
+    size_t page_cap, page_len, page_pos;
+    int error; /* errno of a failed write */
+};
+/* An empty spool whose pages hold PAGE movies (0: 1). E: RS_ERR_NOMEM, RS_ERR_IO. */
+enum rs_err spool_open(struct plan_spool *sp, size_t page, struct rs_error *e);
+/* A store_plan_fn: appends IT (its tmdb_id, imdb_id, needs_*); false when the write failed. */
+bool spool_put(void *ctx, const struct plan_item *it);
+/* Ends the writing (RS_ERR_IO if a write failed); spool_next then reads from the first. */
+enum rs_err spool_rewind(struct plan_spool *sp, struct rs_error *e);
+/* The next movie into *IT (tmdb_id, imdb_id, needs_* set); at most SP->n calls. */
+enum rs_err spool_next(struct plan_spool *sp, struct plan_item *it, struct rs_error *e);
+/* Closes (and so removes) the file; SP is empty after, and may be closed again. */
+void spool_close(struct plan_spool *sp);
+/*
+ * The refresh's plan into SP, counted in stats.planned and logged: collect --id's movies
+ * (*UNKNOWN, malloc'd, says which the database does not know; NULL otherwise) or the
+ * movies due under --refresh-limit. ST must hold the file. Failures as "refresh: ..."/
+ * "database: ..." in E.
+ */
+enum rs_err orch_plan(struct orch *o, struct plan_spool *sp, bool **unknown, struct rs_error *e);
+
 /* The tally (tally.c). A storage failure: the first one wins, and the run stops queuing. */
 void orch_fail_store(struct orch *o, const struct rs_error *e);
 /* Counts a final failure of class CODE for API (stats.errors / stats.failed). */

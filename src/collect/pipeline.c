@@ -23,15 +23,21 @@
  * the plan is, while the window is far more than any in-flight cap keeps busy.
  */
 #define JOB_WINDOW 2048
+/* Movies read back from the spooled plan at a time (spool.c): 40 bytes each. */
+#define PLAN_PAGE (4 * JOB_WINDOW)
 
 struct refresh;
 
 /*
  * One planned movie on its way through the pipeline: what the refresh needs of its plan
- * item, copied, so the plan (~130 bytes a movie) is freed before the first request.
+ * item. Made when the movie starts and freed when nothing points to it any more (its
+ * requests are done and the commit that wrote its end stored it), so the jobs alive are the
+ * window's and a batch's, whatever the plan's length.
  */
 struct job {
     struct refresh *rf;
+    struct job *prev, *next; /* in the refresh's list of jobs alive */
+    size_t index;            /* its place in the plan (collect --id: in --id's order) */
     int64_t tmdb_id;
     char imdb_id[sizeof(((struct plan_item *)0)->imdb_id)]; /* "" when unknown */
     int outstanding;                                        /* requests in flight or queued */
@@ -64,14 +70,56 @@ struct pending {
     size_t j_tmdb, j_omdb, j_done, j_gone, j_nf;
 };
 
-/* The refresh phase: its jobs, started JOB_WINDOW at a time, and its pending rows. */
+/* The refresh phase: its plan, its jobs, started JOB_WINDOW at a time, its pending rows. */
 struct refresh {
     struct orch *o;
-    struct job *jobs;
-    size_t n_jobs, jobs_next, jobs_active;
+    struct plan_spool plan;
+    struct job *alive; /* every job made and not yet freed */
+    size_t jobs_next, jobs_active;
     struct pending pend;
     bool *unknown; /* collect --id: which of the ids the database does not know */
 };
+
+/* A job for the plan's next movie, in RF's list; NULL (and the run ended) on failure. */
+static struct job *job_next(struct refresh *rf)
+{
+    struct orch *o = rf->o;
+    struct plan_item it;
+    struct rs_error e = {0};
+    if (spool_next(&rf->plan, &it, &e) != RS_OK) {
+        orch_fail_store(o, &e);
+        return NULL;
+    }
+    struct job *j = malloc(sizeof(*j));
+    if (!j) {
+        o->fatal = rs_fail(o->err, RS_ERR_NOMEM, "refresh: out of memory");
+        return NULL;
+    }
+    size_t i = rf->jobs_next++;
+    *j = (struct job){.rf = rf,
+                      .next = rf->alive,
+                      .index = i,
+                      .tmdb_id = it.tmdb_id,
+                      .needs_tmdb = it.needs_tmdb,
+                      .needs_omdb = it.needs_omdb,
+                      .unknown = rf->unknown && rf->unknown[i]};
+    memcpy(j->imdb_id, it.imdb_id, sizeof(j->imdb_id));
+    if (rf->alive)
+        rf->alive->prev = j;
+    rf->alive = j;
+    return j;
+}
+
+static void job_free(struct job *j)
+{
+    if (j->prev)
+        j->prev->next = j->next;
+    else
+        j->rf->alive = j->next;
+    if (j->next)
+        j->next->prev = j->prev;
+    free(j);
+}
 
 static enum rs_err pending_init(struct pending *p, size_t cap)
 {
@@ -207,10 +255,17 @@ static enum rs_err write_pending(void *ctx, size_t *bytes, struct rs_error *e)
     return rc;
 }
 
-/* The batch's commit stored the pending rows (struct batch_rows). */
+/*
+ * The batch's commit stored the pending rows (struct batch_rows): the movies whose ends it
+ * wrote are through, and nothing points to their jobs any more (their other rows were in
+ * this commit or an earlier one).
+ */
 static void pending_stored(void *ctx)
 {
-    pending_clear(&((struct refresh *)ctx)->pend);
+    struct pending *p = &((struct refresh *)ctx)->pend;
+    for (size_t i = 0; i < p->n_done; i++)
+        job_free(p->done[i]);
+    pending_clear(p);
 }
 
 /*
@@ -372,7 +427,7 @@ static void on_tmdb(struct http *h, const struct http_result *res, void *user)
     (void)h;
     j->outstanding--;
     if (j->rf->o->opt->id_outcome && res->outcome != RS_ERR_CANCELLED)
-        j->rf->o->opt->id_outcome[j - j->rf->jobs] = res->outcome; /* jobs in --id's order */
+        j->rf->o->opt->id_outcome[j->index] = res->outcome; /* the plan in --id's order */
     if (res->outcome == RS_OK)
         fresh = take_tmdb(j, res, imdb, sizeof(imdb));
     else
@@ -442,103 +497,38 @@ static void start_job(struct job *j)
         queue(j, RS_API_TMDB, suffix, on_tmdb);
     else if (j->needs_omdb)
         queue_omdb(j, j->imdb_id);
-    if (j->outstanding == 0)
-        j->rf->o->progress.done++;
-    else
+    if (j->outstanding > 0) {
         j->rf->jobs_active++;
+        return;
+    }
+    j->rf->o->progress.done++;
+    job_free(j); /* nothing to ask: nothing points to it */
 }
 
 /* Starts planned movies until JOB_WINDOW of them have requests in the engine. */
 static void feed_jobs(struct refresh *rf)
 {
-    while (rf->jobs_next < rf->n_jobs && rf->jobs_active < JOB_WINDOW && !rf->o->fatal) {
-        start_job(&rf->jobs[rf->jobs_next++]);
+    while (rf->jobs_next < rf->plan.n && rf->jobs_active < JOB_WINDOW && !rf->o->fatal) {
+        struct job *j = job_next(rf);
+        if (j)
+            start_job(j);
     }
 }
 
 /* ---- the phase --------------------------------------------------------------------------- */
 
-/* One job per planned movie, into RF; the plan is freed either way. */
-static enum rs_err make_jobs(struct refresh *rf, struct plan_item *items, size_t n)
+/* Ends the refresh: its rows, its jobs, its plan. */
+static void refresh_release(struct refresh *rf)
 {
-    struct job *jobs = calloc(n ? n : 1, sizeof(*jobs));
-    for (size_t i = 0; jobs && i < n; i++) {
-        jobs[i] = (struct job){.rf = rf,
-                               .tmdb_id = items[i].tmdb_id,
-                               .needs_tmdb = items[i].needs_tmdb,
-                               .needs_omdb = items[i].needs_omdb,
-                               .unknown = rf->unknown && rf->unknown[i]};
-        memcpy(jobs[i].imdb_id, items[i].imdb_id, sizeof(jobs[i].imdb_id));
-    }
-    store_plan_free(items, n);
-    if (!jobs || pending_init(&rf->pend, BATCH_ROWS) != RS_OK) {
-        free(jobs);
-        return RS_ERR_NOMEM;
-    }
-    rf->jobs = jobs;
-    rf->n_jobs = n;
-    return RS_OK;
-}
-
-/*
- * "refresh: 42 due", or when --refresh-limit cut the plan, what it left for later runs
- * (stats.backlog): "refresh: 330 due, 100 this run (--refresh-limit), 230 left". Counting
- * costs a query, made only when the plan is full.
- */
-static void log_backlog(struct orch *o, size_t n)
-{
-    int64_t due = (int64_t)n;
-    struct rs_error e = {0};
-    if (o->opt->refresh_limit > 0 && n == o->opt->refresh_limit &&
-        store_plan_count(o->st, o->opt->now, o->opt->include_frozen, &due, &e) != RS_OK) {
-        rs_logf(o->opt->log, RS_LOG_WARN, "refresh: cannot count the movies due: %s", e.msg);
-        due = (int64_t)n;
-    }
-    o->stats->backlog = due > (int64_t)n ? due - (int64_t)n : 0;
-    if (o->stats->backlog == 0)
-        rs_logf(o->opt->log, RS_LOG_INFO, "refresh: %zu due", n);
-    else
-        rs_logf(o->opt->log, RS_LOG_INFO,
-                "refresh: %lld due, %zu this run (--refresh-limit), %lld left", (long long)due, n,
-                (long long)o->stats->backlog);
-}
-
-/*
- * collect --id: a plan of the given movies, each due at both APIs, with the IMDb id the
- * database knows (for OMDB when TMDB fails for a passing reason). Unknown ones too.
- */
-static enum rs_err plan_ids(struct refresh *rf, struct plan_item **items, size_t *n,
-                            struct rs_error *e)
-{
-    struct orch *o = rf->o;
-    const struct orch_options *opt = o->opt;
-    struct plan_item *out = calloc(opt->n_ids, sizeof(*out));
-    rf->unknown = calloc(opt->n_ids, sizeof(bool));
-    enum rs_err rc =
-        out && rf->unknown ? RS_OK : rs_fail(e, RS_ERR_NOMEM, "refresh: out of memory");
-    for (size_t i = 0; rc == RS_OK && i < opt->n_ids; i++) {
-        struct store_movie m = {0};
-        bool found = false;
-        out[i] = (struct plan_item){.tmdb_id = opt->ids[i], .needs_tmdb = true, .needs_omdb = true};
-        rc = store_get_movie(o->st, opt->ids[i], &m, &found, e);
-        rf->unknown[i] = !found;
-        if (rc == RS_OK && found && m.imdb_id)
-            snprintf(out[i].imdb_id, sizeof(out[i].imdb_id), "%s", m.imdb_id);
-        store_movie_release(&m);
-    }
-    if (rc != RS_OK) {
-        free(out);
-        return rc;
-    }
-    *items = out;
-    *n = opt->n_ids;
-    return RS_OK;
+    pending_release(&rf->pend);
+    while (rf->alive)
+        job_free(rf->alive);
+    spool_close(&rf->plan);
+    free(rf->unknown);
 }
 
 enum rs_err orch_refresh(struct orch *o)
 {
-    struct plan_item *items = NULL;
-    size_t n = 0;
     struct rs_error e = {0};
     struct refresh rf = {.o = o};
     enum rs_err rc = orch_batch_hold(o);
@@ -549,28 +539,22 @@ enum rs_err orch_refresh(struct orch *o)
                           &sch, &e);
     if (rc == RS_OK && o->opt->policy == REFRESH_POLICY_ADAPTIVE)
         orch_log_schedule(o, &sch);
-    if (rc == RS_OK && o->opt->n_ids > 0)
-        rc = plan_ids(&rf, &items, &n, &e);
-    else if (rc == RS_OK)
-        rc = store_plan(o->st, o->opt->now, o->opt->refresh_limit, o->opt->include_frozen, false,
-                        &items, &n, &e);
+    size_t page = o->opt->plan_page ? o->opt->plan_page : PLAN_PAGE;
+    if (rc == RS_OK)
+        rc = spool_open(&rf.plan, page, &e);
+    if (rc == RS_OK)
+        rc = pending_init(&rf.pend, BATCH_ROWS) == RS_OK
+                 ? RS_OK
+                 : rs_fail(&e, RS_ERR_NOMEM, "refresh: out of memory");
+    if (rc == RS_OK)
+        rc = orch_plan(o, &rf.plan, &rf.unknown, &e);
     if (rc != RS_OK) {
-        free(rf.unknown);
+        refresh_release(&rf);
         orch_fail_store(o, &e);
         return o->fatal;
     }
-    o->stats->planned = (int64_t)n;
-    o->progress = (struct orch_progress){.phase = ORCH_REFRESH, .total = (int64_t)n};
-    if (o->opt->n_ids > 0)
-        rs_logf(o->opt->log, RS_LOG_INFO, "refresh: %zu movies given by --id", n);
-    else
-        log_backlog(o, n);
+    o->progress = (struct orch_progress){.phase = ORCH_REFRESH, .total = (int64_t)rf.plan.n};
     orch_batch_let_go(o); /* the plan is read and counted; the network is next */
-    if (make_jobs(&rf, items, n) != RS_OK) {
-        free(rf.unknown);
-        pending_release(&rf.pend);
-        return o->fatal = rs_fail(o->err, RS_ERR_NOMEM, "refresh: out of memory (%zu movies)", n);
-    }
     const struct batch_rows rows = {.flush = write_pending,
                                     .stored = pending_stored,
                                     .full = pending_full,
@@ -583,8 +567,6 @@ enum rs_err orch_refresh(struct orch *o)
         o->fatal = rs_fail(o->err, rc, "%s", e.msg);
     orch_batch_commit(o); /* the jobs the batch points to are freed next */
     o->rows = NULL;
-    pending_release(&rf.pend);
-    free(rf.jobs);
-    free(rf.unknown);
+    refresh_release(&rf);
     return o->fatal;
 }

@@ -167,14 +167,16 @@ static enum rs_err attach_file(struct store *st, const char *path, struct store_
 /*
  * DuckDB's memory limit and worker threads for a read-only open (plan, stats, report,
  * forecast, query, export). DuckDB's defaults (80 % of the RAM, one thread per core) let an
- * export of a 1,000,000-movie file peak at 1.66-1.88 GB and stats at 470 MB; under this
- * limit stats, plan, report and forecast of that file stay within 100-200 MB. An export
- * joins the three tables, and DuckDB's hash joins of a million rows need more than this:
- * it raises the limit when DuckDB runs out (store_grow_memory). Figures in
- * docs/internals/store.md.
+ * export of a 1,000,000-movie file peak at 1.66-1.88 GB and stats at 470 MB. With 128 MB
+ * and two threads stats and report of a 973,258-movie file peaked at 214-233 MB; with one
+ * thread, 214 MB at the same speed; with one thread and 96 MB, 182-186 MB, plan of 973,258
+ * due movies 150 MB (docs/benchmarks.md, "Readers"). The buffer pool fills up to the limit
+ * with cached blocks of the file, so the limit is most of a reader's memory. An export
+ * joins in pieces that fit (export.c); a COPY that runs out raises the limit
+ * (store_grow_memory). Figures in docs/internals/store.md.
  */
-#define READER_MEMORY_MB 128
-#define READER_THREADS "2"
+#define READER_MEMORY_MB 96
+#define READER_THREADS "1"
 
 /*
  * DuckDB's worker threads for a read-write open. A collect's statements are small batch
@@ -314,6 +316,7 @@ static enum rs_err open_once(const char *path, const struct store_open_options *
         return rs_fail(err, RS_ERR_NOMEM, "cannot open '%s': out of memory", path);
     st->lock = *opts;
     st->read_only = opts->mode == STORE_READ_ONLY;
+    st->export_piece = opts->export_piece;
     refresh_schedule_make(REFRESH_POLICY_SEED, NULL, &st->schedule);
     enum rs_err rc = RS_OK;
     st->path = rs_strndup(path, strlen(path));

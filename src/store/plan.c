@@ -81,20 +81,6 @@ static void read_plan_item(struct store *st, struct cursor *c, bool titles, stru
     it->overdue_s = over == INT64_MAX ? INT64_MAX : floor_div(over, US_PER_S);
 }
 
-/* Grows ITEMS (of *CAP) to hold one more than COUNT: doubling, then shrunk to fit at the end. */
-static bool plan_grow(struct plan_item **items, size_t count, size_t *cap)
-{
-    if (count < *cap)
-        return true;
-    size_t ncap = *cap ? *cap * 2 : 64;
-    struct plan_item *p = realloc(*items, ncap * sizeof(*p));
-    if (!p)
-        return false;
-    *items = p;
-    *cap = ncap;
-    return true;
-}
-
 void store_plan_free(struct plan_item *items, size_t n)
 {
     for (size_t i = 0; items && i < n; i++)
@@ -102,8 +88,8 @@ void store_plan_free(struct plan_item *items, size_t n)
     free(items);
 }
 
-enum rs_err store_plan(struct store *st, rs_time_t now, size_t limit, bool include_frozen,
-                       bool titles, struct plan_item **items, size_t *n, struct rs_error *err)
+enum rs_err store_plan_each(struct store *st, rs_time_t now, size_t limit, bool include_frozen,
+                            bool titles, store_plan_fn each, void *ctx, struct rs_error *err)
 {
     duckdb_prepared_statement ps = NULL;
     duckdb_result res;
@@ -112,10 +98,12 @@ enum rs_err store_plan(struct store *st, rs_time_t now, size_t limit, bool inclu
      * movie never fetched, every movie of a category stamped by the same run) go in the
      * table's order, so each commit of the refresh updates neighbouring rows: in tmdb_id
      * order they were all over the table, and a 300,000-movie collect ran at 1,256 movies/s
-     * instead of 3,298 (docs/benchmarks.md, issue 18). */
+     * instead of 3,298 (docs/benchmarks.md, issue 18). Without TITLES the title is NULL
+     * before the sort, which then carries no strings but the IMDb ids. */
     enum rs_err rc = sql_stmt(
         st, S_PLAN,
-        "SELECT * EXCLUDE (rid), greatest(CASE WHEN needs_tmdb THEN t_over END,"
+        "SELECT * EXCLUDE (rid) REPLACE (CASE WHEN $12 THEN title END AS title),"
+        " greatest(CASE WHEN needs_tmdb THEN t_over END,"
         " CASE WHEN needs_omdb AND imdb_id IS NOT NULL THEN o_over END) AS overdue"
         " FROM (" PLAN_BASE ") p WHERE (needs_tmdb OR needs_omdb) AND ($10 OR NOT data_frozen)"
         " ORDER BY rank DESC NULLS LAST, overdue DESC, rid LIMIT $11",
@@ -125,27 +113,65 @@ enum rs_err store_plan(struct store *st, rs_time_t now, size_t limit, bool inclu
     plan_bind_policy(st, ps, now);
     duckdb_bind_boolean(ps, 10, include_frozen);
     duckdb_bind_int64(ps, 11, limit ? (int64_t)limit : INT64_MAX);
-    rc = sql_run(ps, &res, "plan", err);
+    duckdb_bind_boolean(ps, 12, titles);
+    rc = sql_stream(ps, &res, "plan", err);
     if (rc)
         return rc;
-    size_t cap = 0, count = 0;
-    struct plan_item *out = NULL;
     struct cursor c = {.res = &res};
-    bool oom = false;
-    while (!oom && cursor_next(&c)) {
-        oom = !plan_grow(&out, count, &cap);
-        if (!oom)
-            read_plan_item(st, &c, titles, &out[count++], &oom);
+    bool oom = false, go = true;
+    while (go && !oom && cursor_next(&c)) {
+        struct plan_item it;
+        read_plan_item(st, &c, titles, &it, &oom);
+        go = oom || each(ctx, &it);
+        free(it.title);
     }
-    cursor_done(&c);
-    if (oom) {
-        store_plan_free(out, count);
-        return rs_fail(err, RS_ERR_NOMEM, "plan: out of memory");
+    rc = cursor_end(&c, "plan", err);
+    if (rc == RS_OK && oom)
+        rc = rs_fail(err, RS_ERR_NOMEM, "plan: out of memory");
+    return rc;
+}
+
+/* store_plan's collection of the items: doubled as they come, shrunk to fit at the end. */
+struct plan_list {
+    struct plan_item *items;
+    size_t n, cap;
+    bool oom;
+};
+
+static bool plan_take(void *ctx, const struct plan_item *it)
+{
+    struct plan_list *l = ctx;
+    if (l->n == l->cap) {
+        size_t ncap = l->cap ? l->cap * 2 : 64;
+        struct plan_item *p = realloc(l->items, ncap * sizeof(*p));
+        l->oom = !p;
+        if (l->oom)
+            return false;
+        l->items = p;
+        l->cap = ncap;
     }
-    /* The plan lives as long as the refresh: give the doubling's unused tail back. */
-    struct plan_item *fit = count ? realloc(out, count * sizeof(*out)) : NULL;
-    *items = fit ? fit : out;
-    *n = count;
+    struct plan_item *out = &l->items[l->n];
+    *out = *it;
+    out->title = it->title ? strdup(it->title) : NULL;
+    l->oom = it->title && !out->title;
+    l->n += !l->oom;
+    return !l->oom;
+}
+
+enum rs_err store_plan(struct store *st, rs_time_t now, size_t limit, bool include_frozen,
+                       bool titles, struct plan_item **items, size_t *n, struct rs_error *err)
+{
+    struct plan_list l = {0};
+    enum rs_err rc = store_plan_each(st, now, limit, include_frozen, titles, plan_take, &l, err);
+    if (rc == RS_OK && l.oom)
+        rc = rs_fail(err, RS_ERR_NOMEM, "plan: out of memory");
+    if (rc) {
+        store_plan_free(l.items, l.n);
+        return rc;
+    }
+    struct plan_item *fit = l.n ? realloc(l.items, l.n * sizeof(*l.items)) : NULL;
+    *items = fit ? fit : l.items;
+    *n = l.n;
     return RS_OK;
 }
 

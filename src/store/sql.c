@@ -130,6 +130,20 @@ enum rs_err sql_run(duckdb_prepared_statement ps, duckdb_result *res, const char
     return RS_OK;
 }
 
+enum rs_err sql_stream(duckdb_prepared_statement ps, duckdb_result *res, const char *what,
+                       struct rs_error *err)
+{
+    duckdb_pending_result pending = NULL;
+    if (duckdb_pending_prepared_streaming(ps, &pending) != DuckDBSuccess) {
+        enum rs_err rc = sql_fail(err, what, duckdb_pending_error(pending));
+        duckdb_destroy_pending(&pending);
+        return rc;
+    }
+    duckdb_state state = duckdb_execute_pending(pending, res);
+    duckdb_destroy_pending(&pending);
+    return state == DuckDBSuccess ? RS_OK : sql_result_fail(err, what, res);
+}
+
 enum rs_err sql_query_int(duckdb_prepared_statement ps, int64_t *out, const char *what,
                           struct rs_error *err)
 {
@@ -169,6 +183,16 @@ void cursor_done(struct cursor *c)
     if (c->chunk)
         duckdb_destroy_data_chunk(&c->chunk);
     duckdb_destroy_result(c->res);
+}
+
+enum rs_err cursor_end(struct cursor *c, const char *what, struct rs_error *err)
+{
+    if (c->chunk)
+        duckdb_destroy_data_chunk(&c->chunk);
+    if (duckdb_result_error(c->res))
+        return sql_result_fail(err, what, c->res); /* it destroys the result */
+    duckdb_destroy_result(c->res);
+    return RS_OK;
 }
 
 static bool col_null(struct cursor *c, idx_t col)

@@ -74,6 +74,7 @@ struct store {
     int64_t run_id; /* the collect run writing (store_run_begin), 0 outside one: history's run_id */
     struct refresh_schedule schedule; /* what planning binds (store_use_policy; the seed's) */
     int64_t memory_mb;                /* DuckDB's memory_limit (open.c) */
+    int64_t export_piece;             /* movies a piece of the export joins; 0: EXPORT_PIECE */
 };
 
 /* Floor division (a timestamp's microseconds before 1970 to whole seconds). */
@@ -112,6 +113,13 @@ void sql_forget(struct store *st);
 /* Executes PS; RES (may be NULL: discarded) holds the result on success. */
 enum rs_err sql_run(duckdb_prepared_statement ps, duckdb_result *res, const char *what,
                     struct rs_error *err);
+/*
+ * Executes PS with a streaming result in *RES: rows are made as cursor_next asks for them,
+ * so a long result is never all in memory. Until cursor_end, nothing else may run on the
+ * connection (DuckDB ends a streaming result at the next statement).
+ */
+enum rs_err sql_stream(duckdb_prepared_statement ps, duckdb_result *res, const char *what,
+                       struct rs_error *err);
 /* Runs PS and reads one BIGINT-like value from the first row (0 when no row). */
 enum rs_err sql_query_int(duckdb_prepared_statement ps, int64_t *out, const char *what,
                           struct rs_error *err);
@@ -128,6 +136,8 @@ struct cursor {
 bool cursor_next(struct cursor *c);
 /* Releases the chunk and destroys the result. */
 void cursor_done(struct cursor *c);
+/* cursor_done, first failing with the error a streaming result met (sql_stream), if any. */
+enum rs_err cursor_end(struct cursor *c, const char *what, struct rs_error *err);
 /* An integer-like column: BOOLEAN, INTEGER, BIGINT, UBIGINT, DATE (days), TIMESTAMP (s). */
 struct rs_i64 col_i64(struct cursor *c, idx_t col);
 /* Likewise, 0 for NULL. */

@@ -97,6 +97,15 @@ json_t *fake_stats(const struct fake *f)
     return doc;
 }
 
+void fake_reset(const struct fake *f)
+{
+    char url[128];
+    struct http_reply r;
+    snprintf(url, sizeof(url), "%s/__reset", f->base);
+    http_fetch("POST", url, NULL, &r);
+    http_reply_free(&r);
+}
+
 int64_t fake_stat(const struct fake *f, const char *a, const char *b)
 {
     json_t *doc = fake_stats(f);

@@ -121,6 +121,8 @@ enum rs_err collect(const char *db, const struct orch_options *o, struct orch_st
 /* Asking the fake (support/fakeapi.c). */
 /* F's /__stats, parsed; fails the test unless it answers 200 with JSON. json_decref it. */
 struct json_t *fake_stats(const struct fake *f);
+/* POST /__reset: F's counts and request log start again. */
+void fake_reset(const struct fake *f);
 /* The integer at A.B of the fake's /__stats ("requests", "tmdb"); fails the test if none. */
 int64_t fake_stat(const struct fake *f, const char *a, const char *b);
 /*
