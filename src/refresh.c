@@ -117,7 +117,12 @@ bool refresh_schedule_due(const struct refresh_schedule *s, struct rs_i64 releas
     if (!last.set)
         return true;
     double iv = s->interval[api][refresh_bin_of(release, now)][changed ? 1 : 0];
-    return (double)(now - last.v) >= iv * RS_DAY_SECONDS;
+    double waited = (double)(now - last.v);
+    if (api == RS_API_OMDB && s->omdb.on && release.set && waited < iv * RS_DAY_SECONDS)
+        return waited >= REFRESH_MIN_INTERVAL_DAYS * RS_DAY_SECONDS &&
+               refresh_hazard_chance(&s->omdb, refresh_age_days(release, last.v),
+                                     refresh_age_days(release, now), false) >= s->omdb.theta;
+    return waited >= iv * RS_DAY_SECONDS;
 }
 
 static const char *const policy_names[REFRESH_POLICY_COUNT] = {"seed", "adaptive"};
@@ -212,6 +217,34 @@ static double limit_share(const struct refresh_evidence *ev)
     return ev->per_day > 0 && movies > ev->per_day ? ev->per_day / movies : 1.0;
 }
 
+void refresh_hazard_prior(double *prior)
+{
+    for (int64_t a = REFRESH_HAZARD_AGE_HI; a >= REFRESH_HAZARD_AGE_LO; a--) {
+        enum refresh_category cat = REFRESH_RECENT;
+        for (int c = REFRESH_RECENT + 1; c < REFRESH_CATEGORY_COUNT; c++)
+            if (a >= min_age[c])
+                cat = (enum refresh_category)c;
+        prior[refresh_hazard_bucket(a)] = REFRESH_PRIOR_CHANGED / intervals[cat][RS_API_OMDB];
+    }
+}
+
+/*
+ * OMDB by its hazard over age: a check is due by its chance (the store sets the threshold
+ * for BUDGET checks a day), and at the latest at the longest bound, twice the seed's interval.
+ */
+static void use_hazard(const struct refresh_evidence *ev, double budget,
+                       struct refresh_schedule *out)
+{
+    double prior[REFRESH_HAZARD_BUCKETS];
+    refresh_hazard_prior(prior);
+    refresh_hazard_fit(ev->omdb_groups, ev->omdb_ngroups, prior, &out->omdb);
+    out->omdb.budget = budget * REFRESH_HAZARD_BUDGET_SHARE;
+    for (int bin = 0; bin < REFRESH_BIN_COUNT; bin++)
+        for (int chg = 0; chg < 2; chg++)
+            out->interval[RS_API_OMDB][bin][chg] =
+                REFRESH_MAX_STRETCH * intervals[refresh_bin_category(bin)][RS_API_OMDB];
+}
+
 void refresh_schedule_make(enum refresh_policy policy, const struct refresh_evidence *ev,
                            struct refresh_schedule *out)
 {
@@ -238,5 +271,7 @@ void refresh_schedule_make(enum refresh_policy policy, const struct refresh_evid
         if (api == RS_API_TMDB && ev->feed)
             budget -= ev->feed_per_day;
         spread(ev, (enum rs_api)api, budget, out);
+        if (api == RS_API_OMDB && ev->omdb_hazard)
+            use_hazard(ev, budget, out);
     }
 }

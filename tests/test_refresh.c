@@ -1,6 +1,7 @@
 /* The refresh policy and the freezing rule (src/refresh.c): every boundary of the README's
  * policy table. */
 #include <math.h>
+#include <stdlib.h>
 
 #include "test.h"
 
@@ -299,6 +300,175 @@ static void adaptive_extremes(void **state)
     assert_true(s.interval[RS_API_OMDB][last][0] == 2.0 * 180);
 }
 
+/* A fixed pseudo-random sequence (xorshift64*), uniform in [0, 1). */
+static double uniform(uint64_t *x)
+{
+    *x ^= *x >> 12;
+    *x ^= *x << 25;
+    *x ^= *x >> 27;
+    return (double)((*x * 2685821657736338717ULL) >> 11) / 9007199254740992.0;
+}
+
+/* The hazard a day of the synthetic world: a low rate, and at age SPIKE most movies change. */
+#define SPIKE 45
+#define SPIKE_CHANCE 0.9
+#define BASE_RATE 0.002
+#define FEED_CHANCE 0.7
+static double world_hazard(int64_t age)
+{
+    return age == SPIKE ? -log(1.0 - SPIKE_CHANCE) : BASE_RATE;
+}
+
+/* 3,000 movies checked from release every 3 to 20 days (each its own) to age 200; about one
+ * check in 8 has a feed report in between, which brings a change with FEED_CHANCE. One group
+ * per check: the fit takes them aggregated or not. */
+static struct refresh_hazard_group *synthetic(size_t *n)
+{
+    size_t cap = 3000 * 80, k = 0;
+    struct refresh_hazard_group *g = malloc(cap * sizeof(*g));
+    assert_non_null(g);
+    uint64_t x = 88172645463325252ULL;
+    for (int m = 0; m < 3000; m++) {
+        int every = 3 + (int)(uniform(&x) * 18);
+        int64_t a1 = (int64_t)(uniform(&x) * every);
+        for (int64_t a2 = a1 + every; a2 <= 200 && k < cap; a1 = a2, a2 += every) {
+            double lam = 0;
+            for (int64_t a = a1 + 1; a <= a2; a++)
+                lam += world_hazard(a);
+            bool fed = uniform(&x) < 0.125;
+            double p = 1.0 - (1.0 - (fed ? FEED_CHANCE : 0.0)) * exp(-lam);
+            g[k++] = (struct refresh_hazard_group){
+                .first = refresh_hazard_bucket(a1 + 1),
+                .last = refresh_hazard_bucket(a2),
+                .changed = uniform(&x) < p,
+                .fed = fed,
+                .n = 1,
+                .sum_a1 = (double)a1,
+                .sum_a2 = (double)a2,
+            };
+        }
+    }
+    *n = k;
+    return g;
+}
+
+/* The grid: a day wide near release, wider with age, every age in one bucket, in order. */
+static void hazard_grid(void **state)
+{
+    (void)state;
+    assert_true(refresh_hazard_buckets() <= REFRESH_HAZARD_BUCKETS);
+    assert_int_equal(refresh_hazard_bucket(REFRESH_HAZARD_AGE_LO - 1000), 0);
+    assert_int_equal(refresh_hazard_bucket(REFRESH_HAZARD_AGE_HI + 1000),
+                     refresh_hazard_buckets() - 1);
+    for (int64_t a = 0; a < REFRESH_HAZARD_SPREAD; a++)
+        assert_int_equal(refresh_hazard_bucket(a + 1), refresh_hazard_bucket(a) + 1);
+    for (int64_t a = REFRESH_HAZARD_AGE_LO; a < REFRESH_HAZARD_AGE_HI; a++) {
+        int d = refresh_hazard_bucket(a + 1) - refresh_hazard_bucket(a);
+        assert_true(d == 0 || d == 1);
+    }
+    /* a year old: the bucket is about a year / SPREAD wide */
+    int w = 0;
+    for (int64_t a = 300; a < 500; a++)
+        w += refresh_hazard_bucket(a) == refresh_hazard_bucket(365);
+    assert_in_range(w, 365 / REFRESH_HAZARD_SPREAD - 2, 365 / REFRESH_HAZARD_SPREAD + 2);
+}
+
+/* With no evidence the hazard is the prior, the seed's rate; the chance grows with the wait. */
+static void hazard_prior(void **state)
+{
+    (void)state;
+    struct refresh_hazard hz;
+    double prior[REFRESH_HAZARD_BUCKETS];
+    refresh_hazard_prior(prior);
+    refresh_hazard_fit(NULL, 0, prior, &hz);
+    assert_true(hz.on);
+    assert_true(hz.theta > 1.0);
+    assert_true(fabs(hz.h[refresh_hazard_bucket(10)] - REFRESH_PRIOR_CHANGED / 5.0) < 1e-9);
+    assert_true(fabs(hz.h[refresh_hazard_bucket(1000)] - REFRESH_PRIOR_CHANGED / 180.0) < 1e-9);
+    double c = refresh_hazard_chance(&hz, 10, 15, false);
+    assert_true(fabs(c - (1.0 - exp(-5 * REFRESH_PRIOR_CHANGED / 5.0))) < 1e-9);
+    assert_true(refresh_hazard_chance(&hz, 10, 20, false) > c);
+    assert_true(refresh_hazard_chance(&hz, 10, 10, false) == 0.0);
+    assert_true(refresh_hazard_chance(&hz, 10, 10, true) == REFRESH_PRIOR_CHANGED);
+    /* beyond the grid the chance still grows, at the end buckets' hazard */
+    assert_true(refresh_hazard_chance(&hz, 20000, 20100, false) > 0.2);
+    assert_true(refresh_hazard_chance(&hz, -2000, -1990, false) > 0.2);
+}
+
+/* Evidence from a world with a spike at one age: the fit finds the spike (no number of it
+ * is given), the low rate around it, and the feed's chance. */
+static void hazard_finds_a_spike(void **state)
+{
+    (void)state;
+    size_t n;
+    struct refresh_hazard_group *g = synthetic(&n);
+    struct refresh_hazard hz;
+    double prior[REFRESH_HAZARD_BUCKETS];
+    refresh_hazard_prior(prior);
+    refresh_hazard_fit(g, n, prior, &hz);
+    free(g);
+    int best = 0;
+    for (int k = 1; k < refresh_hazard_bucket(200); k++)
+        if (hz.h[k] > hz.h[best])
+            best = k;
+    assert_int_equal(best, refresh_hazard_bucket(SPIKE));
+    /* crossing the spike's bucket (a day or two wide): about SPIKE_CHANCE; a week after it,
+     * little */
+    double across = refresh_hazard_chance(&hz, SPIKE - 1, SPIKE + 1, false);
+    assert_in_range((int)(100 * across), 75, 97);
+    assert_true(refresh_hazard_chance(&hz, SPIKE + 1, SPIKE + 8, false) < 0.1);
+    assert_true(refresh_hazard_chance(&hz, SPIKE - 8, SPIKE - 1, false) < 0.1);
+    assert_true(refresh_hazard_chance(&hz, 100, 130, false) < 0.2);
+    assert_in_range((int)(100 * hz.q), 60, 80);
+}
+
+/* The hazard's schedule keeps the bounds: never twice in a day, whatever the chance; at the
+ * latest at twice the seed's interval, whatever the chance; the seed's schedule untouched. */
+static void hazard_bounds(void **state)
+{
+    (void)state;
+    struct refresh_evidence ev = {0};
+    size_t n;
+    struct refresh_hazard_group *g = synthetic(&n);
+    ev.omdb_groups = g;
+    ev.omdb_ngroups = n;
+    ev.omdb_hazard = true;
+    for (int c = 0; c < REFRESH_BIN_COUNT; c++)
+        for (int chg = 0; chg < 2; chg++)
+            ev.cell[RS_API_OMDB][c][chg].movies = 100;
+    struct refresh_schedule s, seed;
+    refresh_schedule_make(REFRESH_POLICY_ADAPTIVE, &ev, &s);
+    refresh_schedule_make(REFRESH_POLICY_SEED, &ev, &seed);
+    free(g);
+    assert_true(s.omdb.on && !seed.omdb.on);
+    assert_true(s.omdb.budget > 0);
+    struct rs_i64 rel = RS_I64(TODAY - SPIKE);
+    for (int i = 0; i < 2; i++) {
+        s.omdb.theta = i ? 0.0 : 2.0; /* everything due by chance / nothing */
+        for (int64_t waited = 0; waited <= 800 * DAY; waited += DAY / 4) {
+            for (int64_t ago = 0; ago <= 4000; ago += 37) {
+                struct rs_i64 r = RS_I64(TODAY - ago), last = RS_I64(NOW - waited);
+                bool due = refresh_schedule_due(&s, r, last, RS_API_OMDB, false, NOW);
+                int seed_iv = refresh_interval_days(refresh_category_of(r, NOW), RS_API_OMDB);
+                if (waited < DAY)
+                    assert_false(due);
+                if (waited >= (int64_t)REFRESH_MAX_STRETCH * seed_iv * DAY)
+                    assert_true(due);
+                if (waited >= DAY && i)
+                    assert_true(due);
+            }
+        }
+        assert_true(
+            refresh_schedule_due(&seed, rel, RS_I64(NOW - 5 * DAY), RS_API_OMDB, false, NOW) ==
+            refresh_is_due(rel, RS_I64(NOW - 5 * DAY), RS_API_OMDB, NOW));
+    }
+    /* crossing the learned spike makes a movie due long before its interval */
+    s.omdb.theta = 0.5;
+    assert_true(refresh_schedule_due(&s, rel, RS_I64(NOW - 2 * DAY), RS_API_OMDB, false, NOW));
+    struct rs_i64 older = RS_I64(TODAY - SPIKE - 10);
+    assert_false(refresh_schedule_due(&s, older, RS_I64(NOW - 2 * DAY), RS_API_OMDB, false, NOW));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -314,6 +484,10 @@ int main(void)
         cmocka_unit_test(rate_prior),
         cmocka_unit_test(adaptive_bounds),
         cmocka_unit_test(adaptive_extremes),
+        cmocka_unit_test(hazard_grid),
+        cmocka_unit_test(hazard_prior),
+        cmocka_unit_test(hazard_finds_a_spike),
+        cmocka_unit_test(hazard_bounds),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -102,18 +102,93 @@ struct refresh_cell {
     double days;
     int64_t movies;
 };
+struct refresh_hazard_group;
 struct refresh_evidence {
     struct refresh_cell cell[RS_API_COUNT][REFRESH_BIN_COUNT][2];
     bool feed;      /* TMDB's change feed is read: TMDB's content changes come from it */
     double per_day; /* movies the refresh limit lets through a day (a run a day); 0: no limit */
     double feed_per_day; /* known movies the feed reported a day, lately (TMDB refreshes) */
+    /* OMDB's checks over movie age (refresh_hazard_fit); none: OMDB's intervals by cell */
+    const struct refresh_hazard_group *omdb_groups;
+    size_t omdb_ngroups;
+    bool omdb_hazard; /* learn OMDB's hazard over age (even from no groups: the prior) */
 };
+
+/*
+ * OMDB's hazard over movie age (ADAPTIVE; docs/internals/adaptive.md, "The hazard"): the
+ * changes a day a movie of each age has, learned from this database's OMDB checks, on a grid
+ * of ages a day wide while |age| < REFRESH_HAZARD_SPREAD days and about |age| / SPREAD wide
+ * beyond (so 3 days at 180, 6 at a year, 56 at ten years), from REFRESH_HAZARD_AGE_LO (and
+ * every younger age) to REFRESH_HAZARD_AGE_HI (and every older one): 498 buckets.
+ */
+#define REFRESH_HAZARD_SPREAD 64
+#define REFRESH_HAZARD_AGE_LO (-366)
+#define REFRESH_HAZARD_AGE_HI 3660
+#define REFRESH_HAZARD_AGES (REFRESH_HAZARD_AGE_HI - REFRESH_HAZARD_AGE_LO + 1)
+#define REFRESH_HAZARD_BUCKETS 512 /* at least refresh_hazard_buckets() */
+/* The prior: worth REFRESH_HAZARD_PRIOR_MOVIES movies watched through each age at the
+ * seed's prior rate (REFRESH_PRIOR_CHANGED / the seed's interval), and for the feed's
+ * effect REFRESH_HAZARD_PRIOR_MOVIES checks of which REFRESH_PRIOR_CHANGED changed. */
+#define REFRESH_HAZARD_PRIOR_MOVIES 20.0
+/* OMDB's checks a day: this share of what the seed's table asks of the movies, cut by the
+ * refresh limit (refresh_schedule_make). The table's share overshoots what the seed's
+ * policy spends under a limit (its backlog goes to the old movies' TMDB-only refreshes):
+ * at the README's cron it spends 0.8 of it (docs/benchmarks.md, "Seed against adaptive"). */
+#define REFRESH_HAZARD_BUDGET_SHARE 0.85
+/* EM rounds of refresh_hazard_fit. */
+#define REFRESH_HAZARD_ROUNDS 100
+
+/* The grid: the bucket of AGE (days; clamped to the grid), and how many there are. */
+int refresh_hazard_bucket(int64_t age);
+int refresh_hazard_buckets(void);
+
+/*
+ * The evidence of the hazard: N OMDB checks, each made at an age A2 whose check before was at
+ * an age A1 < A2 (so the change it found or not happened on one of the ages A1+1..A2), with
+ * bucket(A1 + 1) = FIRST and bucket(A2) = LAST; CHANGED: they found a change; FED: TMDB's
+ * feed reported the movie in between. SUM_A1, SUM_A2: the sums of their A1 and A2.
+ */
+struct refresh_hazard_group {
+    int first, last;
+    bool changed, fed;
+    int64_t n;
+    double sum_a1, sum_a2;
+};
+
+struct refresh_hazard {
+    bool on;
+    double h[REFRESH_HAZARD_BUCKETS]; /* changes a day at the bucket's ages */
+    double q;                         /* the chance a feed report comes with an OMDB change */
+    double theta;                     /* an OMDB check is due at this chance (see below) */
+    double budget;                    /* OMDB checks a day the threshold is set for */
+    double cum[REFRESH_HAZARD_AGES];  /* the hazard summed over the ages LO..age */
+};
+
+/*
+ * The hazard's maximum likelihood under PRIOR (refresh_hazard_prior), by REFRESH_HAZARD_ROUNDS
+ * of EM over the
+ * N groups G (a check finds a change with the chance 1 - (1 - q [fed]) exp(-the hazard summed
+ * over its ages); each change is spread over its ages in proportion to the current hazard);
+ * THETA is set to 2 (nothing due by chance) and BUDGET to 0 for the caller to set.
+ */
+void refresh_hazard_fit(const struct refresh_hazard_group *g, size_t n, const double *prior,
+                        struct refresh_hazard *out);
+/* The prior of each bucket (PRIOR[refresh_hazard_buckets()]): REFRESH_PRIOR_CHANGED over the
+ * seed's OMDB interval of the category of the bucket's youngest age (RECENT before release). */
+void refresh_hazard_prior(double *prior);
+/* The chance that a check at age AGE_NOW finds a change since one at AGE_THEN (FED: the feed
+ * reported the movie since). */
+double refresh_hazard_chance(const struct refresh_hazard *hz, int64_t age_then, int64_t age_now,
+                             bool fed);
 
 /* The intervals a plan binds, in days, per API, age bin and "last refresh changed". */
 struct refresh_schedule {
     enum refresh_policy policy;
     double interval[RS_API_COUNT][REFRESH_BIN_COUNT][2];
     double rate[RS_API_COUNT][REFRESH_BIN_COUNT][2]; /* learned changes a day (ADAPTIVE) */
+    /* ADAPTIVE with the hazard on: an OMDB check is due once its chance reaches THETA, at
+     * least a day after the last one; the intervals above are then OMDB's longest bounds. */
+    struct refresh_hazard omdb;
 };
 
 /* The rate of changes a day of CELL under the prior of SEED_DAYS (the seed's interval). */

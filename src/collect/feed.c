@@ -233,4 +233,23 @@ void orch_log_schedule(struct orch *o, const struct refresh_schedule *s)
         rs_logf(o->opt->log, RS_LOG_DEBUG, "refresh: %s intervals (age: unchanged/changed days)%s",
                 rs_api_name((enum rs_api)api), line);
     }
+    const struct refresh_hazard *hz = &s->omdb;
+    if (!hz->on)
+        return;
+    /* the ages where OMDB's learned hazard is highest: a movie's chance jumps past them */
+    char peaks[512];
+    size_t pos = 0;
+    int64_t prev = -1;
+    for (int64_t a = REFRESH_HAZARD_AGE_LO; a <= REFRESH_HAZARD_AGE_HI && pos < sizeof(peaks);
+         a++) {
+        int k = refresh_hazard_bucket(a);
+        if (k != prev && hz->h[k] >= 0.05)
+            pos += (size_t)snprintf(peaks + pos, sizeof(peaks) - pos, " %lld:%.2f", (long long)a,
+                                    hz->h[k]);
+        prev = k;
+    }
+    rs_logf(o->opt->log, RS_LOG_DEBUG,
+            "refresh: omdb hazard: due at chance %.3f for %.1f checks a day, feed %.2f; changes a "
+            "day from age%s",
+            hz->theta, hz->budget, hz->q, peaks);
 }

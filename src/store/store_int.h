@@ -246,12 +246,16 @@ enum rs_err history_add_events(struct store *st, const char *event, const int64_
  * OMDB check"), $5 the youngest age (days) of bins 1.. (BIGINT[]), $6
  * each bin's category (BIGINT[]), $7 whether the policy is adaptive (TMDB's change feed
  * makes a movie due, and the plan ranks by the chance that a call finds a change), $8 and
- * $9 the TMDB and OMDB rates of change a day (DOUBLE[], indexed as $3): all bound by
- * plan_bind_policy from the store's schedule and refresh.c's numbers, so the policy lives
- * there. t_over/o_over: microseconds past due (>= 0: due), INT64_MAX when never checked;
- * t_feed: TMDB reported a change after the last TMDB check (f_day: the day of it); rank:
- * NULL under the seed policy, else 3 for a movie never checked, 2 for one the feed
- * reported, else the larger of the due APIs' chances 1 - exp(-rate * days since the check).
+ * $9 the TMDB and OMDB rates of change a day (DOUBLE[], indexed as $3; OMDB's followed by
+ * its hazard, PLAN_HZ_*): all bound by plan_bind_policy from the store's schedule and
+ * refresh.c's numbers, so the policy lives there. t_over/o_over: microseconds past due
+ * (>= 0: due), INT64_MAX when never checked; t_feed: TMDB reported a change after the last
+ * TMDB check (f_day: the day of it); o_p: with OMDB's hazard on, the chance that an OMDB
+ * check finds a change (refresh_hazard_chance), the check due when it reaches the threshold
+ * (and a day has passed), else not due, whatever its interval (the run's OMDB budget defers
+ * it); rank: NULL under the seed policy, else 3 for a movie never checked, 2 for one the
+ * feed reported, else the larger of the due APIs' chances (o_p, or 1 - exp(-rate * days
+ * since the check)).
  * rid: the row's place in the table (DuckDB's rowid), for store_plan's order.
  */
 /* Whether `age` reaches the youngest age of bin K, the list of them being parameter $P. */
@@ -271,6 +275,76 @@ enum rs_err history_add_events(struct store *st, const char *event, const int64_
                                                                                     9) " +"                                  \
                                                                                        " " PLAN_BIN_TERM(                    \
                                                                                            p, 10)
+/*
+ * OMDB's hazard (refresh.h) in $9 after its 2 * REFRESH_BIN_COUNT rates: the hazard summed
+ * over the ages LO..age for each age of the grid (index age + PLAN_HZ_OFF), then at
+ * PLAN_HZ_TAIL.. the first and last bucket's hazard (the sum's slope beyond the grid), the
+ * threshold, the feed's chance q, whether the hazard is on (1) and the shortest interval in
+ * microseconds. plan_bind_policy checks the numbers against refresh.h's.
+ */
+#define PLAN_HZ_LO -366
+#define PLAN_HZ_HI 3660
+#define PLAN_HZ_OFF 389
+#define PLAN_HZ_TAIL 4050
+#define PLAN_STR_(x) #x
+#define PLAN_STR(x) PLAN_STR_(x)
+#define PLAN_HZ_LO_SQL PLAN_STR(PLAN_HZ_LO)
+#define PLAN_HZ_HI_SQL PLAN_STR(PLAN_HZ_HI)
+#define PLAN_HZ_OFF_SQL PLAN_STR(PLAN_HZ_OFF)
+#define PLAN_HZ(k) "list_extract(CAST($9 AS DOUBLE[]), " k ")"
+#define PLAN_HZ_AT(k) PLAN_HZ(PLAN_STR(PLAN_HZ_TAIL) " + " #k)
+/* The hazard summed over the ages up to X (an SQL expression of days). */
+#define PLAN_HZ_SUM(x)                                                                             \
+    "(" PLAN_HZ("least(greatest(" x ", " PLAN_HZ_LO_SQL "), " PLAN_HZ_HI_SQL                       \
+                ") + " PLAN_HZ_OFF_SQL) " - greatest(" PLAN_HZ_LO_SQL " - (" x                     \
+                                        "), 0) * " PLAN_HZ_AT(0) " + greatest((" x                 \
+                                                                 ") - " PLAN_HZ_HI_SQL             \
+                                                                 ", 0) * " PLAN_HZ_AT(1) ")"
+/* PLAN_BASE's rows, every column of its steps (alias d); PLAN_BASE selects from them. */
+#define PLAN_ROWS                                                                                  \
+    "(SELECT *,"                                                                                   \
+    "  coalesce(CAST($2 AS BIGINT) - t_last - t_iv, 9223372036854775807) AS t_over,"               \
+    "  coalesce(CAST($2 AS BIGINT) - o_last - o_iv, 9223372036854775807) AS o_over"                \
+    " FROM (SELECT *, list_extract(CAST($3 AS BIGINT[]), 1 + 2 * bin + t_chg) AS t_iv,"            \
+    "   CASE WHEN o_p >= " PLAN_HZ_AT(2) " AND CAST($2 AS BIGINT) - o_last >= " PLAN_HZ_AT(        \
+        5) "    THEN least(CAST($2 AS BIGINT) - o_last, list_extract(CAST($4 AS BIGINT[]),"        \
+           "     1 + 2 * bin + o_chg))"                                                            \
+           "    WHEN o_p IS NOT NULL THEN greatest(list_extract(CAST($4 AS BIGINT[]),"             \
+           "     1 + 2 * bin + o_chg), CAST($2 AS BIGINT) - o_last + 1)"                           \
+           "    ELSE list_extract(CAST($4 AS BIGINT[]), 1 + 2 * bin + o_chg) END AS o_iv,"         \
+           "   CAST(list_extract(CAST($6 AS BIGINT[]), 1 + bin) AS INTEGER) AS cat"                \
+           "  FROM (SELECT *, " PLAN_BIN(                                                          \
+               5) " AS bin,"                                                                       \
+                  "   CASE WHEN " PLAN_HZ_AT(                                                      \
+                      4) " > 0 AND age IS NOT NULL AND o_last IS NOT NULL"                         \
+                         "    THEN 1 - (1 - CASE WHEN o_fed THEN " PLAN_HZ_AT(                     \
+                             3) " ELSE 0 END)"                                                     \
+                                "     * exp(" PLAN_HZ_SUM("o_then") " - " PLAN_HZ_SUM(             \
+                                    "age") ") END AS o_p"                                          \
+                                           "   FROM (SELECT m.tmdb_id, imdb_id, title, "           \
+                                           "release_date, data_frozen, m.rowid AS rid,"            \
+                                           "     epoch_us(last_tmdb_update) AS t_last,"            \
+                                           "     epoch_us(greatest(last_omdb_update, "             \
+                                           "omdb_not_found_at)) AS o_last,"                        \
+                                           "     CAST($1 AS DATE) - release_date AS age,"          \
+                                           "     epoch_us(greatest(last_omdb_update, "             \
+                                           "omdb_not_found_at)) // 86400000000"                    \
+                                           "      - (release_date - DATE '1970-01-01') AS o_then," \
+                                           "     CAST(coalesce(data_changed_at >= "                \
+                                           "last_tmdb_update, false) AS INTEGER) AS t_chg,"        \
+                                           "     coalesce($7 AND f.noted > last_omdb_update, "     \
+                                           "false) AS o_fed,"                                      \
+                                           "     CAST(coalesce(data_changed_at >= "                \
+                                           "last_omdb_update, false) OR"                           \
+                                           "      coalesce($7 AND f.noted > last_omdb_update, "    \
+                                           "false) AS INTEGER) AS o_chg,"                          \
+                                           "     coalesce($7 AND f.noted > last_tmdb_update, "     \
+                                           "false) AS t_feed, f.day AS f_day"                      \
+                                           "    FROM movies m LEFT JOIN (SELECT tmdb_id, "         \
+                                           "max(noted_at) AS noted, max(day) AS day"               \
+                                           "     FROM feed_changes GROUP BY tmdb_id) f ON "        \
+                                           "f.tmdb_id = m.tmdb_id"                                 \
+                                           "    WHERE tmdb_gone_at IS NULL) a) b) c) d"
 #define PLAN_BASE                                                                                  \
     "SELECT tmdb_id, imdb_id, title, release_date, t_last, o_last, cat, age, data_frozen,"         \
     " t_over >= 0 OR t_feed AS needs_tmdb,"                                                        \
@@ -279,29 +353,10 @@ enum rs_err history_add_events(struct store *st, const char *event, const int64_
     " CASE WHEN $7 THEN greatest(CASE WHEN t_feed THEN 2.0 END,"                                   \
     "  CASE WHEN t_over >= 0 THEN coalesce(1 - exp(-list_extract(CAST($8 AS DOUBLE[]),"            \
     "   1 + 2 * bin + t_chg) * (CAST($2 AS BIGINT) - t_last) / 86400e6), 3.0) END,"                \
-    "  CASE WHEN o_over >= 0 AND imdb_id IS NOT NULL THEN coalesce(1 - exp(-list_extract("         \
+    "  CASE WHEN o_over >= 0 AND imdb_id IS NOT NULL THEN coalesce(o_p, 1 - exp(-list_extract("    \
     "   CAST($9 AS DOUBLE[]), 1 + 2 * bin + o_chg) * (CAST($2 AS BIGINT) - o_last) / 86400e6),"    \
     "   3.0) END) END AS rank, t_chg, o_chg,"                                                      \
-    " bin, rid "                                                                                   \
-    "FROM (SELECT *,"                                                                              \
-    "  coalesce(CAST($2 AS BIGINT) - t_last - t_iv, 9223372036854775807) AS t_over,"               \
-    "  coalesce(CAST($2 AS BIGINT) - o_last - o_iv, 9223372036854775807) AS o_over"                \
-    " FROM (SELECT *, list_extract(CAST($3 AS BIGINT[]), 1 + 2 * bin + t_chg) AS t_iv,"            \
-    "   list_extract(CAST($4 AS BIGINT[]), 1 + 2 * bin + o_chg) AS o_iv,"                          \
-    "   CAST(list_extract(CAST($6 AS BIGINT[]), 1 + bin) AS INTEGER) AS cat"                       \
-    "  FROM (SELECT *, " PLAN_BIN(                                                                 \
-        5) " AS bin"                                                                               \
-           "   FROM (SELECT m.tmdb_id, imdb_id, title, release_date, data_frozen, m.rowid AS rid," \
-           "     epoch_us(last_tmdb_update) AS t_last,"                                            \
-           "     epoch_us(greatest(last_omdb_update, omdb_not_found_at)) AS o_last,"               \
-           "     CAST($1 AS DATE) - release_date AS age,"                                          \
-           "     CAST(coalesce(data_changed_at >= last_tmdb_update, false) AS INTEGER) AS t_chg,"  \
-           "     CAST(coalesce(data_changed_at >= last_omdb_update, false) OR"                     \
-           "      coalesce($7 AND f.noted > last_omdb_update, false) AS INTEGER) AS o_chg,"        \
-           "     coalesce($7 AND f.noted > last_tmdb_update, false) AS t_feed, f.day AS f_day"     \
-           "    FROM movies m LEFT JOIN (SELECT tmdb_id, max(noted_at) AS noted, max(day) AS day"  \
-           "     FROM feed_changes GROUP BY tmdb_id) f ON f.tmdb_id = m.tmdb_id"                   \
-           "    WHERE tmdb_gone_at IS NULL) a) b) c) d"
+    " bin, rid FROM " PLAN_ROWS
 
 /* Binds $1..$9 of PLAN_BASE for NOW under ST's schedule (store_use_policy; the seed's). */
 void plan_bind_policy(struct store *st, duckdb_prepared_statement ps, rs_time_t now);
