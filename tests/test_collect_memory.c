@@ -82,6 +82,18 @@ static void batch_past_the_memory_limit_is_written_again(void **state)
     env_down(&e);
 }
 
+/* N discovered movies with titles long enough to take some room; free() them. */
+static struct store_movie *many_movies(int n)
+{
+    struct store_movie *rows = calloc((size_t)n, sizeof(*rows));
+    assert_non_null(rows);
+    for (int i = 0; i < n; i++)
+        rows[i] = (struct store_movie){.tmdb_id = i + 1,
+                                       .title = "A title long enough to take some room",
+                                       .release_date = RS_I64(18000 + i % 9000)};
+    return rows;
+}
+
 /*
  * The store's side: a write past the limit fails as RS_ERR_NOMEM with its own advice (the
  * program keeps a message that ends in parentheses, so "is --db a reelsync database?" is not
@@ -92,12 +104,7 @@ static void write_past_the_limit_is_nomem_until_grown(void **state)
     (void)state;
     enum { N = 200000, LIMIT_MB = 8 };
     char *dir = tmpdir_create(), *db = path_join(dir, "m.duckdb");
-    struct store_movie *rows = calloc(N, sizeof(*rows));
-    assert_non_null(rows);
-    for (int i = 0; i < N; i++)
-        rows[i] = (struct store_movie){.tmdb_id = i + 1,
-                                       .title = "A title long enough to take some room",
-                                       .release_date = RS_I64(18000 + i % 9000)};
+    struct store_movie *rows = many_movies(N);
     struct store *st = NULL;
     struct rs_error err = {0};
     const struct store_open_options so = {.mode = STORE_READ_WRITE, .memory_limit_mb = LIMIT_MB};
@@ -127,11 +134,54 @@ static void write_past_the_limit_is_nomem_until_grown(void **state)
     tmpdir_remove(dir);
 }
 
+/*
+ * A reader's limit is small: `stats` and `report` (store_report) on a file that needs more
+ * raise it and read again instead of failing (the same figures as under a roomy limit).
+ */
+static void report_past_the_reader_limit_is_read_again(void **state)
+{
+    (void)state;
+    enum { N = 200000, LIMIT_MB = 2 };
+    char *dir = tmpdir_create(), *db = path_join(dir, "r.duckdb");
+    struct store_movie *rows = many_movies(N);
+    struct store *st = NULL;
+    struct rs_error err = {0};
+    rs_time_t now = at("2026-11-25");
+    if (store_open(db, STORE_READ_WRITE, &st, &err) != RS_OK)
+        fail_msg("open: %s", err.msg);
+    assert_int_equal(store_bulk_insert_movies(st, rows, N, now, &err), RS_OK);
+    store_close(st);
+    free(rows);
+
+    struct store_report roomy = {0}, tight = {0};
+    if (store_open(db, STORE_READ_ONLY, &st, &err) != RS_OK)
+        fail_msg("open: %s", err.msg);
+    assert_int_equal(store_report(st, now, &roomy, &err), RS_OK);
+    store_close(st);
+    const struct store_open_options so = {.mode = STORE_READ_ONLY, .memory_limit_mb = LIMIT_MB};
+    if (store_open_ext(db, &so, &st, NULL, &err) != RS_OK)
+        fail_msg("open: %s", err.msg);
+    enum rs_err rc = store_report(st, now, &tight, &err);
+    if (rc != RS_OK)
+        fail_msg("report under %d MB: %s", LIMIT_MB, err.msg);
+    assert_true(store_memory_limit_mb(st) > LIMIT_MB); /* it ran out, and was raised */
+    assert_int_equal(tight.movies, N);
+    assert_int_equal(tight.movies, roomy.movies);
+    assert_int_equal(tight.due_now[RS_API_TMDB], roomy.due_now[RS_API_TMDB]);
+    assert_int_equal(tight.due_now[RS_API_OMDB], roomy.due_now[RS_API_OMDB]);
+    store_close(st);
+    store_report_release(&roomy);
+    store_report_release(&tight);
+    free(db);
+    tmpdir_remove(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(write_past_the_limit_is_nomem_until_grown),
         cmocka_unit_test(batch_past_the_memory_limit_is_written_again),
+        cmocka_unit_test(report_past_the_reader_limit_is_read_again),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

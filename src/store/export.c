@@ -59,7 +59,7 @@ static enum rs_err exec_growing(struct store *st, const char *sql, const char *w
                                 struct rs_error *err)
 {
     enum rs_err rc = sql_exec(st, sql, what, err);
-    while (rc == RS_ERR_NOMEM && !st->in_tx && store_grow_memory(st, NULL, err) == RS_OK)
+    while (store_grew_for(st, rc, err))
         rc = sql_exec(st, sql, what, err);
     return rc;
 }
@@ -125,7 +125,7 @@ static enum rs_err copy_piece(struct store *st, const char *opts, const char *pi
         rc = sql_run(ps, NULL, "export", err);
         duckdb_destroy_prepare(&ps);
         /* as exec_growing: a bigger limit for a piece that does not fit, then again */
-        if (rc != RS_ERR_NOMEM || st->in_tx || store_grow_memory(st, NULL, err) != RS_OK)
+        if (!store_grew_for(st, rc, err))
             return rc;
     }
 }

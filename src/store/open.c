@@ -425,6 +425,11 @@ enum rs_err store_grow_memory(struct store *st, int64_t *mb, struct rs_error *er
     return rc;
 }
 
+bool store_grew_for(struct store *st, enum rs_err rc, struct rs_error *err)
+{
+    return rc == RS_ERR_NOMEM && !st->in_tx && store_grow_memory(st, NULL, err) == RS_OK;
+}
+
 int64_t store_memory_limit_mb(const struct store *st)
 {
     return st->memory_mb;

@@ -323,12 +323,10 @@ static enum rs_err report_runs(struct store *st, struct store_report *rep, struc
     return oom ? rs_fail(err, RS_ERR_NOMEM, "report: out of memory") : RS_OK;
 }
 
-enum rs_err store_report(struct store *st, rs_time_t now, struct store_report *rep,
-                         struct rs_error *err)
+/* The report's reads into R, released again when one fails. */
+static enum rs_err report_read(struct store *st, rs_time_t now, struct store_report *r,
+                               struct rs_error *err)
 {
-    struct store_report *r = calloc(1, sizeof(*r));
-    if (!r)
-        return rs_fail(err, RS_ERR_NOMEM, "report: out of memory");
     enum rs_err rc = report_usage(st, now, r, err);
     if (rc == RS_OK)
         rc = report_movies(st, now, r, err);
@@ -342,7 +340,23 @@ enum rs_err store_report(struct store *st, rs_time_t now, struct store_report *r
         rc = report_runs(st, r, err);
     if (rc)
         store_report_release(r);
-    else
+    return rc;
+}
+
+/*
+ * A reader's memory limit is small (open.c, READER_MEMORY_MB): a file with wider rows than
+ * the ones it was measured on may need more, so running out raises it and reads again.
+ */
+enum rs_err store_report(struct store *st, rs_time_t now, struct store_report *rep,
+                         struct rs_error *err)
+{
+    struct store_report *r = calloc(1, sizeof(*r));
+    if (!r)
+        return rs_fail(err, RS_ERR_NOMEM, "report: out of memory");
+    enum rs_err rc = report_read(st, now, r, err);
+    while (store_grew_for(st, rc, err))
+        rc = report_read(st, now, r, err);
+    if (rc == RS_OK)
         *rep = *r;
     free(r);
     return rc;

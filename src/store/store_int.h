@@ -77,6 +77,15 @@ struct store {
     int64_t export_piece;             /* movies a piece of the export joins; 0: EXPORT_PIECE */
 };
 
+/* ---- open.c */
+
+/*
+ * After a read or a COPY outside a transaction ended with RC: true when RC is RS_ERR_NOMEM
+ * (DuckDB's memory limit used up) and the limit was raised (store_grow_memory), so the same
+ * work can be tried again; false otherwise (at the ceiling ERR says so).
+ */
+bool store_grew_for(struct store *st, enum rs_err rc, struct rs_error *err);
+
 /* Floor division (a timestamp's microseconds before 1970 to whole seconds). */
 static inline int64_t floor_div(int64_t a, int64_t b)
 {
