@@ -115,6 +115,48 @@ static void plan_intervals(void **state)
     store_plan_free(items, n);
 }
 
+/*
+ * Under the adaptive policy OMDB's hazard decides when a checked movie's OMDB check is due:
+ * the plan carries its chance (what `plan` names), between 0 and 1, above 0 where due; the
+ * seed's policy and a movie never checked carry none.
+ */
+static void plan_omdb_chance(void **state)
+{
+    struct fx *f = *state;
+    static const int64_t ages[] = {3, 40, 100, 200, 400, 1000, 3000};
+    enum { NA = sizeof(ages) / sizeof(ages[0]) };
+    struct store_movie rows[2 * NA];
+    for (int i = 0; i < NA; i++) {
+        struct rs_i64 rel = RS_I64(TODAY - ages[i]);
+        rows[2 * i] = mv(i + 1, rel, RS_I64(NOW), RS_I64(NOW - (ages[i] / 2 + 2) * DAY), "tt1");
+        rows[2 * i + 1] = mv(100 + i, rel, RS_I64(NOW), RS_NULL_I64, "tt2");
+    }
+    OK(store_bulk_insert_movies(f->st, rows, 2 * NA, NOW, E));
+    for (int policy = 0; policy < 2; policy++) {
+        bool adaptive = policy == 1;
+        OK(store_use_policy(f->st, adaptive ? REFRESH_POLICY_ADAPTIVE : REFRESH_POLICY_SEED, false,
+                            0, NOW, NULL, E));
+        struct plan_item *items = NULL;
+        size_t n = 0, with_chance = 0;
+        OK(store_plan(f->st, NOW, 0, false, false, &items, &n, E));
+        assert_true(n >= NA); /* every movie never checked on OMDB at least */
+        for (size_t k = 0; k < n; k++) {
+            const struct plan_item *it = &items[k];
+            if (!adaptive || !it->last_omdb.set) {
+                assert_true(it->omdb_chance < 0);
+                continue;
+            }
+            with_chance++;
+            assert_true(it->omdb_chance >= 0 && it->omdb_chance <= 1);
+            if (it->needs_omdb)
+                assert_true(it->omdb_chance > 0);
+        }
+        if (adaptive)
+            assert_true(with_chance > 0);
+        store_plan_free(items, n);
+    }
+}
+
 static void plan_order_limit_frozen_gone(void **state)
 {
     struct fx *f = *state;
@@ -266,6 +308,7 @@ int main(int argc, char **argv)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(plan_categories, setup, teardown),
         cmocka_unit_test_setup_teardown(plan_intervals, setup, teardown),
+        cmocka_unit_test_setup_teardown(plan_omdb_chance, setup, teardown),
         cmocka_unit_test_setup_teardown(plan_order_limit_frozen_gone, setup, teardown),
         cmocka_unit_test_setup_teardown(plan_count, setup, teardown),
         cmocka_unit_test_setup_teardown(plan_agrees_with_refresh, setup, teardown),

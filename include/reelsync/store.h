@@ -112,6 +112,9 @@ struct plan_item {
     bool tmdb_feed;             /* TMDB's change feed reported a change after the last TMDB check */
     struct rs_i64 feed_day;     /* the latest day the feed reported (rs_date_t) */
     double interval_days[RS_API_COUNT]; /* each API's interval for this movie now */
+    /* With OMDB's hazard (adaptive): the chance that an OMDB check now finds a change, by
+       which it is due; negative when the hazard does not decide (seed, never checked) */
+    double omdb_chance;
 };
 
 /*

@@ -14,8 +14,9 @@
 
 /*
  * "tmdb 12d overdue" / "tmdb never fetched" for one API of a planned movie; under the
- * adaptive policy the reason in full: "tmdb: changed on TMDB 2026-11-30", "omdb: due by age
- * (archived, learned interval 120 d), 3d overdue".
+ * adaptive policy the reason in full: "tmdb: changed on TMDB 2026-11-30", "tmdb: due by age
+ * (archived, learned interval 120 d), 3d overdue", "omdb: 34 % chance of a change (learned
+ * over age)".
  */
 static void why_api(const struct plan_item *it, enum rs_api api, rs_time_t now, char *buf,
                     size_t len)
@@ -36,6 +37,11 @@ static void why_api(const struct plan_item *it, enum rs_api api, rs_time_t now, 
         snprintf(buf, len, "tmdb: changed on TMDB %s",
                  it->feed_day.set ? rs_date_format((rs_date_t)it->feed_day.v, day, sizeof(day))
                                   : "?");
+        return;
+    }
+    if (adaptive && api == RS_API_OMDB && it->omdb_chance >= 0) {
+        snprintf(buf, len, "omdb: %.0f %% chance of a change (learned over age)",
+                 it->omdb_chance * 100);
         return;
     }
     double iv = it->interval_days[api];

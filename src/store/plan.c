@@ -95,7 +95,9 @@ static void read_plan_item(struct store *st, struct cursor *c, bool titles, stru
     it->feed_day = col_i64(c, 14);
     it->interval_days[RS_API_TMDB] = (double)col_int(c, 15) / (86400.0 * (double)US_PER_S);
     it->interval_days[RS_API_OMDB] = (double)col_int(c, 16) / (86400.0 * (double)US_PER_S);
-    int64_t over = col_int(c, 21);
+    struct rs_f64 chance = col_f64(c, 20);
+    it->omdb_chance = chance.set ? chance.v : -1;
+    int64_t over = col_int(c, 22);
     it->overdue_s = over == INT64_MAX ? INT64_MAX : floor_div(over, US_PER_S);
 }
 

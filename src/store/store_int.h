@@ -364,7 +364,7 @@ enum rs_err history_add_events(struct store *st, const char *event, const int64_
     "   1 + 2 * bin + t_chg) * (CAST($2 AS BIGINT) - t_last) / 86400e6), 3.0) END,"                \
     "  CASE WHEN o_over >= 0 AND imdb_id IS NOT NULL THEN coalesce(o_p, 1 - exp(-list_extract("    \
     "   CAST($9 AS DOUBLE[]), 1 + 2 * bin + o_chg) * (CAST($2 AS BIGINT) - o_last) / 86400e6),"    \
-    "   3.0) END) END AS rank, t_chg, o_chg,"                                                      \
+    "   3.0) END) END AS rank, t_chg, o_chg, o_p,"                                                 \
     " bin, rid FROM " PLAN_ROWS
 
 /* Binds $1..$9 of PLAN_BASE for NOW under ST's schedule (store_use_policy; the seed's). */
