@@ -40,8 +40,9 @@ static void why_api(const struct plan_item *it, enum rs_api api, rs_time_t now, 
         return;
     }
     if (adaptive && api == RS_API_OMDB && it->omdb_chance >= 0) {
-        snprintf(buf, len, "omdb: %.0f %% chance of a change (learned over age)",
-                 it->omdb_chance * 100);
+        /* whole percents rounded down: "100 %" only when the chance is 1 */
+        snprintf(buf, len, "omdb: %d %% chance of a change (learned over age)",
+                 (int)(it->omdb_chance * 100));
         return;
     }
     double iv = it->interval_days[api];
