@@ -81,6 +81,12 @@ const char *rs_api_name(enum rs_api api)
     return api == RS_API_TMDB ? "tmdb" : api == RS_API_OMDB ? "omdb" : "?";
 }
 
+const char *rs_tmpdir(void)
+{
+    const char *dir = getenv("TMPDIR");
+    return dir && dir[0] ? dir : "/tmp";
+}
+
 bool rs_looks_like_object(const char *body, size_t len)
 {
     for (size_t i = 0; body && i < len; i++) {

@@ -21,6 +21,9 @@ char *rs_strdup(const char *s);
 /* Duplicates LEN bytes of S and adds a NUL; NULL on allocation failure. */
 char *rs_strndup(const char *s, size_t len);
 
+/* Where temporary files go: $TMPDIR when set and not empty, else /tmp. */
+const char *rs_tmpdir(void);
+
 /* True when BODY's first non-blank byte opens a JSON object (a cheap check, no parse). */
 bool rs_looks_like_object(const char *body, size_t len);
 

@@ -54,16 +54,19 @@ int64_t refresh_min_age_days(enum refresh_category cat)
     return min_age[cat];
 }
 
-enum refresh_category refresh_category_of(struct rs_i64 release, rs_time_t now)
+/* The category of a movie AGE days old (RECENT also before its release). */
+static enum refresh_category category_of_age(int64_t age)
 {
-    if (!release.set)
-        return REFRESH_RECENT;
-    int64_t age = refresh_age_days(release, now);
-    enum refresh_category cat = REFRESH_RECENT; /* also not yet released */
+    enum refresh_category cat = REFRESH_RECENT;
     for (int c = REFRESH_RECENT + 1; c < REFRESH_CATEGORY_COUNT; c++)
         if (age >= min_age[c])
             cat = (enum refresh_category)c;
     return cat;
+}
+
+enum refresh_category refresh_category_of(struct rs_i64 release, rs_time_t now)
+{
+    return release.set ? category_of_age(refresh_age_days(release, now)) : REFRESH_RECENT;
 }
 
 int64_t refresh_bin_min_age(int bin)
@@ -73,11 +76,7 @@ int64_t refresh_bin_min_age(int bin)
 
 enum refresh_category refresh_bin_category(int bin)
 {
-    enum refresh_category cat = REFRESH_RECENT;
-    for (int c = REFRESH_RECENT + 1; c < REFRESH_CATEGORY_COUNT; c++)
-        if (refresh_bin_min_age(bin) >= min_age[c])
-            cat = (enum refresh_category)c;
-    return cat;
+    return category_of_age(refresh_bin_min_age(bin));
 }
 
 int refresh_bin_of(struct rs_i64 release, rs_time_t now)
@@ -219,13 +218,9 @@ static double limit_share(const struct refresh_evidence *ev)
 
 void refresh_hazard_prior(double *prior)
 {
-    for (int64_t a = REFRESH_HAZARD_AGE_HI; a >= REFRESH_HAZARD_AGE_LO; a--) {
-        enum refresh_category cat = REFRESH_RECENT;
-        for (int c = REFRESH_RECENT + 1; c < REFRESH_CATEGORY_COUNT; c++)
-            if (a >= min_age[c])
-                cat = (enum refresh_category)c;
-        prior[refresh_hazard_bucket(a)] = REFRESH_PRIOR_CHANGED / intervals[cat][RS_API_OMDB];
-    }
+    for (int64_t a = REFRESH_HAZARD_AGE_HI; a >= REFRESH_HAZARD_AGE_LO; a--)
+        prior[refresh_hazard_bucket(a)] =
+            REFRESH_PRIOR_CHANGED / intervals[category_of_age(a)][RS_API_OMDB];
 }
 
 /*

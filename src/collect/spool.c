@@ -30,10 +30,9 @@ struct spool_entry {
 /* An unlinked temporary file in $TMPDIR (else /tmp): it goes with the process, crash or not. */
 static FILE *temp_file(void)
 {
-    const char *dir = getenv("TMPDIR");
     char path[4096];
-    if ((size_t)snprintf(path, sizeof(path), "%s/reelsync-plan-XXXXXX",
-                         dir && dir[0] ? dir : "/tmp") >= sizeof(path))
+    if ((size_t)snprintf(path, sizeof(path), "%s/reelsync-plan-XXXXXX", rs_tmpdir()) >=
+        sizeof(path))
         return NULL;
     int fd = mkstemp(path);
     if (fd < 0)

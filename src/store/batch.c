@@ -148,8 +148,8 @@ struct history_sql {
  * comparison: a movie changed when it had no stored row or a field was logged. In the
  * caller's transaction, before the stage replaces the stored rows.
  *
- * One key lookup first finds the staged movies with a stored row (*STORED: any). A batch
- * with none (every batch of a first collect) has nothing to compare: each of its movies
+ * One key lookup first finds the staged movies with a stored row (*STORED, may be NULL: any). A
+ * batch with none (every batch of a first collect) has nothing to compare: each of its movies
  * changed, and neither the stored rows nor the stored parts are read.
  */
 static enum rs_err write_history(struct store *st, const struct history_sql *h, rs_time_t now,
@@ -177,7 +177,7 @@ static enum rs_err write_history(struct store *st, const struct history_sql *h, 
     }
     if (rc == RS_OK)
         rc = exec_now(st, h->obs, h->obs_sql, 1, now, "history", err);
-    if (rc == RS_OK)
+    if (rc == RS_OK && stored)
         *stored = k > 0;
     free(mark);
     return rc;
@@ -340,7 +340,7 @@ enum rs_err store_put_omdb_batch(struct store *st, const int64_t *tmdb_ids,
                                  bool *changed, struct rs_error *err)
 {
     duckdb_appender a = NULL;
-    bool own, ok = true, stored = false;
+    bool own, ok = true;
     for (size_t i = 0; i < n; i++)
         if (!rows[i].imdb_id)
             return rs_fail(err, RS_ERR_DB, "database: omdb details without an IMDb id");
@@ -355,7 +355,7 @@ enum rs_err store_put_omdb_batch(struct store *st, const int64_t *tmdb_ids,
     if (rc == RS_OK)
         rc = check_known(st, err);
     if (rc == RS_OK)
-        rc = write_history(st, &OMDB_HISTORY, now, changed, n, &stored, err);
+        rc = write_history(st, &OMDB_HISTORY, now, changed, n, NULL, err);
     if (rc == RS_OK)
         rc = apply_omdb(st, now, err);
     enum rs_err rc2 = exec_now(st, S_OB_CLEAR, "DELETE FROM temp.omdb_stage", 0, now, "omdb batch",

@@ -221,9 +221,7 @@ bool store_export_table_known(const char *table)
 /* A new directory for the pieces in $TMPDIR (else /tmp), into DIR. */
 static enum rs_err pieces_dir(char *dir, size_t len, struct rs_error *err)
 {
-    const char *tmp = getenv("TMPDIR");
-    if ((size_t)snprintf(dir, len, "%s/reelsync-export-XXXXXX", tmp && tmp[0] ? tmp : "/tmp") >=
-            len ||
+    if ((size_t)snprintf(dir, len, "%s/reelsync-export-XXXXXX", rs_tmpdir()) >= len ||
         !mkdtemp(dir))
         return rs_fail(err, RS_ERR_IO, "cannot make a temporary directory: %s", strerror(errno));
     return RS_OK;

@@ -202,11 +202,10 @@ static int64_t memory_max_mb(void)
  */
 static void temp_dir(const struct store *st, char *out, size_t len)
 {
-    const char *tmp = getenv("TMPDIR");
     if (!st->read_only)
         snprintf(out, len, "%s.tmp", st->path);
     else
-        snprintf(out, len, "%s/reelsync-%ld.tmp", tmp && tmp[0] ? tmp : "/tmp", (long)getpid());
+        snprintf(out, len, "%s/reelsync-%ld.tmp", rs_tmpdir(), (long)getpid());
 }
 
 /* An in-memory database with the settings of ST's mode and a memory limit of MEMORY_MB. */
