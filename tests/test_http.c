@@ -730,7 +730,8 @@ static void retry_after_honoured(void **state)
  * A request waiting for its retry holds no in-flight slot: with one slot and every first
  * attempt failing, the other requests go out while the first one waits its second. Had the
  * wait kept the slot, the server would see each movie twice in a row (A A B B C C), in any
- * timing; here it sees A B C first (the retries wait a whole second).
+ * timing; here it sees A B C first (the retries wait 3 s: with 1 s, a loaded machine once
+ * took longer than that over the three first attempts, and A's retry came before C).
  */
 static void retry_wait_holds_no_slot(void **state)
 {
@@ -744,7 +745,7 @@ static void retry_wait_holds_no_slot(void **state)
     fake_start_fixtures(&f, args);
     base_config(&cfg, &f, c, &log);
     cfg.api[RS_API_TMDB].concurrency = 1;
-    cfg.retry = (struct retry_policy){.max_retries = 1, .base_ms = 1000, .max_ms = 1000};
+    cfg.retry = (struct retry_policy){.max_retries = 1, .base_ms = 3000, .max_ms = 3000};
     run_engine(&cfg, c, 3, 0, NULL, &st);
     assert_int_equal(c->by_outcome[RS_ERR_SERVER_ERROR], 3);
     assert_int_equal(st.attempts[RS_API_TMDB], 6);
