@@ -187,21 +187,12 @@ static void cron_day(const struct cfg *g, const struct fake *f, const char *db, 
     snprintf(tlim, sizeof(tlim), "%ld", g->tmdb_daily);
     snprintf(olim, sizeof(olim), "%ld", g->omdb_daily);
     const char *pol = strcmp(policy, "current") == 0 ? NULL : "--policy";
-    const char *refresh[] = {"collect",
-                             "--refresh-only",
-                             "--refresh-limit",
-                             limit,
-                             "--tmdb-daily-limit",
-                             tlim,
-                             "--omdb-daily-limit",
-                             olim,
-                             "--tmdb-rps",
-                             "0",
-                             "--omdb-rps",
-                             "0",
-                             pol,
-                             policy,
-                             NULL};
+    /* the command lines as one would type them */
+    /* clang-format off */
+    const char *refresh[] = {"collect", "--refresh-only", "--refresh-limit", limit,
+                             "--tmdb-daily-limit", tlim, "--omdb-daily-limit", olim,
+                             "--tmdb-rps", "0", "--omdb-rps", "0", pol, policy, NULL};
+    /* clang-format on */
     if (reelsync(f, db, now, refresh) > 1)
         die("the daily refresh failed");
     int y, m, d;
@@ -210,17 +201,12 @@ static void cron_day(const struct cfg *g, const struct fake *f, const char *db, 
     if (!g->weekly || rs_time_day(now) % 7 != 3)
         return;
     snprintf(year, sizeof(year), "%d", y);
-    const char *weekly[] = {"collect", "--start-year",
-                            year,      "--end-year",
-                            year,      "--max-pages",
-                            "10",      "--min-vote-count",
-                            votes,     "--refresh-limit",
-                            limit,     "--tmdb-daily-limit",
-                            tlim,      "--omdb-daily-limit",
-                            olim,      "--tmdb-rps",
-                            "0",       "--omdb-rps",
-                            "0",       pol,
-                            policy,    NULL};
+    /* clang-format off */
+    const char *weekly[] = {"collect", "--start-year", year, "--end-year", year, "--max-pages", "10",
+                            "--min-vote-count", votes, "--refresh-limit", limit,
+                            "--tmdb-daily-limit", tlim, "--omdb-daily-limit", olim,
+                            "--tmdb-rps", "0", "--omdb-rps", "0", pol, policy, NULL};
+    /* clang-format on */
     if (reelsync(f, db, now + 3600, weekly) > 1)
         die("the weekly collect failed");
 }
@@ -316,7 +302,35 @@ static void comparison_sql(int api, char *sql, size_t len)
                  " FROM s.omdb_movies s LEFT JOIN d.omdb_movies d ON d.imdb_id = s.imdb_id");
 }
 
-static void compare(const char *db, const char *scratch, struct tally *t)
+/* With BENCH_FRESHNESS_TRACE=DIR, DIR/LABEL-API.csv per comparison: each sampled movie, its
+ * release, last checks, stale fields and both counters (where the figures come from). */
+static void trace(duckdb_connection con, int api, const char *label)
+{
+    const char *dir = getenv("BENCH_FRESHNESS_TRACE"), *const *f = api ? OMDB_FIELDS : TMDB_FIELDS;
+    const char *t = api ? "omdb" : "tmdb", *key = api ? "imdb_id" : "tmdb_id";
+    char sql[8192];
+    size_t pos = 0, nf = api ? N_OF_ : N_TF;
+    pos += (size_t)snprintf(sql, sizeof(sql),
+                            "COPY (SELECT m.tmdb_id, m.release_date,"
+                            " epoch(m.last_tmdb_update) AS t_last, epoch(m.last_omdb_update)"
+                            " AS o_last, concat_ws(' '");
+    for (size_t k = 0; dir && k < nf; k++)
+        pos += (size_t)snprintf(sql + pos, sizeof(sql) - pos,
+                                ", CASE WHEN s.%s IS DISTINCT FROM d.%s THEN '%s' END", f[k], f[k],
+                                f[k]);
+    snprintf(sql + pos, sizeof(sql) - pos,
+             ") AS stale, d.%s AS stored, s.%s AS truth FROM s.%s_movies s LEFT JOIN d.%s_movies d"
+             " USING (%s) LEFT JOIN d.movies m ON m.%s = s.%s) TO '%s/%s-%s.csv' (HEADER)",
+             api ? "imdb_votes" : "vote_count", api ? "imdb_votes" : "vote_count", t, t, key, key,
+             key, dir ? dir : "", label, t);
+    duckdb_result res;
+    if (dir && duckdb_query(con, sql, &res) != DuckDBSuccess)
+        die(duckdb_result_error(&res));
+    if (dir)
+        duckdb_destroy_result(&res);
+}
+
+static void compare(const char *db, const char *scratch, const char *label, struct tally *t)
 {
     duckdb_database ddb;
     duckdb_connection con;
@@ -330,6 +344,7 @@ static void compare(const char *db, const char *scratch, struct tally *t)
         die(duckdb_result_error(&res));
     duckdb_destroy_result(&res);
     for (int api = 0; api < 2; api++) {
+        trace(con, api, label);
         comparison_sql(api, sql, sizeof(sql));
         if (duckdb_query(con, sql, &res) != DuckDBSuccess)
             die(duckdb_result_error(&res));
@@ -430,7 +445,9 @@ static void simulate(const struct cfg *g, const char *dir, const char *policy, s
             int64_t stored;
             int n = pick_sample(db, g->sample, ids, &stored);
             fetch_truth(c, &f, ids, n, now + 6 * 3600, scratch);
-            compare(db, scratch, t);
+            char label[160];
+            snprintf(label, sizeof(label), "%s-%03d", policy, day);
+            compare(db, scratch, label, t);
             t->measurements++;
         }
         fakeproc_stop(&f);

@@ -81,8 +81,8 @@ static void em_round(const struct grid *gr, const struct refresh_hazard_group *g
                      struct refresh_hazard *hz)
 {
     double num[REFRESH_HAZARD_BUCKETS], den[REFRESH_HAZARD_BUCKETS];
-    double nq = REFRESH_HAZARD_PRIOR_MOVIES * REFRESH_PRIOR_CHANGED;
-    double dq = REFRESH_HAZARD_PRIOR_MOVIES;
+    double nq = REFRESH_PRIOR_WEIGHT * REFRESH_PRIOR_CHANGED;
+    double dq = REFRESH_PRIOR_WEIGHT;
     for (int k = 0; k < gr->n; k++) {
         double w = (double)(gr->end[k] - gr->start[k] + 1) * REFRESH_HAZARD_PRIOR_MOVIES;
         num[k] = gr->prior[k] * w;

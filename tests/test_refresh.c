@@ -422,6 +422,42 @@ static void hazard_finds_a_spike(void **state)
     assert_in_range((int)(100 * hz.q), 60, 80);
 }
 
+/* A small catalogue's evidence outweighs the prior: 20 movies about a year old, each checked
+ * every 40 to 120 days (as the seed checks old movies), and at age LATE_SPIKE 90 % of them
+ * change (a rating settling, say). The fit gives a check across that age a chance over 70 %,
+ * ten times that of a check as long a month later, though the prior there is the seed's flat
+ * rate for old movies. With a prior worth 20 movies at every age: 39 % and 7 %. */
+#define LATE_SPIKE 365
+static void hazard_learns_from_a_few_movies(void **state)
+{
+    (void)state;
+    struct refresh_hazard_group g[20 * 12];
+    size_t n = 0;
+    uint64_t x = 2463534242ULL;
+    for (int m = 0; m < 20; m++) {
+        int64_t a1 = 200 + (int64_t)(uniform(&x) * 100);
+        for (int64_t a2 = a1 + 40 + (int64_t)(uniform(&x) * 80); a2 <= 700;
+             a1 = a2, a2 += 40 + (int64_t)(uniform(&x) * 80)) {
+            bool across = a1 < LATE_SPIKE && a2 >= LATE_SPIKE;
+            double p = across ? SPIKE_CHANCE : 1.0 - exp(-BASE_RATE / 10 * (double)(a2 - a1));
+            g[n++] = (struct refresh_hazard_group){.first = refresh_hazard_bucket(a1 + 1),
+                                                   .last = refresh_hazard_bucket(a2),
+                                                   .changed = uniform(&x) < p,
+                                                   .n = 1,
+                                                   .sum_a1 = (double)a1,
+                                                   .sum_a2 = (double)a2};
+        }
+    }
+    struct refresh_hazard hz;
+    double prior[REFRESH_HAZARD_BUCKETS];
+    refresh_hazard_prior(prior);
+    refresh_hazard_fit(g, n, prior, &hz);
+    double across = refresh_hazard_chance(&hz, LATE_SPIKE - 20, LATE_SPIKE + 10, false);
+    double after = refresh_hazard_chance(&hz, LATE_SPIKE + 40, LATE_SPIKE + 70, false);
+    assert_true(across > 0.7);
+    assert_true(across > 10 * after);
+}
+
 /* The hazard's schedule keeps the bounds: never twice in a day, whatever the chance; at the
  * latest at twice the seed's interval, whatever the chance; the seed's schedule untouched. */
 static void hazard_bounds(void **state)
@@ -487,6 +523,7 @@ int main(void)
         cmocka_unit_test(hazard_grid),
         cmocka_unit_test(hazard_prior),
         cmocka_unit_test(hazard_finds_a_spike),
+        cmocka_unit_test(hazard_learns_from_a_few_movies),
         cmocka_unit_test(hazard_bounds),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -126,10 +126,13 @@ struct refresh_evidence {
 #define REFRESH_HAZARD_AGE_HI 3660
 #define REFRESH_HAZARD_AGES (REFRESH_HAZARD_AGE_HI - REFRESH_HAZARD_AGE_LO + 1)
 #define REFRESH_HAZARD_BUCKETS 512 /* at least refresh_hazard_buckets() */
-/* The prior: worth REFRESH_HAZARD_PRIOR_MOVIES movies watched through each age at the
- * seed's prior rate (REFRESH_PRIOR_CHANGED / the seed's interval), and for the feed's
- * effect REFRESH_HAZARD_PRIOR_MOVIES checks of which REFRESH_PRIOR_CHANGED changed. */
-#define REFRESH_HAZARD_PRIOR_MOVIES 20.0
+/* The prior: worth REFRESH_HAZARD_PRIOR_MOVIES movie watched through each age at the
+ * seed's prior rate (REFRESH_PRIOR_CHANGED / the seed's interval), so a few checks through
+ * an age outweigh it (a catalogue of 2,000 movies a year has 5 movies of each age; with 20,
+ * the first year at the README's cron learned the change at a year of age only after 270
+ * days: docs/benchmarks.md); for the feed's effect REFRESH_PRIOR_WEIGHT checks of which
+ * REFRESH_PRIOR_CHANGED changed. */
+#define REFRESH_HAZARD_PRIOR_MOVIES 1.0
 /* OMDB's checks a day: this share of what the seed's table asks of the movies, cut by the
  * refresh limit (refresh_schedule_make). The table's share overshoots what the seed's
  * policy spends under a limit (its backlog goes to the old movies' TMDB-only refreshes):
