@@ -53,6 +53,14 @@ enum rs_err store_mark_gone(struct store *st, int64_t tmdb_id, rs_time_t now, st
 /* OMDB knows no record for the movie's IMDb id: stamp the check (due again next interval). */
 enum rs_err store_stamp_omdb_checked(struct store *st, int64_t tmdb_id, rs_time_t now,
                                      struct rs_error *err);
+/*
+ * The same stamps for the N movies TMDB_IDS at once, in one statement (a refresh's batch):
+ * RS_ERR_DB, and nothing stamped, unless every one of them is a known movie.
+ */
+enum rs_err store_mark_gone_many(struct store *st, const int64_t *tmdb_ids, size_t n, rs_time_t now,
+                                 struct rs_error *err);
+enum rs_err store_stamp_omdb_checked_many(struct store *st, const int64_t *tmdb_ids, size_t n,
+                                          rs_time_t now, struct rs_error *err);
 
 /*
  * A refresh's writes, in batches of N movies with distinct tmdb_ids (a single movie is a

@@ -170,6 +170,53 @@ enum rs_err store_stamp_omdb_checked(struct store *st, int64_t tmdb_id, rs_time_
                  tmdb_id, now, "omdb not found", err);
 }
 
+/*
+ * Sets one timestamp column (fixed SQL of ID, NOW as $1, the movies of temp.key_movies) of
+ * the N movies IDS, found by key (keys.c) rather than by a statement each.
+ */
+static enum rs_err stamp_many(struct store *st, enum stmt_id id, const char *sql,
+                              const int64_t *ids, size_t n, rs_time_t now, const char *what,
+                              struct rs_error *err)
+{
+    duckdb_prepared_statement ps = NULL;
+    size_t distinct = 0, known = 0;
+    bool own;
+    if (n == 0)
+        return RS_OK;
+    enum rs_err rc = tx_enter(st, &own, err);
+    if (rc)
+        return rc;
+    rc = keys_lookup_ids(st, KEYS_MOVIES, ids, n, &distinct, &known, err);
+    if (rc == RS_OK && known < distinct)
+        rc = rs_fail(err, RS_ERR_DB, "database: %s: %zu of %zu movies unknown", what,
+                     distinct - known, distinct);
+    if (rc == RS_OK)
+        rc = sql_stmt(st, id, sql, &ps, err);
+    if (rc == RS_OK) {
+        bind_ts(ps, 1, now);
+        rc = sql_run(ps, NULL, what, err);
+    }
+    return tx_leave(st, own, rc, err);
+}
+
+enum rs_err store_mark_gone_many(struct store *st, const int64_t *tmdb_ids, size_t n, rs_time_t now,
+                                 struct rs_error *err)
+{
+    return stamp_many(st, S_GONE_MANY,
+                      "UPDATE movies SET tmdb_gone_at = $1 FROM temp.key_movies k"
+                      " WHERE movies.rowid = k.rid",
+                      tmdb_ids, n, now, "mark gone", err);
+}
+
+enum rs_err store_stamp_omdb_checked_many(struct store *st, const int64_t *tmdb_ids, size_t n,
+                                          rs_time_t now, struct rs_error *err)
+{
+    return stamp_many(st, S_OMDB_NF_MANY,
+                      "UPDATE movies SET omdb_not_found_at = $1 FROM temp.key_movies k"
+                      " WHERE movies.rowid = k.rid",
+                      tmdb_ids, n, now, "omdb not found", err);
+}
+
 /* ------------------------------------------------------------- unfreeze */
 
 /* The frozen movies among IDS (or all of them when ALL), into a malloc'd *OUT of *N_OUT. */
