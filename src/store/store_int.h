@@ -22,8 +22,6 @@ enum stmt_id {
     S_DISC_CLEAR,
     S_GONE,
     S_OMDB_NF,
-    S_GONE_MANY,
-    S_OMDB_NF_MANY,
     S_PLAN,
     S_USAGE_ADD,
     S_USAGE_TOTAL,
