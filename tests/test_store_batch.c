@@ -203,6 +203,57 @@ static bool refresh_once(struct store *st, int64_t id, rs_date_t release, int64_
     return frozen;
 }
 
+/*
+ * A batch of more movies than one key lookup takes (keys.c: 1,000 a statement): every movie
+ * is found, so none is inserted twice, and each is written, both when new and when stored.
+ */
+static void batch_over_lookup_size(void **state)
+{
+    struct fx *f = *state;
+    enum { N = 2500 };
+    struct discover_row *d = calloc(N, sizeof(*d));
+    struct tmdb_row *t = calloc(N, sizeof(*t));
+    struct omdb_row *o = calloc(N, sizeof(*o));
+    char(*imdb)[16] = calloc(N, 16);
+    int64_t *ids = calloc(N, sizeof(*ids));
+    bool *changed = calloc(N, sizeof(*changed)), *both = calloc(N, sizeof(*both));
+    bool *frozen = calloc(N, sizeof(*frozen));
+    assert_non_null(frozen);
+    for (int i = 0; i < N; i++)
+        ids[i] = 1000 + 7 * i;
+    for (int i = 0; i < N; i++) {
+        d[i] = (struct discover_row){.tmdb_id = ids[N - 1 - i]}; /* not in the batch's order */
+        snprintf(imdb[i], 16, "tt%07d", i);
+        t[i] = tmdb_row(ids[i], imdb[i], 100 + i);
+        o[i] = omdb_row(imdb[i]);
+        both[i] = true;
+    }
+    OK(store_upsert_discovered(f->st, d, N - 1, NOW - 10, NULL, E)); /* ids[0] is new */
+    OK(store_put_tmdb_batch(f->st, t, N, NOW, changed, E));
+    OK(store_put_tmdb_batch(f->st, t, N, NOW + 1, changed, E)); /* stored: replaced */
+    OK(store_put_omdb_batch(f->st, ids, o, N, NOW + 2, changed, E));
+    OK(store_put_omdb_batch(f->st, ids, o, N, NOW + 3, changed, E));
+    OK(store_finish_refresh_batch(f->st, ids, changed, both, N, NOW + 4, frozen, E));
+    store_close(f->st);
+    f->st = NULL;
+    assert_peek(f->path, "SELECT count(*) FROM movies", "2500");
+    assert_peek(f->path,
+                "SELECT count(*) FROM movies WHERE last_tmdb_update = TIMESTAMP '2024-10-04"
+                " 12:00:01' AND last_omdb_update = TIMESTAMP '2024-10-04 12:00:03' AND"
+                " last_full_refresh = TIMESTAMP '2024-10-04 12:00:04' AND imdb_id IS NOT NULL",
+                "2500");
+    assert_peek(f->path, "SELECT count(*) FROM tmdb_movies", "2500");
+    assert_peek(f->path, "SELECT count(*) FROM omdb_movies", "2500");
+    free(d);
+    free(t);
+    free(o);
+    free(imdb);
+    free(ids);
+    free(changed);
+    free(both);
+    free(frozen);
+}
+
 static void freezing(void **state)
 {
     struct fx *f = *state;
@@ -323,6 +374,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(nulls_and_empty, setup, teardown),
         cmocka_unit_test_setup_teardown(same_transaction_twice, setup, teardown),
         cmocka_unit_test_setup_teardown(detail_batches, setup, teardown),
+        cmocka_unit_test_setup_teardown(batch_over_lookup_size, setup, teardown),
         cmocka_unit_test_setup_teardown(freezing, setup, teardown),
         cmocka_unit_test_setup_teardown(freezing_batch, setup, teardown),
     };

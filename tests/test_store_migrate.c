@@ -35,7 +35,7 @@ static void create_and_reopen(void **state)
     struct rs_error err = {0};
     assert_int_equal(store_upsert_discovered(f->st, &d, 1, NOW, NULL, &err), RS_ERR_DB);
     assert_string_equal(err.msg, "database: opened read-only, cannot write");
-    assert_int_equal(store_mark_gone(f->st, 1, NOW, &err), RS_ERR_DB);
+    assert_int_equal(store_mark_gone(f->st, (int64_t[]){1}, 1, NOW, &err), RS_ERR_DB);
     int64_t run = 0;
     assert_int_equal(store_run_begin(f->st, NOW, NULL, &run, &err), RS_ERR_DB);
     /* a read-only open of a missing file creates nothing */

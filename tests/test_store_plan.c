@@ -199,7 +199,7 @@ static void plan_order_limit_frozen_gone(void **state)
     assert_null(find(items, n, 6));
     store_plan_free(items, n);
     /* a TMDB 404 takes a movie out of planning; rediscovery brings it back */
-    OK(store_mark_gone(f->st, 3, NOW, E));
+    OK(store_mark_gone(f->st, (int64_t[]){3}, 1, NOW, E));
     OK(store_plan(f->st, NOW, 1, false, false, &items, &n, E));
     assert_int_equal(items[0].tmdb_id, 4);
     store_plan_free(items, n);
@@ -209,7 +209,7 @@ static void plan_order_limit_frozen_gone(void **state)
     assert_int_equal(items[0].tmdb_id, 3);
     store_plan_free(items, n);
     struct rs_error err = {0};
-    assert_int_equal(store_mark_gone(f->st, 777, NOW, &err), RS_ERR_DB);
+    assert_int_equal(store_mark_gone(f->st, (int64_t[]){777}, 1, NOW, &err), RS_ERR_DB);
 }
 
 /* store_plan_count: what store_plan selects without a limit, frozen ones as asked. */

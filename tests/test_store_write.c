@@ -1,7 +1,7 @@
 /*
  * The writes of src/store/write.c: discovery's upsert (new and known movies, the last row of
  * an id winning, 10,000 rows in row groups of 8,192, a rolled-back batch), the bulk insert,
- * the "gone" stamp and unfreezing.
+ * the "gone" stamp (one movie, or many in one statement) and unfreezing.
  */
 #include "test_store.h"
 
@@ -18,7 +18,7 @@ static void upsert_twice(void **state)
     struct tmdb_row t = tmdb_row(27205, "tt1375666", 14806);
     OK(put_tmdb(f->st, &t, NOW - 50, &changed, E));
     assert_true(changed);
-    OK(store_mark_gone(f->st, 155, NOW - 40, E));
+    OK(store_mark_gone(f->st, (int64_t[]){155}, 1, NOW - 40, E));
 
     struct discover_row again[3] = {
         {.tmdb_id = 27205, .title = "Inception (2010)", .release_date = RS_I64(14806)},
@@ -93,6 +93,36 @@ static void batch_of_10000(void **state)
     free(titles);
 }
 
+/* The stamps of many movies at once: each stamped, the others not; an unknown id stamps none. */
+static void stamps_many(void **state)
+{
+    struct fx *f = *state;
+    struct discover_row rows[4] = {
+        {.tmdb_id = 11}, {.tmdb_id = 12}, {.tmdb_id = 13}, {.tmdb_id = 14}};
+    OK(store_upsert_discovered(f->st, rows, 4, NOW - 100, NULL, E));
+    int64_t gone[2] = {12, 11}, nf[3] = {13, 12, 13}; /* a repeated id is one movie */
+    OK(store_mark_gone(f->st, gone, 2, NOW - 10, E));
+    OK(store_stamp_omdb_checked(f->st, nf, 3, NOW - 5, E));
+    OK(store_mark_gone(f->st, NULL, 0, NOW, E));
+    for (int64_t id = 11; id <= 14; id++) {
+        struct store_movie m = get(f->st, id);
+        assert_int_equal(m.tmdb_gone_at.set, id == 11 || id == 12);
+        if (m.tmdb_gone_at.set)
+            assert_int_equal(m.tmdb_gone_at.v, NOW - 10);
+        assert_int_equal(m.omdb_not_found_at.set, id == 12 || id == 13);
+        if (m.omdb_not_found_at.set)
+            assert_int_equal(m.omdb_not_found_at.v, NOW - 5);
+        store_movie_release(&m);
+    }
+    struct rs_error err = {0};
+    int64_t some_unknown[2] = {14, 999};
+    assert_int_equal(store_stamp_omdb_checked(f->st, some_unknown, 2, NOW, &err), RS_ERR_DB);
+    assert_non_null(strstr(err.msg, "1 of 2 movies unknown"));
+    struct store_movie m = get(f->st, 14);
+    assert_false(m.omdb_not_found_at.set); /* nothing stamped */
+    store_movie_release(&m);
+}
+
 static void unfreeze(void **state)
 {
     struct fx *f = *state;
@@ -145,6 +175,7 @@ int main(int argc, char **argv)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(upsert_twice, setup, teardown),
         cmocka_unit_test_setup_teardown(batch_of_10000, setup, teardown),
+        cmocka_unit_test_setup_teardown(stamps_many, setup, teardown),
         cmocka_unit_test_setup_teardown(unfreeze, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -48,11 +48,12 @@ void store_rollback(struct store *st);
 enum rs_err store_upsert_discovered(struct store *st, const struct discover_row *rows, size_t n,
                                     rs_time_t now, size_t *new_count, struct rs_error *err);
 
-/* TMDB answered 404 for TMDB_ID: mark it gone (it leaves planning until rediscovered). */
-enum rs_err store_mark_gone(struct store *st, int64_t tmdb_id, rs_time_t now, struct rs_error *err);
-/* OMDB knows no record for the movie's IMDb id: stamp the check (due again next interval). */
-enum rs_err store_stamp_omdb_checked(struct store *st, int64_t tmdb_id, rs_time_t now,
-                                     struct rs_error *err);
+/* TMDB answered 404 for the N movies TMDB_IDS: mark them gone (out of planning until rediscovered);
+ * OMDB knows no record: stamp the check. RS_ERR_DB, nothing stamped, if one is unknown. */
+enum rs_err store_mark_gone(struct store *st, const int64_t *tmdb_ids, size_t n, rs_time_t now,
+                            struct rs_error *err);
+enum rs_err store_stamp_omdb_checked(struct store *st, const int64_t *tmdb_ids, size_t n,
+                                     rs_time_t now, struct rs_error *err);
 
 /*
  * A refresh's writes, in batches of N movies with distinct tmdb_ids (a single movie is a

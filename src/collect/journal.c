@@ -185,9 +185,9 @@ static enum rs_err write_marks(struct store *st, struct chunk *c, const struct r
         if (r->t != t)
             continue;
         if (r->kind == 'G')
-            rc = store_mark_gone(st, r->tmdb_id, t, e);
+            rc = store_mark_gone(st, &r->tmdb_id, 1, t, e);
         else if (r->kind == 'N')
-            rc = store_stamp_omdb_checked(st, r->tmdb_id, t, e);
+            rc = store_stamp_omdb_checked(st, &r->tmdb_id, 1, t, e);
         if (r->kind != 'E')
             continue;
         bool tmdb =

@@ -225,16 +225,17 @@ static enum rs_err write_done(struct orch *o, struct pending *p, struct rs_error
  */
 static enum rs_err write_marks(struct orch *o, struct pending *p, struct rs_error *e)
 {
-    enum rs_err rc = RS_OK;
+    int64_t ids[BATCH_ROWS];
     struct http_stats hs = {0};
     http_get_stats(o->http, &hs);
     if (hs.answers[RS_API_TMDB] == hs.answers_404[RS_API_TMDB])
         p->n_gone = 0;
-    for (size_t i = 0; rc == RS_OK && i < p->n_gone; i++)
-        rc = store_mark_gone(o->st, p->gone[i]->tmdb_id, o->opt->now, e);
+    for (size_t i = 0; i < p->n_gone; i++)
+        ids[i] = p->gone[i]->tmdb_id;
+    enum rs_err rc = store_mark_gone(o->st, ids, p->n_gone, o->opt->now, e);
     for (size_t i = 0; rc == RS_OK && i < p->n_nf; i++)
-        rc = store_stamp_omdb_checked(o->st, p->nf[i]->tmdb_id, o->opt->now, e);
-    return rc;
+        ids[i] = p->nf[i]->tmdb_id;
+    return rc ? rc : store_stamp_omdb_checked(o->st, ids, p->n_nf, o->opt->now, e);
 }
 
 /* The batch's flush (struct batch_rows): TMDB rows, OMDB rows, marks, the movies' ends. */

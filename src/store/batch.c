@@ -3,7 +3,9 @@
  * details with their history (change_log, observations), and the end of each movie's refresh
  * (stable cycles, "last changed", freezing, by refresh_freezes, and its movie_events). Each
  * batch is appended into a per-connection temp stage table and applied with a few set-based
- * statements (docs/internals/store.md, "Write paths").
+ * statements (docs/internals/store.md, "Write paths"). Each batch first finds where its movies'
+ * rows are in movies, tmdb_movies and omdb_movies (keys.c), so that no statement joins a whole
+ * table: the cost of a batch follows the batch, not the tables.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -131,7 +133,7 @@ static enum rs_err read_seqs(struct store *st, enum stmt_id id, const char *sql,
     return RS_OK;
 }
 
-/* The SQL of one API's history, run on its stage before the stage is applied. */
+/* The SQL of one API's history, run on its stage (and its key tables) before it is applied. */
 struct history_sql {
     enum stmt_id stored, log, hist, obs;
     /* more change_stage rows after log_sql (the TMDB parts), or NULL */
@@ -148,18 +150,20 @@ struct history_sql {
  * comparison: a movie changed when it had no stored row or a field was logged. In the
  * caller's transaction, before the stage replaces the stored rows.
  *
- * One key lookup first finds the staged movies with a stored row (*STORED, may be NULL: any). A
- * batch with none (every batch of a first collect) has nothing to compare: each of its movies
- * changed, and neither the stored rows nor the stored parts are read.
+ * The key lookup (keys.c) found FOUND stored rows of the staged keys; stored_sql reads which
+ * staged movies have one (*STORED, may be NULL: any). A batch with none (every batch of a
+ * first collect) has nothing to compare: each of its movies changed, and neither the stored
+ * rows nor the stored parts are read.
  */
 static enum rs_err write_history(struct store *st, const struct history_sql *h, rs_time_t now,
-                                 bool *changed, size_t n, bool *stored, struct rs_error *err)
+                                 bool *changed, size_t n, size_t found, bool *stored,
+                                 struct rs_error *err)
 {
     bool *mark = calloc(n ? n : 1, sizeof(*mark));
     size_t k = 0, logged = 0;
     if (!mark)
         return rs_fail(err, RS_ERR_NOMEM, "history: out of memory");
-    enum rs_err rc = read_seqs(st, h->stored, h->stored_sql, mark, n, &k, err);
+    enum rs_err rc = found ? read_seqs(st, h->stored, h->stored_sql, mark, n, &k, err) : RS_OK;
     for (size_t i = 0; rc == RS_OK && changed && i < n; i++)
         changed[i] = !mark[i];
     if (rc == RS_OK && k > 0) {
@@ -193,9 +197,10 @@ static const struct history_sql TMDB_HISTORY = {
     S_TB_HIST,
     S_TB_OBS,
     parts_log_tmdb,
-    "SELECT s.seq FROM temp.tmdb_stage s JOIN tmdb_movies t ON t.tmdb_id = s.tmdb_id",
+    "SELECT s.seq FROM temp.tmdb_stage s JOIN temp.key_tmdb k ON k.tmdb_id = s.tmdb_id",
     "INSERT INTO temp.change_stage SELECT s.seq, s.tmdb_id, f.field, f.o, f.n"
-    " FROM temp.tmdb_stage s JOIN tmdb_movies t ON t.tmdb_id = s.tmdb_id,"
+    " FROM temp.tmdb_stage s JOIN temp.key_tmdb k ON k.tmdb_id = s.tmdb_id"
+    " JOIN tmdb_movies t ON t.rowid = k.rid,"
     " LATERAL (VALUES " TMDB_LOGGED ") f(field, d, o, n) WHERE f.d",
     HIST_INSERT("tmdb"),
     "INSERT INTO observations (tmdb_id, api, observed_at, vote_count, vote_average, popularity,"
@@ -205,11 +210,12 @@ static const struct history_sql TMDB_HISTORY = {
 
 /*
  * OMDB's stored row is the record of the staged IMDb id, for a movie that had one stored
- * before (a movie's first OMDB record logs nothing, even when another movie shares it).
+ * before (a movie's first OMDB record logs nothing, even when another movie shares it): the
+ * movie's row and the record's found by the key lookups.
  */
-#define OMDB_STORED(join)                                                                          \
-    " " join " movies m ON m.tmdb_id = s.tmdb_id " join " omdb_movies t"                           \
-    " ON t.imdb_id = s.imdb_id AND m.last_omdb_update IS NOT NULL"
+#define OMDB_STORED                                                                                \
+    " JOIN temp.key_movies km ON km.tmdb_id = s.tmdb_id JOIN movies m ON m.rowid = km.rid"         \
+    " AND m.last_omdb_update IS NOT NULL JOIN temp.key_omdb ko ON ko.imdb_id = s.imdb_id"
 
 static const struct history_sql OMDB_HISTORY = {
     S_OB_STORED,
@@ -217,11 +223,10 @@ static const struct history_sql OMDB_HISTORY = {
     S_OB_HIST,
     S_OB_OBS,
     NULL,
-    "SELECT s.seq FROM temp.omdb_stage s" OMDB_STORED("JOIN"),
+    "SELECT s.seq FROM temp.omdb_stage s" OMDB_STORED,
     "INSERT INTO temp.change_stage SELECT s.seq, s.tmdb_id, f.field, f.o, f.n"
-    " FROM temp.omdb_stage s" OMDB_STORED("JOIN") ","
-                                                  " LATERAL (VALUES " OMDB_LOGGED
-                                                  ") f(field, d, o, n) WHERE f.d",
+    " FROM temp.omdb_stage s" OMDB_STORED " JOIN omdb_movies t ON t.rowid = ko.rid,"
+    " LATERAL (VALUES " OMDB_LOGGED ") f(field, d, o, n) WHERE f.d",
     HIST_INSERT("omdb"),
     "INSERT INTO observations (tmdb_id, api, observed_at, imdb_rating, imdb_votes, metacritic,"
     " rotten_tomatoes, box_office) SELECT tmdb_id, 'omdb', $1, imdb_rating, imdb_votes,"
@@ -231,15 +236,15 @@ static const struct history_sql OMDB_HISTORY = {
 /* ----------------------------------------------------------------- TMDB */
 
 /* Applies tmdb_stage: the details rows (replacing the STORED ones, if any), then the movies
- * rows (updated, or new). */
-static enum rs_err apply_tmdb(struct store *st, rs_time_t now, bool stored, struct rs_error *err)
+ * rows (updated, or new unless every staged movie is KNOWN). */
+static enum rs_err apply_tmdb(struct store *st, rs_time_t now, bool stored, bool known,
+                              struct rs_error *err)
 {
     enum rs_err rc = RS_OK;
     if (stored)
         rc = exec_now(st, S_TB_DEL,
-                      "DELETE FROM tmdb_movies WHERE tmdb_id IN "
-                      "(SELECT tmdb_id FROM temp.tmdb_stage)",
-                      0, now, "tmdb batch", err);
+                      "DELETE FROM tmdb_movies WHERE rowid IN (SELECT rid FROM temp.key_tmdb)", 0,
+                      now, "tmdb batch", err);
     if (rc == RS_OK)
         rc = exec_now(st, S_TB_INS,
                       "INSERT INTO tmdb_movies (" TMDB_COLUMNS
@@ -251,16 +256,16 @@ static enum rs_err apply_tmdb(struct store *st, rs_time_t now, bool stored, stru
                       "UPDATE movies SET imdb_id = coalesce(s.imdb_id, movies.imdb_id),"
                       " title = coalesce(s.title, movies.title), release_date = s.release_date,"
                       " last_tmdb_update = $1, updated_at = $1,"
-                      " tmdb_gone_at = NULL FROM temp.tmdb_stage s"
-                      " WHERE movies.tmdb_id = s.tmdb_id",
+                      " tmdb_gone_at = NULL FROM temp.tmdb_stage s JOIN temp.key_movies k"
+                      " ON k.tmdb_id = s.tmdb_id WHERE movies.rowid = k.rid",
                       1, now, "tmdb batch", err);
-    if (rc == RS_OK)
+    if (rc == RS_OK && !known)
         rc = exec_now(st, S_TB_NEW,
                       "INSERT INTO movies (tmdb_id, imdb_id, title, release_date,"
                       " last_tmdb_update, created_at, updated_at)"
                       " SELECT tmdb_id, imdb_id, title, release_date, $1, $1, $1"
                       " FROM temp.tmdb_stage s WHERE NOT EXISTS"
-                      " (SELECT 1 FROM movies m WHERE m.tmdb_id = s.tmdb_id)",
+                      " (SELECT 1 FROM temp.key_movies k WHERE k.tmdb_id = s.tmdb_id)",
                       1, now, "tmdb batch", err);
     return rc;
 }
@@ -270,9 +275,15 @@ enum rs_err store_put_tmdb_batch(struct store *st, const struct tmdb_row *rows, 
 {
     duckdb_appender a = NULL;
     bool own, ok = true, stored = false;
+    size_t distinct = 0, known = 0, found = 0;
+    int64_t *ids = malloc((n ? n : 1) * sizeof(*ids));
+    if (!ids)
+        return rs_fail(err, RS_ERR_NOMEM, "tmdb batch: out of memory");
+    for (size_t i = 0; i < n; i++)
+        ids[i] = rows[i].tmdb_id;
     enum rs_err rc = tx_enter(st, &own, err);
     if (rc)
-        return rc;
+        return free(ids), rc;
     rc = app_open(st, "tmdb_stage", "tmdb_stage", &a, err);
     for (size_t i = 0; rc == RS_OK && ok && i < n; i++)
         ok = app_tmdb(a, i, &rows[i]);
@@ -281,9 +292,14 @@ enum rs_err store_put_tmdb_batch(struct store *st, const struct tmdb_row *rows, 
     if (rc == RS_OK) /* credits, keywords, release dates: parts.c */
         rc = parts_stage_tmdb(st, rows, n, err);
     if (rc == RS_OK)
-        rc = write_history(st, &TMDB_HISTORY, now, changed, n, &stored, err);
+        rc = keys_lookup_ids(st, KEYS_MOVIES, ids, n, &distinct, &known, err);
     if (rc == RS_OK)
-        rc = apply_tmdb(st, now, stored, err);
+        rc = keys_lookup_ids(st, KEYS_TMDB, ids, n, &distinct, &found, err);
+    free(ids);
+    if (rc == RS_OK)
+        rc = write_history(st, &TMDB_HISTORY, now, changed, n, found, &stored, err);
+    if (rc == RS_OK)
+        rc = apply_tmdb(st, now, stored, known == distinct, err);
     enum rs_err rc3 = parts_apply_tmdb(st, rc != RS_OK, stored, rc ? NULL : err);
     rc = rc ? rc : rc3;
     /* the stage is emptied on failure too, for a caller that carries on */
@@ -294,30 +310,30 @@ enum rs_err store_put_tmdb_batch(struct store *st, const struct tmdb_row *rows, 
 
 /* ----------------------------------------------------------------- OMDB */
 
-/* Fails unless every tmdb_id of omdb_stage is a known movie. */
-static enum rs_err check_known(struct store *st, struct rs_error *err)
+/*
+ * Finds the rows of the N staged movies TMDB_IDS (failing unless every one is a known movie)
+ * and of their IMDB_IDS (*STORED: how many of those have an omdb_movies row).
+ */
+static enum rs_err omdb_keys(struct store *st, const int64_t *tmdb_ids, char *const *imdb_ids,
+                             size_t n, size_t *stored, struct rs_error *err)
 {
-    duckdb_prepared_statement ps = NULL;
-    int64_t unknown = 0;
-    enum rs_err rc = sql_stmt(st, S_OB_UNKNOWN,
-                              "SELECT count(*) FROM temp.omdb_stage s WHERE NOT EXISTS"
-                              " (SELECT 1 FROM movies m WHERE m.tmdb_id = s.tmdb_id)",
-                              &ps, err);
-    if (rc == RS_OK)
-        rc = sql_query_int(ps, &unknown, "omdb batch", err);
-    if (rc == RS_OK && unknown > 0)
-        rc = rs_fail(err, RS_ERR_DB, "database: omdb batch: %lld unknown tmdb_id(s)",
-                     (long long)unknown);
-    return rc;
+    size_t distinct = 0, known = 0;
+    enum rs_err rc = keys_lookup_ids(st, KEYS_MOVIES, tmdb_ids, n, &distinct, &known, err);
+    if (rc == RS_OK && known < distinct)
+        rc = rs_fail(err, RS_ERR_DB, "database: omdb batch: %zu unknown tmdb_id(s)",
+                     distinct - known);
+    return rc ? rc : keys_lookup_imdb(st, imdb_ids, n, stored, err);
 }
 
-/* Applies omdb_stage: the details rows, then the movies rows. */
-static enum rs_err apply_omdb(struct store *st, rs_time_t now, struct rs_error *err)
+/* Applies omdb_stage: the details rows (replacing the STORED ones, if any), then the movies
+ * rows. */
+static enum rs_err apply_omdb(struct store *st, rs_time_t now, size_t stored, struct rs_error *err)
 {
-    enum rs_err rc = exec_now(st, S_OB_DEL,
-                              "DELETE FROM omdb_movies WHERE imdb_id IN "
-                              "(SELECT imdb_id FROM temp.omdb_stage)",
-                              0, now, "omdb batch", err);
+    enum rs_err rc = RS_OK;
+    if (stored)
+        rc = exec_now(st, S_OB_DEL,
+                      "DELETE FROM omdb_movies WHERE rowid IN (SELECT rid FROM temp.key_omdb)", 0,
+                      now, "omdb batch", err);
     /* two movies may share an IMDb id: the last row of the batch wins */
     if (rc == RS_OK)
         rc = exec_now(st, S_OB_INS,
@@ -330,7 +346,8 @@ static enum rs_err apply_omdb(struct store *st, rs_time_t now, struct rs_error *
         rc = exec_now(st, S_OB_UPD,
                       "UPDATE movies SET last_omdb_update = $1,"
                       " imdb_id = coalesce(movies.imdb_id, s.imdb_id), updated_at = $1"
-                      " FROM temp.omdb_stage s WHERE movies.tmdb_id = s.tmdb_id",
+                      " FROM temp.omdb_stage s JOIN temp.key_movies k ON k.tmdb_id = s.tmdb_id"
+                      " WHERE movies.rowid = k.rid",
                       1, now, "omdb batch", err);
     return rc;
 }
@@ -341,23 +358,30 @@ enum rs_err store_put_omdb_batch(struct store *st, const int64_t *tmdb_ids,
 {
     duckdb_appender a = NULL;
     bool own, ok = true;
+    size_t stored = 0;
+    char **imdb = malloc((n ? n : 1) * sizeof(*imdb));
+    if (!imdb)
+        return rs_fail(err, RS_ERR_NOMEM, "omdb batch: out of memory");
     for (size_t i = 0; i < n; i++)
-        if (!rows[i].imdb_id)
+        if (!(imdb[i] = rows[i].imdb_id)) {
+            free(imdb);
             return rs_fail(err, RS_ERR_DB, "database: omdb details without an IMDb id");
+        }
     enum rs_err rc = tx_enter(st, &own, err);
     if (rc)
-        return rc;
+        return free(imdb), rc;
     rc = app_open(st, "omdb_stage", "omdb_stage", &a, err);
     for (size_t i = 0; rc == RS_OK && ok && i < n; i++)
         ok = app_omdb(a, i, tmdb_ids[i], &rows[i]);
     if (rc == RS_OK)
         rc = app_finish(&a, !ok, "omdb batch", err);
     if (rc == RS_OK)
-        rc = check_known(st, err);
+        rc = omdb_keys(st, tmdb_ids, imdb, n, &stored, err);
+    free(imdb);
     if (rc == RS_OK)
-        rc = write_history(st, &OMDB_HISTORY, now, changed, n, NULL, err);
+        rc = write_history(st, &OMDB_HISTORY, now, changed, n, stored, NULL, err);
     if (rc == RS_OK)
-        rc = apply_omdb(st, now, err);
+        rc = apply_omdb(st, now, stored, err);
     enum rs_err rc2 = exec_now(st, S_OB_CLEAR, "DELETE FROM temp.omdb_stage", 0, now, "omdb batch",
                                rc ? NULL : err);
     return tx_leave(st, own, rc ? rc : rc2, err);
@@ -389,7 +413,8 @@ static enum rs_err to_freeze(struct store *st, rs_time_t now, size_t n, int64_t 
     duckdb_result res;
     enum rs_err rc = sql_stmt(st, S_FB_READ,
                               "SELECT m.tmdb_id, m.stable_cycles, m.release_date, m.data_frozen"
-                              " FROM movies m JOIN temp.finish_stage s ON m.tmdb_id = s.tmdb_id",
+                              " FROM temp.finish_stage s JOIN temp.key_movies k"
+                              " ON k.tmdb_id = s.tmdb_id JOIN movies m ON m.rowid = k.rid",
                               &ps, err);
     if (rc == RS_OK)
         rc = sql_run(ps, &res, "finish batch", err);
@@ -418,8 +443,9 @@ static enum rs_err to_unfreeze(struct store *st, size_t n, int64_t *ids, size_t 
     duckdb_prepared_statement ps = NULL;
     duckdb_result res;
     enum rs_err rc = sql_stmt(st, S_FB_THAWED,
-                              "SELECT m.tmdb_id FROM movies m JOIN temp.finish_stage s"
-                              " ON m.tmdb_id = s.tmdb_id WHERE s.changed AND m.data_frozen",
+                              "SELECT m.tmdb_id FROM temp.finish_stage s JOIN temp.key_movies k"
+                              " ON k.tmdb_id = s.tmdb_id JOIN movies m ON m.rowid = k.rid"
+                              " WHERE s.changed AND m.data_frozen",
                               &ps, err);
     if (rc == RS_OK)
         rc = sql_run(ps, &res, "finish batch", err);
@@ -452,8 +478,8 @@ static enum rs_err finish_update(struct store *st, rs_time_t now, size_t n, int6
                       " data_changed_at = CASE WHEN s.changed THEN $1 ELSE data_changed_at END,"
                       " data_frozen = CASE WHEN s.changed THEN FALSE ELSE data_frozen END,"
                       " last_full_refresh = CASE WHEN s.both_apis THEN $1"
-                      " ELSE last_full_refresh END FROM temp.finish_stage s"
-                      " WHERE movies.tmdb_id = s.tmdb_id",
+                      " ELSE last_full_refresh END FROM temp.finish_stage s JOIN temp.key_movies k"
+                      " ON k.tmdb_id = s.tmdb_id WHERE movies.rowid = k.rid",
                       1, now, "finish batch", err);
     /*
      * Read back in a query of its own: with RETURNING, DuckDB 1.4 intermittently failed
@@ -469,8 +495,8 @@ static enum rs_err freeze_ids(struct store *st, const int64_t *ids, size_t n, rs
     duckdb_prepared_statement ps = NULL;
     char reason[96];
     enum rs_err rc = sql_stmt(st, S_FB_FREEZE,
-                              "UPDATE movies SET data_frozen = TRUE WHERE list_contains($1, "
-                              "CAST(tmdb_id AS BIGINT))",
+                              "UPDATE movies SET data_frozen = TRUE FROM temp.key_movies k"
+                              " WHERE movies.rowid = k.rid AND list_contains($1, k.tmdb_id)",
                               &ps, err);
     if (rc)
         return rc;
@@ -495,7 +521,10 @@ enum rs_err store_finish_refresh_batch(struct store *st, const int64_t *tmdb_ids
         free(freeze);
         return rc;
     }
+    size_t distinct = 0, known = 0;
     rc = stage_finish(st, tmdb_ids, changed, both, n, err);
+    if (rc == RS_OK)
+        rc = keys_lookup_ids(st, KEYS_MOVIES, tmdb_ids, n, &distinct, &known, err);
     if (rc == RS_OK)
         rc = finish_update(st, now, n, freeze, &n_freeze, err);
     if (rc == RS_OK && n_freeze > 0)

@@ -303,6 +303,8 @@ static enum rs_err create_stages(struct store *st, struct rs_error *err)
         rc = batch_create_stages(st, err);
     if (rc == RS_OK)
         rc = parts_create_stages(st, err);
+    if (rc == RS_OK)
+        rc = keys_create_stages(st, err);
     return rc;
 }
 

@@ -40,7 +40,6 @@ enum stmt_id {
     S_TB_UPD,
     S_TB_NEW,
     S_TB_CLEAR,
-    S_OB_UNKNOWN,
     S_OB_LOG,
     S_OB_STORED,
     S_OB_HIST,
@@ -210,6 +209,23 @@ enum rs_err migrate_schema(struct store *st, const char *path, struct rs_error *
 enum rs_err write_create_stages(struct store *st, struct rs_error *err);
 enum rs_err batch_create_stages(struct store *st, struct rs_error *err);
 enum rs_err parts_create_stages(struct store *st, struct rs_error *err);
+enum rs_err keys_create_stages(struct store *st, struct rs_error *err);
+
+/* ---- keys.c: where a batch's movies are in the big tables, in the caller's transaction */
+
+enum key_table { KEYS_MOVIES, KEYS_TMDB };
+/*
+ * keys_lookup_ids fills temp.key_movies (KEYS_MOVIES) or temp.key_tmdb (KEYS_TMDB) with
+ * (tmdb_id, rid) for each of the N IDS that has a row in movies or tmdb_movies (rid: its
+ * rowid), by the table's key index; *DISTINCT is how many different ids IDS holds, *FOUND
+ * how many of them have a row. keys_lookup_imdb does the same into temp.key_omdb (imdb_id,
+ * rid) for the IMDb ids of omdb_movies (NULLs skipped). The rowids are good until the
+ * transaction ends.
+ */
+enum rs_err keys_lookup_ids(struct store *st, enum key_table which, const int64_t *ids, size_t n,
+                            size_t *distinct, size_t *found, struct rs_error *err);
+enum rs_err keys_lookup_imdb(struct store *st, char *const *imdb_ids, size_t n, size_t *found,
+                             struct rs_error *err);
 
 /* ---- parts.c: the appended TMDB parts of a details batch, in the caller's transaction */
 

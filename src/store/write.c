@@ -126,48 +126,51 @@ enum rs_err store_bulk_insert_movies(struct store *st, const struct store_movie 
 
 /* ---------------------------------------------------------------- stamps */
 
-/* Runs PS (bound) expecting it to touch exactly one movie: RS_ERR_DB "unknown movie" if none. */
-static enum rs_err run_one(duckdb_prepared_statement ps, int64_t tmdb_id, const char *what,
-                           struct rs_error *err)
-{
-    duckdb_result res;
-    enum rs_err rc = sql_run(ps, &res, what, err);
-    if (rc)
-        return rc;
-    idx_t n = duckdb_rows_changed(&res);
-    duckdb_destroy_result(&res);
-    if (n == 0)
-        return rs_fail(err, RS_ERR_DB, "database: %s: no movie with tmdb_id %lld", what,
-                       (long long)tmdb_id);
-    return RS_OK;
-}
-
-/* Sets one timestamp column (fixed SQL of ID) of TMDB_ID to NOW. */
-static enum rs_err stamp(struct store *st, enum stmt_id id, const char *sql, int64_t tmdb_id,
-                         rs_time_t now, const char *what, struct rs_error *err)
+/*
+ * Sets one timestamp column (fixed SQL of ID, NOW as $1, the movies of temp.key_movies) of
+ * the N movies IDS, found by key (keys.c) rather than by a statement each.
+ */
+static enum rs_err stamp_many(struct store *st, enum stmt_id id, const char *sql,
+                              const int64_t *ids, size_t n, rs_time_t now, const char *what,
+                              struct rs_error *err)
 {
     duckdb_prepared_statement ps = NULL;
-    enum rs_err rc = tx_writable(st, err);
-    if (rc == RS_OK)
-        rc = sql_stmt(st, id, sql, &ps, err);
+    size_t distinct = 0, known = 0;
+    bool own;
+    if (n == 0)
+        return RS_OK;
+    enum rs_err rc = tx_enter(st, &own, err);
     if (rc)
         return rc;
-    duckdb_bind_int64(ps, 1, tmdb_id);
-    bind_ts(ps, 2, now);
-    return run_one(ps, tmdb_id, what, err);
+    rc = keys_lookup_ids(st, KEYS_MOVIES, ids, n, &distinct, &known, err);
+    if (rc == RS_OK && known < distinct)
+        rc = rs_fail(err, RS_ERR_DB, "database: %s: %zu of %zu movies unknown", what,
+                     distinct - known, distinct);
+    if (rc == RS_OK)
+        rc = sql_stmt(st, id, sql, &ps, err);
+    if (rc == RS_OK) {
+        bind_ts(ps, 1, now);
+        rc = sql_run(ps, NULL, what, err);
+    }
+    return tx_leave(st, own, rc, err);
 }
 
-enum rs_err store_mark_gone(struct store *st, int64_t tmdb_id, rs_time_t now, struct rs_error *err)
+enum rs_err store_mark_gone(struct store *st, const int64_t *tmdb_ids, size_t n, rs_time_t now,
+                            struct rs_error *err)
 {
-    return stamp(st, S_GONE, "UPDATE movies SET tmdb_gone_at = $2 WHERE tmdb_id = $1", tmdb_id, now,
-                 "mark gone", err);
+    return stamp_many(st, S_GONE,
+                      "UPDATE movies SET tmdb_gone_at = $1 FROM temp.key_movies k"
+                      " WHERE movies.rowid = k.rid",
+                      tmdb_ids, n, now, "mark gone", err);
 }
 
-enum rs_err store_stamp_omdb_checked(struct store *st, int64_t tmdb_id, rs_time_t now,
-                                     struct rs_error *err)
+enum rs_err store_stamp_omdb_checked(struct store *st, const int64_t *tmdb_ids, size_t n,
+                                     rs_time_t now, struct rs_error *err)
 {
-    return stamp(st, S_OMDB_NF, "UPDATE movies SET omdb_not_found_at = $2 WHERE tmdb_id = $1",
-                 tmdb_id, now, "omdb not found", err);
+    return stamp_many(st, S_OMDB_NF,
+                      "UPDATE movies SET omdb_not_found_at = $1 FROM temp.key_movies k"
+                      " WHERE movies.rowid = k.rid",
+                      tmdb_ids, n, now, "omdb not found", err);
 }
 
 /* ------------------------------------------------------------- unfreeze */
