@@ -124,8 +124,8 @@ bool refresh_schedule_due(const struct refresh_schedule *s, struct rs_i64 releas
     return waited >= iv * RS_DAY_SECONDS;
 }
 
-bool refresh_tmdb_along(const struct refresh_schedule *s, struct rs_i64 release,
-                        struct rs_i64 last, bool changed, rs_time_t now)
+bool refresh_tmdb_along(const struct refresh_schedule *s, struct rs_i64 release, struct rs_i64 last,
+                        bool changed, rs_time_t now)
 {
     if (s->policy != REFRESH_POLICY_ADAPTIVE || !last.set)
         return false;

@@ -214,8 +214,8 @@ void refresh_schedule_make(enum refresh_policy policy, const struct refresh_evid
  */
 #define REFRESH_ALONG_WAITED 0.5
 /* Whether TMDB comes along with an OMDB check under S at NOW (arguments as below). */
-bool refresh_tmdb_along(const struct refresh_schedule *s, struct rs_i64 release,
-                        struct rs_i64 last, bool changed, rs_time_t now);
+bool refresh_tmdb_along(const struct refresh_schedule *s, struct rs_i64 release, struct rs_i64 last,
+                        bool changed, rs_time_t now);
 /*
  * Due under S at NOW: LAST (rs_time_t, may be NULL) is NULL or at least the interval of
  * (the age bin at NOW, API, CHANGED: the last refresh changed the movie) before NOW. Under

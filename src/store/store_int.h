@@ -362,7 +362,7 @@ enum rs_err history_add_events(struct store *st, const char *event, const int64_
 #define PLAN_BASE                                                                                  \
     "SELECT tmdb_id, imdb_id, title, release_date, t_last, o_last, cat, age, data_frozen,"         \
     " t_over >= 0 OR t_feed OR ($7 AND o_over >= 0 AND imdb_id IS NOT NULL"                        \
-    "  AND t_over >= CAST((" PLAN_ALONG " - 1) * t_iv AS BIGINT)) AS needs_tmdb,"                   \
+    "  AND t_over >= CAST((" PLAN_ALONG " - 1) * t_iv AS BIGINT)) AS needs_tmdb,"                  \
     " o_over >= 0 AND (imdb_id IS NOT NULL OR t_over >= 0 OR t_feed) AS needs_omdb, t_over,"       \
     " o_over, t_feed, f_day, t_iv, o_iv,"                                                          \
     " CASE WHEN $7 THEN greatest(CASE WHEN t_feed THEN 2.0 END,"                                   \
