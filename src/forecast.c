@@ -38,6 +38,9 @@ static void replay_movie(void *ctx, const struct store_movie_state *s)
         bool omdb = refresh_schedule_due(r->schedule, s->release_date, last[RS_API_OMDB],
                                          RS_API_OMDB, chg[RS_API_OMDB], t) &&
                     (s->has_imdb || tmdb);
+        /* adaptive: TMDB along with an OMDB check once it has waited long enough */
+        tmdb = tmdb || (omdb && refresh_tmdb_along(r->schedule, s->release_date, last[RS_API_TMDB],
+                                                   chg[RS_API_TMDB], t));
         if (!tmdb && !omdb)
             continue;
         d->due++;

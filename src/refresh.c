@@ -124,6 +124,15 @@ bool refresh_schedule_due(const struct refresh_schedule *s, struct rs_i64 releas
     return waited >= iv * RS_DAY_SECONDS;
 }
 
+bool refresh_tmdb_along(const struct refresh_schedule *s, struct rs_i64 release, struct rs_i64 last,
+                        bool changed, rs_time_t now)
+{
+    if (s->policy != REFRESH_POLICY_ADAPTIVE || !last.set)
+        return false;
+    double iv = s->interval[RS_API_TMDB][refresh_bin_of(release, now)][changed ? 1 : 0];
+    return (double)(now - last.v) >= REFRESH_ALONG_WAITED * iv * RS_DAY_SECONDS;
+}
+
 static const char *const policy_names[REFRESH_POLICY_COUNT] = {"seed", "adaptive"};
 
 const char *refresh_policy_name(enum refresh_policy p)

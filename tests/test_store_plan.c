@@ -157,6 +157,45 @@ static void plan_omdb_chance(void **state)
     }
 }
 
+/* Adaptive: a movie taken for its OMDB check (never checked) has TMDB refreshed along with it
+ * once TMDB has waited half its interval (refresh_tmdb_along), not before; never under the
+ * seed's policy. */
+static void plan_tmdb_along(void **state)
+{
+    struct fx *f = *state;
+    enum { N = 36 };
+    struct store_movie rows[N];
+    struct rs_i64 old = RS_I64(TODAY - 1000); /* ARCHIVED */
+    for (int i = 0; i < N; i++)
+        rows[i] = mv(i + 1, old, RS_I64(NOW - (5 + 5 * i) * DAY), RS_NULL_I64, "tt1");
+    OK(store_bulk_insert_movies(f->st, rows, N, NOW, E));
+    for (int policy = 0; policy < 2; policy++) {
+        bool adaptive = policy == 1;
+        struct refresh_schedule s;
+        OK(store_use_policy(f->st, adaptive ? REFRESH_POLICY_ADAPTIVE : REFRESH_POLICY_SEED, false,
+                            0, NOW, &s, E));
+        struct plan_item *items = NULL;
+        size_t n = 0, along = 0, alone = 0;
+        OK(store_plan(f->st, NOW, 0, false, false, &items, &n, E));
+        assert_int_equal(n, N); /* every one for its first OMDB check */
+        for (size_t k = 0; k < n; k++) {
+            const struct plan_item *it = &items[k];
+            double waited = (double)(NOW - it->last_tmdb.v) / DAY;
+            double iv = it->interval_days[RS_API_TMDB];
+            assert_true(it->needs_omdb);
+            bool want = waited >= iv || (adaptive && waited >= REFRESH_ALONG_WAITED * iv);
+            assert_int_equal(it->needs_tmdb, want);
+            assert_int_equal(refresh_tmdb_along(&s, it->release_date, it->last_tmdb, false, NOW),
+                             adaptive && waited >= REFRESH_ALONG_WAITED * iv);
+            along += it->needs_tmdb && waited < iv;
+            alone += !it->needs_tmdb;
+        }
+        assert_true(alone > 0);
+        assert_true(adaptive ? along > 0 : along == 0);
+        store_plan_free(items, n);
+    }
+}
+
 static void plan_order_limit_frozen_gone(void **state)
 {
     struct fx *f = *state;
@@ -309,6 +348,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(plan_categories, setup, teardown),
         cmocka_unit_test_setup_teardown(plan_intervals, setup, teardown),
         cmocka_unit_test_setup_teardown(plan_omdb_chance, setup, teardown),
+        cmocka_unit_test_setup_teardown(plan_tmdb_along, setup, teardown),
         cmocka_unit_test_setup_teardown(plan_order_limit_frozen_gone, setup, teardown),
         cmocka_unit_test_setup_teardown(plan_count, setup, teardown),
         cmocka_unit_test_setup_teardown(plan_agrees_with_refresh, setup, teardown),

@@ -207,6 +207,16 @@ double refresh_rate(const struct refresh_cell *cell, double seed_days);
 void refresh_schedule_make(enum refresh_policy policy, const struct refresh_evidence *ev,
                            struct refresh_schedule *out);
 /*
+ * ADAPTIVE: a movie taken for its OMDB check has TMDB refreshed along with it when TMDB has
+ * waited at least REFRESH_ALONG_WAITED of its interval: the slot of the refresh limit is
+ * spent anyway, and TMDB's counters stay as current as under the seed's table for no more
+ * TMDB requests than it makes (docs/benchmarks.md, "Learning in weeks").
+ */
+#define REFRESH_ALONG_WAITED 0.5
+/* Whether TMDB comes along with an OMDB check under S at NOW (arguments as below). */
+bool refresh_tmdb_along(const struct refresh_schedule *s, struct rs_i64 release, struct rs_i64 last,
+                        bool changed, rs_time_t now);
+/*
  * Due under S at NOW: LAST (rs_time_t, may be NULL) is NULL or at least the interval of
  * (the age bin at NOW, API, CHANGED: the last refresh changed the movie) before NOW. Under
  * the seed's schedule, refresh_is_due exactly.

@@ -15,8 +15,8 @@
 /*
  * "tmdb 12d overdue" / "tmdb never fetched" for one API of a planned movie; under the
  * adaptive policy the reason in full: "tmdb: changed on TMDB 2026-11-30", "tmdb: due by age
- * (archived, learned interval 120 d), 3d overdue", "omdb: 34 % chance of a change (learned
- * over age)".
+ * (archived, learned interval 120 d), 3d overdue", "tmdb: along with the OMDB check (70 of
+ * its 120 d waited)", "omdb: 34 % chance of a change (learned over age)".
  */
 static void why_api(const struct plan_item *it, enum rs_api api, rs_time_t now, char *buf,
                     size_t len)
@@ -48,6 +48,11 @@ static void why_api(const struct plan_item *it, enum rs_api api, rs_time_t now, 
     double iv = it->interval_days[api];
     int64_t due = last.v + (int64_t)(iv * RS_DAY_SECONDS + 0.5);
     int64_t days = (now - due) / RS_DAY_SECONDS;
+    if (adaptive && api == RS_API_TMDB && now < due) { /* refresh_tmdb_along */
+        snprintf(buf, len, "tmdb: along with the OMDB check (%lld of its %.0f d waited)",
+                 (long long)((now - last.v) / RS_DAY_SECONDS), iv);
+        return;
+    }
     char late[32];
     if (days <= 0)
         snprintf(late, sizeof(late), "due today");

@@ -21,6 +21,7 @@ static void bind_intervals(struct store *st, duckdb_prepared_statement ps, idx_t
     bind_int64s(ps, i, us, RS_ARRAY_LEN(us));
 }
 
+_Static_assert(PLAN_ALONG_AT == 2 * REFRESH_BIN_COUNT + 1, "PLAN_ALONG follows TMDB's rates");
 _Static_assert(PLAN_HZ_LO == REFRESH_HAZARD_AGE_LO && PLAN_HZ_HI == REFRESH_HAZARD_AGE_HI &&
                    PLAN_HZ_OFF == 2 * REFRESH_BIN_COUNT + 1 - REFRESH_HAZARD_AGE_LO &&
                    PLAN_HZ_TAIL == 2 * REFRESH_BIN_COUNT + 1 + REFRESH_HAZARD_AGES,
@@ -36,6 +37,8 @@ static void bind_rates(struct store *st, duckdb_prepared_statement ps, idx_t i, 
     for (int bin = 0; bin < REFRESH_BIN_COUNT; bin++)
         for (int chg = 0; chg < 2; chg++)
             r[2 * bin + chg] = st->schedule.rate[api][bin][chg];
+    if (api == RS_API_TMDB)
+        r[n++] = REFRESH_ALONG_WAITED;
     if (api == RS_API_OMDB) {
         memcpy(r + n, hz->cum, sizeof(hz->cum));
         n += REFRESH_HAZARD_AGES;

@@ -280,7 +280,8 @@ enum rs_err history_add_events(struct store *st, const char *event, const int64_
  * (and a day has passed), else not due, whatever its interval (the run's OMDB budget defers
  * it); rank: NULL under the seed policy, else 3 for a movie never checked, 2 for one the
  * feed reported, else the larger of the due APIs' chances (o_p, or 1 - exp(-rate * days
- * since the check)).
+ * since the check)). needs_tmdb under the adaptive policy also when OMDB is due and TMDB has
+ * waited PLAN_ALONG of its interval (refresh_tmdb_along).
  * rid: the row's place in the table (DuckDB's rowid), for store_plan's order.
  */
 /* Whether `age` reaches the youngest age of bin K, the list of them being parameter $P. */
@@ -325,6 +326,10 @@ enum rs_err history_add_events(struct store *st, const char *event, const int64_
                                         "), 0) * " PLAN_HZ_AT(0) " + greatest((" x                 \
                                                                  ") - " PLAN_HZ_HI_SQL             \
                                                                  ", 0) * " PLAN_HZ_AT(1) ")"
+/* After TMDB's rates in $8: the share of its interval TMDB must have waited to come along
+ * with an OMDB check (REFRESH_ALONG_WAITED; plan_bind_policy checks the index). */
+#define PLAN_ALONG_AT 23
+#define PLAN_ALONG "list_extract(CAST($8 AS DOUBLE[]), " PLAN_STR(PLAN_ALONG_AT) ")"
 /* PLAN_BASE's rows, every column of its steps (alias d); PLAN_BASE selects from them. */
 #define PLAN_ROWS                                                                                  \
     "(SELECT *,"                                                                                   \
@@ -372,7 +377,8 @@ enum rs_err history_add_events(struct store *st, const char *event, const int64_
                                            "    WHERE tmdb_gone_at IS NULL) a) b) c) d"
 #define PLAN_BASE                                                                                  \
     "SELECT tmdb_id, imdb_id, title, release_date, t_last, o_last, cat, age, data_frozen,"         \
-    " t_over >= 0 OR t_feed AS needs_tmdb,"                                                        \
+    " t_over >= 0 OR t_feed OR ($7 AND o_over >= 0 AND imdb_id IS NOT NULL"                        \
+    "  AND t_over >= CAST((" PLAN_ALONG " - 1) * t_iv AS BIGINT)) AS needs_tmdb,"                  \
     " o_over >= 0 AND (imdb_id IS NOT NULL OR t_over >= 0 OR t_feed) AS needs_omdb, t_over,"       \
     " o_over, t_feed, f_day, t_iv, o_iv,"                                                          \
     " CASE WHEN $7 THEN greatest(CASE WHEN t_feed THEN 2.0 END,"                                   \
