@@ -308,26 +308,27 @@ static void trace(duckdb_connection con, int api, const char *label)
 {
     const char *dir = getenv("BENCH_FRESHNESS_TRACE"), *const *f = api ? OMDB_FIELDS : TMDB_FIELDS;
     const char *t = api ? "omdb" : "tmdb", *key = api ? "imdb_id" : "tmdb_id";
+    const char *counter = api ? "imdb_votes" : "vote_count";
     char sql[8192];
+    if (!dir)
+        return;
     size_t pos = 0, nf = api ? N_OF_ : N_TF;
     pos += (size_t)snprintf(sql, sizeof(sql),
                             "COPY (SELECT m.tmdb_id, m.release_date,"
                             " epoch(m.last_tmdb_update) AS t_last, epoch(m.last_omdb_update)"
                             " AS o_last, concat_ws(' '");
-    for (size_t k = 0; dir && k < nf; k++)
+    for (size_t k = 0; k < nf; k++)
         pos += (size_t)snprintf(sql + pos, sizeof(sql) - pos,
                                 ", CASE WHEN s.%s IS DISTINCT FROM d.%s THEN '%s' END", f[k], f[k],
                                 f[k]);
     snprintf(sql + pos, sizeof(sql) - pos,
              ") AS stale, d.%s AS stored, s.%s AS truth FROM s.%s_movies s LEFT JOIN d.%s_movies d"
              " USING (%s) LEFT JOIN d.movies m ON m.%s = s.%s) TO '%s/%s-%s.csv' (HEADER)",
-             api ? "imdb_votes" : "vote_count", api ? "imdb_votes" : "vote_count", t, t, key, key,
-             key, dir ? dir : "", label, t);
+             counter, counter, t, t, key, key, key, dir, label, t);
     duckdb_result res;
-    if (dir && duckdb_query(con, sql, &res) != DuckDBSuccess)
+    if (duckdb_query(con, sql, &res) != DuckDBSuccess)
         die(duckdb_result_error(&res));
-    if (dir)
-        duckdb_destroy_result(&res);
+    duckdb_destroy_result(&res);
 }
 
 static void compare(const char *db, const char *scratch, const char *label, struct tally *t)

@@ -233,7 +233,7 @@ static enum rs_err write_marks(struct orch *o, struct pending *p, struct rs_erro
     for (size_t i = 0; i < p->n_gone; i++)
         ids[i] = p->gone[i]->tmdb_id;
     enum rs_err rc = store_mark_gone(o->st, ids, p->n_gone, o->opt->now, e);
-    for (size_t i = 0; rc == RS_OK && i < p->n_nf; i++)
+    for (size_t i = 0; i < p->n_nf; i++)
         ids[i] = p->nf[i]->tmdb_id;
     return rc ? rc : store_stamp_omdb_checked(o->st, ids, p->n_nf, o->opt->now, e);
 }

@@ -100,54 +100,78 @@ static enum rs_err run_lookup(struct store *st, struct text *t, size_t *found, s
     return RS_OK;
 }
 
-/* The lookup's INSERT of one piece, up to the opening parenthesis of the IN list. */
-static void lookup_head(struct text *t, const char *into, const char *key, const char *table)
+/* Sorts the N keys of SIZE bytes at V and keeps one of each (CMP); returns how many are left. */
+static size_t sort_unique(void *v, size_t n, size_t size, int (*cmp)(const void *, const void *))
 {
-    t->len = 0;
-    put(t, "INSERT INTO temp.");
-    put(t, into);
-    put(t, " SELECT ");
-    put(t, key);
-    put(t, ", rowid FROM ");
-    put(t, table);
-    put(t, " WHERE ");
-    put(t, key);
-    put(t, " IN (");
+    char *b = v;
+    size_t k = 0;
+    qsort(v, n, size, cmp);
+    for (size_t i = 0; i < n; i++)
+        if (k == 0 || cmp(b + (k - 1) * size, b + i * size) != 0)
+            memmove(b + k++ * size, b + i * size, size);
+    return k;
+}
+
+static void put_id(struct text *t, const void *keys, size_t j)
+{
+    char num[24];
+    snprintf(num, sizeof(num), "%lld", (long long)((const int64_t *)keys)[j]);
+    put(t, num);
+}
+
+static void put_imdb(struct text *t, const void *keys, size_t j)
+{
+    put_quoted(t, ((char *const *)keys)[j]);
+}
+
+/*
+ * Empties temp.INTO and fills it with (KEY, rowid) of the rows of TABLE whose KEY is one of
+ * the K distinct KEYS (written into the SQL by PUT_KEY), KEYS_PER_LOOKUP a statement.
+ */
+static enum rs_err lookup(struct store *st, const char *into, const char *key, const char *table,
+                          const void *keys, size_t k,
+                          void (*put_key)(struct text *, const void *, size_t), size_t *found,
+                          struct rs_error *err)
+{
+    struct text t = {0};
+    char clear[48];
+    snprintf(clear, sizeof(clear), "DELETE FROM temp.%s", into);
+    enum rs_err rc = sql_exec(st, clear, "batch keys", err);
+    for (size_t i = 0; rc == RS_OK && i < k; i += KEYS_PER_LOOKUP) {
+        t.len = 0;
+        put(&t, "INSERT INTO temp.");
+        put(&t, into);
+        put(&t, " SELECT ");
+        put(&t, key);
+        put(&t, ", rowid FROM ");
+        put(&t, table);
+        put(&t, " WHERE ");
+        put(&t, key);
+        put(&t, " IN (");
+        for (size_t j = i; j < k && j < i + KEYS_PER_LOOKUP; j++) {
+            if (j > i)
+                put(&t, ",");
+            put_key(&t, keys, j);
+        }
+        put(&t, ")");
+        rc = run_lookup(st, &t, found, err);
+    }
+    free(t.s);
+    return rc;
 }
 
 enum rs_err keys_lookup_ids(struct store *st, enum key_table which, const int64_t *ids, size_t n,
                             size_t *distinct, size_t *found, struct rs_error *err)
 {
-    const char *into = which == KEYS_MOVIES ? "key_movies" : "key_tmdb";
-    const char *table = which == KEYS_MOVIES ? "movies" : "tmdb_movies";
-    char clear[48];
-    snprintf(clear, sizeof(clear), "DELETE FROM temp.%s", into);
     *found = *distinct = 0;
-    enum rs_err rc = sql_exec(st, clear, "batch keys", err);
     int64_t *v = malloc((n ? n : 1) * sizeof(*v));
-    struct text t = {0};
-    if (rc == RS_OK && !v)
-        rc = rs_fail(err, RS_ERR_NOMEM, "batch keys: out of memory");
-    if (rc)
-        return free(v), rc;
+    if (!v)
+        return rs_fail(err, RS_ERR_NOMEM, "batch keys: out of memory");
     memcpy(v, ids, n * sizeof(*v));
-    qsort(v, n, sizeof(*v), cmp_i64);
-    size_t k = 0; /* distinct keys */
-    for (size_t i = 0; i < n; i++)
-        if (k == 0 || v[k - 1] != v[i])
-            v[k++] = v[i];
-    for (size_t i = 0; rc == RS_OK && i < k; i += KEYS_PER_LOOKUP) {
-        lookup_head(&t, into, "tmdb_id", table);
-        for (size_t j = i; j < k && j < i + KEYS_PER_LOOKUP; j++) {
-            char num[24];
-            snprintf(num, sizeof(num), j > i ? ",%lld" : "%lld", (long long)v[j]);
-            put(&t, num);
-        }
-        put(&t, ")");
-        rc = run_lookup(st, &t, found, err);
-    }
-    *distinct = k;
-    free(t.s);
+    *distinct = sort_unique(v, n, sizeof(*v), cmp_i64);
+    enum rs_err rc =
+        lookup(st, which == KEYS_MOVIES ? "key_movies" : "key_tmdb", "tmdb_id",
+               which == KEYS_MOVIES ? "movies" : "tmdb_movies", v, *distinct, put_id, found, err);
     free(v);
     return rc;
 }
@@ -156,33 +180,15 @@ enum rs_err keys_lookup_imdb(struct store *st, char *const *imdb_ids, size_t n, 
                              struct rs_error *err)
 {
     *found = 0;
-    enum rs_err rc = sql_exec(st, "DELETE FROM temp.key_omdb", "batch keys", err);
     char **v = malloc((n ? n : 1) * sizeof(*v));
-    struct text t = {0};
-    if (rc == RS_OK && !v)
-        rc = rs_fail(err, RS_ERR_NOMEM, "batch keys: out of memory");
-    if (rc)
-        return free(v), rc;
+    if (!v)
+        return rs_fail(err, RS_ERR_NOMEM, "batch keys: out of memory");
     size_t m = 0;
     for (size_t i = 0; i < n; i++)
         if (imdb_ids[i])
             v[m++] = imdb_ids[i];
-    qsort(v, m, sizeof(*v), cmp_str);
-    size_t k = 0;
-    for (size_t i = 0; i < m; i++)
-        if (k == 0 || strcmp(v[k - 1], v[i]) != 0)
-            v[k++] = v[i];
-    for (size_t i = 0; rc == RS_OK && i < k; i += KEYS_PER_LOOKUP) {
-        lookup_head(&t, "key_omdb", "imdb_id", "omdb_movies");
-        for (size_t j = i; j < k && j < i + KEYS_PER_LOOKUP; j++) {
-            if (j > i)
-                put(&t, ",");
-            put_quoted(&t, v[j]);
-        }
-        put(&t, ")");
-        rc = run_lookup(st, &t, found, err);
-    }
-    free(t.s);
+    m = sort_unique(v, m, sizeof(*v), cmp_str);
+    enum rs_err rc = lookup(st, "key_omdb", "imdb_id", "omdb_movies", v, m, put_imdb, found, err);
     free(v);
     return rc;
 }
