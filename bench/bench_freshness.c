@@ -537,8 +537,8 @@ static void parse(int argc, char **argv, struct cfg *g)
                       .weekly = true};
     snprintf(g->policies, sizeof(g->policies), "current");
     rs_time_parse("2025-06-01T02:00:00Z", &g->start);
-    for (int i = 1; i + 1 < argc; i += 2) {
-        const char *o = argv[i], *v = argv[i + 1];
+    for (int i = 1; i < argc; i += 2) { /* an option without its value: v "" is refused */
+        const char *o = argv[i], *v = i + 1 < argc ? argv[i + 1] : "";
         if (!strcmp(o, "--days"))
             g->days = (int)num(v, 1, 3650, o);
         else if (!strcmp(o, "--movies"))
@@ -567,7 +567,8 @@ static void parse(int argc, char **argv, struct cfg *g)
         } else if (!strcmp(o, "--start") && rs_time_parse(v, &g->start)) {
             g->start += 2 * 3600; /* the daily run's 02:00 */
         } else {
-            fprintf(stderr, "bench_freshness: bad option '%s %s'\n", o, v);
+            fprintf(stderr, "bench_freshness: bad option '%s %s' (options: its first comment)\n", o,
+                    v);
             exit(2);
         }
     }

@@ -409,17 +409,20 @@ enum rs_err store_refresh_evidence(struct store *st, rs_time_t now, struct refre
  * anyway (a movie the feed reported or never fetched) costs no slot of REFRESH_LIMIT; the
  * others fit in the slots those movies leave. Nothing over the budget: 2 (none by chance).
  */
-#define THRESHOLD_SQL                                                                              \
-    "WITH p AS (SELECT o_p, t_feed OR t_last IS NULL AS ride, data_frozen,"                        \
-    "  imdb_id IS NOT NULL AND (t_feed OR t_last IS NULL OR o_last IS NULL) AS first,"             \
-    "  imdb_id IS NOT NULL AND o_p IS NOT NULL AND CAST($2 AS BIGINT) - o_last >= " PLAN_HZ_AT(    \
-        5) " AS cand FROM " PLAN_ROWS "),"                                                         \
-           " s AS (SELECT greatest(0, CAST($10 AS BIGINT) - count(*)) AS slots FROM p"             \
-           "  WHERE first AND NOT data_frozen)"                                                    \
-           " SELECT coalesce(min(o_p), 2.0) FROM (SELECT o_p, sum(CAST(ride AS BIGINT)) OVER w"    \
-           "  + least(sum(CAST(NOT ride AS BIGINT)) OVER w, (SELECT slots FROM s)) AS used"        \
-           "  FROM p WHERE cand AND NOT data_frozen AND $8 IS NOT NULL"                            \
-           "  WINDOW w AS (ORDER BY o_p DESC ROWS UNBOUNDED PRECEDING)) WHERE used <= $11"
+/* clang-format off */
+#define THRESHOLD_SQL                                                                      \
+    "WITH p AS (SELECT o_p, t_feed OR t_last IS NULL AS ride, data_frozen,"                \
+    "  imdb_id IS NOT NULL AND (t_feed OR t_last IS NULL OR o_last IS NULL) AS first,"     \
+    "  imdb_id IS NOT NULL AND o_p IS NOT NULL"                                            \
+    "   AND CAST($2 AS BIGINT) - o_last >= " PLAN_HZ_AT(5) " AS cand"                      \
+    "  FROM " PLAN_ROWS "),"                                                               \
+    " s AS (SELECT greatest(0, CAST($10 AS BIGINT) - count(*)) AS slots FROM p"            \
+    "  WHERE first AND NOT data_frozen)"                                                   \
+    " SELECT coalesce(min(o_p), 2.0) FROM (SELECT o_p, sum(CAST(ride AS BIGINT)) OVER w"   \
+    "  + least(sum(CAST(NOT ride AS BIGINT)) OVER w, (SELECT slots FROM s)) AS used"       \
+    "  FROM p WHERE cand AND NOT data_frozen AND $8 IS NOT NULL"                           \
+    "  WINDOW w AS (ORDER BY o_p DESC ROWS UNBOUNDED PRECEDING)) WHERE used <= $11"
+/* clang-format on */
 
 static enum rs_err omdb_threshold(struct store *st, size_t refresh_limit, rs_time_t now,
                                   struct rs_error *err)

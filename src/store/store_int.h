@@ -284,23 +284,17 @@ enum rs_err history_add_events(struct store *st, const char *event, const int64_
  * waited PLAN_ALONG of its interval (refresh_tmdb_along).
  * rid: the row's place in the table (DuckDB's rowid), for store_plan's order.
  */
+/* The SQL below is laid out by its clauses; clang-format would reflow it by its macros. */
+/* clang-format off */
 /* Whether `age` reaches the youngest age of bin K, the list of them being parameter $P. */
-#define PLAN_BIN_TERM(p, k)                                                                        \
+#define PLAN_BIN_TERM(p, k) \
     "(coalesce(age, 0) >= list_extract(CAST($" #p " AS BIGINT[]), " #k "))::INT"
 /* The bin of `age` (0 when NULL), the list of the bins' youngest ages being parameter $P. */
-#define PLAN_BIN(p)                                                                                                          \
-    PLAN_BIN_TERM(p, 1)                                                                                                      \
-    " + " PLAN_BIN_TERM(p, 2) " + " PLAN_BIN_TERM(p, 3) " + " PLAN_BIN_TERM(                                                 \
-        p,                                                                                                                   \
-        4) " + " PLAN_BIN_TERM(p,                                                                                            \
-                               5) " + " PLAN_BIN_TERM(p,                                                                     \
-                                                      6) " + " PLAN_BIN_TERM(p,                                              \
-                                                                             7) " +"                                         \
-                                                                                " " PLAN_BIN_TERM(p, 8) " + " PLAN_BIN_TERM( \
-                                                                                    p,                                       \
-                                                                                    9) " +"                                  \
-                                                                                       " " PLAN_BIN_TERM(                    \
-                                                                                           p, 10)
+#define PLAN_BIN(p)                                                                 \
+    PLAN_BIN_TERM(p, 1) " + " PLAN_BIN_TERM(p, 2) " + " PLAN_BIN_TERM(p, 3) " + "   \
+    PLAN_BIN_TERM(p, 4) " + " PLAN_BIN_TERM(p, 5) " + " PLAN_BIN_TERM(p, 6) " + "   \
+    PLAN_BIN_TERM(p, 7) " + " PLAN_BIN_TERM(p, 8) " + " PLAN_BIN_TERM(p, 9) " + "   \
+    PLAN_BIN_TERM(p, 10)
 /*
  * OMDB's hazard (refresh.h) in $9 after its 2 * REFRESH_BIN_COUNT rates: the hazard summed
  * over the ages LO..age for each age of the grid (index age + PLAN_HZ_OFF), then at
@@ -319,76 +313,76 @@ enum rs_err history_add_events(struct store *st, const char *event, const int64_
 #define PLAN_HZ_OFF_SQL PLAN_STR(PLAN_HZ_OFF)
 #define PLAN_HZ(k) "list_extract(CAST($9 AS DOUBLE[]), " k ")"
 #define PLAN_HZ_AT(k) PLAN_HZ(PLAN_STR(PLAN_HZ_TAIL) " + " #k)
-/* The hazard summed over the ages up to X (an SQL expression of days). */
-#define PLAN_HZ_SUM(x)                                                                             \
-    "(" PLAN_HZ("least(greatest(" x ", " PLAN_HZ_LO_SQL "), " PLAN_HZ_HI_SQL                       \
-                ") + " PLAN_HZ_OFF_SQL) " - greatest(" PLAN_HZ_LO_SQL " - (" x                     \
-                                        "), 0) * " PLAN_HZ_AT(0) " + greatest((" x                 \
-                                                                 ") - " PLAN_HZ_HI_SQL             \
-                                                                 ", 0) * " PLAN_HZ_AT(1) ")"
+/* The hazard summed over the ages up to X (an SQL expression of days): the grid's sum at X
+ * clamped to the grid, plus the end buckets' slope times the days beyond either end. */
+#define PLAN_HZ_SUM(x)                                                                     \
+    "(" PLAN_HZ("least(greatest(" x ", " PLAN_HZ_LO_SQL "), " PLAN_HZ_HI_SQL ")"          \
+                " + " PLAN_HZ_OFF_SQL)                                                     \
+    " - greatest(" PLAN_HZ_LO_SQL " - (" x "), 0) * " PLAN_HZ_AT(0)                        \
+    " + greatest((" x ") - " PLAN_HZ_HI_SQL ", 0) * " PLAN_HZ_AT(1) ")"
 /* After TMDB's rates in $8: the share of its interval TMDB must have waited to come along
  * with an OMDB check (REFRESH_ALONG_WAITED; plan_bind_policy checks the index). */
 #define PLAN_ALONG_AT 23
 #define PLAN_ALONG "list_extract(CAST($8 AS DOUBLE[]), " PLAN_STR(PLAN_ALONG_AT) ")"
-/* PLAN_BASE's rows, every column of its steps (alias d); PLAN_BASE selects from them. */
-#define PLAN_ROWS                                                                                  \
-    "(SELECT *,"                                                                                   \
-    "  coalesce(CAST($2 AS BIGINT) - t_last - t_iv, 9223372036854775807) AS t_over,"               \
-    "  coalesce(CAST($2 AS BIGINT) - o_last - o_iv, 9223372036854775807) AS o_over"                \
-    " FROM (SELECT *, list_extract(CAST($3 AS BIGINT[]), 1 + 2 * bin + t_chg) AS t_iv,"            \
-    "   CASE WHEN o_p >= " PLAN_HZ_AT(2) " AND CAST($2 AS BIGINT) - o_last >= " PLAN_HZ_AT(        \
-        5) "    THEN least(CAST($2 AS BIGINT) - o_last, list_extract(CAST($4 AS BIGINT[]),"        \
-           "     1 + 2 * bin + o_chg))"                                                            \
-           "    WHEN o_p IS NOT NULL THEN greatest(list_extract(CAST($4 AS BIGINT[]),"             \
-           "     1 + 2 * bin + o_chg), CAST($2 AS BIGINT) - o_last + 1)"                           \
-           "    ELSE list_extract(CAST($4 AS BIGINT[]), 1 + 2 * bin + o_chg) END AS o_iv,"         \
-           "   CAST(list_extract(CAST($6 AS BIGINT[]), 1 + bin) AS INTEGER) AS cat"                \
-           "  FROM (SELECT *, " PLAN_BIN(                                                          \
-               5) " AS bin,"                                                                       \
-                  "   CASE WHEN " PLAN_HZ_AT(                                                      \
-                      4) " > 0 AND age IS NOT NULL AND o_last IS NOT NULL"                         \
-                         "    THEN 1 - (1 - CASE WHEN o_fed THEN " PLAN_HZ_AT(                     \
-                             3) " ELSE 0 END)"                                                     \
-                                "     * exp(" PLAN_HZ_SUM("o_then") " - " PLAN_HZ_SUM(             \
-                                    "age") ") END AS o_p"                                          \
-                                           "   FROM (SELECT m.tmdb_id, imdb_id, title, "           \
-                                           "release_date, data_frozen, m.rowid AS rid,"            \
-                                           "     epoch_us(last_tmdb_update) AS t_last,"            \
-                                           "     epoch_us(greatest(last_omdb_update, "             \
-                                           "omdb_not_found_at)) AS o_last,"                        \
-                                           "     CAST($1 AS DATE) - release_date AS age,"          \
-                                           "     epoch_us(greatest(last_omdb_update, "             \
-                                           "omdb_not_found_at)) // 86400000000"                    \
-                                           "      - (release_date - DATE '1970-01-01') AS o_then," \
-                                           "     CAST(coalesce(data_changed_at >= "                \
-                                           "last_tmdb_update, false) AS INTEGER) AS t_chg,"        \
-                                           "     coalesce($7 AND f.noted > last_omdb_update, "     \
-                                           "false) AS o_fed,"                                      \
-                                           "     CAST(coalesce(data_changed_at >= "                \
-                                           "last_omdb_update, false) OR"                           \
-                                           "      coalesce($7 AND f.noted > last_omdb_update, "    \
-                                           "false) AS INTEGER) AS o_chg,"                          \
-                                           "     coalesce($7 AND f.noted > last_tmdb_update, "     \
-                                           "false) AS t_feed, f.day AS f_day"                      \
-                                           "    FROM movies m LEFT JOIN (SELECT tmdb_id, "         \
-                                           "max(noted_at) AS noted, max(day) AS day"               \
-                                           "     FROM feed_changes GROUP BY tmdb_id) f ON "        \
-                                           "f.tmdb_id = m.tmdb_id"                                 \
-                                           "    WHERE tmdb_gone_at IS NULL) a) b) c) d"
-#define PLAN_BASE                                                                                  \
-    "SELECT tmdb_id, imdb_id, title, release_date, t_last, o_last, cat, age, data_frozen,"         \
-    " t_over >= 0 OR t_feed OR ($7 AND o_over >= 0 AND imdb_id IS NOT NULL"                        \
-    "  AND t_over >= CAST((" PLAN_ALONG " - 1) * t_iv AS BIGINT)) AS needs_tmdb,"                  \
-    " o_over >= 0 AND (imdb_id IS NOT NULL OR t_over >= 0 OR t_feed) AS needs_omdb, t_over,"       \
-    " o_over, t_feed, f_day, t_iv, o_iv,"                                                          \
-    " CASE WHEN $7 THEN greatest(CASE WHEN t_feed THEN 2.0 END,"                                   \
-    "  CASE WHEN t_over >= 0 THEN coalesce(1 - exp(-list_extract(CAST($8 AS DOUBLE[]),"            \
-    "   1 + 2 * bin + t_chg) * (CAST($2 AS BIGINT) - t_last) / 86400e6), 3.0) END,"                \
-    "  CASE WHEN o_over >= 0 AND imdb_id IS NOT NULL THEN coalesce(o_p, 1 - exp(-list_extract("    \
-    "   CAST($9 AS DOUBLE[]), 1 + 2 * bin + o_chg) * (CAST($2 AS BIGINT) - o_last) / 86400e6),"    \
-    "   3.0) END) END AS rank, t_chg, o_chg, o_p,"                                                 \
-    " bin, rid FROM " PLAN_ROWS
-
+/*
+ * PLAN_ROWS in four steps, each selecting from the one before. 1. Each movie not gone with
+ * its stamps in microseconds, its age and OMDB's age at the last check in days, whether its
+ * last refreshes changed it and whether the feed reported it since.
+ */
+#define PLAN_STAMPS                                                                        \
+    "SELECT m.tmdb_id, imdb_id, title, release_date, data_frozen, m.rowid AS rid,"         \
+    "  epoch_us(last_tmdb_update) AS t_last,"                                              \
+    "  epoch_us(greatest(last_omdb_update, omdb_not_found_at)) AS o_last,"                 \
+    "  CAST($1 AS DATE) - release_date AS age,"                                            \
+    "  epoch_us(greatest(last_omdb_update, omdb_not_found_at)) // 86400000000"             \
+    "   - (release_date - DATE '1970-01-01') AS o_then,"                                   \
+    "  CAST(coalesce(data_changed_at >= last_tmdb_update, false) AS INTEGER) AS t_chg,"    \
+    "  coalesce($7 AND f.noted > last_omdb_update, false) AS o_fed,"                       \
+    "  CAST(coalesce(data_changed_at >= last_omdb_update, false) OR"                       \
+    "   coalesce($7 AND f.noted > last_omdb_update, false) AS INTEGER) AS o_chg,"          \
+    "  coalesce($7 AND f.noted > last_tmdb_update, false) AS t_feed, f.day AS f_day"       \
+    " FROM movies m LEFT JOIN (SELECT tmdb_id, max(noted_at) AS noted, max(day) AS day"    \
+    "  FROM feed_changes GROUP BY tmdb_id) f ON f.tmdb_id = m.tmdb_id"                     \
+    " WHERE tmdb_gone_at IS NULL"
+/* 2. The age bin, and OMDB's chance by the hazard (o_p: NULL when the hazard is off). */
+#define PLAN_CHANCE                                                                        \
+    "SELECT *, " PLAN_BIN(5) " AS bin,"                                                    \
+    "  CASE WHEN " PLAN_HZ_AT(4) " > 0 AND age IS NOT NULL AND o_last IS NOT NULL"         \
+    "   THEN 1 - (1 - CASE WHEN o_fed THEN " PLAN_HZ_AT(3) " ELSE 0 END)"                  \
+    "    * exp(" PLAN_HZ_SUM("o_then") " - " PLAN_HZ_SUM("age") ") END AS o_p"             \
+    " FROM (" PLAN_STAMPS ") a"
+/* 3. The intervals, OMDB's by the chance against the threshold when the hazard is on. */
+#define PLAN_INTERVALS                                                                     \
+    "SELECT *, list_extract(CAST($3 AS BIGINT[]), 1 + 2 * bin + t_chg) AS t_iv,"           \
+    "  CASE WHEN o_p >= " PLAN_HZ_AT(2)                                                    \
+    "    AND CAST($2 AS BIGINT) - o_last >= " PLAN_HZ_AT(5)                                \
+    "   THEN least(CAST($2 AS BIGINT) - o_last,"                                           \
+    "    list_extract(CAST($4 AS BIGINT[]), 1 + 2 * bin + o_chg))"                         \
+    "   WHEN o_p IS NOT NULL THEN greatest(list_extract(CAST($4 AS BIGINT[]),"             \
+    "    1 + 2 * bin + o_chg), CAST($2 AS BIGINT) - o_last + 1)"                           \
+    "   ELSE list_extract(CAST($4 AS BIGINT[]), 1 + 2 * bin + o_chg) END AS o_iv,"         \
+    "  CAST(list_extract(CAST($6 AS BIGINT[]), 1 + bin) AS INTEGER) AS cat"                \
+    " FROM (" PLAN_CHANCE ") b"
+/* 4. PLAN_BASE's rows, every column of the steps (alias d): how long past due. */
+#define PLAN_ROWS                                                                          \
+    "(SELECT *,"                                                                           \
+    "  coalesce(CAST($2 AS BIGINT) - t_last - t_iv, 9223372036854775807) AS t_over,"       \
+    "  coalesce(CAST($2 AS BIGINT) - o_last - o_iv, 9223372036854775807) AS o_over"        \
+    " FROM (" PLAN_INTERVALS ") c) d"
+#define PLAN_BASE                                                                          \
+    "SELECT tmdb_id, imdb_id, title, release_date, t_last, o_last, cat, age, data_frozen," \
+    " t_over >= 0 OR t_feed OR ($7 AND o_over >= 0 AND imdb_id IS NOT NULL"                \
+    "  AND t_over >= CAST((" PLAN_ALONG " - 1) * t_iv AS BIGINT)) AS needs_tmdb,"          \
+    " o_over >= 0 AND (imdb_id IS NOT NULL OR t_over >= 0 OR t_feed) AS needs_omdb,"       \
+    " t_over, o_over, t_feed, f_day, t_iv, o_iv,"                                          \
+    " CASE WHEN $7 THEN greatest(CASE WHEN t_feed THEN 2.0 END,"                           \
+    "  CASE WHEN t_over >= 0 THEN coalesce(1 - exp(-list_extract(CAST($8 AS DOUBLE[]),"    \
+    "   1 + 2 * bin + t_chg) * (CAST($2 AS BIGINT) - t_last) / 86400e6), 3.0) END,"        \
+    "  CASE WHEN o_over >= 0 AND imdb_id IS NOT NULL THEN coalesce(o_p,"                   \
+    "   1 - exp(-list_extract(CAST($9 AS DOUBLE[]), 1 + 2 * bin + o_chg)"                  \
+    "    * (CAST($2 AS BIGINT) - o_last) / 86400e6), 3.0) END) END AS rank,"               \
+    " t_chg, o_chg, o_p, bin, rid FROM " PLAN_ROWS
+/* clang-format on */
 /* Binds $1..$9 of PLAN_BASE for NOW under ST's schedule (store_use_policy; the seed's). */
 void plan_bind_policy(struct store *st, duckdb_prepared_statement ps, rs_time_t now);
 /* Binds the youngest ages of bins 1.. (PLAN_BIN) at I. */
