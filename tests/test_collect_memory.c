@@ -22,31 +22,67 @@ static void raised_fn(void *ctx, enum rs_log_level level, const char *line)
         (*(int *)ctx)++;
 }
 
+/* Counts the debug lines that say the collect made a new DuckDB instance. */
+static void renewed_fn(void *ctx, enum rs_log_level level, const char *line)
+{
+    if (level == RS_LOG_DEBUG && strstr(line, "a new DuckDB instance"))
+        (*(int *)ctx)++;
+}
+
+/* A writer's limit after K raises from BASE: a quarter more each time, rounded up. */
+static int64_t grown_limit(int64_t base, int k)
+{
+    while (k-- > 0)
+        base += (base + 3) / 4;
+    return base;
+}
+
+/* True when LIMIT is BASE raised some number of times (at least once). */
+static bool is_grown_limit(int64_t base, int64_t limit)
+{
+    for (int k = 1; k < 64 && grown_limit(base, k) <= limit; k++)
+        if (grown_limit(base, k) == limit)
+            return true;
+    return false;
+}
+
+/*
+ * E up with a fake of 3,000 movies, all discovered (under the store's own limit), and *O set
+ * for a refresh of every one of them, logging to LOG.
+ */
+static void discovered(struct env *e, struct orch_options *o, const struct rs_log *log)
+{
+    const char *args[] = {"--movies", "3000", "--seed", "7", "--now", "2026-11-25", NULL};
+    env_up(e, args);
+    *o = opts(e, at("2026-11-25"));
+    o->discover = true;
+    o->refresh = false;
+    o->start_year = 1900;
+    o->end_year = 2027;
+    o->max_pages = 0;
+    o->refresh_limit = 0;
+    o->concurrency[RS_API_TMDB] = 32;
+    o->concurrency[RS_API_OMDB] = 32;
+    struct orch_stats s;
+    struct rs_error err = {0};
+    if (collect(e->db, o, &s, &err) != RS_OK)
+        fail_msg("discovery: %s", err.msg);
+    o->discover = false;
+    o->refresh = true;
+    o->log = log;
+}
+
 static void batch_past_the_memory_limit_is_written_again(void **state)
 {
     (void)state;
     enum { LIMIT_MB = 8 };
     struct env e = {0};
-    const char *args[] = {"--movies", "3000", "--seed", "7", "--now", "2026-11-25", NULL};
-    env_up(&e, args);
     int raised = 0;
     struct rs_log log = {.fn = raised_fn, .ctx = &raised, .level = RS_LOG_WARN};
-    struct orch_options o = opts(&e, at("2026-11-25"));
-    o.discover = true;
-    o.refresh = false;
-    o.start_year = 1900;
-    o.end_year = 2027;
-    o.max_pages = 0;
-    o.refresh_limit = 0;
-    o.concurrency[RS_API_TMDB] = 32;
-    o.concurrency[RS_API_OMDB] = 32;
+    struct orch_options o;
+    discovered(&e, &o, &log);
     struct orch_stats s;
     struct rs_error err = {0};
-    if (collect(e.db, &o, &s, &err) != RS_OK) /* discovery, under the store's own limit */
-        fail_msg("discovery: %s", err.msg);
-    o.discover = false;
-    o.refresh = true;
-    o.log = &log;
 
     struct store *st = NULL;
     const struct store_open_options so = {.mode = STORE_READ_WRITE, .memory_limit_mb = LIMIT_MB};
@@ -58,10 +94,9 @@ static void batch_past_the_memory_limit_is_written_again(void **state)
     int64_t limit = store_memory_limit_mb(st);
     store_close(st);
 
-    /* the limit was met, and raised (doubling) */
+    /* the limit was met, and raised (by a quarter each time) */
     assert_true(raised >= 1);
-    assert_true(limit >= 2 * LIMIT_MB);
-    assert_int_equal(limit % LIMIT_MB, 0);
+    assert_true(is_grown_limit(LIMIT_MB, limit));
 
     /* every answer is stored, and the run's counts are the file's */
     int64_t movies = db_i64(e.db, "SELECT count(*) FROM movies");
@@ -82,6 +117,45 @@ static void batch_past_the_memory_limit_is_written_again(void **state)
     env_down(&e);
 }
 
+/*
+ * The collect makes a new DuckDB instance every few hundred MB of answers it commits
+ * (store_renew); set to a few bytes here, a refresh of every discovered movie renews it
+ * after each commit, and every answer is stored as without it, the limit unchanged.
+ */
+static void collect_renews_the_instance_and_stores_every_answer(void **state)
+{
+    (void)state;
+    struct env e = {0};
+    int renewed = 0;
+    struct rs_log log = {.fn = renewed_fn, .ctx = &renewed, .level = RS_LOG_DEBUG};
+    struct orch_options o;
+    discovered(&e, &o, &log);
+    o.renew_bytes = 1;
+    struct orch_stats s;
+    struct rs_error err = {0};
+
+    struct store *st = NULL;
+    const struct store_open_options so = {.mode = STORE_READ_WRITE};
+    if (store_open_ext(e.db, &so, &st, NULL, &err) != RS_OK)
+        fail_msg("open: %s", err.msg);
+    int64_t limit = store_memory_limit_mb(st);
+    if (orch_collect(st, &o, &s, &err) != RS_OK)
+        fail_msg("collect: %s", err.msg);
+    assert_int_equal(store_memory_limit_mb(st), limit);
+    store_close(st);
+
+    int64_t movies = db_i64(e.db, "SELECT count(*) FROM movies");
+    assert_true(movies > 2048);
+    assert_true(renewed >= 2);
+    assert_int_equal(s.tmdb_updated, movies);
+    assert_int_equal(db_i64(e.db, "SELECT count(*) FROM tmdb_movies"), movies);
+    assert_int_equal(db_i64(e.db, "SELECT count(*) FROM movies WHERE last_tmdb_update IS NULL"), 0);
+    assert_int_equal(s.omdb_updated, db_i64(e.db, "SELECT count(*) FROM omdb_movies"));
+    assert_int_equal(s.omdb_updated + s.omdb_skipped_no_imdb + s.errors[RS_ERR_NOT_FOUND], movies);
+    assert_int_equal(db_i64(e.db, "SELECT count(*) FROM observations WHERE api = 'tmdb'"), movies);
+    env_down(&e);
+}
+
 /* N discovered movies with titles long enough to take some room; free() them. */
 static struct store_movie *many_movies(int n)
 {
@@ -97,7 +171,8 @@ static struct store_movie *many_movies(int n)
 /*
  * The store's side: a write past the limit fails as RS_ERR_NOMEM with its own advice (the
  * program keeps a message that ends in parentheses, so "is --db a reelsync database?" is not
- * added), nothing of it stored; store_grow_memory doubles the limit until it goes through.
+ * added), nothing of it stored; store_grow_memory raises the limit by a quarter until it goes
+ * through.
  */
 static void write_past_the_limit_is_nomem_until_grown(void **state)
 {
@@ -125,7 +200,7 @@ static void write_past_the_limit_is_nomem_until_grown(void **state)
     }
     assert_int_equal(rc, RS_OK);
     assert_true(grown >= 1);
-    assert_int_equal(store_memory_limit_mb(st), LIMIT_MB << grown);
+    assert_int_equal(store_memory_limit_mb(st), grown_limit(LIMIT_MB, grown));
     assert_int_equal(store_count_movies(st, &n, &err), RS_OK);
     assert_int_equal(n, N);
     store_close(st);
@@ -181,6 +256,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(write_past_the_limit_is_nomem_until_grown),
         cmocka_unit_test(batch_past_the_memory_limit_is_written_again),
+        cmocka_unit_test(collect_renews_the_instance_and_stores_every_answer),
         cmocka_unit_test(report_past_the_reader_limit_is_read_again),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -64,6 +64,11 @@ struct orch_options {
      * size; tests set a small one to show it.
      */
     size_t plan_page;
+    /*
+     * Bytes of answers committed between two DuckDB instances (store_renew; 0: the default,
+     * a few hundred MB). The rows written are the same at any size; tests set a small one.
+     */
+    size_t renew_bytes;
 };
 
 /* What a run did: the keys of collect --json (README, "Commands"). */

@@ -565,15 +565,15 @@ enum rs_err store_open_ext(const char *path, const struct store_open_options *op
                            struct store **out, struct store_holder *holder, struct rs_error *err);
 
 /*
- * After a statement failed with RS_ERR_NOMEM (DuckDB's memory limit used up; the caller
- * rolls its transaction back), doubles ST's limit, up to half the RAM, so the work can be
- * tried again; *MB (may be NULL) gets the new limit. A read-write store gets a new DuckDB
- * instance with the file attached again (needs no open transaction). RS_ERR_NOMEM when the
- * limit is at that ceiling already.
+ * After RS_ERR_NOMEM (DuckDB's memory limit used up; the caller rolls back), raises ST's
+ * limit up to half the RAM so the work can be tried again (a reader's doubles, a writer's
+ * grows by a quarter); *MB (may be NULL) gets it. A writer gets a new DuckDB instance with
+ * the file attached again (no open transaction). RS_ERR_NOMEM at that ceiling already.
  */
 enum rs_err store_grow_memory(struct store *st, int64_t *mb, struct rs_error *err);
-/* DuckDB's memory limit of ST in MB. */
-int64_t store_memory_limit_mb(const struct store *st);
+/* A writer's DuckDB instance made anew, same limit (docs/internals/store.md); no open tx. */
+enum rs_err store_renew(struct store *st, struct rs_error *err);
+int64_t store_memory_limit_mb(const struct store *st); /* DuckDB's limit of ST, in MB */
 
 /*
  * Lets the file go (DETACH; DuckDB checkpoints it) so other processes can open it, keeping

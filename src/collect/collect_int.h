@@ -58,6 +58,7 @@ struct orch {
     /* what letting the file go and taking it again last cost, and when it was let go: the
      * timer's commits let it go only when that cost stays a small share of the run */
     int64_t share_cost_ms, let_go_ms;
+    size_t renew_bytes; /* bytes of answers committed since DuckDB's instance was made */
     const struct batch_rows *rows;
     int64_t answered[RS_API_COUNT]; /* attempts the API answered usefully (ok, not found) */
     bool feed_read;                 /* the change feed was read up to now (feed.c) */
