@@ -117,7 +117,7 @@ enum rs_err omdb_classify_doc(long status, const char *body, size_t len, void **
     if (is_2xx && !rs_looks_like_object(body, len))
         return RS_ERR_BAD_RESPONSE; /* an HTML page, say: no need to parse it */
     if (is_2xx || (body && len > 0 && contains(body, len, "\"False\""))) {
-        json_t *doc = json_loadb(body, len, 0, NULL);
+        json_t *doc = rs_json_load(body, len, NULL);
         enum rs_err code = body_class(doc, is_2xx);
         if (code == RS_OK && is_2xx && kept)
             *kept = doc; /* for omdb_parse_movie_doc: the body is parsed once */
@@ -221,7 +221,7 @@ enum rs_err omdb_parse_movie_doc(void *parsed, const char *body, size_t len, str
     struct omdb_movie m = {.raw = body, .raw_len = len};
     enum rs_err rc;
     json_t *doc = parsed ? json_incref(parsed) /* omdb_classify_doc's parse of BODY */
-                         : json_loadb(body ? body : "", body ? len : 0, 0, &jerr);
+                         : rs_json_load(body, len, &jerr);
 
     if (!doc) {
         rc = rs_fail(err, RS_ERR_BAD_RESPONSE, "omdb: bad JSON at line %d: %s", jerr.line,

@@ -56,7 +56,7 @@ enum rs_err tmdb_classify_doc(long status, const char *body, size_t len, void **
     if (code != RS_OK)
         return code;
     /* an HTML page, say, is not parsed at all */
-    json_t *parsed = rs_looks_like_object(body, len) ? json_loadb(body, len, 0, NULL) : NULL;
+    json_t *parsed = rs_looks_like_object(body, len) ? rs_json_load(body, len, NULL) : NULL;
     if (!json_is_object(parsed)) {
         json_decref(parsed);
         return RS_ERR_BAD_RESPONSE;
@@ -95,7 +95,7 @@ bool tmdb_is_page_cap_error(long status, const char *body, size_t len)
 {
     if ((status != 400 && status != 422) || !body)
         return false;
-    json_t *doc = json_loadb(body, len, 0, NULL);
+    json_t *doc = rs_json_load(body, len, NULL);
     const json_t *code = json_object_get(doc, "status_code");
     const json_t *errors = json_object_get(doc, "errors");
     bool cap = (json_is_integer(code) && json_integer_value(code) == 22) ||

@@ -22,7 +22,7 @@ enum rs_err tmdb_load_object(const char *body, size_t len, const char *what, jso
                              struct rs_error *err)
 {
     json_error_t jerr;
-    json_t *doc = json_loadb(body ? body : "", body ? len : 0, 0, &jerr);
+    json_t *doc = rs_json_load(body, len, &jerr);
     if (!doc)
         return rs_fail(err, RS_ERR_BAD_RESPONSE, "tmdb: %s: bad JSON at line %d: %s", what,
                        jerr.line, jerr.text);

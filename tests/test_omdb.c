@@ -276,6 +276,14 @@ static void classify_bodies_and_statuses(void **state)
     assert_int_equal(
         omdb_parse_movie(LIT("{\"Response\":\"False\",\"Err"), &(struct omdb_row){0}, NULL, NULL),
         RS_ERR_BAD_RESPONSE);
+    /* a NUL byte (none in JSON; jansson skips one after a number) */
+    assert_int_equal(omdb_classify(200, LIT("{\"Metascore\":74\0,\"Response\":\"True\"}")),
+                     RS_ERR_BAD_RESPONSE);
+    struct rs_error err = {0};
+    assert_int_equal(omdb_parse_movie(LIT("{\"Metascore\":74\0,\"Response\":\"True\"}"),
+                                      &(struct omdb_row){0}, NULL, &err),
+                     RS_ERR_BAD_RESPONSE);
+    assert_non_null(strstr(err.msg, "a NUL byte at offset 15"));
 }
 
 /*

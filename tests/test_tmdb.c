@@ -368,6 +368,7 @@ static void hostile_bodies(void **state)
         LIT("{\"id\": 5, \"title\": \"\xff\xfe\"}"),  /* invalid UTF-8 */
         LIT("{\"id\": 5, \"title\": \"a\\u0000b\"}"), /* NUL inside a string */
         LIT("{\"id\": 5}\0"),                         /* NUL after the object */
+        LIT("{\"id\": 5\0, \"title\": \"x\"}"),       /* NUL after a number: jansson skips it */
         LIT("{\"id\": 5} {\"id\": 6}"),               /* two documents */
         LIT("{\"id\": 5, \"budget\": 1e400}"),
     };
