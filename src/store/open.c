@@ -381,6 +381,17 @@ static double retake_wait(const struct store *st)
                                                         : STORE_RETAKE_MIN_S;
 }
 
+/* A writer's new instance with MEMORY_MB, the file attached again (waiting for it as
+ * store_take does) and the stage tables made; ST is let go if the file could not be taken. */
+static enum rs_err writer_instance(struct store *st, int64_t memory_mb, struct rs_error *err)
+{
+    enum rs_err rc = open_instance(st, st->path, memory_mb, err);
+    if (rc == RS_OK)
+        rc = attach_waiting(st, retake_wait(st), NULL, err);
+    st->let_go = rc != RS_OK;
+    return rc == RS_OK ? create_stages(st, err) : rc;
+}
+
 /* Closes ST's DuckDB instance without the checkpoint it would make: see store_grow_memory. */
 static void drop_instance(struct store *st)
 {
@@ -424,12 +435,7 @@ enum rs_err store_grow_memory(struct store *st, int64_t *mb, struct rs_error *er
         return rc;
     }
     drop_instance(st);
-    enum rs_err rc = open_instance(st, st->path, next, err);
-    if (rc == RS_OK)
-        rc = attach_waiting(st, retake_wait(st), NULL, err);
-    st->let_go = rc != RS_OK;
-    if (rc == RS_OK)
-        rc = create_stages(st, err);
+    enum rs_err rc = writer_instance(st, next, err);
     if (rc == RS_OK && mb)
         *mb = next;
     return rc;
@@ -456,13 +462,7 @@ enum rs_err store_renew(struct store *st, struct rs_error *err)
         return rc;
     duckdb_disconnect(&st->con);
     duckdb_close(&st->db);
-    rc = open_instance(st, st->path, st->memory_mb, err);
-    if (rc == RS_OK)
-        rc = attach_waiting(st, retake_wait(st), NULL, err);
-    st->let_go = rc != RS_OK;
-    if (rc == RS_OK)
-        rc = create_stages(st, err);
-    return rc;
+    return writer_instance(st, st->memory_mb, err);
 }
 
 bool store_grew_for(struct store *st, enum rs_err rc, struct rs_error *err)
