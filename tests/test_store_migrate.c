@@ -7,6 +7,12 @@
 
 #include "test_store.h"
 
+/* Back to before schema 7: tmdb_movies without the parts' digests. */
+#define DROP_DIGESTS                                                                               \
+    " ALTER TABLE tmdb_movies DROP COLUMN credits_digest;"                                         \
+    " ALTER TABLE tmdb_movies DROP COLUMN keywords_digest;"                                        \
+    " ALTER TABLE tmdb_movies DROP COLUMN release_dates_digest;"
+
 static void create_and_reopen(void **state)
 {
     struct fx *f = *state;
@@ -14,17 +20,17 @@ static void create_and_reopen(void **state)
     f->st = NULL;
     assert_peek(f->path,
                 "SELECT string_agg(version::VARCHAR, ',' ORDER BY version) FROM schema_version",
-                "1,2,3,4,5,6");
+                "1,2,3,4,5,6,7");
     OK(store_open(f->path, STORE_READ_WRITE, &f->st, E));
     store_close(f->st);
     f->st = NULL;
     /* reopening applies nothing twice */
-    assert_peek(f->path, "SELECT count(*) FROM schema_version", "6");
+    assert_peek(f->path, "SELECT count(*) FROM schema_version", "7");
     OK(store_open(f->path, STORE_READ_ONLY, &f->st, E));
     int64_t n = -1;
     OK(store_count_movies(f->st, &n, E));
     assert_int_equal(n, 0);
-    assert_int_equal(store_schema_version(), 6);
+    assert_int_equal(store_schema_version(), 7);
     /* read-only: reads work, writes are refused with a clear error */
     struct plan_item *items = NULL;
     size_t np = 9;
@@ -206,14 +212,14 @@ static void parts_tables_from_version_4(void **state)
     store_close(f->st);
     f->st = NULL;
     free(peek(f->path, "DROP TABLE movie_credits; DROP TABLE movie_keywords;"
-                       " DROP TABLE release_dates; DROP TABLE feed_changes;"
+                       " DROP TABLE release_dates; DROP TABLE feed_changes;" DROP_DIGESTS
                        " DELETE FROM schema_version WHERE version >= 5;"
                        " SELECT 1"));
     assert_peek(f->path, "SELECT max(version) FROM schema_version", "4");
     OK(store_open(f->path, STORE_READ_WRITE, &f->st, E));
     store_close(f->st);
     f->st = NULL;
-    assert_peek(f->path, "SELECT max(version) FROM schema_version", "6");
+    assert_peek(f->path, "SELECT max(version) FROM schema_version", "7");
     assert_peek(f->path,
                 "SELECT (SELECT count(*) FROM movie_credits) + (SELECT count(*) FROM"
                 " movie_keywords) + (SELECT count(*) FROM release_dates)",
@@ -320,12 +326,13 @@ static void from_version_3(void **state)
     store_close(f->st);
     f->st = NULL;
     /* take the file back to version 3: no history, parts or feed tables, no comments */
-    db_exec(f->path, "DROP TABLE observations; DROP TABLE change_log; DROP TABLE movie_events;"
-                     " DROP TABLE run_failures; DROP TABLE movie_credits; DROP TABLE"
-                     " movie_keywords; DROP TABLE release_dates; DROP TABLE feed_changes;"
-                     " DELETE FROM schema_version WHERE version >= 4;"
-                     " COMMENT ON TABLE movies IS NULL; COMMENT ON COLUMN movies.title IS NULL;"
-                     " UPDATE movies SET tmdb_fingerprint = 7");
+    db_exec(f->path,
+            "DROP TABLE observations; DROP TABLE change_log; DROP TABLE movie_events;"
+            " DROP TABLE run_failures; DROP TABLE movie_credits; DROP TABLE"
+            " movie_keywords; DROP TABLE release_dates; DROP TABLE feed_changes;" DROP_DIGESTS
+            " DELETE FROM schema_version WHERE version >= 4;"
+            " COMMENT ON TABLE movies IS NULL; COMMENT ON COLUMN movies.title IS NULL;"
+            " UPDATE movies SET tmdb_fingerprint = 7");
     assert_peek(f->path, "SELECT count(*) FROM duckdb_tables() WHERE comment IS NOT NULL", "7");
     char *before = peek(f->path, "SELECT md5(concat((SELECT string_agg(m::VARCHAR, '|') FROM "
                                  "movies m), (SELECT string_agg(t::VARCHAR, '|') FROM "
@@ -335,12 +342,15 @@ static void from_version_3(void **state)
     OK(store_open(f->path, STORE_READ_ONLY, &f->st, E));
     store_close(f->st);
     f->st = NULL;
-    assert_peek(f->path, "SELECT max(version) FROM schema_version", "6");
+    assert_peek(f->path, "SELECT max(version) FROM schema_version", "7");
     assert_peek(f->path,
                 "SELECT md5(concat((SELECT string_agg(m::VARCHAR, '|') FROM movies m), (SELECT "
-                "string_agg(t::VARCHAR, '|') FROM tmdb_movies t), (SELECT string_agg(o::VARCHAR, "
-                "'|') FROM omdb_movies o)))",
+                "string_agg(t::VARCHAR, '|') FROM (SELECT * EXCLUDE (credits_digest,"
+                " keywords_digest, release_dates_digest) FROM tmdb_movies) t), (SELECT "
+                "string_agg(o::VARCHAR, '|') FROM omdb_movies o)))",
                 before);
+    /* rows stored before schema 7: their parts' digests are not known */
+    assert_peek(f->path, "SELECT count(*) FROM tmdb_movies WHERE credits_digest IS NULL", "1");
     free(before);
     assert_peek(f->path,
                 "SELECT (SELECT count(*) FROM observations) + (SELECT count(*) FROM change_log) +"

@@ -2,7 +2,8 @@
  * The appended TMDB parts in the store (src/store/parts.c): movie_credits, movie_keywords
  * and release_dates written with the TMDB details batch, a movie's rows replaced (not
  * appended again) when its credits shrink or grow, a part the answer lacked left alone,
- * other movies untouched, and a failure rolling the details back with the parts.
+ * other movies untouched, an unchanged set left unread and unwritten (its digest), and a
+ * failure rolling the details back with the parts.
  */
 #include "test_store.h"
 
@@ -149,6 +150,77 @@ static void first_fetch_logs_nothing(void **state)
     counts(f->path, 13, "2,2,2");
 }
 
+/* Where movie ID's credits rows are in the table (a rewritten row gets a new rowid). */
+static char *credit_rowids(const char *path, int64_t id)
+{
+    char sql[200];
+    snprintf(sql, sizeof(sql),
+             "SELECT string_agg(rowid::VARCHAR, ',' ORDER BY rowid) FROM movie_credits"
+             " WHERE tmdb_id = %lld",
+             (long long)id);
+    return peek(path, sql);
+}
+
+/*
+ * Each tmdb_movies row keeps its parts' digests: a refetch whose set is the stored one (in
+ * another order) leaves the stored rows as they are, where a changed part beside it is
+ * replaced and logged; an answer without the part keeps the digest; a digest not known (a
+ * row stored before schema 7) has the rows read and replaced as before, and known again.
+ */
+static void unchanged_parts_left_unread(void **state)
+{
+    struct fx *f = *state;
+    struct tmdb_row first[2] = {with_parts(21, 3, 2, 2), with_parts(22, 1, 1, 1)};
+    bool changed[2];
+    OK(store_put_tmdb_batch(f->st, first, 2, NOW - 30, changed, E));
+    store_close(f->st);
+    f->st = NULL;
+    char *before = credit_rowids(f->path, 21);
+    assert_peek(f->path,
+                "SELECT count(*) FROM tmdb_movies WHERE credits_digest IS NOT NULL AND"
+                " keywords_digest IS NOT NULL AND release_dates_digest IS NOT NULL",
+                "2");
+    struct credit_row reversed[3] = {credits[2], credits[1], credits[0]};
+    /* 22's new rows go first: rewritten, 21's would follow them */
+    struct tmdb_row again[2] = {with_parts(22, 2, 2, 1), with_parts(21, 3, 2, 2)};
+    again[1].parts.credits = reversed;
+    OK(store_open(f->path, STORE_READ_WRITE, &f->st, E));
+    OK(store_put_tmdb_batch(f->st, again, 2, NOW - 20, changed, E));
+    assert_true(changed[0]); /* its credits and keywords */
+    assert_false(changed[1]);
+    struct tmdb_row bare = tmdb_row(22, NULL, 14806);
+    OK(put_tmdb(f->st, &bare, NOW - 15, &changed[1], E));
+    store_close(f->st);
+    f->st = NULL;
+    char *after = credit_rowids(f->path, 21);
+    assert_string_equal(before, after);
+    free(after);
+    assert_peek(f->path,
+                "SELECT string_agg(tmdb_id || ' ' || field, ', ' ORDER BY field) FROM change_log",
+                "22 credits, 22 keywords");
+    counts(f->path, 21, "3,2,2");
+    counts(f->path, 22, "2,2,1");
+    assert_peek(f->path,
+                "SELECT count(*) FROM tmdb_movies WHERE tmdb_id = 22 AND credits_digest IS NOT"
+                " NULL AND keywords_digest IS NOT NULL",
+                "1");
+    /* not known: read and replaced (new rowids), nothing logged (the same set) */
+    free(peek(f->path, "UPDATE tmdb_movies SET credits_digest = NULL WHERE tmdb_id = 21"));
+    OK(store_open(f->path, STORE_READ_WRITE, &f->st, E));
+    struct tmdb_row third = with_parts(21, 3, 2, 2);
+    OK(put_tmdb(f->st, &third, NOW - 10, &changed[0], E));
+    assert_false(changed[0]);
+    store_close(f->st);
+    f->st = NULL;
+    after = credit_rowids(f->path, 21);
+    assert_string_not_equal(before, after);
+    free(after);
+    free(before);
+    counts(f->path, 21, "3,2,2");
+    assert_peek(f->path, "SELECT count(*) FROM change_log", "2");
+    assert_peek(f->path, "SELECT count(*) FROM tmdb_movies WHERE credits_digest IS NULL", "0");
+}
+
 /* A part that cannot be stored fails the whole batch: no details without their parts. */
 static void one_transaction(void **state)
 {
@@ -176,6 +248,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(written_with_the_details, setup, teardown),
         cmocka_unit_test_setup_teardown(replaced_not_appended, setup, teardown),
         cmocka_unit_test_setup_teardown(first_fetch_logs_nothing, setup, teardown),
+        cmocka_unit_test_setup_teardown(unchanged_parts_left_unread, setup, teardown),
         cmocka_unit_test_setup_teardown(one_transaction, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

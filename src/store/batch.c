@@ -248,8 +248,10 @@ static enum rs_err apply_tmdb(struct store *st, rs_time_t now, bool stored, bool
     if (rc == RS_OK)
         rc = exec_now(st, S_TB_INS,
                       "INSERT INTO tmdb_movies (" TMDB_COLUMNS
-                      ", raw, fetched_at) SELECT " TMDB_COLUMNS
-                      ", CAST(raw AS JSON), $1 FROM temp.tmdb_stage",
+                      ", raw, fetched_at, credits_digest, keywords_digest, release_dates_digest)"
+                      " SELECT " TMDB_COLUMNS ", CAST(raw AS JSON), $1, d.c, d.k, d.r"
+                      " FROM temp.tmdb_stage LEFT JOIN (" PARTS_DIGESTS ") d"
+                      " ON d.id = tmdb_stage.tmdb_id",
                       1, now, "tmdb batch", err);
     if (rc == RS_OK)
         rc = exec_now(st, S_TB_UPD,

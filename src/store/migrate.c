@@ -258,6 +258,17 @@ static const char *const MIGRATIONS[] = {
      "COMMENT ON COLUMN feed_changes.day IS 'The day TMDB says it changed.';"
      "COMMENT ON COLUMN feed_changes.noted_at IS 'When a run first read it (UTC); after the "
      "movie''s last_tmdb_update, the movie is due for TMDB.';"),
+    /* 7: each part's digest, so a refresh reads a part's table only where it changed (parts.c) */
+    ("ALTER TABLE tmdb_movies ADD COLUMN credits_digest UBIGINT;"
+     "ALTER TABLE tmdb_movies ADD COLUMN keywords_digest UBIGINT;"
+     "ALTER TABLE tmdb_movies ADD COLUMN release_dates_digest UBIGINT;"
+     "COMMENT ON COLUMN tmdb_movies.credits_digest IS 'A 64-bit digest of the movie''s"
+     " movie_credits rows as stored, for the refresh to leave an unchanged set unread; NULL:"
+     " not known (stored before schema 7).';"
+     "COMMENT ON COLUMN tmdb_movies.keywords_digest IS 'A 64-bit digest of the movie''s"
+     " movie_keywords rows as stored; NULL: not known.';"
+     "COMMENT ON COLUMN tmdb_movies.release_dates_digest IS 'A 64-bit digest of the movie''s"
+     " release_dates rows as stored; NULL: not known.';"),
 };
 #define SCHEMA_VERSION ((int)RS_ARRAY_LEN(MIGRATIONS))
 

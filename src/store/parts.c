@@ -6,7 +6,18 @@
  * part has that part's rows replaced (DELETE of its old rows, INSERT of the staged ones), so
  * a refresh never appends a second copy. A part whose set changed is one change_log row
  * (field credits, keywords or release_dates, the sets as text), so it counts as a change.
+ *
+ * The part tables have no index on tmdb_id (one would be larger than the tables' working
+ * set), so finding a movie's stored rows scans the whole table. A refresh does it only for the
+ * movies whose part changed: each tmdb_movies row keeps a digest of every part's stored set
+ * (credits_digest, ...), computed here from the parsed rows; an answer whose set has the
+ * stored digest leaves the stored rows as they are, unread. Before, every commit of a refresh
+ * scanned the three tables twice, and the cost per movie grew with the catalogue
+ * (docs/benchmarks.md, issue 18). A NULL digest (a row stored before schema 7) is unknown:
+ * that movie's rows are read and replaced as they always were.
  */
+#include <stdlib.h>
+#include <string.h>
 #include "store_int.h"
 
 /* The columns of each table, in the order the appenders below append them. */
@@ -18,7 +29,9 @@ enum rs_err parts_create_stages(struct store *st, struct rs_error *err)
 {
     return sql_exec(st,
                     "CREATE TEMP TABLE parts_stage (tmdb_id BIGINT, has_credits BOOLEAN,"
-                    " has_keywords BOOLEAN, has_release_dates BOOLEAN);"
+                    " has_keywords BOOLEAN, has_release_dates BOOLEAN, credits_new UBIGINT,"
+                    " keywords_new UBIGINT, release_dates_new UBIGINT, stored BOOLEAN,"
+                    " credits_old UBIGINT, keywords_old UBIGINT, release_dates_old UBIGINT);"
                     "CREATE TEMP TABLE credits_stage AS SELECT " CREDIT_COLUMNS
                     " FROM movie_credits LIMIT 0;"
                     "CREATE TEMP TABLE keywords_stage AS SELECT " KEYWORD_COLUMNS
@@ -38,15 +51,113 @@ static bool app_end(duckdb_appender a)
     return duckdb_appender_end_row(a) == DuckDBSuccess;
 }
 
-/* Which parts each movie's answer carried: parts_stage. */
+/* ---- digests: a part's set of rows as 64 bits, the same for the same rows in any order */
+
+#define FNV_OFFSET 14695981039346656037ULL
+#define FNV_PRIME 1099511628211ULL
+
+static uint64_t fnv(uint64_t h, const void *p, size_t n)
+{
+    const unsigned char *b = p;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ b[i]) * FNV_PRIME;
+    return h;
+}
+
+/* A value with its length (or NULL's mark), so that no two rows' fields run together. */
+static uint64_t mix_str(uint64_t h, const char *s)
+{
+    int64_t len = s ? (int64_t)strlen(s) : -1;
+    h = fnv(h, &len, sizeof(len));
+    return s ? fnv(h, s, (size_t)len) : h;
+}
+
+static uint64_t mix_i64(uint64_t h, struct rs_i64 v)
+{
+    int64_t x[2] = {v.set, v.set ? v.v : 0};
+    return fnv(h, x, sizeof(x));
+}
+
+static uint64_t mix_id(uint64_t h, int64_t id)
+{
+    return fnv(h, &id, sizeof(id));
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* Every stored column of each row counts, so one digest means the same rows stored. */
+static uint64_t credit_hash(const void *rows, size_t i)
+{
+    const struct credit_row *c = &((const struct credit_row *)rows)[i];
+    return mix_i64(
+        mix_str(
+            mix_str(mix_str(mix_str(mix_id(FNV_OFFSET, c->person_id), c->name), c->role), c->job),
+            c->character),
+        c->ord);
+}
+
+static uint64_t keyword_hash(const void *rows, size_t i)
+{
+    const struct keyword_row *w = &((const struct keyword_row *)rows)[i];
+    return mix_str(mix_id(FNV_OFFSET, w->keyword_id), w->name);
+}
+
+static uint64_t release_hash(const void *rows, size_t i)
+{
+    const struct release_row *d = &((const struct release_row *)rows)[i];
+    return mix_str(
+        mix_str(mix_i64(mix_i64(mix_str(FNV_OFFSET, d->country), d->type), d->release_date),
+                d->certification),
+        d->note);
+}
+
+/* The set's digest: its rows' hashes, sorted, hashed with their count (false: no memory). */
+static bool set_digest(const void *rows, size_t n, uint64_t (*row_hash)(const void *, size_t),
+                       uint64_t *out)
+{
+    uint64_t *h = malloc((n ? n : 1) * sizeof(*h));
+    if (!h)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        h[i] = row_hash(rows, i);
+    qsort(h, n, sizeof(*h), cmp_u64);
+    uint64_t count = n;
+    *out = fnv(fnv(FNV_OFFSET, &count, sizeof(count)), h, n * sizeof(*h));
+    free(h);
+    return true;
+}
+
+/* One part of parts_stage: whether the answer carried it, and its set's digest if so. */
+static bool app_part(duckdb_appender a, bool has, const void *rows, size_t n,
+                     uint64_t (*row_hash)(const void *, size_t))
+{
+    uint64_t d = 0;
+    if (!has)
+        return duckdb_append_null(a) == DuckDBSuccess;
+    return set_digest(rows, n, row_hash, &d) && duckdb_append_uint64(a, d) == DuckDBSuccess;
+}
+
+/* Which parts each movie's answer carried, with their digests: parts_stage (the stored
+ * digests are filled by parts_log_tmdb, for movies with a stored row). */
 static bool app_movies(duckdb_appender a, const struct tmdb_row *rows, size_t n)
 {
     bool ok = true;
     for (size_t i = 0; ok && i < n; i++) {
         const struct tmdb_parts *p = &rows[i].parts;
-        ok = app_id(a, rows[i].tmdb_id) && duckdb_append_bool(a, p->has_credits) == DuckDBSuccess &&
-             duckdb_append_bool(a, p->has_keywords) == DuckDBSuccess &&
-             duckdb_append_bool(a, p->has_release_dates) == DuckDBSuccess && app_end(a);
+        ok =
+            app_id(a, rows[i].tmdb_id) && duckdb_append_bool(a, p->has_credits) == DuckDBSuccess &&
+            duckdb_append_bool(a, p->has_keywords) == DuckDBSuccess &&
+            duckdb_append_bool(a, p->has_release_dates) == DuckDBSuccess &&
+            app_part(a, p->has_credits, p->credits, p->n_credits, credit_hash) &&
+            app_part(a, p->has_keywords, p->keywords, p->n_keywords, keyword_hash) &&
+            app_part(a, p->has_release_dates, p->release_dates, p->n_release_dates, release_hash) &&
+            duckdb_append_bool(a, false) == DuckDBSuccess &&
+            duckdb_append_null(a) == DuckDBSuccess && duckdb_append_null(a) == DuckDBSuccess &&
+            duckdb_append_null(a) == DuckDBSuccess && app_end(a);
     }
     return ok;
 }
@@ -112,9 +223,12 @@ enum rs_err parts_stage_tmdb(struct store *st, const struct tmdb_row *rows, size
     for (size_t i = 0; i < n; i++)
         any = any || rows[i].parts.has_credits || rows[i].parts.has_keywords ||
               rows[i].parts.has_release_dates;
-    if (!any)
-        return RS_OK;
+    memset(st->parts_changed, 0, sizeof(st->parts_changed));
+    memset(st->parts_same, 0, sizeof(st->parts_same));
+    /* every movie, so that one whose answer lacks a part keeps the stored digest */
     enum rs_err rc = stage(st, "parts_stage", app_movies, rows, n, err);
+    if (rc == RS_OK && !any)
+        return RS_OK;
     if (rc == RS_OK)
         rc = stage(st, "credits_stage", app_credits, rows, n, err);
     if (rc == RS_OK)
@@ -141,22 +255,107 @@ enum rs_err parts_stage_tmdb(struct store *st, const struct tmdb_row *rows, size
     " coalesce(CAST(release_date AS VARCHAR), '?') || coalesce(' ' || certification, '') ||"       \
     " coalesce(' (' || note || ')', '')"
 
+/* A staged movie's part, carried by the answer, with a stored set it differs from or whose
+ * digest is not known; or with the stored set's digest (the stored rows are the same). */
+#define PART_CHANGED(part)                                                                         \
+    "(p.has_" part " AND p.stored AND p." part "_new IS DISTINCT FROM p." part "_old)"
+#define PART_SAME(part) "(p.has_" part " AND p.stored AND p." part "_new = p." part "_old)"
+
 /*
- * The change_stage rows of one part: the staged movies whose answer carries the part (c),
- * then their stored and staged sets, compared where a set was stored. Nothing reads
- * tmdb_movies here: joining its raw column made every commit read every stored answer.
+ * The change_stage rows of one part: the staged movies whose part changed (c), then their
+ * stored and staged sets, compared where a set was stored. Nothing reads tmdb_movies here:
+ * joining its raw column made every commit read every stored answer.
  */
-#define PART_LOG(field, flag, table, stage, entry)                                                 \
+#define PART_LOG(part, table, stage, entry)                                                        \
     "INSERT INTO temp.change_stage WITH c AS (SELECT s.seq, p.tmdb_id FROM temp.parts_stage p"     \
-    " JOIN temp.tmdb_stage s ON s.tmdb_id = p.tmdb_id WHERE p." flag ")"                           \
-    " SELECT c.seq, c.tmdb_id, '" field "', o.v, n.v FROM c"                                       \
-    " JOIN (SELECT tmdb_id, " SET_TEXT(                                                            \
-        entry) " AS v FROM " table " WHERE tmdb_id IN (SELECT tmdb_id FROM c) GROUP BY tmdb_id) "  \
-               "o ON o.tmdb_id = c.tmdb_id"                                                        \
-               " LEFT JOIN (SELECT tmdb_id, " SET_TEXT(                                            \
-                   entry) " AS v FROM temp." stage " WHERE tmdb_id IN (SELECT tmdb_id FROM c) "    \
-                          "GROUP BY tmdb_id) n ON n.tmdb_id = c.tmdb_id"                           \
-                          " WHERE o.v IS DISTINCT FROM n.v;"
+    " JOIN temp.tmdb_stage s ON s.tmdb_id = p.tmdb_id WHERE " PART_CHANGED(                        \
+        part) ")"                                                                                  \
+              " SELECT c.seq, c.tmdb_id, '" part "', o.v, n.v FROM c"                              \
+              " JOIN (SELECT tmdb_id, " SET_TEXT(                                                  \
+                  entry) " AS v FROM " table                                                       \
+                         " WHERE tmdb_id IN (SELECT tmdb_id FROM c) GROUP BY tmdb_id) "            \
+                         "o ON o.tmdb_id = c.tmdb_id"                                              \
+                         " LEFT JOIN (SELECT tmdb_id, " SET_TEXT(                                  \
+                             entry) " AS v FROM temp." stage                                       \
+                                    " WHERE tmdb_id IN (SELECT tmdb_id FROM c) "                   \
+                                    "GROUP BY tmdb_id) n ON n.tmdb_id = c.tmdb_id"                 \
+                                    " WHERE o.v IS DISTINCT FROM n.v"
+
+/* What each part's statements are: its change log, and the apply's three steps. */
+struct part_sql {
+    const char *log;       /* change_stage rows of the changed sets (reads the table) */
+    const char *del;       /* the changed movies' stored rows (reads the table) */
+    const char *unchanged; /* the stage's rows of the movies whose set is the stored one */
+    const char *insert;    /* the stage into the table */
+};
+
+#define PART_SQL(part, table, stage, entry, columns)                                               \
+    {                                                                                              \
+        PART_LOG(part, table, stage, entry),                                                       \
+            "DELETE FROM " table                                                                   \
+            " WHERE tmdb_id IN (SELECT tmdb_id FROM temp.parts_stage p WHERE " PART_CHANGED(       \
+                part) ")",                                                                         \
+            "DELETE FROM temp." stage                                                              \
+            " WHERE tmdb_id IN (SELECT tmdb_id FROM temp.parts_stage p WHERE " PART_SAME(          \
+                part) ")",                                                                         \
+            "INSERT INTO " table " (" columns ") SELECT " columns " FROM temp." stage              \
+    }
+
+static const struct part_sql PARTS[STORE_PARTS] = {
+    PART_SQL("credits", "movie_credits", "credits_stage", CREDIT_TEXT, CREDIT_COLUMNS),
+    PART_SQL("keywords", "movie_keywords", "keywords_stage", KEYWORD_TEXT, KEYWORD_COLUMNS),
+    PART_SQL("release_dates", "release_dates", "releases_stage", RELEASE_TEXT, RELEASE_COLUMNS),
+};
+
+/*
+ * The stored digests of the staged movies that have a tmdb_movies row (found by keys.c), and
+ * how many movies each part changed or kept: st->parts_changed, st->parts_same.
+ */
+static enum rs_err compare_digests(struct store *st, struct rs_error *err)
+{
+    enum rs_err rc =
+        sql_exec(st,
+                 "UPDATE temp.parts_stage SET stored = TRUE, credits_old = t.credits_digest,"
+                 " keywords_old = t.keywords_digest, release_dates_old = t.release_dates_digest"
+                 " FROM temp.key_tmdb k JOIN tmdb_movies t ON t.rowid = k.rid"
+                 " WHERE k.tmdb_id = parts_stage.tmdb_id",
+                 "tmdb parts", err);
+    duckdb_result res;
+    if (rc == RS_OK &&
+        duckdb_query(
+            st->con,
+            "SELECT count(*) FILTER (" PART_CHANGED(
+                "credits") "),"
+                           " count(*) FILTER (" PART_CHANGED(
+                               "keywords") "),"
+                                           " count(*) FILTER (" PART_CHANGED(
+                                               "release_dates") "),"
+                                                                " count(*) FILTER (" PART_SAME(
+                                                                    "credits") "),"
+                                                                               " count(*) FILTER "
+                                                                               "(" PART_SAME(
+                                                                                   "keywords") "),"
+                                                                                               " co"
+                                                                                               "unt"
+                                                                                               "(*)"
+                                                                                               " FI"
+                                                                                               "LTE"
+                                                                                               "R "
+                                                                                               "(" PART_SAME(
+                                                                                                   "release_dates") ") FROM temp.parts_stage p",
+            &res) != DuckDBSuccess)
+        return sql_result_fail(err, "tmdb parts", &res);
+    if (rc)
+        return rc;
+    struct cursor c = {.res = &res};
+    bool row = cursor_next(&c);
+    for (int k = 0; row && k < STORE_PARTS; k++) {
+        st->parts_changed[k] = col_int(&c, (idx_t)k);
+        st->parts_same[k] = col_int(&c, (idx_t)(STORE_PARTS + k));
+    }
+    cursor_done(&c);
+    return RS_OK;
+}
 
 /*
  * A part changed when a set of it was stored and the new one differs: a database made before
@@ -165,37 +364,27 @@ enum rs_err parts_stage_tmdb(struct store *st, const struct tmdb_row *rows, size
  */
 enum rs_err parts_log_tmdb(struct store *st, struct rs_error *err)
 {
-    return sql_exec(
-        st,
-        PART_LOG("credits", "has_credits", "movie_credits", "credits_stage", CREDIT_TEXT)
-            PART_LOG("keywords", "has_keywords", "movie_keywords", "keywords_stage", KEYWORD_TEXT)
-                PART_LOG("release_dates", "has_release_dates", "release_dates", "releases_stage",
-                         RELEASE_TEXT),
-        "tmdb parts", err);
+    enum rs_err rc = compare_digests(st, err);
+    for (int k = 0; rc == RS_OK && k < STORE_PARTS; k++)
+        if (st->parts_changed[k] > 0)
+            rc = sql_exec(st, PARTS[k].log, "tmdb parts", err);
+    return rc;
 }
 
 enum rs_err parts_apply_tmdb(struct store *st, bool failed, bool stored, struct rs_error *err)
 {
     enum rs_err rc = RS_OK;
     /* a movie has part rows only once its tmdb_movies row is stored (both are written here) */
-    if (!failed && stored)
-        rc = sql_exec(st,
-                      "DELETE FROM movie_credits WHERE tmdb_id IN"
-                      " (SELECT tmdb_id FROM temp.parts_stage WHERE has_credits);"
-                      "DELETE FROM movie_keywords WHERE tmdb_id IN"
-                      " (SELECT tmdb_id FROM temp.parts_stage WHERE has_keywords);"
-                      "DELETE FROM release_dates WHERE tmdb_id IN"
-                      " (SELECT tmdb_id FROM temp.parts_stage WHERE has_release_dates);",
-                      "tmdb parts", err);
-    if (!failed && rc == RS_OK)
-        rc = sql_exec(st,
-                      "INSERT INTO movie_credits (" CREDIT_COLUMNS ") SELECT " CREDIT_COLUMNS
-                      " FROM temp.credits_stage;"
-                      "INSERT INTO movie_keywords (" KEYWORD_COLUMNS ") SELECT " KEYWORD_COLUMNS
-                      " FROM temp.keywords_stage;"
-                      "INSERT INTO release_dates (" RELEASE_COLUMNS ") SELECT " RELEASE_COLUMNS
-                      " FROM temp.releases_stage;",
-                      "tmdb parts", err);
+    for (int k = 0; !failed && rc == RS_OK && k < STORE_PARTS; k++) {
+        if (stored && st->parts_changed[k] > 0)
+            rc = sql_exec(st, PARTS[k].del, "tmdb parts", err);
+        if (rc == RS_OK && stored && st->parts_same[k] > 0)
+            rc = sql_exec(st, PARTS[k].unchanged, "tmdb parts", err);
+        if (rc == RS_OK)
+            rc = sql_exec(st, PARTS[k].insert, "tmdb parts", err);
+    }
+    memset(st->parts_changed, 0, sizeof(st->parts_changed));
+    memset(st->parts_same, 0, sizeof(st->parts_same));
     enum rs_err rc2 = sql_exec(st,
                                "DELETE FROM temp.parts_stage; DELETE FROM temp.credits_stage;"
                                " DELETE FROM temp.keywords_stage; DELETE FROM temp.releases_stage;",

@@ -60,6 +60,9 @@ enum stmt_id {
     S_COUNT
 };
 
+/* The parts appended to the TMDB details: credits, keywords, release dates (parts.c). */
+#define STORE_PARTS 3
+
 struct store {
     char *path; /* as given to store_open */
     duckdb_database db;
@@ -74,6 +77,8 @@ struct store {
     struct refresh_schedule schedule; /* what planning binds (store_use_policy; the seed's) */
     int64_t memory_mb;                /* DuckDB's memory_limit (open.c) */
     int64_t export_piece;             /* movies a piece of the export joins; 0: EXPORT_PIECE */
+    /* the TMDB batch's staged movies each part changed and kept (parts.c) */
+    int64_t parts_changed[STORE_PARTS], parts_same[STORE_PARTS];
 };
 
 /* ---- open.c */
@@ -233,10 +238,20 @@ enum rs_err keys_lookup_imdb(struct store *st, char *const *imdb_ids, size_t n, 
  * parts_stage_tmdb appends the parts the N rows carry to the parts' stage tables;
  * parts_log_tmdb adds to change_stage (the history's, before it is read) one row per part
  * whose staged set differs from the stored one, for movies whose stored answer carried that
- * part; parts_apply_tmdb then replaces each carried part's rows (deleting the old ones only
- * when the batch had a STORED tmdb_movies row: no movie has part rows without one) and empties
- * the stages (also on failure, for a caller that carries on).
+ * part (reading the part's table only for movies whose set's digest is not the stored one);
+ * parts_apply_tmdb then replaces each carried part's rows where they changed (deleting the old
+ * ones only when the batch had a STORED tmdb_movies row: no movie has part rows without one)
+ * and empties the stages (also on failure, for a caller that carries on).
  */
+/*
+ * The digests the batch's tmdb_movies rows keep, by movie (id, c, k, r: credits, keywords,
+ * release dates): the staged set's where the answer carried the part, else the stored one's.
+ */
+#define PARTS_DIGESTS                                                                              \
+    "SELECT tmdb_id AS id, CASE WHEN has_credits THEN credits_new ELSE credits_old END AS c,"      \
+    " CASE WHEN has_keywords THEN keywords_new ELSE keywords_old END AS k,"                        \
+    " CASE WHEN has_release_dates THEN release_dates_new ELSE release_dates_old END AS r"          \
+    " FROM temp.parts_stage"
 enum rs_err parts_stage_tmdb(struct store *st, const struct tmdb_row *rows, size_t n,
                              struct rs_error *err);
 enum rs_err parts_log_tmdb(struct store *st, struct rs_error *err);
