@@ -190,9 +190,9 @@ static bool whole_collect(void *ctx)
     return true;
 }
 
-/* A catch-up: 30 % of the catalog, 200 days on (LATER, the fake's clock too), when every
+/* A catch-up: 30 % of the catalog, CATCH_UP_DAYS on (the fake's clock too), when every
  * movie is due. */
-#define LATER "2027-06-13"
+#define CATCH_UP_DAYS 200
 static bool catch_up(void *ctx)
 {
     const struct phase *ph = ctx;
@@ -201,7 +201,7 @@ static bool catch_up(void *ctx)
     struct orch_options opt = options(ph->f, ph->movies);
     opt.discover = false;
     opt.refresh_limit = (size_t)(ph->movies * 3 / 10);
-    opt.now += 200 * 86400;
+    opt.now += CATCH_UP_DAYS * 86400;
     double s = 0;
     if (run_collect(ph->db, &opt, &stats, &s, &err) != RS_OK) {
         fprintf(stderr, "bench_collect: refresh failed: %s\n", err.msg);
@@ -238,9 +238,12 @@ int main(int argc, char **argv)
         printf("collect_peak_rss\t%.1f\tMB\t< 200 MB\n", mb);
         printf("collect_file_size\t%.1f\tMB\t-\n",
                stat(db, &sb) == 0 ? (double)sb.st_size / (1 << 20) : 0.0);
-        /* the world 200 days on: the answers of the catch-up have changed as the fake's do */
+        /* the world CATCH_UP_DAYS on: the catch-up's answers have changed as the fake's do */
         fakeproc_stop(&f);
-        args[5] = LATER;
+        char later[16];
+        rs_time_t start = 0;
+        rs_time_parse(args[5], &start);
+        args[5] = rs_date_format((rs_date_t)(start / 86400 + CATCH_UP_DAYS), later, sizeof(later));
         ok = fakeproc_start(&f, RS_FAKEAPI_BIN, args, why, sizeof(why));
         if (!ok)
             fprintf(stderr, "bench_collect: cannot start: %s\n", why);

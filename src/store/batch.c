@@ -302,7 +302,7 @@ enum rs_err store_put_tmdb_batch(struct store *st, const struct tmdb_row *rows, 
         rc = write_history(st, &TMDB_HISTORY, now, changed, n, found, &stored, err);
     if (rc == RS_OK)
         rc = apply_tmdb(st, now, stored, known == distinct, err);
-    enum rs_err rc3 = parts_apply_tmdb(st, rc != RS_OK, stored, rc ? NULL : err);
+    enum rs_err rc3 = parts_apply_tmdb(st, rc != RS_OK, rc ? NULL : err);
     rc = rc ? rc : rc3;
     /* the stage is emptied on failure too, for a caller that carries on */
     enum rs_err rc2 = exec_now(st, S_TB_CLEAR, "DELETE FROM temp.tmdb_stage", 0, now, "tmdb batch",

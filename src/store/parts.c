@@ -223,6 +223,7 @@ enum rs_err parts_stage_tmdb(struct store *st, const struct tmdb_row *rows, size
     for (size_t i = 0; i < n; i++)
         any = any || rows[i].parts.has_credits || rows[i].parts.has_keywords ||
               rows[i].parts.has_release_dates;
+    /* no movie compared yet (parts_log_tmdb compares, for a batch with stored rows) */
     memset(st->parts_changed, 0, sizeof(st->parts_changed));
     memset(st->parts_same, 0, sizeof(st->parts_same));
     /* every movie, so that one whose answer lacks a part keeps the stored digest */
@@ -371,20 +372,19 @@ enum rs_err parts_log_tmdb(struct store *st, struct rs_error *err)
     return rc;
 }
 
-enum rs_err parts_apply_tmdb(struct store *st, bool failed, bool stored, struct rs_error *err)
+enum rs_err parts_apply_tmdb(struct store *st, bool failed, struct rs_error *err)
 {
     enum rs_err rc = RS_OK;
-    /* a movie has part rows only once its tmdb_movies row is stored (both are written here) */
+    /* a movie has part rows only once its tmdb_movies row is stored (both are written here),
+     * so the counts, which only movies with a stored row make, say where rows are to go */
     for (int k = 0; !failed && rc == RS_OK && k < STORE_PARTS; k++) {
-        if (stored && st->parts_changed[k] > 0)
+        if (st->parts_changed[k] > 0)
             rc = sql_exec(st, PARTS[k].del, "tmdb parts", err);
-        if (rc == RS_OK && stored && st->parts_same[k] > 0)
+        if (rc == RS_OK && st->parts_same[k] > 0)
             rc = sql_exec(st, PARTS[k].unchanged, "tmdb parts", err);
         if (rc == RS_OK)
             rc = sql_exec(st, PARTS[k].insert, "tmdb parts", err);
     }
-    memset(st->parts_changed, 0, sizeof(st->parts_changed));
-    memset(st->parts_same, 0, sizeof(st->parts_same));
     enum rs_err rc2 = sql_exec(st,
                                "DELETE FROM temp.parts_stage; DELETE FROM temp.credits_stage;"
                                " DELETE FROM temp.keywords_stage; DELETE FROM temp.releases_stage;",

@@ -240,8 +240,8 @@ enum rs_err keys_lookup_imdb(struct store *st, char *const *imdb_ids, size_t n, 
  * whose staged set differs from the stored one, for movies whose stored answer carried that
  * part (reading the part's table only for movies whose set's digest is not the stored one);
  * parts_apply_tmdb then replaces each carried part's rows where they changed (deleting the old
- * ones only when the batch had a STORED tmdb_movies row: no movie has part rows without one)
- * and empties the stages (also on failure, for a caller that carries on).
+ * ones only of movies parts_log_tmdb found with a stored tmdb_movies row: no movie has part
+ * rows without one) and empties the stages (also on failure, for a caller that carries on).
  */
 /*
  * The digests the batch's tmdb_movies rows keep, by movie (id, c, k, r: credits, keywords,
@@ -255,7 +255,7 @@ enum rs_err keys_lookup_imdb(struct store *st, char *const *imdb_ids, size_t n, 
 enum rs_err parts_stage_tmdb(struct store *st, const struct tmdb_row *rows, size_t n,
                              struct rs_error *err);
 enum rs_err parts_log_tmdb(struct store *st, struct rs_error *err);
-enum rs_err parts_apply_tmdb(struct store *st, bool failed, bool stored, struct rs_error *err);
+enum rs_err parts_apply_tmdb(struct store *st, bool failed, struct rs_error *err);
 
 /* ---- usage.c: a runs row as store_report and store_runs read it */
 
