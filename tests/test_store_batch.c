@@ -254,6 +254,36 @@ static void batch_over_lookup_size(void **state)
     free(frozen);
 }
 
+/*
+ * tmdb_movies and omdb_movies have no key constraint (schema 8): the batches keep one row per
+ * key. A TMDB batch naming a movie twice is refused whole; two movies of an OMDB batch with
+ * the same IMDb id leave one omdb_movies row, the batch's last, and stay one when refreshed.
+ */
+static void one_row_per_key(void **state)
+{
+    struct fx *f = *state;
+    struct tmdb_row t[3] = {tmdb_row(1, "tt1", 100), tmdb_row(2, "tt1", 200),
+                            tmdb_row(1, "tt1", 300)};
+    bool changed[3];
+    struct rs_error err = {0};
+    assert_int_equal(store_put_tmdb_batch(f->st, t, 3, NOW, changed, &err), RS_ERR_DB);
+    assert_string_equal(err.msg, "database: tmdb batch: 1 tmdb_id(s) given twice");
+    OK(store_put_tmdb_batch(f->st, t, 2, NOW, changed, E));
+    OK(store_put_tmdb_batch(f->st, t, 2, NOW + 1, changed, E));
+    struct omdb_row o[2] = {omdb_row("tt1"), omdb_row("tt1")};
+    o[1].awards = "Last of the batch.";
+    int64_t ids[2] = {1, 2};
+    OK(store_put_omdb_batch(f->st, ids, o, 2, NOW + 2, changed, E));
+    OK(store_put_omdb_batch(f->st, ids, o, 2, NOW + 3, changed, E));
+    store_close(f->st);
+    f->st = NULL;
+    assert_peek(f->path,
+                "SELECT string_agg(tmdb_id::VARCHAR, ',' ORDER BY tmdb_id) FROM tmdb_movies",
+                "1,2");
+    assert_peek(f->path, "SELECT count(*) || ' ' || any_value(awards) FROM omdb_movies",
+                "1 Last of the batch.");
+}
+
 static void freezing(void **state)
 {
     struct fx *f = *state;
@@ -373,6 +403,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(tmdb_and_omdb_rows, setup, teardown),
         cmocka_unit_test_setup_teardown(nulls_and_empty, setup, teardown),
         cmocka_unit_test_setup_teardown(same_transaction_twice, setup, teardown),
+        cmocka_unit_test_setup_teardown(one_row_per_key, setup, teardown),
         cmocka_unit_test_setup_teardown(detail_batches, setup, teardown),
         cmocka_unit_test_setup_teardown(batch_over_lookup_size, setup, teardown),
         cmocka_unit_test_setup_teardown(freezing, setup, teardown),

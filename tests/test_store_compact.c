@@ -68,7 +68,7 @@ static void refresh_cycles(struct fx *f, int first, int cycles)
     }
 }
 
-/* The keys and defaults of the rebuilt tables hold. */
+/* The keys, NOT NULLs and defaults of the rebuilt tables hold. */
 static void assert_keys_hold(const char *path)
 {
     duckdb_database db;
@@ -76,7 +76,7 @@ static void assert_keys_hold(const char *path)
     duckdb_result res;
     assert_int_equal(duckdb_open(path, &db), DuckDBSuccess);
     assert_int_equal(duckdb_connect(db, &con), DuckDBSuccess);
-    assert_int_equal(duckdb_query(con, "INSERT INTO tmdb_movies (tmdb_id) VALUES (1)", &res),
+    assert_int_equal(duckdb_query(con, "INSERT INTO tmdb_movies (tmdb_id) VALUES (NULL)", &res),
                      DuckDBError);
     duckdb_destroy_result(&res);
     assert_int_equal(duckdb_query(con, "INSERT INTO movies (tmdb_id) VALUES (1)", &res),
@@ -93,6 +93,12 @@ static void compaction(void **state)
     struct fx *f = *state;
     struct store_compaction c;
 
+    /* A user's own index (DuckDB refuses to rename a table that has one) is kept; on
+     * tmdb_movies it also keeps DuckDB from reclaiming the table's deleted rows (since schema
+     * 8 the table has no key of its own), which compaction is for. */
+    store_close(f->st);
+    db_exec(f->path, "CREATE INDEX \"by \"\"title\" ON tmdb_movies (title)");
+    OK(store_open(f->path, STORE_READ_WRITE, &f->st, E));
     /* A young file is left alone. */
     refresh_cycles(f, 0, 2);
     OK(store_compact(f->st, false, &c, E));
@@ -104,8 +110,6 @@ static void compaction(void **state)
     char *before = all_rows_digest(f->path);
     int64_t size_before = file_size(f->path);
     assert_true(size_before > STORE_COMPACT_MIN_GROWTH);
-    /* A user's own index (DuckDB refuses to rename a table that has one) is kept. */
-    db_exec(f->path, "CREATE INDEX \"by \"\"title\" ON movies (title)");
 
     OK(store_open(f->path, STORE_READ_WRITE, &f->st, E));
     OK(store_compact(f->st, false, &c, E));
@@ -128,7 +132,7 @@ static void compaction(void **state)
     assert_string_equal(after, before);
     assert_peek(f->path, "SELECT count(*) FROM tmdb_movies", "100");
     assert_peek(f->path, "SELECT sql FROM duckdb_indexes()",
-                "CREATE INDEX \"by \"\"title\" ON movies(title);");
+                "CREATE INDEX \"by \"\"title\" ON tmdb_movies(title);");
     assert_keys_hold(f->path);
     free(before);
     free(after);

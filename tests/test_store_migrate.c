@@ -13,6 +13,15 @@
     " ALTER TABLE tmdb_movies DROP COLUMN keywords_digest;"                                        \
     " ALTER TABLE tmdb_movies DROP COLUMN release_dates_digest;"
 
+/* Opens F's file in MODE, which brings it to the latest schema, and closes it. */
+static void upgrade(struct fx *f, enum store_mode mode)
+{
+    OK(store_open(f->path, mode, &f->st, E));
+    store_close(f->st);
+    f->st = NULL;
+    assert_peek(f->path, "SELECT max(version) FROM schema_version", "8");
+}
+
 static void create_and_reopen(void **state)
 {
     struct fx *f = *state;
@@ -20,17 +29,17 @@ static void create_and_reopen(void **state)
     f->st = NULL;
     assert_peek(f->path,
                 "SELECT string_agg(version::VARCHAR, ',' ORDER BY version) FROM schema_version",
-                "1,2,3,4,5,6,7");
+                "1,2,3,4,5,6,7,8");
     OK(store_open(f->path, STORE_READ_WRITE, &f->st, E));
     store_close(f->st);
     f->st = NULL;
     /* reopening applies nothing twice */
-    assert_peek(f->path, "SELECT count(*) FROM schema_version", "7");
+    assert_peek(f->path, "SELECT count(*) FROM schema_version", "8");
     OK(store_open(f->path, STORE_READ_ONLY, &f->st, E));
     int64_t n = -1;
     OK(store_count_movies(f->st, &n, E));
     assert_int_equal(n, 0);
-    assert_int_equal(store_schema_version(), 7);
+    assert_int_equal(store_schema_version(), 8);
     /* read-only: reads work, writes are refused with a clear error */
     struct plan_item *items = NULL;
     size_t np = 9;
@@ -172,15 +181,16 @@ static void schema_matches_spec(void **state)
                 "SELECT is_nullable FROM information_schema.columns WHERE table_name = 'movies' "
                 "AND column_name = 'tmdb_id'",
                 "NO");
-    /* one row per tmdb_id, one per imdb_id */
+    /* one row per tmdb_id, one per imdb_id: kept by the batches, no key index (schema 8) */
     assert_peek(f->path,
-                "SELECT count(*) FROM duckdb_constraints() WHERE table_name = 'tmdb_movies' AND "
-                "constraint_type = 'PRIMARY KEY' AND constraint_column_names = ['tmdb_id']",
-                "1");
+                "SELECT count(*) FROM duckdb_constraints() WHERE table_name IN ('tmdb_movies',"
+                " 'omdb_movies') AND constraint_type IN ('PRIMARY KEY', 'UNIQUE')",
+                "0");
     assert_peek(f->path,
-                "SELECT count(*) FROM duckdb_constraints() WHERE table_name = 'omdb_movies' AND "
-                "constraint_type = 'PRIMARY KEY' AND constraint_column_names = ['imdb_id']",
-                "1");
+                "SELECT string_agg(is_nullable, ',') FROM information_schema.columns WHERE"
+                " (table_name, column_name) IN (('tmdb_movies', 'tmdb_id'), ('omdb_movies',"
+                " 'imdb_id'))",
+                "NO,NO");
     /* the data dictionary: a comment on every table and every column (of any migration) */
     assert_peek(f->path,
                 "SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() "
@@ -216,10 +226,7 @@ static void parts_tables_from_version_4(void **state)
                        " DELETE FROM schema_version WHERE version >= 5;"
                        " SELECT 1"));
     assert_peek(f->path, "SELECT max(version) FROM schema_version", "4");
-    OK(store_open(f->path, STORE_READ_WRITE, &f->st, E));
-    store_close(f->st);
-    f->st = NULL;
-    assert_peek(f->path, "SELECT max(version) FROM schema_version", "7");
+    upgrade(f, STORE_READ_WRITE);
     assert_peek(f->path,
                 "SELECT (SELECT count(*) FROM movie_credits) + (SELECT count(*) FROM"
                 " movie_keywords) + (SELECT count(*) FROM release_dates)",
@@ -310,6 +317,16 @@ static void failed_migration_rolls_back(void **state)
     free(other);
 }
 
+/* Stores T and O (Inception, as tmdb_id 27205) in F's file and closes it. */
+static void store_and_close(struct fx *f, const struct tmdb_row *t, const struct omdb_row *o)
+{
+    bool changed = false;
+    OK(put_tmdb(f->st, t, NOW, &changed, E));
+    OK(put_omdb(f->st, 27205, o, NOW, &changed, E));
+    store_close(f->st);
+    f->st = NULL;
+}
+
 /*
  * A database of the previous schema (version 3: what migrations 1 to 3 made, with data) is
  * brought forward: the history tables are created empty, the comments added, nothing lost,
@@ -321,10 +338,7 @@ static void from_version_3(void **state)
     struct tmdb_row t = tmdb_row(27205, "tt1375666", 14806);
     struct omdb_row o = omdb_row("tt1375666");
     bool changed = false;
-    OK(put_tmdb(f->st, &t, NOW, &changed, E));
-    OK(put_omdb(f->st, 27205, &o, NOW, &changed, E));
-    store_close(f->st);
-    f->st = NULL;
+    store_and_close(f, &t, &o);
     /* take the file back to version 3: no history, parts or feed tables, no comments */
     db_exec(f->path,
             "DROP TABLE observations; DROP TABLE change_log; DROP TABLE movie_events;"
@@ -339,10 +353,7 @@ static void from_version_3(void **state)
                                  "tmdb_movies t), (SELECT string_agg(o::VARCHAR, '|') FROM "
                                  "omdb_movies o)))");
     /* a reader (stats, query, ...) brings it forward too: read-write for the upgrade */
-    OK(store_open(f->path, STORE_READ_ONLY, &f->st, E));
-    store_close(f->st);
-    f->st = NULL;
-    assert_peek(f->path, "SELECT max(version) FROM schema_version", "7");
+    upgrade(f, STORE_READ_ONLY);
     assert_peek(f->path,
                 "SELECT md5(concat((SELECT string_agg(m::VARCHAR, '|') FROM movies m), (SELECT "
                 "string_agg(t::VARCHAR, '|') FROM (SELECT * EXCLUDE (credits_digest,"
@@ -376,6 +387,56 @@ static void from_version_3(void **state)
     OK(store_open(f->path, STORE_READ_WRITE, &f->st, E));
 }
 
+/*
+ * A database of schema 7, whose tmdb_movies and omdb_movies have their PRIMARY KEY (added back
+ * here with ALTER TABLE, which keeps the rows and comments), is brought to 8: the tables are
+ * rebuilt without the key, every row, column and comment kept, and the next refresh replaces
+ * the rows instead of adding to them.
+ */
+static void keys_dropped_from_version_7(void **state)
+{
+    struct fx *f = *state;
+    struct tmdb_row t = tmdb_row(27205, "tt1375666", 14806);
+    struct omdb_row o = omdb_row("tt1375666");
+    bool changed = false;
+    store_and_close(f, &t, &o);
+    db_exec(f->path, "ALTER TABLE tmdb_movies ADD PRIMARY KEY (tmdb_id);"
+                     " ALTER TABLE omdb_movies ADD PRIMARY KEY (imdb_id);"
+                     " DELETE FROM schema_version WHERE version >= 8");
+    assert_peek(f->path,
+                "SELECT count(*) FROM duckdb_constraints() WHERE constraint_type = 'PRIMARY KEY'"
+                " AND table_name IN ('tmdb_movies', 'omdb_movies')",
+                "2");
+    static const char rows[] =
+        "SELECT md5(concat((SELECT string_agg(t::VARCHAR, '|') FROM tmdb_movies t), (SELECT "
+        "string_agg(o::VARCHAR, '|') FROM omdb_movies o), (SELECT string_agg(concat_ws('.',"
+        " table_name, column_name, data_type, comment), '|' ORDER BY table_name, column_index)"
+        " FROM duckdb_columns() WHERE table_name IN ('tmdb_movies', 'omdb_movies'))))";
+    char *before = peek(f->path, rows);
+    upgrade(f, STORE_READ_WRITE);
+    assert_peek(f->path,
+                "SELECT count(*) FROM duckdb_constraints() WHERE table_name IN ('tmdb_movies',"
+                " 'omdb_movies') AND constraint_type IN ('PRIMARY KEY', 'UNIQUE')",
+                "0");
+    assert_peek(f->path, rows, before);
+    free(before);
+    assert_peek(f->path,
+                "SELECT count(*) FROM duckdb_tables() WHERE table_name IN ('tmdb_movies',"
+                " 'omdb_movies') AND comment LIKE '%no key index%'",
+                "2");
+    OK(store_open(f->path, STORE_READ_WRITE, &f->st, E));
+    t.runtime = RS_I64(149);
+    OK(put_tmdb(f->st, &t, NOW + DAY, &changed, E));
+    OK(put_omdb(f->st, 27205, &o, NOW + DAY, &changed, E));
+    store_close(f->st);
+    f->st = NULL;
+    assert_peek(f->path,
+                "SELECT (SELECT count(*) || ' ' || any_value(runtime) FROM tmdb_movies) || ' ' ||"
+                " (SELECT count(*) FROM omdb_movies)",
+                "1 149 1");
+    OK(store_open(f->path, STORE_READ_WRITE, &f->st, E));
+}
+
 int main(int argc, char **argv)
 {
     if (argc > 1)
@@ -388,6 +449,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(foreign_database_untouched, setup, teardown),
         cmocka_unit_test_setup_teardown(failed_migration_rolls_back, setup, teardown),
         cmocka_unit_test_setup_teardown(from_version_3, setup, teardown),
+        cmocka_unit_test_setup_teardown(keys_dropped_from_version_7, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -295,6 +295,10 @@ enum rs_err store_put_tmdb_batch(struct store *st, const struct tmdb_row *rows, 
         rc = parts_stage_tmdb(st, rows, n, err);
     if (rc == RS_OK)
         rc = keys_lookup_ids(st, KEYS_MOVIES, ids, n, &distinct, &known, err);
+    /* tmdb_movies has no key constraint (schema 8): one row per tmdb_id is kept here */
+    if (rc == RS_OK && distinct < n)
+        rc = rs_fail(err, RS_ERR_DB, "database: tmdb batch: %zu tmdb_id(s) given twice",
+                     n - distinct);
     if (rc == RS_OK)
         rc = keys_lookup_ids(st, KEYS_TMDB, ids, n, &distinct, &found, err);
     free(ids);
@@ -336,7 +340,8 @@ static enum rs_err apply_omdb(struct store *st, rs_time_t now, size_t stored, st
         rc = exec_now(st, S_OB_DEL,
                       "DELETE FROM omdb_movies WHERE rowid IN (SELECT rid FROM temp.key_omdb)", 0,
                       now, "omdb batch", err);
-    /* two movies may share an IMDb id: the last row of the batch wins */
+    /* two movies may share an IMDb id: the last row of the batch wins (omdb_movies has no key
+     * constraint since schema 8: this keeps one row per imdb_id) */
     if (rc == RS_OK)
         rc = exec_now(st, S_OB_INS,
                       "INSERT INTO omdb_movies (" OMDB_COLUMNS

@@ -11,12 +11,13 @@
 
 /*
  * DuckDB never reclaims the space of deleted rows in a table that has an index (every table
- * here has a primary key), and each checkpoint writes a table's new rows into a row group and
- * blocks of their own. A refresh rewrites detail rows and every run appends a run record
- * and usage rows, and the history tables (append-only) get a few rows of their own each
- * run, so without compaction the file grows by about a megabyte a run whatever the data. Rebuilding
- * a table (rename, recreate from its own CREATE statement, copy the rows, drop the old one) writes
- * the live rows afresh and frees every block of the old one.
+ * here has a key but tmdb_movies and omdb_movies, since schema 8), and each checkpoint writes
+ * a table's new rows into a row group and blocks of their own. A refresh rewrites detail rows
+ * and every run appends a run record and usage rows, and the history tables (append-only) get
+ * a few rows of their own each run, so without compaction the file grows by about a megabyte a
+ * run whatever the data. Rebuilding a table (rename, recreate from its own CREATE statement,
+ * copy the rows, drop the old one) writes the live rows afresh and frees every block of the
+ * old one.
  */
 static const char *const COMPACT_TABLES[] = {
     "movies",       "tmdb_movies", "omdb_movies",  "api_usage",    "runs",
@@ -232,10 +233,28 @@ static enum rs_err copy_table(struct store *st, const char *table, const char *c
 }
 
 /*
- * Rebuilds TABLE inside the open transaction from its own CREATE statement; indexes a user
- * added to it are dropped first and created again on the new table.
+ * CREATE without its PRIMARY KEY, edited in place: a column's ("id INTEGER PRIMARY KEY", as
+ * migration 1 wrote it) becomes NOT NULL; a table's (", PRIMARY KEY(a, b)", as DuckDB writes
+ * one added by ALTER TABLE) goes.
  */
-static enum rs_err rebuild_table(struct store *st, const char *table, struct rs_error *err)
+static void drop_key(char *create)
+{
+    static const char key[] = " PRIMARY KEY", not_null[] = " NOT NULL";
+    char *k = strstr(create, key), *end = k ? k + sizeof(key) - 1 : NULL;
+    if (!k)
+        return;
+    if (*end == '(' && k > create && k[-1] == ',') {
+        char *close = strchr(end, ')');
+        if (close)
+            memmove(k - 1, close + 1, strlen(close + 1) + 1);
+        return;
+    }
+    memcpy(k, not_null, sizeof(not_null) - 1);
+    memmove(k + sizeof(not_null) - 1, end, strlen(end) + 1);
+}
+
+enum rs_err store_rebuild_table(struct store *st, const char *table, bool without_key,
+                                struct rs_error *err)
 {
     char **tab = NULL, **idx = NULL;
     size_t n_tab = 0, n_idx = 0;
@@ -251,6 +270,8 @@ static enum rs_err rebuild_table(struct store *st, const char *table, struct rs_
                        table, &idx, &n_idx, err);
     if (rc == RS_OK && (n_tab != 1 || !tab[1]))
         rc = rs_fail(err, RS_ERR_DB, "compact: no table '%s'", table);
+    if (rc == RS_OK && without_key)
+        drop_key(tab[1]);
     if (rc == RS_OK)
         rc = drop_indexes(st, idx, n_idx, err);
     if (rc == RS_OK)
@@ -267,7 +288,7 @@ static enum rs_err rebuild_all(struct store *st, struct rs_error *err)
 {
     enum rs_err rc = store_begin(st, err);
     for (size_t i = 0; rc == RS_OK && i < RS_ARRAY_LEN(COMPACT_TABLES); i++)
-        rc = rebuild_table(st, COMPACT_TABLES[i], err);
+        rc = store_rebuild_table(st, COMPACT_TABLES[i], false, err);
     if (rc) {
         store_rollback(st);
         return rc;

@@ -1,18 +1,20 @@
 /*
  * The rows of a batch's movies in the big tables, found by their keys: each batch of batch.c
- * first looks up, through the table's key index, where the rows of its movies are (their
- * rowid) in `movies`, `tmdb_movies` and `omdb_movies`, into the temp tables key_movies,
- * key_tmdb and key_omdb, and its statements join those instead of the whole table. A join
- * of the stage with a table of a million rows scans the table (9-55 ms a statement at
- * 955,639 movies, and growing as tmdb_movies and omdb_movies fill); a lookup of the batch's
- * keys costs in proportion to the batch, and a join on rowid reads only the row groups that
- * hold the rows (docs/internals/store.md, "Write paths").
+ * first looks up where the rows of its movies are (their rowid) in `movies`, `tmdb_movies`
+ * and `omdb_movies`, into the temp tables key_movies, key_tmdb and key_omdb, and its
+ * statements join those instead of the whole table. A join of the stage with a table of a
+ * million rows scans the table in each of the eight statements of a commit (9-55 ms each at
+ * 955,639 movies, and growing as tmdb_movies and omdb_movies fill); a lookup reads the key
+ * once a batch, and a join on rowid reads only the row groups that hold the rows
+ * (docs/internals/store.md, "Write paths").
  *
- * A lookup is a SELECT with the keys as constants (`key IN (...)`), which DuckDB answers
- * from the table's ART index when there are at most index_scan_max_count of them (2,048 by
- * default), so the keys go KEYS_PER_LOOKUP at a time. It is an ordinary query: what it does
- * not find is not in the table, whatever DuckDB chose to answer it with. Rowids are only
- * good in the transaction that read them, so each batch looks up its own.
+ * A lookup is a SELECT with the keys as constants (`key IN (...)`). On `movies` DuckDB
+ * answers it from the tmdb_id's ART index when there are at most index_scan_max_count of
+ * them (2,048 by default), so the keys go KEYS_PER_LOOKUP at a time; `tmdb_movies` and
+ * `omdb_movies` have no index since schema 8 (migrate.c) and it reads their key column. It is
+ * an ordinary query: what it does not find is not in the table, whatever DuckDB chose to
+ * answer it with. Rowids are only good in the transaction that read them, so each batch
+ * looks up its own.
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -269,6 +269,16 @@ static const char *const MIGRATIONS[] = {
      " movie_keywords rows as stored; NULL: not known.';"
      "COMMENT ON COLUMN tmdb_movies.release_dates_digest IS 'A 64-bit digest of the movie''s"
      " release_dates rows as stored; NULL: not known.';"),
+    /*
+     * 8: tmdb_movies and omdb_movies without their PRIMARY KEY (the tables are rebuilt first,
+     * in migrate_one: DuckDB cannot drop a constraint). DuckDB loads a key's whole ART index
+     * into its memory on first use and never evicts it: 58 MB of a writer's memory at a
+     * million movies, for keys the batches already keep unique (batch.c).
+     */
+    ("COMMENT ON TABLE tmdb_movies IS 'The TMDB details of a movie, one row per tmdb_id, as of"
+     " the last fetch (kept so by reelsync: no key index, see docs/schema.md).';"
+     "COMMENT ON TABLE omdb_movies IS 'The OMDB record of a movie, one row per imdb_id (join"
+     " movies on imdb_id), as of the last fetch (kept so by reelsync: no key index).';"),
 };
 #define SCHEMA_VERSION ((int)RS_ARRAY_LEN(MIGRATIONS))
 
@@ -347,6 +357,12 @@ static enum rs_err migrate_one(struct store *st, int v, struct rs_error *err)
                       "CREATE TABLE schema_version (version INTEGER PRIMARY KEY, "
                       "applied_at TIMESTAMP NOT NULL DEFAULT current_timestamp)",
                       "migration", err);
+    if (rc == RS_OK && v == 8) {
+        sql_forget(st); /* cached statements name the tables about to be replaced */
+        rc = store_rebuild_table(st, "tmdb_movies", true, err);
+        if (rc == RS_OK)
+            rc = store_rebuild_table(st, "omdb_movies", true, err);
+    }
     if (rc == RS_OK)
         rc = sql_exec(st, MIGRATIONS[v - 1], "migration", err);
     duckdb_prepared_statement ps = NULL;

@@ -215,6 +215,13 @@ enum rs_err write_create_stages(struct store *st, struct rs_error *err);
 enum rs_err batch_create_stages(struct store *st, struct rs_error *err);
 enum rs_err parts_create_stages(struct store *st, struct rs_error *err);
 enum rs_err keys_create_stages(struct store *st, struct rs_error *err);
+/*
+ * compact.c: rebuilds TABLE inside the open transaction from its own CREATE statement (with
+ * its column-level PRIMARY KEY made NOT NULL when WITHOUT_KEY: migration 8), its rows, its
+ * comments and the indexes a user added.
+ */
+enum rs_err store_rebuild_table(struct store *st, const char *table, bool without_key,
+                                struct rs_error *err);
 
 /* ---- keys.c: where a batch's movies are in the big tables, in the caller's transaction */
 
@@ -222,7 +229,7 @@ enum key_table { KEYS_MOVIES, KEYS_TMDB };
 /*
  * keys_lookup_ids fills temp.key_movies (KEYS_MOVIES) or temp.key_tmdb (KEYS_TMDB) with
  * (tmdb_id, rid) for each of the N IDS that has a row in movies or tmdb_movies (rid: its
- * rowid), by the table's key index; *DISTINCT is how many different ids IDS holds, *FOUND
+ * rowid); *DISTINCT is how many different ids IDS holds, *FOUND
  * how many of them have a row. keys_lookup_imdb does the same into temp.key_omdb (imdb_id,
  * rid) for the IMDb ids of omdb_movies (NULLs skipped). The rowids are good until the
  * transaction ends.
