@@ -153,13 +153,35 @@ static enum rs_err attach_file(struct store *st, const char *path, struct store_
  * had read or written (~80 MB of cached blocks at 100,000 movies) plus the uncheckpointed
  * rows. The limit trades speed for memory: a 100,000-movie collect (commits of 1,000
  * movies) peaked at 166, 181, 201 and 218 MB RSS with 64, 80, 96 and 128 MB, at 2,300,
- * 2,600, 2,800 and 3,750 movies/s (evicted blocks are read again). 80 MB keeps the run
- * under 200 MB with room to spare; with commits of 2,000 movies it runs at ~3,400 movies/s.
- * A transaction that needs more (an UPDATE of movies scattered over a big table keeps undo
- * data for every vector it touches) fails with RS_ERR_NOMEM, and the writer raises the
- * limit (store_grow_memory) and tries it again.
+ * 2,600, 2,800 and 3,750 movies/s (evicted blocks are read again). 80 MB kept the run
+ * under 200 MB with room to spare. At a million movies the key indexes DuckDB keeps whole
+ * filled most of it until schema 8 dropped two of them (migrate.c); since, a whole
+ * 1,000,000-movie collect peaked at 228.6 MB with 80 MB and 217.4 MB with 64 MB at the same
+ * rate (docs/benchmarks.md). A transaction that needs more (an UPDATE of movies scattered
+ * over a big table keeps undo data for every vector it touches) fails with RS_ERR_NOMEM, and
+ * the writer raises the limit (store_grow_memory) and tries it again.
  */
-#define WRITER_MEMORY_MB 80
+#define WRITER_MEMORY_MB 64
+
+/*
+ * DuckDB's blocks come from its own jemalloc, which keeps the pages of freed blocks until it
+ * purges them on its next allocations; with its background thread it purges them as they
+ * age. One CHECKPOINT after a one-row insert into the 955,639-movie file left the process
+ * at 169 MB RSS without the thread and 102 MB with it (glibc's heap the same 49 MB); a
+ * 100,000-movie collect peaked 8 MB lower.
+ */
+#define ALLOCATOR_BACKGROUND_THREADS "true"
+
+/*
+ * DuckDB's vacuum merges a table's row groups that lost rows, at each checkpoint, but only in
+ * a table without an index: since schema 8 tmdb_movies and omdb_movies, whose refreshes delete
+ * rows all over them. Merging rewrites whole row groups of raw JSON: two batches of 3,000
+ * scattered movies replaced in the 95,633-movie tmdb_movies and checkpointed took 7.1 s and
+ * 227 MB with it, 1.6 s and 183 MB without (2.5 s and 181 MB with the key of before). So the
+ * writer does not merge (row groups whose rows are all gone are still dropped); the deleted
+ * rows' space is compaction's, as it was with the key (compact.c).
+ */
+#define WRITER_MAX_VACUUM_TASKS "0"
 
 /* The most a store's limit grows to (store_grow_memory): this share of the RAM. */
 #define MEMORY_MAX_SHARE 0.5
@@ -223,6 +245,9 @@ static enum rs_err open_instance(struct store *st, const char *path, int64_t mem
     duckdb_set_config(cfg, "temp_directory", tmp);
     duckdb_set_config(cfg, "memory_limit", mb);
     duckdb_set_config(cfg, "threads", st->read_only ? READER_THREADS : WRITER_THREADS);
+    duckdb_set_config(cfg, "allocator_background_threads", ALLOCATOR_BACKGROUND_THREADS);
+    if (!st->read_only)
+        duckdb_set_config(cfg, "max_vacuum_tasks", WRITER_MAX_VACUUM_TASKS);
     /* every read that needs an order says it (ORDER BY); COPY streams without keeping one */
     if (st->read_only)
         duckdb_set_config(cfg, "preserve_insertion_order", "false");
@@ -409,10 +434,11 @@ static void drop_instance(struct store *st)
  * instance is thrown away without a checkpoint (what was committed is in the file and its
  * WAL) and a new one, with a quarter more (a reader's limit doubles), attaches the file
  * again (waiting for it as store_take does) with the stage tables of a writer. What a
- * writer runs out for is mostly the tables' ART indexes, which DuckDB keeps whole in memory
- * once used and cannot evict, and which grow with the file (the three a collect uses: 57 MB
- * at 955,639 movies of which 500,000 with details, 76 MB with every movie's): doubling 80 MB
- * left a 160 MB buffer pool, filled with cached blocks, to a run that needed about 100.
+ * writer ran out for was mostly the tables' ART indexes, which DuckDB keeps whole in memory
+ * once used and cannot evict, and which grow with the file (the three a collect used: 57 MB
+ * at 955,639 movies of which 500,000 with details, 76 MB with every movie's; two of them are
+ * gone since schema 8): doubling 80 MB left a 160 MB buffer pool, filled with cached blocks,
+ * to a run that needed about 100.
  */
 enum rs_err store_grow_memory(struct store *st, int64_t *mb, struct rs_error *err)
 {
