@@ -229,10 +229,9 @@ enum key_table { KEYS_MOVIES, KEYS_TMDB };
 /*
  * keys_lookup_ids fills temp.key_movies (KEYS_MOVIES) or temp.key_tmdb (KEYS_TMDB) with
  * (tmdb_id, rid) for each of the N IDS that has a row in movies or tmdb_movies (rid: its
- * rowid); *DISTINCT is how many different ids IDS holds, *FOUND
- * how many of them have a row. keys_lookup_imdb does the same into temp.key_omdb (imdb_id,
- * rid) for the IMDb ids of omdb_movies (NULLs skipped). The rowids are good until the
- * transaction ends.
+ * rowid); *DISTINCT is how many different ids IDS holds, *FOUND how many of them have a row.
+ * keys_lookup_imdb does the same into temp.key_omdb (imdb_id, rid) for the IMDb ids of
+ * omdb_movies (NULLs skipped). The rowids are good until the transaction ends.
  */
 enum rs_err keys_lookup_ids(struct store *st, enum key_table which, const int64_t *ids, size_t n,
                             size_t *distinct, size_t *found, struct rs_error *err);
