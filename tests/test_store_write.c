@@ -1,6 +1,6 @@
 /*
  * The writes of src/store/write.c: discovery's upsert (new and known movies, the last row of
- * an id winning, 10,000 rows in row groups of 8,192, a rolled-back batch), the bulk insert,
+ * an id winning, 40,000 rows in row groups of 32,768, a rolled-back batch), the bulk insert,
  * the "gone" stamp (one movie, or many in one statement) and unfreezing.
  */
 #include "test_store.h"
@@ -51,10 +51,10 @@ static void upsert_twice(void **state)
     assert_false(found);
 }
 
-static void batch_of_10000(void **state)
+static void batch_of_40000(void **state)
 {
     struct fx *f = *state;
-    enum { N = 10000 };
+    enum { N = 40000 };
     struct discover_row *rows = calloc(N, sizeof(*rows));
     char(*titles)[32] = calloc(N, 32);
     for (int i = 0; i < N; i++) {
@@ -82,11 +82,11 @@ static void batch_of_10000(void **state)
     assert_int_equal(fresh, 1);
     store_close(f->st);
     f->st = NULL;
-    assert_peek(f->path, "SELECT count(*) FROM movies", "10000");
-    assert_peek(f->path, "SELECT count(DISTINCT movie_id) FROM movies", "10000");
+    assert_peek(f->path, "SELECT count(*) FROM movies", "40000");
+    assert_peek(f->path, "SELECT count(DISTINCT movie_id) FROM movies", "40000");
     assert_peek(f->path, "SELECT title FROM movies WHERE tmdb_id = 109999", "Film 9999");
-    assert_peek(f->path, "SELECT count(*) FROM movies WHERE title LIKE 'Film %'", "10000");
-    /* the store writes row groups of 8,192 rows (DuckDB's default, 122,880, would be one) */
+    assert_peek(f->path, "SELECT count(*) FROM movies WHERE title LIKE 'Film %'", "40000");
+    /* the store writes row groups of 32,768 rows (DuckDB's default, 122,880, would be one) */
     assert_peek(f->path, "SELECT count(DISTINCT row_group_id) FROM pragma_storage_info('movies')",
                 "2");
     free(rows);
@@ -174,7 +174,7 @@ int main(int argc, char **argv)
         cmocka_set_test_filter(argv[1]);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(upsert_twice, setup, teardown),
-        cmocka_unit_test_setup_teardown(batch_of_10000, setup, teardown),
+        cmocka_unit_test_setup_teardown(batch_of_40000, setup, teardown),
         cmocka_unit_test_setup_teardown(stamps_many, setup, teardown),
         cmocka_unit_test_setup_teardown(unfreeze, setup, teardown),
     };

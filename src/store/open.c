@@ -106,16 +106,20 @@ static enum rs_err check_dir_writable(const char *path, struct rs_error *err)
 }
 
 /*
- * Rows per row group of the file's tables. DuckDB's default (122,880) puts a whole
+ * Rows per row group of the file's tables. DuckDB's default (122,880) put a whole
  * 100,000-movie collection in one row group, and a checkpoint rewrites each row group that
- * was appended to or updated, so every automatic checkpoint of a collect run rewrote the
- * whole details tables (raw JSON included): a transient allocation that grew with the
- * collection, ~100 MB at 100,000 movies. With 8,192 rows a checkpoint rewrites the few row
- * groups the appends reached (and the narrow movies rows the run updated); the collect got
- * faster too. ROW_GROUP_SIZE is an ATTACH option only (no config setting, and not stored
- * in the file), hence attach_file.
+ * was appended to or updated, so every automatic checkpoint of a collect rewrote the whole
+ * details tables (raw JSON included): ~100 MB at 100,000 movies. Smaller groups bound that
+ * rewrite, but an instance keeps the metadata of every row group a checkpoint went through
+ * on glibc's heap until it closes (about 45 MB at a million movies in groups of 8,192, the
+ * size before). With 32,768 rows a whole 1,000,000-movie collect peaked at 210 MB instead
+ * of 242 and its 300,000-movie catch-up at 216 instead of 249, as fast; a 100,000-movie
+ * bench_collect at 180 and 194 MB instead of 182 and 200 (docs/benchmarks.md).
+ * ROW_GROUP_SIZE is an ATTACH option only (no config setting, and not stored in the file),
+ * hence attach_file: a file written with another size keeps its row groups, and its new
+ * rows go in groups of this one.
  */
-#define ROW_GROUP_ROWS "8192"
+#define ROW_GROUP_ROWS "32768"
 
 /* The alias the file is attached under; every statement names its tables unqualified. */
 #define DB_ALIAS "reelsync"
