@@ -4,7 +4,8 @@
  * batch (src/collect/batch.c) writes the same rows again. A write past the limit is
  * RS_ERR_NOMEM with its own advice until the store's limit is raised; a refresh of every
  * movie a discovery against reelsync-fakeapi stored starts under a limit far too small for
- * its batches and stores every answer, and the counts it reports match the file.
+ * its batches and stores every answer, and the counts it reports match the file; so does a
+ * complete discovery, whose rows wait for the commit too.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -72,6 +73,26 @@ static void discovered(struct env *e, struct orch_options *o, const struct rs_lo
     o->log = log;
 }
 
+/*
+ * Runs collect O on DB opened under LIMIT_MB (0: the store's own) into *S; returns the
+ * store's limit when it started (*START) and at its end.
+ */
+static int64_t collect_under(const char *db, int64_t limit_mb, const struct orch_options *o,
+                             struct orch_stats *s, int64_t *start)
+{
+    struct store *st = NULL;
+    struct rs_error err = {0};
+    const struct store_open_options so = {.mode = STORE_READ_WRITE, .memory_limit_mb = limit_mb};
+    if (store_open_ext(db, &so, &st, NULL, &err) != RS_OK)
+        fail_msg("open: %s", err.msg);
+    *start = store_memory_limit_mb(st);
+    if (orch_collect(st, o, s, &err) != RS_OK)
+        fail_msg("collect: %s", err.msg);
+    int64_t limit = store_memory_limit_mb(st);
+    store_close(st);
+    return limit;
+}
+
 static void batch_past_the_memory_limit_is_written_again(void **state)
 {
     (void)state;
@@ -82,17 +103,8 @@ static void batch_past_the_memory_limit_is_written_again(void **state)
     struct orch_options o;
     discovered(&e, &o, &log);
     struct orch_stats s;
-    struct rs_error err = {0};
-
-    struct store *st = NULL;
-    const struct store_open_options so = {.mode = STORE_READ_WRITE, .memory_limit_mb = LIMIT_MB};
-    if (store_open_ext(e.db, &so, &st, NULL, &err) != RS_OK)
-        fail_msg("open: %s", err.msg);
-    assert_int_equal(store_memory_limit_mb(st), LIMIT_MB);
-    if (orch_collect(st, &o, &s, &err) != RS_OK)
-        fail_msg("collect: %s", err.msg);
-    int64_t limit = store_memory_limit_mb(st);
-    store_close(st);
+    int64_t start = 0, limit = collect_under(e.db, LIMIT_MB, &o, &s, &start);
+    assert_int_equal(start, LIMIT_MB);
 
     /* the limit was met, and raised (by a quarter each time) */
     assert_true(raised >= 1);
@@ -118,6 +130,43 @@ static void batch_past_the_memory_limit_is_written_again(void **state)
 }
 
 /*
+ * Discovery keeps the movies it finds for the batch's commit as well: a complete discovery
+ * under a limit far too small for its batches raises the limit and stores every movie it
+ * found, each counted new once.
+ */
+static void discovery_past_the_memory_limit_stores_every_movie(void **state)
+{
+    (void)state;
+    enum { LIMIT_MB = 8 };
+    struct env e = {0};
+    int raised = 0;
+    struct rs_log log = {.fn = raised_fn, .ctx = &raised, .level = RS_LOG_WARN};
+    const char *args[] = {"--movies", "25000", "--seed", "7", "--now", "2026-11-25", NULL};
+    env_up(&e, args);
+    struct orch_options o = opts(&e, at("2026-11-25"));
+    o.discover = true;
+    o.refresh = false;
+    o.start_year = 1900;
+    o.end_year = 2027;
+    o.max_pages = 0;
+    o.concurrency[RS_API_TMDB] = 32;
+    o.log = &log;
+    struct orch_stats s;
+    int64_t start = 0, limit = collect_under(e.db, LIMIT_MB, &o, &s, &start);
+
+    assert_true(raised >= 1);
+    assert_true(is_grown_limit(LIMIT_MB, limit));
+    int64_t movies = db_i64(e.db, "SELECT count(*) FROM movies");
+    assert_true(movies > 10000); /* more than one batch of discovered movies */
+    assert_int_equal(s.discovered, movies);
+    assert_int_equal(s.discovered_new, movies);
+    assert_int_equal(db_i64(e.db, "SELECT count(*) FROM discovery_gaps"), 0);
+    assert_int_equal(db_i64(e.db, "SELECT sum(count) FROM api_usage WHERE api = 'tmdb'"),
+                     fake_stat(&e.fake, "requests", "tmdb"));
+    env_down(&e);
+}
+
+/*
  * The collect makes a new DuckDB instance every few hundred MB of answers it commits
  * (store_renew); set to a few bytes here, a refresh of every discovered movie renews it
  * after each commit, and every answer is stored as without it, the limit unchanged.
@@ -132,17 +181,8 @@ static void collect_renews_the_instance_and_stores_every_answer(void **state)
     discovered(&e, &o, &log);
     o.renew_bytes = 1;
     struct orch_stats s;
-    struct rs_error err = {0};
-
-    struct store *st = NULL;
-    const struct store_open_options so = {.mode = STORE_READ_WRITE};
-    if (store_open_ext(e.db, &so, &st, NULL, &err) != RS_OK)
-        fail_msg("open: %s", err.msg);
-    int64_t limit = store_memory_limit_mb(st);
-    if (orch_collect(st, &o, &s, &err) != RS_OK)
-        fail_msg("collect: %s", err.msg);
-    assert_int_equal(store_memory_limit_mb(st), limit);
-    store_close(st);
+    int64_t start = 0, limit = collect_under(e.db, 0, &o, &s, &start);
+    assert_int_equal(limit, start);
 
     int64_t movies = db_i64(e.db, "SELECT count(*) FROM movies");
     assert_true(movies > 2048);
@@ -256,6 +296,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(write_past_the_limit_is_nomem_until_grown),
         cmocka_unit_test(batch_past_the_memory_limit_is_written_again),
+        cmocka_unit_test(discovery_past_the_memory_limit_stores_every_movie),
         cmocka_unit_test(collect_renews_the_instance_and_stores_every_answer),
         cmocka_unit_test(report_past_the_reader_limit_is_read_again),
     };

@@ -124,20 +124,27 @@ static enum rs_err take_for_commit(struct orch *o, bool wait)
         return rc == RS_OK ? RS_OK : (orch_fail_store(o, &e), o->fatal);
     if (keep_in_journal(o) != RS_OK)
         return o->fatal;
-    if (!o->told_held)
+    bool journaled = o->rows && o->rows->journal; /* discovery's rows are only in memory */
+    const char *who = h.program[0] ? h.program : "another process";
+    if (!o->told_held && journaled)
         rs_logf(o->opt->log, RS_LOG_WARN,
                 "database: held by %s (PID %ld); answers kept in memory and in '%s' until it is "
                 "free",
-                h.program[0] ? h.program : "another process", h.pid, o->journal.path);
+                who, h.pid, o->journal.path);
+    else if (!o->told_held)
+        rs_logf(o->opt->log, RS_LOG_WARN,
+                "database: held by %s (PID %ld); answers kept in memory until it is free", who,
+                h.pid);
     o->told_held = true;
     if (!wait) {
         o->last_commit_ms = rs_monotonic_ms();
         return RS_ERR_DB_LOCKED;
     }
     if (store_take(o->st, -1, NULL, &e) != RS_OK) {
-        struct rs_error kept = {0};
-        rs_fail(&kept, e.code, "the answers received are kept in '%s' for the next collect; %s",
-                o->journal.path, e.msg);
+        struct rs_error kept = e;
+        if (journaled)
+            rs_fail(&kept, e.code, "the answers received are kept in '%s' for the next collect; %s",
+                    o->journal.path, e.msg);
         orch_fail_store(o, &kept);
     }
     return o->fatal;

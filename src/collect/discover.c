@@ -1,8 +1,9 @@
 /*
  * The discovery phase: TMDB's /discover/movie for each year of the run, pages fetched
- * concurrently under the engine's limits, results deduplicated by id and upserted into
- * `movies` FLUSH_ROWS at a time as they arrive, each upsert one write of the run's batch
- * (batch.c). run.c starts the phase; nothing here is called back from the batch.
+ * concurrently under the engine's limits, results deduplicated by id and kept until the
+ * run's batch (batch.c) commits: the commit upserts them into `movies` (struct batch_rows),
+ * so one that runs out of DuckDB's memory writes them again under a higher limit and no
+ * page paid for is lost. run.c starts the phase.
  *
  * TMDB serves at most 500 pages of one query. With --max-pages 0 (complete), a window
  * whose first page reports more than that is split in halves, down to a single day, until
@@ -21,7 +22,11 @@
 #include "collect_int.h"
 #include "reelsync/tmdb.h"
 
-#define FLUSH_ROWS 500
+/*
+ * New movies that fill the batch (about 2 MB of rows); at API rates the batch's timer
+ * commits first. A complete discovery of a million movies commits every second or so.
+ */
+#define BATCH_DISCOVERED 10000
 
 /* An open-addressing set of tmdb ids seen in this run. */
 struct idset {
@@ -90,25 +95,38 @@ static int idset_add(struct idset *s, int64_t id)
     return 1;
 }
 
-static enum rs_err flush_rows(struct disc *d)
+/* ---- the rows kept for the batch's commit (struct batch_rows) ---- */
+
+static enum rs_err rows_flush(void *ctx, size_t *bytes, struct rs_error *e)
 {
-    struct orch *o = d->o;
-    struct rs_error e = {0};
+    struct disc *d = ctx;
     size_t added = 0;
-    if (d->nrows == 0 || o->fatal)
-        return o->fatal;
-    if (orch_batch_begin(o) != RS_OK)
-        return o->fatal;
-    if (store_upsert_discovered(o->st, d->rows, d->nrows, o->opt->now, &added, &e) != RS_OK) {
-        orch_fail_store(o, &e);
-        return o->fatal;
-    }
-    o->stats->discovered_new += (int64_t)added;
+    (void)bytes; /* no answers kept: a page's rows are all the batch needs of it */
+    if (d->nrows == 0)
+        return RS_OK;
+    enum rs_err rc =
+        store_upsert_discovered(d->o->st, d->rows, d->nrows, d->o->opt->now, &added, e);
+    if (rc == RS_OK)
+        d->o->stats->discovered_new += (int64_t)added;
+    return rc;
+}
+
+static void rows_release(struct disc *d)
+{
     for (size_t i = 0; i < d->nrows; i++)
         norm_discover_row_release(&d->rows[i]);
     d->nrows = 0;
-    orch_batch_wrote(o);
-    return RS_OK;
+}
+
+static void rows_stored(void *ctx)
+{
+    rows_release(ctx);
+}
+
+static bool rows_full(const void *ctx, int writes)
+{
+    (void)writes;
+    return ((const struct disc *)ctx)->nrows >= BATCH_DISCOVERED;
 }
 
 /* Moves the page's new movies into the pending rows (the page keeps the duplicates). */
@@ -133,7 +151,7 @@ static enum rs_err take_results(struct disc *d, struct tmdb_page *page)
         memset(r, 0, sizeof(*r)); /* moved */
     }
     d->o->stats->discovered = (int64_t)d->seen.n;
-    return d->nrows >= FLUSH_ROWS ? flush_rows(d) : RS_OK;
+    return RS_OK;
 }
 
 static void on_page(struct http *h, const struct http_result *res, void *user);
@@ -232,6 +250,7 @@ static void page_answered(struct disc *d, const struct page_req *req, const stru
         orch_fail_store(o, &nomem);
     }
     tmdb_page_release(&page);
+    orch_batch_wrote(o); /* may commit the rows kept */
 }
 
 static void on_page(struct http *h, const struct http_result *res, void *user)
@@ -355,16 +374,19 @@ enum rs_err orch_discover(struct orch *o)
         orch_fail_store(o, &nomem);
         return o->fatal;
     }
+    const struct batch_rows rows = {
+        .flush = rows_flush, .stored = rows_stored, .full = rows_full, .ctx = &d};
+    o->rows = &rows;
     for (int y = o->opt->start_year; y <= o->opt->end_year; y++)
         queue_page(&d, rs_date_from_ymd(y, 1, 1), rs_date_from_ymd(y, 12, 31), 1);
     enum rs_err rc = http_run(o->http, &e);
     if (rc != RS_OK && !o->fatal)
         o->fatal = rs_fail(o->err, rc, "%s", e.msg);
-    flush_rows(&d);
+    orch_batch_commit(o); /* the rows left, before the years' gaps go in a batch of their own */
+    o->rows = NULL;
     report_years(&d);
     free(d.years);
-    for (size_t i = 0; i < d.nrows; i++)
-        norm_discover_row_release(&d.rows[i]);
+    rows_release(&d);
     free(d.rows);
     free(d.seen.slots);
     rs_logf(o->opt->log, RS_LOG_INFO, "discover: done movies=%lld new=%lld pages=%lld",
