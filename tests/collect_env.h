@@ -1,8 +1,9 @@
 /*
  * What the collect tests (test_collect_run.c, test_collect_pipeline.c,
- * test_collect_discover.c) share: a fake API and a database file in a temporary
- * directory, the options of a quick run against them, and the recorded fixtures seeded
- * as discovery would store them. Header-only, like log_capture.h.
+ * test_collect_discover.c, test_collect_memory.c) share: a fake API and a database file in
+ * a temporary directory, the options of a quick run against them or of a whole catalogue,
+ * and the recorded fixtures seeded as discovery would store them. Header-only, like
+ * log_capture.h.
  */
 #ifndef RS_COLLECT_ENV_H
 #define RS_COLLECT_ENV_H
@@ -49,6 +50,25 @@ static inline void env_down(struct env *e)
     fake_stop(&e->fake);
     free(e->db);
     tmpdir_remove(e->dir);
+}
+
+/*
+ * E up with a fake of MOVIES movies (seed 7, as of 2026-11-25), and the options of a whole
+ * collect of them: complete discovery, then every movie's details, 32 in flight per API.
+ */
+static inline struct orch_options whole_catalogue(struct env *e, const char *movies)
+{
+    const char *args[] = {"--movies", movies, "--seed", "7", "--now", "2026-11-25", NULL};
+    env_up(e, args);
+    struct orch_options o = opts(e, at("2026-11-25"));
+    o.discover = true;
+    o.start_year = 1900;
+    o.end_year = 2027;
+    o.max_pages = 0;
+    o.refresh_limit = 0;
+    o.concurrency[RS_API_TMDB] = 32;
+    o.concurrency[RS_API_OMDB] = 32;
+    return o;
 }
 
 /*

@@ -53,17 +53,8 @@ static bool is_grown_limit(int64_t base, int64_t limit)
  */
 static void discovered(struct env *e, struct orch_options *o, const struct rs_log *log)
 {
-    const char *args[] = {"--movies", "3000", "--seed", "7", "--now", "2026-11-25", NULL};
-    env_up(e, args);
-    *o = opts(e, at("2026-11-25"));
-    o->discover = true;
+    *o = whole_catalogue(e, "3000");
     o->refresh = false;
-    o->start_year = 1900;
-    o->end_year = 2027;
-    o->max_pages = 0;
-    o->refresh_limit = 0;
-    o->concurrency[RS_API_TMDB] = 32;
-    o->concurrency[RS_API_OMDB] = 32;
     struct orch_stats s;
     struct rs_error err = {0};
     if (collect(e->db, o, &s, &err) != RS_OK)
@@ -141,15 +132,8 @@ static void discovery_past_the_memory_limit_stores_every_movie(void **state)
     struct env e = {0};
     int raised = 0;
     struct rs_log log = {.fn = raised_fn, .ctx = &raised, .level = RS_LOG_WARN};
-    const char *args[] = {"--movies", "25000", "--seed", "7", "--now", "2026-11-25", NULL};
-    env_up(&e, args);
-    struct orch_options o = opts(&e, at("2026-11-25"));
-    o.discover = true;
+    struct orch_options o = whole_catalogue(&e, "25000");
     o.refresh = false;
-    o.start_year = 1900;
-    o.end_year = 2027;
-    o.max_pages = 0;
-    o.concurrency[RS_API_TMDB] = 32;
     o.log = &log;
     struct orch_stats s;
     int64_t start = 0, limit = collect_under(e.db, LIMIT_MB, &o, &s, &start);

@@ -194,16 +194,7 @@ static void long_plan_goes_through_the_window(void **state)
 {
     (void)state;
     struct env e = {0};
-    const char *args[] = {"--movies", "3000", "--seed", "7", "--now", "2026-11-25", NULL};
-    env_up(&e, args);
-    struct orch_options o = opts(&e, at("2026-11-25"));
-    o.discover = true;
-    o.start_year = 1900;
-    o.end_year = 2027;
-    o.max_pages = 0;
-    o.refresh_limit = 0;
-    o.concurrency[RS_API_TMDB] = 32;
-    o.concurrency[RS_API_OMDB] = 32;
+    struct orch_options o = whole_catalogue(&e, "3000");
     struct orch_stats s;
     struct rs_error err = {0};
     enum rs_err rc = collect(e.db, &o, &s, &err);

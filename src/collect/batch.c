@@ -125,16 +125,13 @@ static enum rs_err take_for_commit(struct orch *o, bool wait)
     if (keep_in_journal(o) != RS_OK)
         return o->fatal;
     bool journaled = o->rows && o->rows->journal; /* discovery's rows are only in memory */
-    const char *who = h.program[0] ? h.program : "another process";
-    if (!o->told_held && journaled)
+    char also[600] = "";
+    if (journaled)
+        snprintf(also, sizeof(also), " and in '%s'", o->journal.path);
+    if (!o->told_held)
         rs_logf(o->opt->log, RS_LOG_WARN,
-                "database: held by %s (PID %ld); answers kept in memory and in '%s' until it is "
-                "free",
-                who, h.pid, o->journal.path);
-    else if (!o->told_held)
-        rs_logf(o->opt->log, RS_LOG_WARN,
-                "database: held by %s (PID %ld); answers kept in memory until it is free", who,
-                h.pid);
+                "database: held by %s (PID %ld); answers kept in memory%s until it is free",
+                h.program[0] ? h.program : "another process", h.pid, also);
     o->told_held = true;
     if (!wait) {
         o->last_commit_ms = rs_monotonic_ms();

@@ -112,16 +112,12 @@ static enum rs_err rows_flush(void *ctx, size_t *bytes, struct rs_error *e)
     return rc;
 }
 
-static void rows_release(struct disc *d)
+static void rows_stored(void *ctx)
 {
+    struct disc *d = ctx;
     for (size_t i = 0; i < d->nrows; i++)
         norm_discover_row_release(&d->rows[i]);
     d->nrows = 0;
-}
-
-static void rows_stored(void *ctx)
-{
-    rows_release(ctx);
 }
 
 static bool rows_full(const void *ctx, int writes)
@@ -387,7 +383,7 @@ enum rs_err orch_discover(struct orch *o)
     o->rows = NULL;
     report_years(&d);
     free(d.years);
-    rows_release(&d);
+    rows_stored(&d); /* what a failed run left unstored: freed */
     free(d.rows);
     free(d.seen.slots);
     rs_logf(o->opt->log, RS_LOG_INFO, "discover: done movies=%lld new=%lld pages=%lld",
