@@ -293,8 +293,7 @@ static enum rs_err rebuild_all(struct store *st, struct rs_error *err)
         store_rollback(st);
         return rc;
     }
-    rc = store_commit(st, err);
-    return rc ? rc : sql_exec(st, "CHECKPOINT", "compact", err);
+    return store_commit_schema(st, err); /* its checkpoint frees the old blocks */
 }
 
 /* Whether USED bytes in use, BASE after the last compaction, are worth compacting. */

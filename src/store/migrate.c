@@ -345,11 +345,14 @@ static enum rs_err check_foreign(struct store *st, const char *path, struct rs_e
                    path, names);
 }
 
-/* Applies migration number V (1-based) and records it, in one transaction. */
+/*
+ * Applies migration number V (1-based) and records it, in one transaction committed into the
+ * file (store_commit_schema), so that a run killed at any moment leaves a file every DuckDB
+ * opens.
+ */
 static enum rs_err migrate_one(struct store *st, int v, struct rs_error *err)
 {
-    bool own;
-    enum rs_err rc = tx_enter(st, &own, err);
+    enum rs_err rc = store_begin(st, err);
     if (rc)
         return rc;
     if (v == 1)
@@ -374,7 +377,11 @@ static enum rs_err migrate_one(struct store *st, int v, struct rs_error *err)
         rc = sql_run(ps, NULL, "migration", err);
     }
     duckdb_destroy_prepare(&ps);
-    return tx_leave(st, own, rc, err);
+    if (rc) {
+        store_rollback(st);
+        return rc;
+    }
+    return store_commit_schema(st, err);
 }
 
 enum rs_err migrate_schema(struct store *st, const char *path, struct rs_error *err)

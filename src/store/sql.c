@@ -288,6 +288,33 @@ enum rs_err store_commit(struct store *st, struct rs_error *err)
     return rc;
 }
 
+/*
+ * A schema change (a migration, compaction's rebuilt tables) is committed by a checkpoint,
+ * never through the WAL: DuckDB 1.4 cannot replay from the WAL a change to a column of a table
+ * whose DEFAULT calls a function (movies' and runs' nextval, schema_version's
+ * current_timestamp) when the file is opened as the main database, as the DuckDB CLI and a
+ * notebook's duckdb.connect() do: "INTERNAL Error: Failure while replaying WAL file ...:
+ * Calling DatabaseManager::GetDefaultDatabase with no default database set" (duckdb#18259,
+ * not in a release yet). reelsync attaches the file and can replay it, but a run killed
+ * after such a commit left a file only reelsync could open. A commit that would take the WAL
+ * past checkpoint_threshold checkpoints instead of writing the WAL; with the threshold 0
+ * every commit does. The CHECKPOINT after covers a commit DuckDB would not checkpoint
+ * (another transaction open), and costs little after one that did.
+ */
+enum rs_err store_commit_schema(struct store *st, struct rs_error *err)
+{
+    enum rs_err rc = sql_exec(st, "SET checkpoint_threshold = '0b'", "commit", err);
+    if (rc) {
+        store_rollback(st);
+        return rc;
+    }
+    rc = store_commit(st, err);
+    enum rs_err reset = sql_exec(st, "RESET checkpoint_threshold", "commit", rc ? NULL : err);
+    if (rc == RS_OK)
+        rc = reset;
+    return rc ? rc : sql_exec(st, "CHECKPOINT", "commit", err);
+}
+
 void store_rollback(struct store *st)
 {
     if (!st || !st->in_tx)

@@ -170,6 +170,8 @@ enum rs_err tx_writable(struct store *st, struct rs_error *err);
 enum rs_err tx_enter(struct store *st, bool *own, struct rs_error *err);
 /* Ends a transaction opened by tx_enter: commit when RC is RS_OK, else roll back. */
 enum rs_err tx_leave(struct store *st, bool own, enum rs_err rc, struct rs_error *err);
+/* Commits a schema change into the file itself, leaving none of it in the WAL. */
+enum rs_err store_commit_schema(struct store *st, struct rs_error *err);
 
 /* ---- bind.c: values into prepared statements (false when DuckDB refuses one) */
 
