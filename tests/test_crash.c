@@ -277,7 +277,7 @@ static void a_wal_duckdb_cannot_replay_is_mended(void **state)
     tmpdir_remove(dir);
 }
 
-/* The child processes of the two tests above. */
+/* The child processes of the two tests above; 2 for a WHAT neither knows. */
 static int die_after(const char *what, const char *path)
 {
     if (strcmp(what, "open-and-die") == 0) {
@@ -285,6 +285,8 @@ static int die_after(const char *what, const char *path)
         struct rs_error err = {0};
         return store_open(path, STORE_READ_WRITE, &st, &err) == RS_OK ? 0 : 1;
     }
+    if (strcmp(what, "alter-and-die") != 0)
+        return 2;
     duckdb_database db;
     duckdb_connection con;
     if (duckdb_open(path, &db) != DuckDBSuccess || duckdb_connect(db, &con) != DuckDBSuccess)
