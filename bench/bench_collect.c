@@ -11,6 +11,9 @@
  *
  *   bench_collect [MOVIES]      (default 100000; env BENCH_MOVIES too)
  *
+ * With BENCH_COLLECT_KEEP=PATH the collected file is copied to PATH before the catch-up, to
+ * run other refreshes on it by hand (the bench's own directory is removed at the end).
+ *
  * Output: one line per figure, "name<TAB>value<TAB>unit<TAB>target", for bench/run.sh.
  */
 #include <fcntl.h>
@@ -143,6 +146,16 @@ static bool run_program(const char *name, const char *db, const char *const *arg
     return true;
 }
 
+/* Copies the file FROM to TO with cp(1); false if it failed. */
+static bool copy_file(const char *from, const char *to)
+{
+    const char *argv[] = {"cp", "--", from, to, NULL};
+    pid_t pid;
+    int status = 0;
+    return posix_spawnp(&pid, "cp", NULL, NULL, (char *const *)argv, environ) == 0 &&
+           waitpid(pid, &status, 0) == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
 /* What a phase run in a child needs. */
 struct phase {
     const struct fake *f;
@@ -238,6 +251,9 @@ int main(int argc, char **argv)
         printf("collect_peak_rss\t%.1f\tMB\t< 200 MB\n", mb);
         printf("collect_file_size\t%.1f\tMB\t-\n",
                stat(db, &sb) == 0 ? (double)sb.st_size / (1 << 20) : 0.0);
+        const char *keep = getenv("BENCH_COLLECT_KEEP");
+        if (keep && *keep && !copy_file(db, keep))
+            fprintf(stderr, "bench_collect: could not copy the file to %s\n", keep);
         /* the world CATCH_UP_DAYS on: the catch-up's answers have changed as the fake's do */
         fakeproc_stop(&f);
         char later[16];

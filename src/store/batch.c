@@ -58,8 +58,8 @@ enum rs_err batch_create_stages(struct store *st, struct rs_error *err)
                     " FROM omdb_movies LIMIT 0;"
                     "CREATE TEMP TABLE change_stage (seq BIGINT, tmdb_id BIGINT, field VARCHAR,"
                     " old_value VARCHAR, new_value VARCHAR);"
-                    "CREATE TEMP TABLE finish_stage (tmdb_id BIGINT, changed BOOLEAN, "
-                    "both_apis BOOLEAN);",
+                    "CREATE TEMP TABLE finish_stage (seq BIGINT, tmdb_id BIGINT, changed BOOLEAN,"
+                    " both_apis BOOLEAN);",
                     "staging", err);
 }
 
@@ -197,9 +197,9 @@ static const struct history_sql TMDB_HISTORY = {
     S_TB_HIST,
     S_TB_OBS,
     parts_log_tmdb,
-    "SELECT s.seq FROM temp.tmdb_stage s JOIN temp.key_tmdb k ON k.tmdb_id = s.tmdb_id",
+    "SELECT seq FROM temp.key_tmdb",
     "INSERT INTO temp.change_stage SELECT s.seq, s.tmdb_id, f.field, f.o, f.n"
-    " FROM temp.tmdb_stage s JOIN temp.key_tmdb k ON k.tmdb_id = s.tmdb_id"
+    " FROM temp.tmdb_stage s JOIN temp.key_tmdb k ON k.seq = s.seq"
     " JOIN tmdb_movies t ON t.rowid = k.rid,"
     " LATERAL (VALUES " TMDB_LOGGED ") f(field, d, o, n) WHERE f.d",
     HIST_INSERT("tmdb"),
@@ -214,8 +214,8 @@ static const struct history_sql TMDB_HISTORY = {
  * movie's row and the record's found by the key lookups.
  */
 #define OMDB_STORED                                                                                \
-    " JOIN temp.key_movies km ON km.tmdb_id = s.tmdb_id JOIN movies m ON m.rowid = km.rid"         \
-    " AND m.last_omdb_update IS NOT NULL JOIN temp.key_omdb ko ON ko.imdb_id = s.imdb_id"
+    " JOIN temp.key_movies km ON km.seq = s.seq JOIN movies m ON m.rowid = km.rid"                 \
+    " AND m.last_omdb_update IS NOT NULL JOIN temp.key_omdb ko ON ko.seq = s.seq"
 
 static const struct history_sql OMDB_HISTORY = {
     S_OB_STORED,
@@ -251,7 +251,7 @@ static enum rs_err apply_tmdb(struct store *st, rs_time_t now, bool stored, bool
                       ", raw, fetched_at, credits_digest, keywords_digest, release_dates_digest)"
                       " SELECT " TMDB_COLUMNS ", CAST(raw AS JSON), $1, d.c, d.k, d.r"
                       " FROM temp.tmdb_stage LEFT JOIN (" PARTS_DIGESTS ") d"
-                      " ON d.id = tmdb_stage.tmdb_id",
+                      " ON d.seq = tmdb_stage.seq",
                       1, now, "tmdb batch", err);
     if (rc == RS_OK)
         rc = exec_now(st, S_TB_UPD,
@@ -259,7 +259,7 @@ static enum rs_err apply_tmdb(struct store *st, rs_time_t now, bool stored, bool
                       " title = coalesce(s.title, movies.title), release_date = s.release_date,"
                       " last_tmdb_update = $1, updated_at = $1,"
                       " tmdb_gone_at = NULL FROM temp.tmdb_stage s JOIN temp.key_movies k"
-                      " ON k.tmdb_id = s.tmdb_id WHERE movies.rowid = k.rid",
+                      " ON k.seq = s.seq WHERE movies.rowid = k.rid",
                       1, now, "tmdb batch", err);
     if (rc == RS_OK && !known)
         rc = exec_now(st, S_TB_NEW,
@@ -267,7 +267,7 @@ static enum rs_err apply_tmdb(struct store *st, rs_time_t now, bool stored, bool
                       " last_tmdb_update, created_at, updated_at)"
                       " SELECT tmdb_id, imdb_id, title, release_date, $1, $1, $1"
                       " FROM temp.tmdb_stage s WHERE NOT EXISTS"
-                      " (SELECT 1 FROM temp.key_movies k WHERE k.tmdb_id = s.tmdb_id)",
+                      " (SELECT 1 FROM temp.key_movies k WHERE k.seq = s.seq)",
                       1, now, "tmdb batch", err);
     return rc;
 }
@@ -353,7 +353,7 @@ static enum rs_err apply_omdb(struct store *st, rs_time_t now, size_t stored, st
         rc = exec_now(st, S_OB_UPD,
                       "UPDATE movies SET last_omdb_update = $1,"
                       " imdb_id = coalesce(movies.imdb_id, s.imdb_id), updated_at = $1"
-                      " FROM temp.omdb_stage s JOIN temp.key_movies k ON k.tmdb_id = s.tmdb_id"
+                      " FROM temp.omdb_stage s JOIN temp.key_movies k ON k.seq = s.seq"
                       " WHERE movies.rowid = k.rid",
                       1, now, "omdb batch", err);
     return rc;
@@ -396,7 +396,7 @@ enum rs_err store_put_omdb_batch(struct store *st, const int64_t *tmdb_ids,
 
 /* --------------------------------------------------------------- finish */
 
-/* Appends the batch to finish_stage (tmdb_id, changed, both_apis). */
+/* Appends the batch to finish_stage (seq, tmdb_id, changed, both_apis). */
 static enum rs_err stage_finish(struct store *st, const int64_t *ids, const bool *changed,
                                 const bool *both, size_t n, struct rs_error *err)
 {
@@ -404,7 +404,8 @@ static enum rs_err stage_finish(struct store *st, const int64_t *ids, const bool
     enum rs_err rc = app_open(st, "finish_stage", "finish_stage", &a, err);
     bool ok = true;
     for (size_t i = 0; rc == RS_OK && ok && i < n; i++)
-        ok = duckdb_append_int64(a, ids[i]) == DuckDBSuccess &&
+        ok = duckdb_append_int64(a, (int64_t)i) == DuckDBSuccess &&
+             duckdb_append_int64(a, ids[i]) == DuckDBSuccess &&
              duckdb_append_bool(a, changed[i]) == DuckDBSuccess &&
              duckdb_append_bool(a, both[i]) == DuckDBSuccess &&
              duckdb_appender_end_row(a) == DuckDBSuccess;
@@ -421,7 +422,7 @@ static enum rs_err to_freeze(struct store *st, rs_time_t now, size_t n, int64_t 
     enum rs_err rc = sql_stmt(st, S_FB_READ,
                               "SELECT m.tmdb_id, m.stable_cycles, m.release_date, m.data_frozen"
                               " FROM temp.finish_stage s JOIN temp.key_movies k"
-                              " ON k.tmdb_id = s.tmdb_id JOIN movies m ON m.rowid = k.rid",
+                              " ON k.seq = s.seq JOIN movies m ON m.rowid = k.rid",
                               &ps, err);
     if (rc == RS_OK)
         rc = sql_run(ps, &res, "finish batch", err);
@@ -451,7 +452,7 @@ static enum rs_err to_unfreeze(struct store *st, size_t n, int64_t *ids, size_t 
     duckdb_result res;
     enum rs_err rc = sql_stmt(st, S_FB_THAWED,
                               "SELECT m.tmdb_id FROM temp.finish_stage s JOIN temp.key_movies k"
-                              " ON k.tmdb_id = s.tmdb_id JOIN movies m ON m.rowid = k.rid"
+                              " ON k.seq = s.seq JOIN movies m ON m.rowid = k.rid"
                               " WHERE s.changed AND m.data_frozen",
                               &ps, err);
     if (rc == RS_OK)
@@ -486,7 +487,7 @@ static enum rs_err finish_update(struct store *st, rs_time_t now, size_t n, int6
                       " data_frozen = CASE WHEN s.changed THEN FALSE ELSE data_frozen END,"
                       " last_full_refresh = CASE WHEN s.both_apis THEN $1"
                       " ELSE last_full_refresh END FROM temp.finish_stage s JOIN temp.key_movies k"
-                      " ON k.tmdb_id = s.tmdb_id WHERE movies.rowid = k.rid",
+                      " ON k.seq = s.seq WHERE movies.rowid = k.rid",
                       1, now, "finish batch", err);
     /*
      * Read back in a query of its own: with RETURNING, DuckDB 1.4 intermittently failed

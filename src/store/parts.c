@@ -27,18 +27,18 @@
 
 enum rs_err parts_create_stages(struct store *st, struct rs_error *err)
 {
-    return sql_exec(st,
-                    "CREATE TEMP TABLE parts_stage (tmdb_id BIGINT, has_credits BOOLEAN,"
-                    " has_keywords BOOLEAN, has_release_dates BOOLEAN, credits_new UBIGINT,"
-                    " keywords_new UBIGINT, release_dates_new UBIGINT, stored BOOLEAN,"
-                    " credits_old UBIGINT, keywords_old UBIGINT, release_dates_old UBIGINT);"
-                    "CREATE TEMP TABLE credits_stage AS SELECT " CREDIT_COLUMNS
-                    " FROM movie_credits LIMIT 0;"
-                    "CREATE TEMP TABLE keywords_stage AS SELECT " KEYWORD_COLUMNS
-                    " FROM movie_keywords LIMIT 0;"
-                    "CREATE TEMP TABLE releases_stage AS SELECT " RELEASE_COLUMNS
-                    " FROM release_dates LIMIT 0;",
-                    "staging", err);
+    return sql_exec(
+        st,
+        "CREATE TEMP TABLE parts_stage (seq BIGINT, tmdb_id BIGINT, has_credits BOOLEAN,"
+        " has_keywords BOOLEAN, has_release_dates BOOLEAN, credits_new UBIGINT,"
+        " keywords_new UBIGINT, release_dates_new UBIGINT, stored BOOLEAN,"
+        " credits_old UBIGINT, keywords_old UBIGINT, release_dates_old UBIGINT);"
+        "CREATE TEMP TABLE credits_stage AS SELECT " CREDIT_COLUMNS " FROM movie_credits LIMIT 0;"
+        "CREATE TEMP TABLE keywords_stage AS SELECT " KEYWORD_COLUMNS
+        " FROM movie_keywords LIMIT 0;"
+        "CREATE TEMP TABLE releases_stage AS SELECT " RELEASE_COLUMNS
+        " FROM release_dates LIMIT 0;",
+        "staging", err);
 }
 
 static bool app_id(duckdb_appender a, int64_t id)
@@ -149,7 +149,8 @@ static bool app_movies(duckdb_appender a, const struct tmdb_row *rows, size_t n)
     for (size_t i = 0; ok && i < n; i++) {
         const struct tmdb_parts *p = &rows[i].parts;
         ok =
-            app_id(a, rows[i].tmdb_id) && duckdb_append_bool(a, p->has_credits) == DuckDBSuccess &&
+            app_id(a, (int64_t)i) && app_id(a, rows[i].tmdb_id) &&
+            duckdb_append_bool(a, p->has_credits) == DuckDBSuccess &&
             duckdb_append_bool(a, p->has_keywords) == DuckDBSuccess &&
             duckdb_append_bool(a, p->has_release_dates) == DuckDBSuccess &&
             app_part(a, p->has_credits, p->credits, p->n_credits, credit_hash) &&
@@ -269,7 +270,7 @@ enum rs_err parts_stage_tmdb(struct store *st, const struct tmdb_row *rows, size
  */
 #define PART_LOG(part, table, stage, entry)                                                        \
     "INSERT INTO temp.change_stage WITH c AS (SELECT s.seq, p.tmdb_id FROM temp.parts_stage p"     \
-    " JOIN temp.tmdb_stage s ON s.tmdb_id = p.tmdb_id WHERE " PART_CHANGED(                        \
+    " JOIN temp.tmdb_stage s ON s.seq = p.seq WHERE " PART_CHANGED(                                \
         part) ")"                                                                                  \
               " SELECT c.seq, c.tmdb_id, '" part "', o.v, n.v FROM c"                              \
               " JOIN (SELECT tmdb_id, " SET_TEXT(                                                  \
@@ -308,6 +309,16 @@ static const struct part_sql PARTS[STORE_PARTS] = {
     PART_SQL("release_dates", "release_dates", "releases_stage", RELEASE_TEXT, RELEASE_COLUMNS),
 };
 
+/* How many staged movies changed each part, then how many kept it (parts_changed, parts_same). */
+#define COUNT_IF(cond) "count(*) FILTER (" cond ")"
+/* clang-format off */
+#define PART_COUNTS                                                                                \
+    "SELECT " COUNT_IF(PART_CHANGED("credits")) ", " COUNT_IF(PART_CHANGED("keywords")) ", "       \
+    COUNT_IF(PART_CHANGED("release_dates")) ", " COUNT_IF(PART_SAME("credits")) ", "               \
+    COUNT_IF(PART_SAME("keywords")) ", " COUNT_IF(PART_SAME("release_dates"))                      \
+    " FROM temp.parts_stage p"
+/* clang-format on */
+
 /*
  * The stored digests of the staged movies that have a tmdb_movies row (found by keys.c), and
  * how many movies each part changed or kept: st->parts_changed, st->parts_same.
@@ -319,32 +330,10 @@ static enum rs_err compare_digests(struct store *st, struct rs_error *err)
                  "UPDATE temp.parts_stage SET stored = TRUE, credits_old = t.credits_digest,"
                  " keywords_old = t.keywords_digest, release_dates_old = t.release_dates_digest"
                  " FROM temp.key_tmdb k JOIN tmdb_movies t ON t.rowid = k.rid"
-                 " WHERE k.tmdb_id = parts_stage.tmdb_id",
+                 " WHERE k.seq = parts_stage.seq",
                  "tmdb parts", err);
     duckdb_result res;
-    if (rc == RS_OK &&
-        duckdb_query(
-            st->con,
-            "SELECT count(*) FILTER (" PART_CHANGED(
-                "credits") "),"
-                           " count(*) FILTER (" PART_CHANGED(
-                               "keywords") "),"
-                                           " count(*) FILTER (" PART_CHANGED(
-                                               "release_dates") "),"
-                                                                " count(*) FILTER (" PART_SAME(
-                                                                    "credits") "),"
-                                                                               " count(*) FILTER "
-                                                                               "(" PART_SAME(
-                                                                                   "keywords") "),"
-                                                                                               " co"
-                                                                                               "unt"
-                                                                                               "(*)"
-                                                                                               " FI"
-                                                                                               "LTE"
-                                                                                               "R "
-                                                                                               "(" PART_SAME(
-                                                                                                   "release_dates") ") FROM temp.parts_stage p",
-            &res) != DuckDBSuccess)
+    if (rc == RS_OK && duckdb_query(st->con, PART_COUNTS, &res) != DuckDBSuccess)
         return sql_result_fail(err, "tmdb parts", &res);
     if (rc)
         return rc;

@@ -230,10 +230,11 @@ enum rs_err store_rebuild_table(struct store *st, const char *table, bool withou
 enum key_table { KEYS_MOVIES, KEYS_TMDB };
 /*
  * keys_lookup_ids fills temp.key_movies (KEYS_MOVIES) or temp.key_tmdb (KEYS_TMDB) with
- * (tmdb_id, rid) for each of the N IDS that has a row in movies or tmdb_movies (rid: its
- * rowid); *DISTINCT is how many different ids IDS holds, *FOUND how many of them have a row.
- * keys_lookup_imdb does the same into temp.key_omdb (imdb_id, rid) for the IMDb ids of
- * omdb_movies (NULLs skipped). The rowids are good until the transaction ends.
+ * (seq, tmdb_id, rid) for each of the N IDS that has a row in movies or tmdb_movies (seq: its
+ * index in IDS, the stage's seq; rid: the row's rowid); *DISTINCT is how many different ids
+ * IDS holds, *FOUND how many rows have one of them. keys_lookup_imdb does the same into
+ * temp.key_omdb (seq, imdb_id, rid) for the IMDb ids of omdb_movies (NULLs skipped). The
+ * rowids are good until the transaction ends.
  */
 enum rs_err keys_lookup_ids(struct store *st, enum key_table which, const int64_t *ids, size_t n,
                             size_t *distinct, size_t *found, struct rs_error *err);
@@ -256,7 +257,7 @@ enum rs_err keys_lookup_imdb(struct store *st, char *const *imdb_ids, size_t n, 
  * release dates): the staged set's where the answer carried the part, else the stored one's.
  */
 #define PARTS_DIGESTS                                                                              \
-    "SELECT tmdb_id AS id, CASE WHEN has_credits THEN credits_new ELSE credits_old END AS c,"      \
+    "SELECT seq, CASE WHEN has_credits THEN credits_new ELSE credits_old END AS c,"                \
     " CASE WHEN has_keywords THEN keywords_new ELSE keywords_old END AS k,"                        \
     " CASE WHEN has_release_dates THEN release_dates_new ELSE release_dates_old END AS r"          \
     " FROM temp.parts_stage"
