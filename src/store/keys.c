@@ -126,7 +126,6 @@ struct hit {
 /* One lookup: its entries, sorted (cmp_entry), and the rows found so far. */
 struct lookup {
     struct entry *e;
-    size_t n;
     struct hit *hits;
     size_t n_hits, cap;
     size_t found; /* rows found (a key stored twice counts twice) */
@@ -217,7 +216,7 @@ static enum rs_err lookup(struct store *st, const char *into, const char *key, c
                           struct entry *e, size_t n, size_t *distinct, size_t *found,
                           struct rs_error *err)
 {
-    struct lookup l = {.e = e, .n = n};
+    struct lookup l = {.e = e};
     struct text t = {0};
     char clear[48];
     qsort(e, n, sizeof(*e), cmp_entry);
