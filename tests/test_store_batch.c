@@ -329,6 +329,49 @@ static void batch_of_ids_far_apart(void **state)
 }
 
 /*
+ * A writer checkpoints after STORE_WRITER_WAL of WAL (store_int.h), not DuckDB's 16 MB:
+ * tmdb_movies has no index, so DuckDB starts a row group at its first append after each
+ * checkpoint, and row groups are what every checkpoint loads and an instance keeps. 24
+ * commits of 500 movies with 2 KB answers (about 25 MB of WAL) make two row groups, the first
+ * commit's (into an empty table, DuckDB moves its rows over as they are) and the rest's; with
+ * DuckDB's threshold they made 3, and so they did when the threshold was RESET after the
+ * new file's migrations (store_commit_schema).
+ */
+static void commits_share_a_row_group(void **state)
+{
+    struct fx *f = *state;
+    enum { BATCHES = 24, N = 500, RAW = 2048 };
+    struct tmdb_row *t = calloc(N, sizeof(*t));
+    char(*raw)[RAW + 64] = calloc(N, RAW + 64);
+    char(*imdb)[16] = calloc(N, 16);
+    bool *changed = calloc(N, sizeof(*changed));
+    assert_non_null(changed);
+    for (int b = 0; b < BATCHES; b++) {
+        for (int i = 0; i < N; i++) {
+            long long id = (long long)b * N + i + 1;
+            snprintf(imdb[i], 16, "tt%09lld", id);
+            int len = snprintf(raw[i], RAW + 64, "{\"id\":%lld,\"overview\":\"", id);
+            for (int k = 0; k < RAW; k++)
+                raw[i][len++] = (char)('a' + (id * 7 + k * 13) % 26);
+            memcpy(raw[i] + len, "\"}", 3);
+            t[i] = tmdb_row(id, imdb[i], 100);
+            t[i].raw = raw[i];
+            t[i].raw_len = (size_t)len + 2;
+        }
+        OK(store_put_tmdb_batch(f->st, t, N, NOW, changed, E));
+    }
+    store_close(f->st);
+    f->st = NULL;
+    assert_peek(f->path, "SELECT count(*) FROM tmdb_movies", "12000");
+    assert_peek(f->path,
+                "SELECT count(DISTINCT row_group_id) FROM pragma_storage_info('tmdb_movies')", "2");
+    free(t);
+    free(raw);
+    free(imdb);
+    free(changed);
+}
+
+/*
  * tmdb_movies and omdb_movies have no key constraint (schema 8): the batches keep one row per
  * key. A TMDB batch naming a movie twice is refused whole; two movies of an OMDB batch with
  * the same IMDb id leave one omdb_movies row, the batch's last, and stay one when refreshed.
@@ -481,6 +524,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(detail_batches, setup, teardown),
         cmocka_unit_test_setup_teardown(batch_over_lookup_size, setup, teardown),
         cmocka_unit_test_setup_teardown(batch_of_ids_far_apart, setup, teardown),
+        cmocka_unit_test_setup_teardown(commits_share_a_row_group, setup, teardown),
         cmocka_unit_test_setup_teardown(freezing, setup, teardown),
         cmocka_unit_test_setup_teardown(freezing_batch, setup, teardown),
     };

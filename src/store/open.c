@@ -250,8 +250,10 @@ static enum rs_err open_instance(struct store *st, const char *path, int64_t mem
     duckdb_set_config(cfg, "memory_limit", mb);
     duckdb_set_config(cfg, "threads", st->read_only ? READER_THREADS : WRITER_THREADS);
     duckdb_set_config(cfg, "allocator_background_threads", ALLOCATOR_BACKGROUND_THREADS);
-    if (!st->read_only)
+    if (!st->read_only) {
         duckdb_set_config(cfg, "max_vacuum_tasks", WRITER_MAX_VACUUM_TASKS);
+        duckdb_set_config(cfg, "checkpoint_threshold", STORE_WRITER_WAL);
+    }
     /* every read that needs an order says it (ORDER BY); COPY streams without keeping one */
     if (st->read_only)
         duckdb_set_config(cfg, "preserve_insertion_order", "false");

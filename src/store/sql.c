@@ -309,7 +309,8 @@ enum rs_err store_commit_schema(struct store *st, struct rs_error *err)
         return rc;
     }
     rc = store_commit(st, err);
-    enum rs_err reset = sql_exec(st, "RESET checkpoint_threshold", "commit", rc ? NULL : err);
+    enum rs_err reset = sql_exec(st, "SET checkpoint_threshold = '" STORE_WRITER_WAL "'", "commit",
+                                 rc ? NULL : err);
     if (rc == RS_OK)
         rc = reset;
     return rc ? rc : sql_exec(st, "CHECKPOINT", "commit", err);

@@ -63,6 +63,22 @@ enum stmt_id {
 /* The parts appended to the TMDB details: credits, keywords, release dates (parts.c). */
 #define STORE_PARTS 3
 
+/*
+ * The WAL a writer's commits pile up before DuckDB checkpoints (its checkpoint_threshold;
+ * DuckDB's default is 16 MB). A table without an index (tmdb_movies, omdb_movies, the parts
+ * and the history) starts a new row group at its first append after each checkpoint, and
+ * DuckDB 1.4 leaves merging them to its vacuum, which the writer turns off (open.c), so a
+ * collect's rows land in row groups of what came between two checkpoints: with 16 MB, about
+ * 4,000 movies (251 row groups in tmdb_movies at 955,639 movies). Each checkpoint loads the
+ * metadata of every row group of every table, and an instance keeps it on glibc's heap,
+ * so row groups are memory: 128 MB (and the checkpoints of the file's let-gos and renewals)
+ * made 105, and a 1,000,000-movie collect peaked at 178.5 MB, its 300,000-movie catch-up at
+ * 194.2 (docs/benchmarks.md, "Fewer checkpoints"). The price: up to this much WAL beside the
+ * file during a run, replayed by the next open after a crash. store_commit_schema sets it
+ * back after its own (RESET would give DuckDB's default).
+ */
+#define STORE_WRITER_WAL "128MB"
+
 struct store {
     char *path; /* as given to store_open */
     duckdb_database db;
