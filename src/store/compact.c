@@ -10,19 +10,18 @@
 #include "store_int.h"
 
 /*
- * DuckDB never reclaims the space of deleted rows in a table that has an index, nor, with
- * the writer's vacuum off (open.c), in one without, and each checkpoint writes a table's new
- * rows into a row group and blocks of their own. A refresh rewrites detail rows and replaces
- * the parts that changed (movie_credits, movie_keywords, release_dates), every run appends a
- * run record and usage rows, and the history tables (append-only) get a few rows of their own
- * each run, so without compaction the file grows by about a megabyte a run whatever the data.
- * Rebuilding a table (rename, recreate from its own CREATE statement, copy the rows, drop the old
- * one) writes the live rows afresh and frees every block of the old one.
+ * DuckDB never reclaims the space of deleted rows in a table that has an index (every table
+ * here has a key but tmdb_movies and omdb_movies, since schema 8), and each checkpoint writes
+ * a table's new rows into a row group and blocks of their own. A refresh rewrites detail rows
+ * and every run appends a run record and usage rows, and the history tables (append-only) get
+ * a few rows of their own each run, so without compaction the file grows by about a megabyte a
+ * run whatever the data. Rebuilding a table (rename, recreate from its own CREATE statement,
+ * copy the rows, drop the old one) writes the live rows afresh and frees every block of the
+ * old one.
  */
 static const char *const COMPACT_TABLES[] = {
-    "movies",        "tmdb_movies",    "omdb_movies",  "api_usage",    "runs",
-    "observations",  "change_log",     "movie_events", "run_failures", "feed_changes",
-    "movie_credits", "movie_keywords", "release_dates"};
+    "movies",       "tmdb_movies", "omdb_movies",  "api_usage",    "runs",
+    "observations", "change_log",  "movie_events", "run_failures", "feed_changes"};
 
 /* Bytes in blocks in use, from DuckDB's own accounting of this file. */
 static enum rs_err used_bytes(struct store *st, int64_t *used, struct rs_error *err)
