@@ -233,6 +233,50 @@ static void write_past_the_limit_is_nomem_until_grown(void **state)
     tmpdir_remove(dir);
 }
 
+/* Counts the warnings that say the plan was made again. */
+static void replanned_fn(void *ctx, enum rs_log_level level, const char *line)
+{
+    if (level == RS_LOG_WARN && strstr(line, "the plan ran out of DuckDB's memory limit"))
+        (*(int *)ctx)++;
+}
+
+/*
+ * The plan's query past the writer's limit (a million movies due right after a discovery
+ * filled the buffer pool) raises the limit and plans again: a refresh of 10 of 200,000 due
+ * movies under 2 MB plans its 10 and makes their requests (movies the fake does not know:
+ * not found, they stay due), and the run ends well.
+ */
+static void plan_past_the_memory_limit_is_made_again(void **state)
+{
+    (void)state;
+    enum { N = 200000, LIMIT_MB = 2 };
+    struct env e = {0};
+    int replanned = 0;
+    struct rs_log log = {.fn = replanned_fn, .ctx = &replanned, .level = RS_LOG_WARN};
+    struct orch_options o = whole_catalogue(&e, "100");
+    o.discover = false;
+    o.refresh_limit = 10;
+    o.log = &log;
+    struct store_movie *rows = many_movies(N);
+    struct store *st = NULL;
+    struct rs_error err = {0};
+    if (store_open(e.db, STORE_READ_WRITE, &st, &err) != RS_OK)
+        fail_msg("open: %s", err.msg);
+    assert_int_equal(store_bulk_insert_movies(st, rows, N, at("2026-11-01"), &err), RS_OK);
+    store_close(st);
+    free(rows);
+
+    struct orch_stats s;
+    int64_t start = 0, limit = collect_under(e.db, LIMIT_MB, &o, &s, &start);
+    assert_int_equal(start, LIMIT_MB);
+    assert_true(replanned >= 1);
+    assert_true(is_grown_limit(LIMIT_MB, limit));
+    assert_int_equal(s.planned, 10);
+    assert_int_equal(fake_stat(&e.fake, "requests", "tmdb"), 10);
+    assert_int_equal(db_i64(e.db, "SELECT count(*) FROM movies"), N);
+    env_down(&e);
+}
+
 /*
  * A reader's limit is small: `stats` and `report` (store_report) on a file that needs more
  * raise it and read again instead of failing (the same figures as under a roomy limit).
@@ -282,6 +326,7 @@ int main(void)
         cmocka_unit_test(batch_past_the_memory_limit_is_written_again),
         cmocka_unit_test(discovery_past_the_memory_limit_stores_every_movie),
         cmocka_unit_test(collect_renews_the_instance_and_stores_every_answer),
+        cmocka_unit_test(plan_past_the_memory_limit_is_made_again),
         cmocka_unit_test(report_past_the_reader_limit_is_read_again),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -84,6 +84,15 @@ enum rs_err spool_rewind(struct plan_spool *sp, struct rs_error *e)
     return RS_OK;
 }
 
+/* Empties SP for a plan written again from its first movie. */
+static void spool_clear(struct plan_spool *sp)
+{
+    if (sp->error == 0 &&
+        (fflush(sp->f) != 0 || ftruncate(fileno(sp->f), 0) != 0 || fseek(sp->f, 0, SEEK_SET) != 0))
+        sp->error = errno ? errno : EIO;
+    sp->n = 0;
+}
+
 enum rs_err spool_next(struct plan_spool *sp, struct plan_item *it, struct rs_error *e)
 {
     if (sp->page_pos == sp->page_len) {
@@ -157,6 +166,31 @@ static enum rs_err plan_ids(struct orch *o, struct plan_spool *sp, bool *unknown
     return rc;
 }
 
+/*
+ * The movies due, into SP. A plan that runs out of DuckDB's memory limit (a million movies
+ * due, just after a discovery that filled the buffer pool) is not the end of the run: the
+ * limit is raised (store_grow_memory, no transaction open here) and the plan made again from
+ * its first movie.
+ */
+static enum rs_err plan_due(struct orch *o, struct plan_spool *sp, struct rs_error *e)
+{
+    const struct orch_options *opt = o->opt;
+    for (;;) {
+        enum rs_err rc = store_plan_each(o->st, opt->now, opt->refresh_limit, opt->include_frozen,
+                                         false, spool_put, sp, e);
+        if (rc != RS_ERR_NOMEM)
+            return rc;
+        int64_t mb = 0;
+        if (o->in_txn || store_grow_memory(o->st, &mb, e) != RS_OK)
+            return rc;
+        rs_logf(opt->log, RS_LOG_WARN,
+                "refresh: the plan ran out of DuckDB's memory limit; limit raised to %lld MB, "
+                "planned again",
+                (long long)mb);
+        spool_clear(sp);
+    }
+}
+
 enum rs_err orch_plan(struct orch *o, struct plan_spool *sp, bool **unknown, struct rs_error *e)
 {
     const struct orch_options *opt = o->opt;
@@ -167,8 +201,7 @@ enum rs_err orch_plan(struct orch *o, struct plan_spool *sp, bool **unknown, str
         unk = calloc(opt->n_ids, sizeof(*unk));
         rc = unk ? plan_ids(o, sp, unk, e) : rs_fail(e, RS_ERR_NOMEM, "refresh: out of memory");
     } else {
-        rc = store_plan_each(o->st, opt->now, opt->refresh_limit, opt->include_frozen, false,
-                             spool_put, sp, e);
+        rc = plan_due(o, sp, e);
     }
     if (rc == RS_OK)
         rc = spool_rewind(sp, e);
