@@ -10,12 +10,13 @@
 #include "store_int.h"
 
 /*
- * DuckDB never reclaims the space of deleted rows in a table that has an index (every table
- * here has a key but tmdb_movies and omdb_movies, since schema 8), and each checkpoint writes
- * a table's new rows into a row group and blocks of their own. A refresh rewrites detail rows
- * and every run appends a run record and usage rows, and the history tables (append-only) get
- * a few rows of their own each run, so without compaction the file grows by about a megabyte a
- * run whatever the data. Rebuilding a table (rename, recreate from its own CREATE statement,
+ * DuckDB never reclaims the space of deleted rows in a table that has an index (movies,
+ * api_usage, runs, feed_changes, discovery_gaps); in the others the writer's vacuum merges
+ * row groups once enough of their rows are gone (open.c), not sooner. Each checkpoint writes
+ * a table's new rows into blocks of their own. A refresh rewrites detail rows and every run
+ * appends a run record and usage rows, and the history tables (append-only) get a few rows
+ * of their own each run, so without compaction the file grows by about a megabyte a run
+ * whatever the data. Rebuilding a table (rename, recreate from its own CREATE statement,
  * copy the rows, drop the old one) writes the live rows afresh and frees every block of the
  * old one.
  */

@@ -298,9 +298,8 @@ enum rs_err store_commit(struct store *st, struct rs_error *err)
  * not in a release yet). reelsync attaches the file and can replay it, but a run killed
  * after such a commit left a file only reelsync could open. A commit that would take the WAL
  * past checkpoint_threshold checkpoints instead of writing the WAL; with the threshold 0
- * every commit does; the writer's threshold (STORE_WRITER_WAL) comes back after it. The
- * CHECKPOINT after covers a commit DuckDB would not checkpoint (another transaction open),
- * and costs little after one that did.
+ * every commit does. The CHECKPOINT after covers a commit DuckDB would not checkpoint
+ * (another transaction open), and costs little after one that did.
  */
 enum rs_err store_commit_schema(struct store *st, struct rs_error *err)
 {
@@ -310,10 +309,9 @@ enum rs_err store_commit_schema(struct store *st, struct rs_error *err)
         return rc;
     }
     rc = store_commit(st, err);
-    enum rs_err back = sql_exec(st, "SET checkpoint_threshold = '" STORE_WRITER_WAL "'", "commit",
-                                rc ? NULL : err);
+    enum rs_err reset = sql_exec(st, "RESET checkpoint_threshold", "commit", rc ? NULL : err);
     if (rc == RS_OK)
-        rc = back;
+        rc = reset;
     return rc ? rc : sql_exec(st, "CHECKPOINT", "commit", err);
 }
 

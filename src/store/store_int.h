@@ -63,25 +63,6 @@ enum stmt_id {
 /* The parts appended to the TMDB details: credits, keywords, release dates (parts.c). */
 #define STORE_PARTS 3
 
-/*
- * The WAL a writer's commits pile up before DuckDB checkpoints (its checkpoint_threshold;
- * DuckDB's default is 16 MB). A table without an index (tmdb_movies, omdb_movies, the parts
- * and the history) starts a new row group at its first append after each checkpoint, and
- * DuckDB 1.4 leaves merging them to its vacuum, which the writer turns off (open.c), so a
- * collect's rows land in row groups of what came between two checkpoints: with 16 MB, about
- * 4,000 movies (251 row groups in tmdb_movies at 955,639 movies). Each checkpoint loads the
- * metadata of every row group of every table, and an instance keeps it on glibc's heap,
- * so row groups are memory (the 1M file compacted to 30 groups: its catch-up 180 MB, not
- * 197). With 128 MB the row groups are cut by the file's let-gos and renewals, whose DETACH
- * checkpoints too, so their number follows the run's pace: 105 and 309 in two 1,000,000-movie
- * collects (catch-ups at 194.2 and 205.1 MB); fewer checkpoints also made a 100,000-movie
- * collect faster, 840 against 702 movies/s (docs/benchmarks.md, "Fewer checkpoints"). The
- * price: up to this much WAL beside the file during a run, replayed by every open after a
- * crash until the next collect checkpoints it. store_commit_schema sets the threshold
- * back after its own commits (RESET would give DuckDB's default).
- */
-#define STORE_WRITER_WAL "128MB"
-
 struct store {
     char *path; /* as given to store_open */
     duckdb_database db;
