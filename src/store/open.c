@@ -185,11 +185,16 @@ static enum rs_err attach_file(struct store *st, const char *path, struct store_
  * own: 100 movies in 18-31 groups per table and 41.7 MB, against one group and 8.7 MB. Every
  * checkpoint loads the metadata of every row group and the instance keeps it (a 100,000-movie
  * catch-up of the 955,639-movie file: 197 MB with 251 groups per table, 180 MB compacted to
- * 30). One task per table and checkpoint bounds what one checkpoint rewrites: with DuckDB's
- * 100, two batches of 3,000 scattered movies replaced in 95,633 and checkpointed took 7.1 s
- * and 227 MB, 1.6 s and 183 MB without merging (docs/internals/store.md).
+ * 30). But a merge reads and rewrites whole groups, and at every automatic checkpoint of a
+ * refresh that replaces rows all over a big table (groups a quarter empty are worth merging)
+ * it made a 300,000-movie catch-up of that file 29 % slower and peak at 210 MB instead of
+ * 195. So the automatic checkpoints (every 16 MB of WAL) do not merge, and the checkpoints
+ * the writer asks for, when it lets the file go, renews its instance or closes, merge one run
+ * of groups per table (at most three groups' worth): the catch-up peaked at 199 MB and ran
+ * as fast as without merging (docs/internals/store.md).
  */
-#define WRITER_MAX_VACUUM_TASKS "1"
+#define WRITER_MAX_VACUUM_TASKS "0"
+#define DETACH_VACUUM_TASKS "1"
 
 /* The most a store's limit grows to (store_grow_memory): this share of the RAM. */
 #define MEMORY_MAX_SHARE 0.5
@@ -484,6 +489,22 @@ enum rs_err store_grow_memory(struct store *st, int64_t *mb, struct rs_error *er
  * as in a let go), and the new one attaches it again, with the same limit and the stage
  * tables of a writer.
  */
+/*
+ * Detaches the file from ST's instance; the checkpoint this makes merges row groups (a
+ * writer's: WRITER_MAX_VACUUM_TASKS).
+ */
+static enum rs_err detach_file(struct store *st, const char *what, struct rs_error *err)
+{
+    enum rs_err rc = st->read_only
+                         ? RS_OK
+                         : sql_exec(st, "SET max_vacuum_tasks = " DETACH_VACUUM_TASKS, what, err);
+    if (rc == RS_OK)
+        rc = sql_exec(st, "USE memory; DETACH " DB_ALIAS, what, err);
+    if (!st->read_only)
+        sql_exec(st, "SET max_vacuum_tasks = " WRITER_MAX_VACUUM_TASKS, what, NULL);
+    return rc;
+}
+
 enum rs_err store_renew(struct store *st, struct rs_error *err)
 {
     if (st->in_tx)
@@ -491,7 +512,7 @@ enum rs_err store_renew(struct store *st, struct rs_error *err)
     if (st->read_only || st->let_go)
         return RS_OK;
     sql_forget(st);
-    enum rs_err rc = sql_exec(st, "USE memory; DETACH " DB_ALIAS, "renew", err);
+    enum rs_err rc = detach_file(st, "renew", err);
     if (rc != RS_OK)
         return rc;
     duckdb_disconnect(&st->con);
@@ -520,7 +541,7 @@ enum rs_err store_let_go(struct store *st, struct rs_error *err)
     if (st->in_tx)
         return rs_fail(err, RS_ERR_DB, "database: cannot let the file go inside a transaction");
     sql_forget(st);
-    enum rs_err rc = sql_exec(st, "USE memory; DETACH " DB_ALIAS, "let go", err);
+    enum rs_err rc = detach_file(st, "let go", err);
     if (rc == RS_OK)
         st->let_go = true;
     return rc;
@@ -553,6 +574,8 @@ void store_close(struct store *st)
         return;
     store_rollback(st);
     sql_forget(st);
+    if (st->con && !st->read_only && !st->let_go) /* the checkpoint of the close merges too */
+        sql_exec(st, "SET max_vacuum_tasks = " DETACH_VACUUM_TASKS, "close", NULL);
     if (st->con)
         duckdb_disconnect(&st->con);
     if (st->db)
