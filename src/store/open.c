@@ -481,17 +481,8 @@ enum rs_err store_grow_memory(struct store *st, int64_t *mb, struct rs_error *er
 }
 
 /*
- * DuckDB keeps state for the life of an instance, outside its memory limit, that a long
- * collect only adds to: on glibc's heap the metadata of the row groups and blocks it has
- * touched, the buffer pool's handles and its eviction queue (26 -> 111 MB in use over the
- * details of a 955,639-movie catalogue; docs/benchmarks.md, issue 18). So the collect makes
- * a new instance now and then: the file is detached from this one (DuckDB checkpoints it,
- * as in a let go), and the new one attaches it again, with the same limit and the stage
- * tables of a writer.
- */
-/*
- * Detaches the file from ST's instance; the checkpoint this makes merges row groups (a
- * writer's: WRITER_MAX_VACUUM_TASKS).
+ * Detaches the file from ST's instance; a writer's checkpoint this makes merges row groups
+ * (DETACH_VACUUM_TASKS), which its automatic ones do not.
  */
 static enum rs_err detach_file(struct store *st, const char *what, struct rs_error *err)
 {
@@ -505,6 +496,15 @@ static enum rs_err detach_file(struct store *st, const char *what, struct rs_err
     return rc;
 }
 
+/*
+ * DuckDB keeps state for the life of an instance, outside its memory limit, that a long
+ * collect only adds to: on glibc's heap the metadata of the row groups and blocks it has
+ * touched, the buffer pool's handles and its eviction queue (26 -> 111 MB in use over the
+ * details of a 955,639-movie catalogue; docs/benchmarks.md, issue 18). So the collect makes
+ * a new instance now and then: the file is detached from this one (DuckDB checkpoints it,
+ * as in a let go), and the new one attaches it again, with the same limit and the stage
+ * tables of a writer.
+ */
 enum rs_err store_renew(struct store *st, struct rs_error *err)
 {
     if (st->in_tx)
