@@ -241,10 +241,9 @@ static void replanned_fn(void *ctx, enum rs_log_level level, const char *line)
 }
 
 /*
- * The plan's query past the writer's limit (a million movies due right after a discovery
- * filled the buffer pool) raises the limit and plans again: a refresh of 10 of 200,000 due
- * movies under 2 MB plans its 10 and makes their requests (movies the fake does not know:
- * not found, they stay due), and the run ends well.
+ * The plan's query past the writer's limit raises the limit and plans again: a refresh of 10 of
+ * 200,000 due movies under 2 MB plans its 10 and makes their requests (movies the fake does not
+ * know: not found, they stay due), and the run ends well.
  */
 static void plan_past_the_memory_limit_is_made_again(void **state)
 {

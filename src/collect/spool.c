@@ -167,10 +167,10 @@ static enum rs_err plan_ids(struct orch *o, struct plan_spool *sp, bool *unknown
 }
 
 /*
- * The movies due, into SP. A plan that runs out of DuckDB's memory limit (a million movies
- * due, just after a discovery that filled the buffer pool) is not the end of the run: the
- * limit is raised (store_grow_memory, no transaction open here) and the plan made again from
- * its first movie.
+ * The movies due, into SP. A plan that runs out of DuckDB's memory limit is not the end of
+ * the run (one did, over a million movies right after a full-speed discovery, while the
+ * writer let 128 MB of WAL pile up: docs/benchmarks.md): the limit is raised
+ * (store_grow_memory, no transaction open here) and the plan made again from its first movie.
  */
 static enum rs_err plan_due(struct orch *o, struct plan_spool *sp, struct rs_error *e)
 {

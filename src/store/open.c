@@ -481,18 +481,18 @@ enum rs_err store_grow_memory(struct store *st, int64_t *mb, struct rs_error *er
 }
 
 /*
- * Detaches the file from ST's instance; a writer's checkpoint this makes merges row groups
- * (DETACH_VACUUM_TASKS), which its automatic ones do not.
+ * Detaches the file from ST's instance (a let-go, a renewal, a close); a writer's checkpoint
+ * this makes merges row groups (DETACH_VACUUM_TASKS), which its automatic ones do not.
  */
 static enum rs_err detach_file(struct store *st, const char *what, struct rs_error *err)
 {
-    enum rs_err rc = st->read_only
-                         ? RS_OK
-                         : sql_exec(st, "SET max_vacuum_tasks = " DETACH_VACUUM_TASKS, what, err);
+    static const char detach[] = "USE memory; DETACH " DB_ALIAS;
+    if (st->read_only)
+        return sql_exec(st, detach, what, err);
+    enum rs_err rc = sql_exec(st, "SET max_vacuum_tasks = " DETACH_VACUUM_TASKS, what, err);
     if (rc == RS_OK)
-        rc = sql_exec(st, "USE memory; DETACH " DB_ALIAS, what, err);
-    if (!st->read_only)
-        sql_exec(st, "SET max_vacuum_tasks = " WRITER_MAX_VACUUM_TASKS, what, NULL);
+        rc = sql_exec(st, detach, what, err);
+    sql_exec(st, "SET max_vacuum_tasks = " WRITER_MAX_VACUUM_TASKS, what, NULL);
     return rc;
 }
 
@@ -574,8 +574,8 @@ void store_close(struct store *st)
         return;
     store_rollback(st);
     sql_forget(st);
-    if (st->con && !st->read_only && !st->let_go) /* the checkpoint of the close merges too */
-        sql_exec(st, "SET max_vacuum_tasks = " DETACH_VACUUM_TASKS, "close", NULL);
+    if (st->con && !st->read_only && !st->let_go) /* its checkpoint merges as a let-go's */
+        detach_file(st, "close", NULL);
     if (st->con)
         duckdb_disconnect(&st->con);
     if (st->db)
