@@ -6,15 +6,19 @@
 # HTML report in.
 #   - Debian packages: compiler tool chain, libcurl (OpenSSL), jansson, libmicrohttpd, cmocka, wrk,
 #     man-db (the man_page test renders docs/reelsync.1)
-#   - DuckDB 1.4.4 (LTS): libduckdb.so and duckdb.h, from the npm registry, pinned by sha256
+#   - DuckDB 1.4.5 (LTS): libduckdb.so and duckdb.h, from the npm registry, pinned by sha256
 # A user who already has DuckDB points DUCKDB_HOME at a folder with include/duckdb.h and
 # lib/libduckdb.so (or has them installed system-wide); then nothing is fetched.
 set -euo pipefail
 
 # --- the one place DuckDB is pinned --------------------------------------------------------
-DUCKDB_VERSION=1.4.4
-DUCKDB_LIB_PKG="@duckdb/node-bindings-linux-x64@1.4.4-r.4"
-DUCKDB_LIB_SHA256=732fac4dc6b8f198870b9c4bb6ddf13544466daca00ad28ba2f1d80de5d7aa4b
+# 1.4.5 mends a silent corruption of 1.4.4 and before: an append of strings DuckDB takes back
+# (on a key conflict) left its bytes counted in the segment, and the next strings appended
+# there were read with them glued on (duckdb#22279, fixed by #21489). The header comes from
+# the last `duckdb` package (1.4.4): the C API's duckdb.h is the same file in 1.4.4 and 1.4.5.
+DUCKDB_VERSION=1.4.5
+DUCKDB_LIB_PKG="@duckdb/node-bindings-linux-x64@1.4.5-r.1"
+DUCKDB_LIB_SHA256=30e93d61a84dac10b1e0dc0b8b1a14616c7116f0c43d089ef196afb9255a7674
 DUCKDB_HDR_PKG="duckdb@1.4.4"
 DUCKDB_HDR_SHA256=5bb967dcbcd517670ba5f169f238fb9d6787e53752c60ebe24386169d76941ed
 # --------------------------------------------------------------------------------------------

@@ -476,7 +476,7 @@ enum rs_err store_compact(struct store *st, bool force, struct store_compaction 
 
 /* The schema version this build creates and understands. */
 int store_schema_version(void);
-/* The version of the DuckDB library in use ("v1.4.4"); static storage. */
+/* The version of the DuckDB library in use ("v1.4.5"); static storage. */
 const char *store_duckdb_version(void);
 
 /*
