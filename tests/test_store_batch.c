@@ -5,6 +5,8 @@
  * changed", freezing an ARCHIVED movie after REFRESH_FREEZE_CYCLES unchanged refreshes and
  * thawing it when it changes.
  */
+#include <sys/stat.h>
+
 #include "test_store.h"
 
 static void tmdb_and_omdb_rows(void **state)
@@ -371,6 +373,46 @@ static void checkpoints_do_not_split_tables(void **state)
 }
 
 /*
+ * A collect at full speed commits 1,000 movies at a time with answers of about 20 KB (TMDB's
+ * with credits), so DuckDB checkpoints by itself every 16 MB of WAL, without merging, and a
+ * let-go that comes right after one finds the WAL empty. Its DETACH still checkpoints, and
+ * merges: the three row groups the four commits left in tmdb_movies become one. Before, that
+ * DETACH made no checkpoint, and a million movies collected so ended in 190 groups a table.
+ */
+static void let_go_after_an_automatic_checkpoint_merges(void **state)
+{
+    enum { ROUNDS = 4, COMMIT = 1000, BATCH = 100, ANSWER = 20000 };
+    struct fx *f = *state;
+    struct tmdb_row t[BATCH];
+    bool changed[BATCH];
+    char *raw = malloc(ANSWER + 64), wal[4200];
+    assert_non_null(raw);
+    snprintf(wal, sizeof(wal), "%s.wal", f->path);
+    for (int r = 0; r < ROUNDS; r++) {
+        int len = snprintf(raw, 64, "{\"id\":%d,\"overview\":\"", r);
+        memset(raw + len, 'a' + r, ANSWER);
+        memcpy(raw + len + ANSWER, "\"}", 3);
+        OK(store_begin(f->st, E));
+        for (int b = 0; b < COMMIT / BATCH; b++) {
+            for (int i = 0; i < BATCH; i++) {
+                t[i] = tmdb_row(1 + (int64_t)r * COMMIT + b * BATCH + i, NULL, 100 + r);
+                t[i].raw = raw;
+                t[i].raw_len = strlen(raw);
+            }
+            OK(store_put_tmdb_batch(f->st, t, BATCH, NOW + r, changed, E));
+        }
+        OK(store_commit(f->st, E));
+    }
+    free(raw);
+    struct stat sb;
+    assert_int_equal(stat(wal, &sb), -1); /* the last commit checkpointed: no WAL left */
+    OK(store_let_go(f->st, E));
+    assert_peek(f->path, "SELECT count(*) FROM tmdb_movies", "4000");
+    assert_peek(f->path,
+                "SELECT count(DISTINCT row_group_id) FROM pragma_storage_info('tmdb_movies')", "1");
+}
+
+/*
  * tmdb_movies and omdb_movies have no key constraint (schema 8): the batches keep one row per
  * key. A TMDB batch naming a movie twice is refused whole; two movies of an OMDB batch with
  * the same IMDb id leave one omdb_movies row, the batch's last, and stay one when refreshed.
@@ -524,6 +566,8 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(batch_over_lookup_size, setup, teardown),
         cmocka_unit_test_setup_teardown(batch_of_ids_far_apart, setup, teardown),
         cmocka_unit_test_setup_teardown(checkpoints_do_not_split_tables, setup, teardown),
+        cmocka_unit_test_setup_teardown(let_go_after_an_automatic_checkpoint_merges, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(freezing, setup, teardown),
         cmocka_unit_test_setup_teardown(freezing_batch, setup, teardown),
     };

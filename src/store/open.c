@@ -190,8 +190,9 @@ static enum rs_err attach_file(struct store *st, const char *path, struct store_
  * it made a 300,000-movie catch-up of that file 29 % slower and peak at 210 MB instead of
  * 195. So the automatic checkpoints (every 16 MB of WAL) do not merge, and the checkpoints
  * the writer asks for, when it lets the file go, renews its instance or closes, merge one run
- * of groups per table (at most three groups' worth): the catch-up peaked at 199 MB and ran
- * as fast as without merging (docs/internals/store.md).
+ * of groups per table (at most three groups' worth; made even with the WAL empty:
+ * writer_ready): the catch-up peaked at 199 MB and ran as fast as without merging
+ * (docs/internals/store.md).
  */
 #define WRITER_MAX_VACUUM_TASKS "0"
 #define DETACH_VACUUM_TASKS "1"
@@ -333,10 +334,16 @@ static enum rs_err attach_waiting(struct store *st, double wait_s, struct store_
     }
 }
 
-/* The per-connection temp tables of the writers (write.c, batch.c, parts.c). */
-static enum rs_err create_stages(struct store *st, struct rs_error *err)
+/*
+ * What a writer needs once it holds a file of our schema: every DETACH checkpoints (and
+ * merges: detach_file), and the per-connection temp tables (write.c, batch.c, parts.c). A
+ * file it refused (a newer schema, not ours) is closed without a checkpoint, untouched.
+ */
+static enum rs_err writer_ready(struct store *st, struct rs_error *err)
 {
-    enum rs_err rc = write_create_stages(st, err);
+    enum rs_err rc = sql_exec(st, "PRAGMA force_checkpoint", "open", err);
+    if (rc == RS_OK)
+        rc = write_create_stages(st, err);
     if (rc == RS_OK)
         rc = batch_create_stages(st, err);
     if (rc == RS_OK)
@@ -373,7 +380,7 @@ static enum rs_err open_once(const char *path, const struct store_open_options *
     if (rc == RS_OK)
         rc = migrate_schema(st, path, err);
     if (rc == RS_OK && !st->read_only)
-        rc = create_stages(st, err);
+        rc = writer_ready(st, err);
     if (rc) {
         *behind = st->schema_behind;
         store_close(st);
@@ -427,7 +434,7 @@ static enum rs_err writer_instance(struct store *st, int64_t memory_mb, struct r
     if (rc == RS_OK)
         rc = attach_waiting(st, retake_wait(st), NULL, err);
     st->let_go = rc != RS_OK;
-    return rc == RS_OK ? create_stages(st, err) : rc;
+    return rc == RS_OK ? writer_ready(st, err) : rc;
 }
 
 /* Closes ST's DuckDB instance without the checkpoint it would make: see store_grow_memory. */
@@ -482,7 +489,8 @@ enum rs_err store_grow_memory(struct store *st, int64_t *mb, struct rs_error *er
 
 /*
  * Detaches the file from ST's instance (a let-go, a renewal, a close); a writer's checkpoint
- * this makes merges row groups (DETACH_VACUUM_TASKS), which its automatic ones do not.
+ * this makes merges row groups (DETACH_VACUUM_TASKS), which its automatic ones do not, and
+ * is made even when an automatic one has just emptied the WAL (writer_ready).
  */
 static enum rs_err detach_file(struct store *st, const char *what, struct rs_error *err)
 {
