@@ -377,7 +377,7 @@ static void checkpoints_do_not_split_tables(void **state)
  * with credits), so DuckDB checkpoints by itself every 16 MB of WAL, without merging, and a
  * let-go that comes right after one finds the WAL empty. Its DETACH still checkpoints, and
  * merges: the three row groups the four commits left in tmdb_movies become one. Before, that
- * DETACH made no checkpoint, and a million movies collected so ended in 190 groups a table.
+ * DETACH made no checkpoint, and a million movies collected so left tmdb_movies 190 groups.
  */
 static void let_go_after_an_automatic_checkpoint_merges(void **state)
 {
