@@ -392,12 +392,13 @@ static void let_go_after_an_automatic_checkpoint_merges(void **state)
         int len = snprintf(raw, 64, "{\"id\":%d,\"overview\":\"", r);
         memset(raw + len, 'a' + r, ANSWER);
         memcpy(raw + len + ANSWER, "\"}", 3);
+        size_t raw_len = (size_t)len + ANSWER + 2;
         OK(store_begin(f->st, E));
         for (int b = 0; b < COMMIT / BATCH; b++) {
             for (int i = 0; i < BATCH; i++) {
                 t[i] = tmdb_row(1 + (int64_t)r * COMMIT + b * BATCH + i, NULL, 100 + r);
                 t[i].raw = raw;
-                t[i].raw_len = strlen(raw);
+                t[i].raw_len = raw_len;
             }
             OK(store_put_tmdb_batch(f->st, t, BATCH, NOW + r, changed, E));
         }
