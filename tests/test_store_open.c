@@ -2,7 +2,8 @@
  * Opening (src/store/open.c) and its errors, each file left untouched: not a DuckDB file, a
  * damaged database (cut short, a flipped block), a directory that cannot be created or
  * written (as user nobody when the suite runs as root), and a database locked by another
- * process (this program again, in its --hold mode).
+ * process (this program again, in its --hold mode). And what every open sets for the whole
+ * process: how soon DuckDB's allocator gives freed pages back.
  */
 #include <errno.h>
 #include <grp.h>
@@ -265,6 +266,42 @@ static void locked_by_other_process(void **state)
     OK(store_open(f->path, STORE_READ_WRITE, &f->st, E)); /* free again */
 }
 
+/* DuckDB's jemalloc's control entry (libduckdb.so exports it; open.c sets the decay with it). */
+extern int duckdb_je_mallctl(const char *name, void *old, size_t *oldlen, void *new_value,
+                             size_t newlen);
+
+static ssize_t allocator_setting(const char *name)
+{
+    ssize_t v = -2;
+    size_t len = sizeof(v);
+    assert_int_equal(duckdb_je_mallctl(name, &v, &len, NULL, 0), 0);
+    return v;
+}
+
+/*
+ * An open (the fixture's, a writer) has DuckDB's allocator hand freed pages back within
+ * STORE_ALLOCATOR_DECAY_MS and without a "muzzy" time, in the arenas it has and in those it
+ * makes later (DuckDB's own start is 5,000 ms of each); a let-go's DETACH, which runs with 0,
+ * leaves it so.
+ */
+static void assert_decay(void)
+{
+    assert_int_equal(allocator_setting("arenas.dirty_decay_ms"), STORE_ALLOCATOR_DECAY_MS);
+    assert_int_equal(allocator_setting("arenas.muzzy_decay_ms"), 0);
+    assert_int_equal(allocator_setting("arena.0.dirty_decay_ms"), STORE_ALLOCATOR_DECAY_MS);
+    assert_int_equal(allocator_setting("arena.0.muzzy_decay_ms"), 0);
+}
+
+static void freed_pages_go_back_soon(void **state)
+{
+    struct fx *f = *state;
+    assert_decay();
+    OK(store_let_go(f->st, E));
+    assert_decay();
+    OK(store_take(f->st, 0, NULL, E));
+    assert_decay();
+}
+
 int main(int argc, char **argv)
 {
     if (argc == 3 && strcmp(argv[1], "--hold") == 0)
@@ -279,6 +316,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(unwritable_dir, setup, teardown),
         cmocka_unit_test_setup_teardown(unwritable_dir_existing_file, setup, teardown),
         cmocka_unit_test_setup_teardown(locked_by_other_process, setup, teardown),
+        cmocka_unit_test_setup_teardown(freed_pages_go_back_soon, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

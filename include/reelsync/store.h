@@ -34,6 +34,8 @@ enum rs_err store_open(const char *path, enum store_mode mode, struct store **ou
                        struct rs_error *err);
 /* Closes ST (rolling back an open transaction); accepts NULL. */
 void store_close(struct store *st);
+/* How soon (ms) DuckDB's allocator gives freed pages back: every open sets it (allocator.c). */
+#define STORE_ALLOCATOR_DECAY_MS 100
 
 /* Transactions. Writes outside one run in their own implicit transaction. */
 enum rs_err store_begin(struct store *st, struct rs_error *err);
@@ -183,9 +185,8 @@ enum rs_err store_feed_state(struct store *st, struct store_feed_state *out, str
  * a feed_changes row (one per movie and day, the first reading's time kept), which makes it
  * due for TMDB when newer than its last TMDB check; a known frozen movie is thawed
  * (data_frozen and stable_cycles cleared, a "thawed" movie_events row); rows of days
- * REFRESH_LEARN_DAYS before DAY go. Counts: *UNKNOWN ids no
- * movie has, *THAWED (may be NULL) movies thawed, whose ids go to THAWED_IDS (may be NULL; room for
- * N).
+ * REFRESH_LEARN_DAYS before DAY go. Counts: *UNKNOWN ids no movie has, *THAWED (may be NULL)
+ * movies thawed, whose ids go to THAWED_IDS (may be NULL; room for N).
  */
 enum rs_err store_feed_note(struct store *st, const int64_t *ids, size_t n, rs_date_t day,
                             rs_time_t now, int64_t *unknown, int64_t *thawed, int64_t *thawed_ids,
@@ -490,8 +491,7 @@ enum rs_err store_plan_count(struct store *st, rs_time_t now, bool include_froze
 /*
  * Writes the data tables as they are, DIR/movies.parquet, DIR/tmdb_movies.parquet and
  * DIR/omdb_movies.parquet (docs/schema.md), read in one transaction so the three agree.
- * DIR must exist. RS_ERR_IO when a file cannot be written. For collect --publish
- * (reelsync/publish.h).
+ * DIR must exist. RS_ERR_IO when a file cannot be written. For collect --publish (publish.h).
  */
 enum rs_err store_export_tables(struct store *st, const char *dir, struct rs_error *err);
 

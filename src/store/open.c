@@ -270,6 +270,8 @@ static enum rs_err open_instance(struct store *st, const char *path, int64_t mem
         rc = rs_fail(err, RS_ERR_DB, "cannot open '%s': %s", path, why ? why : "no database");
     else if (duckdb_connect(st->db, &st->con) != DuckDBSuccess)
         rc = rs_fail(err, RS_ERR_DB, "cannot open '%s': no connection", path);
+    else
+        store_allocator_decay(STORE_ALLOCATOR_DECAY_MS);
     if (why)
         duckdb_free(why);
     duckdb_destroy_config(&cfg);
@@ -490,7 +492,8 @@ enum rs_err store_grow_memory(struct store *st, int64_t *mb, struct rs_error *er
 /*
  * Detaches the file from ST's instance (a let-go, a renewal, a close); a writer's checkpoint
  * this makes merges row groups (DETACH_VACUUM_TASKS), which its automatic ones do not, and
- * is made even when an automatic one has just emptied the WAL (writer_ready).
+ * is made even when an automatic one has just emptied the WAL (writer_ready). It gives freed
+ * pages back at once (store_allocator_decay).
  */
 static enum rs_err detach_file(struct store *st, const char *what, struct rs_error *err)
 {
@@ -498,8 +501,10 @@ static enum rs_err detach_file(struct store *st, const char *what, struct rs_err
     if (st->read_only)
         return sql_exec(st, detach, what, err);
     enum rs_err rc = sql_exec(st, "SET max_vacuum_tasks = " DETACH_VACUUM_TASKS, what, err);
+    store_allocator_decay(0);
     if (rc == RS_OK)
         rc = sql_exec(st, detach, what, err);
+    store_allocator_decay(STORE_ALLOCATOR_DECAY_MS);
     sql_exec(st, "SET max_vacuum_tasks = " WRITER_MAX_VACUUM_TASKS, what, NULL);
     return rc;
 }

@@ -9,6 +9,7 @@
 #define RS_STORE_INT_H
 
 #include <duckdb.h>
+#include <sys/types.h>
 
 #include "internal.h"
 #include "reelsync/store.h"
@@ -89,6 +90,9 @@ struct store {
  * work can be tried again; false otherwise (at the ceiling ERR says so).
  */
 bool store_grew_for(struct store *st, enum rs_err rc, struct rs_error *err);
+
+/* DuckDB's allocator gives freed pages back after DIRTY ms, for the whole process (allocator.c). */
+void store_allocator_decay(ssize_t dirty);
 
 /* Floor division (a timestamp's microseconds before 1970 to whole seconds). */
 static inline int64_t floor_div(int64_t a, int64_t b)
