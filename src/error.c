@@ -87,21 +87,6 @@ const char *rs_tmpdir(void)
     return dir && dir[0] ? dir : "/tmp";
 }
 
-json_t *rs_json_load(const char *body, size_t len, json_error_t *jerr)
-{
-    const char *nul = body ? memchr(body, '\0', len) : NULL;
-    if (!nul)
-        return json_loadb(body ? body : "", body ? len : 0, 0, jerr);
-    if (jerr) {
-        memset(jerr, 0, sizeof(*jerr));
-        jerr->line = 1;
-        for (const char *p = body; p < nul; p++)
-            jerr->line += *p == '\n';
-        snprintf(jerr->text, sizeof(jerr->text), "a NUL byte at offset %zu", (size_t)(nul - body));
-    }
-    return NULL;
-}
-
 bool rs_looks_like_object(const char *body, size_t len)
 {
     for (size_t i = 0; body && i < len; i++) {

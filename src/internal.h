@@ -5,8 +5,6 @@
 #ifndef RS_INTERNAL_H
 #define RS_INTERNAL_H
 
-#include <jansson.h>
-
 #include "reelsync/reelsync.h"
 
 /*
@@ -28,13 +26,6 @@ const char *rs_tmpdir(void);
 
 /* True when BODY's first non-blank byte opens a JSON object (a cheap check, no parse). */
 bool rs_looks_like_object(const char *body, size_t len);
-/*
- * json_loadb of BODY (NULL: ""), refusing a body with a NUL byte (JERR, may be NULL, says
- * so and where): JSON has none, but jansson skips some (after a number), so such a body
- * would parse to what another JSON reader, like the credits' trim (raw_trim.c), does not see.
- */
-json_t *rs_json_load(const char *body, size_t len, json_error_t *jerr);
-
 #define RS_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
 #endif

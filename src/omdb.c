@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "json_load.h"
 #include "reelsync/http.h"
 #include "reelsync/omdb.h"
 

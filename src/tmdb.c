@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "json_load.h"
 #include "raw_trim.h"
 #include "reelsync/http.h"
 #include "reelsync/tmdb.h"

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 
 #include "internal.h"
+#include "json_load.h"
 #include "tmdb_int.h"
 
 int64_t tmdb_object_id(const json_t *obj)
