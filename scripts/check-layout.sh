@@ -8,7 +8,8 @@
 # 1. No C file outside tests/ over 600 lines: one concern per file.
 # 2. Each outside library's header is included only by the module that wraps it:
 #    duckdb.h under src/store/, curl.h under src/http/ (and by src/main.c, for
-#    curl_global_init), jansson.h by src/tmdb*.c, src/tmdb_int.h, src/omdb.c and src/json_load.[ch] (and fake/).
+#    curl_global_init), jansson.h by src/tmdb*.c, src/tmdb_int.h, src/omdb.c and
+#    src/json_load.[ch] (and fake/).
 # 3. The program (src/main.c, src/cli/) includes only the public headers include/reelsync/
 #    and its own.
 # 4. No include cycle between files of src/, and no call cycle: a file that calls a

@@ -26,6 +26,7 @@ const char *rs_tmpdir(void);
 
 /* True when BODY's first non-blank byte opens a JSON object (a cheap check, no parse). */
 bool rs_looks_like_object(const char *body, size_t len);
+
 #define RS_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
 #endif
