@@ -187,6 +187,8 @@ static enum rs_err write_history(struct store *st, const struct history_sql *h, 
     return rc;
 }
 
+/* the statements hold AT_ROW, whose lines clang-format would break up */
+/* clang-format off */
 #define HIST_INSERT(api)                                                                           \
     "INSERT INTO change_log (tmdb_id, api, field, old_value, new_value, changed_at, run_id)"       \
     " SELECT tmdb_id, '" api "', field, old_value, new_value, $1, $2 FROM temp.change_stage"
@@ -200,8 +202,8 @@ static const struct history_sql TMDB_HISTORY = {
     "SELECT seq FROM temp.key_tmdb",
     "INSERT INTO temp.change_stage SELECT s.seq, s.tmdb_id, f.field, f.o, f.n"
     " FROM temp.tmdb_stage s JOIN temp.key_tmdb k ON k.seq = s.seq"
-    " JOIN tmdb_movies t ON t.rowid = k.rid,"
-    " LATERAL (VALUES " TMDB_LOGGED ") f(field, d, o, n) WHERE f.d",
+    " JOIN tmdb_movies t ON " AT_ROW("t", "k", "tmdb_id")
+    ", LATERAL (VALUES " TMDB_LOGGED ") f(field, d, o, n) WHERE f.d",
     HIST_INSERT("tmdb"),
     "INSERT INTO observations (tmdb_id, api, observed_at, vote_count, vote_average, popularity,"
     " revenue, budget) SELECT tmdb_id, 'tmdb', $1, vote_count, vote_average, popularity,"
@@ -214,7 +216,8 @@ static const struct history_sql TMDB_HISTORY = {
  * movie's row and the record's found by the key lookups.
  */
 #define OMDB_STORED                                                                                \
-    " JOIN temp.key_movies km ON km.seq = s.seq JOIN movies m ON m.rowid = km.rid"                 \
+    " JOIN temp.key_movies km ON km.seq = s.seq"                                                   \
+    " JOIN movies m ON " AT_ROW("m", "km", "tmdb_id")                                              \
     " AND m.last_omdb_update IS NOT NULL JOIN temp.key_omdb ko ON ko.seq = s.seq"
 
 static const struct history_sql OMDB_HISTORY = {
@@ -225,13 +228,16 @@ static const struct history_sql OMDB_HISTORY = {
     NULL,
     "SELECT s.seq FROM temp.omdb_stage s" OMDB_STORED,
     "INSERT INTO temp.change_stage SELECT s.seq, s.tmdb_id, f.field, f.o, f.n"
-    " FROM temp.omdb_stage s" OMDB_STORED " JOIN omdb_movies t ON t.rowid = ko.rid,"
-    " LATERAL (VALUES " OMDB_LOGGED ") f(field, d, o, n) WHERE f.d",
+    " FROM temp.omdb_stage s" OMDB_STORED
+    " JOIN omdb_movies t ON " AT_ROW("t", "ko", "imdb_id")
+    ", LATERAL (VALUES " OMDB_LOGGED ") f(field, d, o, n) WHERE f.d",
     HIST_INSERT("omdb"),
     "INSERT INTO observations (tmdb_id, api, observed_at, imdb_rating, imdb_votes, metacritic,"
     " rotten_tomatoes, box_office) SELECT tmdb_id, 'omdb', $1, imdb_rating, imdb_votes,"
     " metacritic, rotten_tomatoes, box_office FROM temp.omdb_stage",
 };
+
+/* clang-format on */
 
 /* ----------------------------------------------------------------- TMDB */
 
@@ -259,7 +265,7 @@ static enum rs_err apply_tmdb(struct store *st, rs_time_t now, bool stored, bool
                       " title = coalesce(s.title, movies.title), release_date = s.release_date,"
                       " last_tmdb_update = $1, updated_at = $1,"
                       " tmdb_gone_at = NULL FROM temp.tmdb_stage s JOIN temp.key_movies k"
-                      " ON k.seq = s.seq WHERE movies.rowid = k.rid",
+                      " ON k.seq = s.seq WHERE " AT_ROW("movies", "k", "tmdb_id"),
                       1, now, "tmdb batch", err);
     if (rc == RS_OK && !known)
         rc = exec_now(st, S_TB_NEW,
@@ -354,7 +360,7 @@ static enum rs_err apply_omdb(struct store *st, rs_time_t now, size_t stored, st
                       "UPDATE movies SET last_omdb_update = $1,"
                       " imdb_id = coalesce(movies.imdb_id, s.imdb_id), updated_at = $1"
                       " FROM temp.omdb_stage s JOIN temp.key_movies k ON k.seq = s.seq"
-                      " WHERE movies.rowid = k.rid",
+                      " WHERE " AT_ROW("movies", "k", "tmdb_id"),
                       1, now, "omdb batch", err);
     return rc;
 }
@@ -422,7 +428,7 @@ static enum rs_err to_freeze(struct store *st, rs_time_t now, size_t n, int64_t 
     enum rs_err rc = sql_stmt(st, S_FB_READ,
                               "SELECT m.tmdb_id, m.stable_cycles, m.release_date, m.data_frozen"
                               " FROM temp.finish_stage s JOIN temp.key_movies k"
-                              " ON k.seq = s.seq JOIN movies m ON m.rowid = k.rid",
+                              " ON k.seq = s.seq JOIN movies m ON " AT_ROW("m", "k", "tmdb_id"),
                               &ps, err);
     if (rc == RS_OK)
         rc = sql_run(ps, &res, "finish batch", err);
@@ -452,8 +458,8 @@ static enum rs_err to_unfreeze(struct store *st, size_t n, int64_t *ids, size_t 
     duckdb_result res;
     enum rs_err rc = sql_stmt(st, S_FB_THAWED,
                               "SELECT m.tmdb_id FROM temp.finish_stage s JOIN temp.key_movies k"
-                              " ON k.seq = s.seq JOIN movies m ON m.rowid = k.rid"
-                              " WHERE s.changed AND m.data_frozen",
+                              " ON k.seq = s.seq AND s.changed JOIN movies m"
+                              " ON m.data_frozen AND " AT_ROW("m", "k", "tmdb_id"),
                               &ps, err);
     if (rc == RS_OK)
         rc = sql_run(ps, &res, "finish batch", err);
@@ -487,7 +493,7 @@ static enum rs_err finish_update(struct store *st, rs_time_t now, size_t n, int6
                       " data_frozen = CASE WHEN s.changed THEN FALSE ELSE data_frozen END,"
                       " last_full_refresh = CASE WHEN s.both_apis THEN $1"
                       " ELSE last_full_refresh END FROM temp.finish_stage s JOIN temp.key_movies k"
-                      " ON k.seq = s.seq WHERE movies.rowid = k.rid",
+                      " ON k.seq = s.seq WHERE " AT_ROW("movies", "k", "tmdb_id"),
                       1, now, "finish batch", err);
     /*
      * Read back in a query of its own: with RETURNING, DuckDB 1.4 intermittently failed
@@ -502,10 +508,11 @@ static enum rs_err freeze_ids(struct store *st, const int64_t *ids, size_t n, rs
 {
     duckdb_prepared_statement ps = NULL;
     char reason[96];
-    enum rs_err rc = sql_stmt(st, S_FB_FREEZE,
-                              "UPDATE movies SET data_frozen = TRUE FROM temp.key_movies k"
-                              " WHERE movies.rowid = k.rid AND list_contains($1, k.tmdb_id)",
-                              &ps, err);
+    enum rs_err rc =
+        sql_stmt(st, S_FB_FREEZE,
+                 "UPDATE movies SET data_frozen = TRUE FROM temp.key_movies k"
+                 " WHERE " AT_ROW("movies", "k", "tmdb_id") " AND list_contains($1, k.tmdb_id)",
+                 &ps, err);
     if (rc)
         return rc;
     rc = bind_int64s(ps, 1, ids, n) ? sql_run(ps, NULL, "finish batch", err)

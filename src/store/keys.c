@@ -1,12 +1,11 @@
 /*
  * The rows of a batch's movies in the big tables, found by their keys: each batch of batch.c
  * first looks up where the rows of its movies are (their rowid) in `movies`, `tmdb_movies`
- * and `omdb_movies`, into the temp tables key_movies, key_tmdb and key_omdb, and its
- * statements join those instead of the whole table. A join of the stage with a table of a
- * million rows scans the table in each of the eight statements of a commit (9-55 ms each at
- * 955,639 movies, and growing as tmdb_movies and omdb_movies fill); a lookup reads the key
- * once a batch, and a join on rowid reads only the row groups that hold the rows
- * (docs/internals/store.md, "Write paths").
+ * and `omdb_movies`, into the temp tables key_movies, key_tmdb and key_omdb, which tell
+ * each staged row whether its movie has a stored row and which; the statements join stage
+ * and key table on seq and the table on rowid and key together (AT_ROW, store_int.h). DuckDB
+ * 1.4 still reads the whole table for that join (it skips no row group by rowid), as for a
+ * join on the key alone (docs/internals/store.md, "Write paths").
  *
  * A key table has a row (seq, key, rid) for each staged row whose key has a stored row: seq
  * is the staged row's place in its batch (the stage tables' seq, the index of the arrays

@@ -244,6 +244,17 @@ enum rs_err keys_lookup_ids(struct store *st, enum key_table which, const int64_
                             size_t *distinct, size_t *found, struct rs_error *err);
 enum rs_err keys_lookup_imdb(struct store *st, char *const *imdb_ids, size_t n, size_t *found,
                              struct rs_error *err);
+/*
+ * The join of table T (its alias) to the key table row K found for it: by rowid and by the
+ * key COL as well, which it holds. DuckDB builds a "perfect" hash table for a join on one
+ * integer equality whose build keys span at most 1,048,576 values: a slot per value for
+ * every column the build side carries, the statement's stage row beside the rowid. With the
+ * rowids of a million-row table that was 14 MB a column, some 400 MB a statement, of which
+ * each batch's scattered rows wrote 50-100 MB of pages, kept while the prepared statement
+ * lived (docs/benchmarks.md, "Joins by rowid"). A second condition makes it an ordinary hash
+ * table of the batch's rows.
+ */
+#define AT_ROW(t, k, col) t ".rowid = " k ".rid AND " t "." col " = " k "." col
 
 /* ---- parts.c: the appended TMDB parts of a details batch, in the caller's transaction */
 

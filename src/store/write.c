@@ -160,7 +160,7 @@ enum rs_err store_mark_gone(struct store *st, const int64_t *tmdb_ids, size_t n,
 {
     return stamp_many(st, S_GONE,
                       "UPDATE movies SET tmdb_gone_at = $1 FROM temp.key_movies k"
-                      " WHERE movies.rowid = k.rid",
+                      " WHERE " AT_ROW("movies", "k", "tmdb_id"),
                       tmdb_ids, n, now, "mark gone", err);
 }
 
@@ -169,7 +169,7 @@ enum rs_err store_stamp_omdb_checked(struct store *st, const int64_t *tmdb_ids, 
 {
     return stamp_many(st, S_OMDB_NF,
                       "UPDATE movies SET omdb_not_found_at = $1 FROM temp.key_movies k"
-                      " WHERE movies.rowid = k.rid",
+                      " WHERE " AT_ROW("movies", "k", "tmdb_id"),
                       tmdb_ids, n, now, "omdb not found", err);
 }
 
