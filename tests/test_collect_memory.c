@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "test.h"
 
@@ -233,6 +234,46 @@ static void write_past_the_limit_is_nomem_until_grown(void **state)
     tmpdir_remove(dir);
 }
 
+/* The size of the file at PATH, or -1 if there is none. */
+static long long file_size(const char *path)
+{
+    struct stat sb;
+    return stat(path, &sb) == 0 ? (long long)sb.st_size : -1;
+}
+
+/*
+ * A renewal closes the old instance without a checkpoint and makes it in the new one
+ * (store_renew): what was committed before is read back from the WAL, and after the renewal
+ * the file holds it with the WAL emptied; the new instance writes on.
+ */
+static void renewal_checkpoints_in_the_new_instance(void **state)
+{
+    (void)state;
+    enum { N = 3000 };
+    char *dir = tmpdir_create(), *db = path_join(dir, "n.duckdb"), wal[4200];
+    struct store_movie *rows = many_movies(N);
+    struct store *st = NULL;
+    struct rs_error err = {0};
+    rs_time_t now = at("2026-11-25");
+    snprintf(wal, sizeof(wal), "%s.wal", db);
+    if (store_open(db, STORE_READ_WRITE, &st, &err) != RS_OK)
+        fail_msg("open: %s", err.msg);
+    assert_int_equal(store_bulk_insert_movies(st, rows, N / 2, now, &err), RS_OK);
+    assert_true(file_size(wal) > 0); /* committed, not checkpointed yet */
+    if (store_renew(st, &err) != RS_OK)
+        fail_msg("renew: %s", err.msg);
+    assert_true(file_size(wal) <= 0);
+    int64_t n = -1;
+    assert_int_equal(store_count_movies(st, &n, &err), RS_OK);
+    assert_int_equal(n, N / 2);
+    assert_int_equal(store_bulk_insert_movies(st, rows + N / 2, N - N / 2, now, &err), RS_OK);
+    store_close(st);
+    assert_int_equal(db_i64(db, "SELECT count(DISTINCT tmdb_id) FROM movies"), N);
+    free(rows);
+    free(db);
+    tmpdir_remove(dir);
+}
+
 /* Counts the warnings that say the plan was made again. */
 static void replanned_fn(void *ctx, enum rs_log_level level, const char *line)
 {
@@ -325,6 +366,7 @@ int main(void)
         cmocka_unit_test(batch_past_the_memory_limit_is_written_again),
         cmocka_unit_test(discovery_past_the_memory_limit_stores_every_movie),
         cmocka_unit_test(collect_renews_the_instance_and_stores_every_answer),
+        cmocka_unit_test(renewal_checkpoints_in_the_new_instance),
         cmocka_unit_test(plan_past_the_memory_limit_is_made_again),
         cmocka_unit_test(report_past_the_reader_limit_is_read_again),
     };

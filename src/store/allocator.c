@@ -20,7 +20,7 @@ extern int duckdb_je_mallctl(const char *name, void *old, size_t *oldlen, void *
  * arenas are the process's, so a call covers every instance. Every open sets
  * STORE_ALLOCATOR_DECAY_MS, which its background thread keeps to; a writer's DETACH, whose
  * checkpoint and merges free and take pages by the hundred within a second, runs with 0
- * (pages go back as they are freed: detach_file in open.c). A 300,000-movie catch-up of a
+ * (pages go back as they are freed: merge_checkpoint in open.c). A 300,000-movie catch-up of a
  * 1,000,000-movie file peaked at 219 MB instead of 229 (in 383 s instead of 354), a 100,000-
  * movie collect at 166 instead of 173; 0 everywhere made that collect 15 % slower
  * (docs/benchmarks.md, "Freed pages back sooner").
