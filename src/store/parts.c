@@ -329,8 +329,8 @@ static enum rs_err compare_digests(struct store *st, struct rs_error *err)
         sql_exec(st,
                  "UPDATE temp.parts_stage SET stored = TRUE, credits_old = t.credits_digest,"
                  " keywords_old = t.keywords_digest, release_dates_old = t.release_dates_digest"
-                 " FROM temp.key_tmdb k JOIN tmdb_movies t ON " AT_ROW(
-                     "t", "k", "tmdb_id") " WHERE k.seq = parts_stage.seq",
+                 " FROM temp.key_tmdb k JOIN tmdb_movies t"
+                 " ON " AT_ROW("t", "k", "tmdb_id") " WHERE k.seq = parts_stage.seq",
                  "tmdb parts", err);
     duckdb_result res;
     if (rc == RS_OK && duckdb_query(st->con, PART_COUNTS, &res) != DuckDBSuccess)
